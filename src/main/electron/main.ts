@@ -1,0 +1,80 @@
+import path from 'node:path';
+import { app, BrowserWindow, shell, type WebContents } from 'electron';
+import { createConsoleCore, type ConsoleCore } from '../core/console-core';
+import { backendConfigFromEnvironment } from '../core/backend-config';
+import { APP_ORIGIN } from '../security/content-security-policy';
+import { isOpenableExternalUrl } from '../security/url-policy';
+import { handleAppProtocol, registerPrivilegedSchemes } from './app-protocol';
+import { hardenWebContents } from './hardening';
+import { bridgeWindow, registerInvokeHandler } from './ipc-bridge';
+import { ConsoleTray } from './tray';
+import { mainWindowOptions } from './window-options';
+
+// The Electron shell stays thin: windows, IPC registration, protocol, tray. Behaviour lives in the core.
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  registerPrivilegedSchemes();
+  hardenWebContents();
+
+  const resources = app.isPackaged ? process.resourcesPath : path.join(app.getAppPath(), 'resources');
+  const iconPath = path.join(resources, 'icon.png');
+  const rendererDir = path.join(app.getAppPath(), 'out/renderer');
+  const preloadPath = path.join(app.getAppPath(), 'out/preload/index.cjs');
+  const cores = new Map<number, ConsoleCore>();
+  let mainWindow: BrowserWindow | null = null;
+  let tray: ConsoleTray | null = null;
+
+  const createCore = () =>
+    createConsoleCore({
+      shell: 'electron',
+      appName: app.getName(),
+      version: app.getVersion(),
+      backend: backendConfigFromEnvironment(process.env, path.join(app.getPath('userData'), 'data')),
+      openExternal: async (url) => {
+        if (!isOpenableExternalUrl(url)) return false;
+        await shell.openExternal(url);
+        return true;
+      },
+      log: (level, message, detail) => console[level](message, detail ?? ''),
+    });
+
+  const createWindow = () => {
+    const win = new BrowserWindow(mainWindowOptions(preloadPath, iconPath));
+    const contents: WebContents = win.webContents;
+    const core = createCore();
+    cores.set(contents.id, core);
+    const detach = bridgeWindow(contents, core);
+    win.once('ready-to-show', () => win.show());
+    win.on('closed', () => {
+      detach();
+      cores.delete(contents.id);
+      void core.dispose();
+      if (mainWindow === win) mainWindow = null;
+    });
+    void win.loadURL(`${APP_ORIGIN}/index.html`);
+    return win;
+  };
+
+  app.on('second-instance', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+
+  void app.whenReady().then(() => {
+    handleAppProtocol(rendererDir);
+    registerInvokeHandler((contents) => cores.get(contents.id));
+    mainWindow = createWindow();
+    tray = new ConsoleTray(path.join(resources, 'tray.png'), () => mainWindow);
+    app.on('activate', () => {
+      if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow();
+    });
+  });
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('before-quit', () => tray?.destroy());
+}

@@ -1,0 +1,47 @@
+import path from 'node:path';
+import os from 'node:os';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startWebShell } from './webshell-server';
+import { createConsoleCore } from '../core/console-core';
+import { backendConfigFromEnvironment } from '../core/backend-config';
+
+// Runs the console's main-process core under Node and serves the renderer to a browser (DESIGN §7).
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: process.env.SAMIA_WEBSHELL_PORT ?? '0' },
+    'data-dir': { type: 'string', default: process.env.SAMIA_DATA_DIR ?? path.join(os.homedir(), '.samia-console') },
+    'renderer-dir': { type: 'string', default: path.join(root, 'out/renderer') },
+  },
+});
+
+const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { productName: string; version: string };
+const backend = backendConfigFromEnvironment(process.env, values['data-dir']);
+
+const shell = await startWebShell({
+  rendererDir: values['renderer-dir'],
+  port: Number(values.port),
+  log: (message) => console.log(`[webshell] ${message}`),
+  createCore: () =>
+    createConsoleCore({
+      shell: 'webshell',
+      appName: pkg.productName,
+      version: pkg.version,
+      backend,
+      // A Node host has no OS browser to hand links to; the page opens them itself.
+      openExternal: async () => false,
+      log: (level, message, detail) => console[level](`[core] ${message}`, detail ?? ''),
+    }),
+});
+
+console.log(`SAMIA TAROT Console (web shell, ${backend.kind} backend) is running.`);
+console.log(`Open: ${shell.pageUrl}`);
+
+const stop = async () => {
+  await shell.close();
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());

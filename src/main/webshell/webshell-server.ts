@@ -1,0 +1,173 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import http from 'node:http';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { WEBSHELL_BRIDGE_PATH, WEBSHELL_TOKEN_PARAM } from '../../shared/ipc/channels';
+import type { BridgeServerFrame } from '../../shared/ipc/bridge-api';
+import { IPC_ERROR } from '../../shared/ipc/errors';
+import { contentTypeOf, resolveRendererFile } from '../security/static-files';
+import { rendererSecurityHeaders } from '../security/content-security-policy';
+import type { ConsoleCore } from '../core/console-core';
+
+export interface WebShellOptions {
+  /** The renderer's build output (index.html and assets). */
+  rendererDir: string;
+  /** Creates the core for one connected page; several pages mean several signed-in users. */
+  createCore(pageId: string): ConsoleCore;
+  port?: number;
+  /** Fixed only by tests that need to know it; otherwise a fresh random token per run. */
+  token?: string;
+  log?: (message: string) => void;
+}
+
+export interface WebShell {
+  url: string;
+  /** The URL a browser opens: the token rides in the fragment, which is never sent over HTTP. */
+  pageUrl: string;
+  token: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+const LOOPBACK_HOST = '127.0.0.1';
+
+const isLoopbackAddress = (address: string | undefined) =>
+  address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
+
+function tokensMatch(expected: string, given: string | null): boolean {
+  if (!given) return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * The web shell: serves the renderer over loopback HTTP and carries the IPC contract over a WebSocket
+ * that only opens for a page presenting this run's token, from this server's own origin.
+ * It is how the console runs where the Electron binary is absent (DESIGN §7).
+ */
+export async function startWebShell(options: WebShellOptions): Promise<WebShell> {
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  const log = options.log ?? (() => {});
+  let origin = '';
+  let headers: Record<string, string> = {};
+
+  const server = http.createServer((req, res) => {
+    if (!isLoopbackAddress(req.socket.remoteAddress)) {
+      res.writeHead(403).end();
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+      return;
+    }
+    void serveFile(req, res);
+  });
+
+  async function serveFile(req: http.IncomingMessage, res: http.ServerResponse) {
+    const requested = new URL(req.url ?? '/', origin).pathname;
+    let file = resolveRendererFile(options.rendererDir, requested);
+    if (!file) {
+      res.writeHead(400, headers).end();
+      return;
+    }
+    let info = await stat(file).catch(() => null);
+    if (!info?.isFile()) {
+      // Single-page app: routes without a file get the shell document, assets that are missing get a 404.
+      if (requested.startsWith('/assets/')) {
+        res.writeHead(404, headers).end();
+        return;
+      }
+      file = resolveRendererFile(options.rendererDir, '/index.html')!;
+      info = await stat(file).catch(() => null);
+      if (!info?.isFile()) {
+        res.writeHead(500, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end('The renderer is not built. Run `npm run build` first.');
+        return;
+      }
+    }
+    res.writeHead(200, {
+      ...headers,
+      'Content-Type': contentTypeOf(file),
+      'Content-Length': String(info.size),
+      'Cache-Control': 'no-store',
+    });
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    createReadStream(file).pipe(res);
+  }
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  let nextPage = 0;
+
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', origin);
+    const refuse = (status: number, reason: string) => {
+      log(`web shell refused a bridge connection: ${reason}`);
+      socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if (!isLoopbackAddress(req.socket.remoteAddress)) return refuse(403, 'not loopback');
+    if (url.pathname !== WEBSHELL_BRIDGE_PATH) return refuse(404, 'unknown path');
+    if (!tokensMatch(token, url.searchParams.get(WEBSHELL_TOKEN_PARAM))) return refuse(401, 'missing or wrong token');
+    // A page from another origin must not ride a leaked token (cross-site WebSocket hijacking).
+    if (req.headers.origin !== origin) return refuse(403, `foreign origin ${String(req.headers.origin)}`);
+    wss.handleUpgrade(req, socket, head, (ws) => attachPage(ws, `page-${++nextPage}`));
+  });
+
+  function attachPage(ws: WebSocket, pageId: string) {
+    const core = options.createCore(pageId);
+    const send = (frame: BridgeServerFrame) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+    };
+    const detach = core.events.attach((name, payload) => send({ kind: 'event', name, payload }));
+    ws.on('message', (data, isBinary) => {
+      void handleFrame(data, isBinary);
+    });
+    async function handleFrame(data: unknown, isBinary: boolean) {
+      let frame: { kind?: unknown; id?: unknown; name?: unknown; input?: unknown };
+      try {
+        if (isBinary) throw new Error('binary frame');
+        frame = JSON.parse(String(data)) as typeof frame;
+      } catch {
+        send({ kind: 'response', id: -1, result: { ok: false, error: IPC_ERROR.malformedFrame } });
+        return;
+      }
+      const id = typeof frame.id === 'number' && Number.isSafeInteger(frame.id) ? frame.id : -1;
+      if (frame.kind !== 'request' || id < 0) {
+        send({ kind: 'response', id, result: { ok: false, error: IPC_ERROR.malformedFrame } });
+        return;
+      }
+      const result = await core.dispatch(frame.name, frame.input, { origin: pageId });
+      send({ kind: 'response', id, result });
+    }
+    ws.on('close', () => {
+      detach();
+      void core.dispose();
+    });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, LOOPBACK_HOST, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  origin = `http://${LOOPBACK_HOST}:${port}`;
+  headers = rendererSecurityHeaders({ connectSources: [`ws://${LOOPBACK_HOST}:${port}`] });
+
+  return {
+    url: origin,
+    pageUrl: `${origin}/#${WEBSHELL_TOKEN_PARAM}=${token}`,
+    token,
+    port,
+    async close() {
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import { useEffect, useState } from 'react';
+import type { AuthState } from '../shared/ipc/contract';
+import type { IpcError } from '../shared/ipc/errors';
+import { RequestFailed, type ConsoleClient } from './bridge/console-client';
+import { useI18n } from './i18n/i18n';
+import { SignInScreen } from './screens/SignInScreen';
+import { LanguageSwitch } from './screens/LanguageSwitch';
+
+type Load = { status: 'loading' } | { status: 'ready'; auth: AuthState } | { status: 'error'; error: IpcError };
+
+export function App({ client }: { client: ConsoleClient }) {
+  const { t, errorText } = useI18n();
+  const [load, setLoad] = useState<Load>({ status: 'loading' });
+
+  useEffect(() => {
+    let live = true;
+    client
+      .call('auth.getState', {})
+      .then((auth) => live && setLoad({ status: 'ready', auth }))
+      .catch((error: unknown) => {
+        if (!live) return;
+        setLoad({
+          status: 'error',
+          error: error instanceof RequestFailed ? error.error : { code: 'ipc.disconnected', messageKey: 'errors.ipc.disconnected' },
+        });
+      });
+    const off = client.on('auth.changed', (auth) => setLoad({ status: 'ready', auth }));
+    return () => {
+      live = false;
+      off();
+    };
+  }, [client]);
+
+  return (
+    <div className="app">
+      <header className="app-header">
+        <h1 className="app-title">{t('app.title')}</h1>
+        <LanguageSwitch />
+      </header>
+      <main className="app-main">
+        {load.status === 'loading' && (
+          <p className="app-state" role="status">
+            {t('app.loading')}
+          </p>
+        )}
+        {load.status === 'error' && (
+          <p className="app-state app-state--error" role="alert">
+            {errorText(load.error)}
+          </p>
+        )}
+        {load.status === 'ready' && <SignInScreen client={client} backend={load.auth.backend} />}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,45 @@
+import type { SamiaBridge } from '../../shared/ipc/bridge-api';
+import type { EventName, EventPayload, RequestInput, RequestName, RequestOutput } from '../../shared/ipc/contract';
+import type { IpcError } from '../../shared/ipc/errors';
+import { createWebShellBridge, takeWebShellToken } from './webshell-bridge';
+
+declare global {
+  interface Window {
+    samia?: SamiaBridge;
+  }
+}
+
+/** A failed request, carrying the contract's typed error for the UI to translate. */
+export class RequestFailed extends Error {
+  constructor(readonly error: IpcError) {
+    super(error.code);
+    this.name = 'RequestFailed';
+  }
+}
+
+export interface ConsoleClient {
+  call<K extends RequestName>(name: K, input: RequestInput<K>): Promise<RequestOutput<K>>;
+  on<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void): () => void;
+  /** The raw bridge, for the rare caller that wants the envelope itself (diagnostics, tests). */
+  bridge: SamiaBridge;
+}
+
+export function createConsoleClient(bridge: SamiaBridge): ConsoleClient {
+  return {
+    bridge,
+    async call(name, input) {
+      const result = await bridge.invoke(name, input);
+      if (!result.ok) throw new RequestFailed(result.error);
+      return result.value;
+    },
+    on: (name, listener) => bridge.on(name, listener),
+  };
+}
+
+/** Electron's preload bridge when present, otherwise the web shell's WebSocket bridge. */
+export function connectToMain(): ConsoleClient {
+  if (window.samia) return createConsoleClient(window.samia);
+  const token = takeWebShellToken();
+  if (!token) throw new Error('No bridge to the main process: open the URL that the web shell printed, token included.');
+  return createConsoleClient(createWebShellBridge(token));
+}

@@ -1,0 +1,33 @@
+import type { MessageKey } from './en';
+
+// Arabic strings: a complete translation, not a fallback to English.
+export const ar: Record<MessageKey, string> = {
+  'app.title': 'وحدة تحكم سامية تاروت',
+  'app.loading': 'جارٍ تشغيل وحدة التحكم…',
+  'app.connectionLost': 'انقطع الاتصال بعملية وحدة التحكم. جارٍ إعادة الاتصال…',
+  'app.noBridge': 'هذه الصفحة غير متصلة بوحدة تحكم. افتح العنوان الذي طبعه الأمر npm start كاملًا، بما فيه الجزء ‎#token.',
+  'app.backend.embedded': 'قاعدة بيانات مدمجة',
+  'app.backend.supabase': 'مشروع Supabase',
+  'app.language': 'اللغة',
+  'app.language.en': 'English',
+  'app.language.ar': 'العربية',
+  'signIn.title': 'تسجيل الدخول',
+  'signIn.subtitle': 'سجّل الدخول للرد على عملائك ومراجعة الرسائل الصوتية ومتابعة الحالات الطارئة.',
+  'signIn.email': 'البريد الإلكتروني',
+  'signIn.password': 'كلمة المرور',
+  'signIn.submit': 'دخول',
+  'signIn.submitting': 'جارٍ تسجيل الدخول…',
+  'signIn.backend': 'الخادم: {backend}',
+  'diagnostics.title': 'فحص الاتصال',
+  'diagnostics.run': 'افحص الاتصال',
+  'diagnostics.ok': 'متصل بعملية وحدة التحكم (ذهاب وإياب خلال {ms} ملّي ثانية).',
+  'errors.ipc.invalid_input': 'رُفض الطلب لأن بعض حقوله غير صالحة.',
+  'errors.ipc.invalid_output': 'أنتجت وحدة التحكم ردًا تعذّر التحقق منه. حاول مرة أخرى.',
+  'errors.ipc.unknown_request': 'وحدة التحكم لا تعرف هذا الطلب.',
+  'errors.ipc.untrusted_sender': 'هذه النافذة غير مسموح لها بالتواصل مع وحدة التحكم.',
+  'errors.ipc.malformed_frame': 'وصلت رسالة مشوّهة إلى وحدة التحكم ولم تُعالج.',
+  'errors.ipc.internal': 'حدث خطأ في وحدة التحكم. لم يُفقد شيء؛ حاول مرة أخرى.',
+  'errors.ipc.disconnected': 'لا يمكن الوصول إلى عملية وحدة التحكم الآن.',
+  'errors.app.not_available': 'هذه الميزة غير متاحة في هذا الإصدار بعد.',
+  'errors.unknown': 'خطأ غير متوقع ({code}).',
+};

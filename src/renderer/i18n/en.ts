@@ -1,0 +1,33 @@
+// English strings. Every key here must exist in ar.ts too (the type checker enforces it).
+export const en = {
+  'app.title': 'SAMIA TAROT Console',
+  'app.loading': 'Starting the console…',
+  'app.connectionLost': 'Connection to the console process lost. Reconnecting…',
+  'app.noBridge': 'This page is not connected to a console. Open the address that `npm start` printed, including its #token part.',
+  'app.backend.embedded': 'Embedded database',
+  'app.backend.supabase': 'Supabase project',
+  'app.language': 'Language',
+  'app.language.en': 'English',
+  'app.language.ar': 'العربية',
+  'signIn.title': 'Sign in',
+  'signIn.subtitle': 'Sign in to answer your clients, review voice notes and handle emergencies.',
+  'signIn.email': 'Email',
+  'signIn.password': 'Password',
+  'signIn.submit': 'Sign in',
+  'signIn.submitting': 'Signing in…',
+  'signIn.backend': 'Backend: {backend}',
+  'diagnostics.title': 'Connection check',
+  'diagnostics.run': 'Check connection',
+  'diagnostics.ok': 'Connected to the console process (round trip {ms} ms).',
+  'errors.ipc.invalid_input': 'The request was refused because some of its fields are not valid.',
+  'errors.ipc.invalid_output': 'The console produced an answer it could not check. Please try again.',
+  'errors.ipc.unknown_request': 'The console does not know this request.',
+  'errors.ipc.untrusted_sender': 'This window is not allowed to talk to the console.',
+  'errors.ipc.malformed_frame': 'A message to the console was garbled and was not processed.',
+  'errors.ipc.internal': 'Something went wrong in the console. Nothing was lost; please try again.',
+  'errors.ipc.disconnected': 'The console process is not reachable right now.',
+  'errors.app.not_available': 'This feature is not available in this version yet.',
+  'errors.unknown': 'Unexpected error ({code}).',
+} as const;
+
+export type MessageKey = keyof typeof en;

@@ -1,0 +1,35 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { test as base } from '@playwright/test';
+import { startWebShell, type WebShell } from '../../src/main/webshell/webshell-server';
+import { createConsoleCore } from '../../src/main/core/console-core';
+
+/** A web shell serving the built renderer, one per test worker, each page getting its own core. */
+export const test = base.extend<object, { webShell: WebShell }>({
+  webShell: [
+    // Playwright reads fixture dependencies from the destructuring pattern, so an empty one is required.
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const dataDir = await mkdtemp(path.join(os.tmpdir(), 'samia-e2e-'));
+      const shell = await startWebShell({
+        rendererDir: path.resolve('out/renderer'),
+        createCore: () =>
+          createConsoleCore({
+            shell: 'webshell',
+            appName: 'SAMIA TAROT Console',
+            version: 'e2e',
+            backend: { kind: 'embedded', dataDir },
+            openExternal: async () => false,
+            log: () => {},
+          }),
+      });
+      await use(shell);
+      await shell.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+    { scope: 'worker' },
+  ],
+});
+
+export { expect } from '@playwright/test';

@@ -1,0 +1,129 @@
+import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { startWebShell, type WebShell } from '../../../src/main/webshell/webshell-server';
+import { createConsoleCore } from '../../../src/main/core/console-core';
+
+let shell: WebShell;
+let rendererDir: string;
+
+beforeAll(async () => {
+  rendererDir = await mkdtemp(path.join(os.tmpdir(), 'samia-webshell-'));
+  await mkdir(path.join(rendererDir, 'assets'));
+  await writeFile(path.join(rendererDir, 'index.html'), '<!doctype html><title>console</title>');
+  await writeFile(path.join(rendererDir, 'assets', 'app.js'), 'console.log(1)');
+  shell = await startWebShell({
+    rendererDir,
+    createCore: () =>
+      createConsoleCore({
+        shell: 'webshell',
+        appName: 'SAMIA TAROT Console',
+        version: '0.0.0-test',
+        backend: { kind: 'embedded', dataDir: rendererDir },
+        openExternal: async () => false,
+        log: () => {},
+      }),
+  });
+});
+
+afterAll(async () => {
+  await shell.close();
+  await rm(rendererDir, { recursive: true, force: true });
+});
+
+/** Opens the bridge like a page would; resolves with the socket or rejects with the HTTP status. */
+function connect(query: string, origin: string | null = shell.url): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${shell.port}/bridge${query}`, origin ? { origin } : {});
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    ws.once('error', reject);
+  });
+}
+
+function request(ws: WebSocket, frame: unknown): Promise<unknown> {
+  return new Promise((resolve) => {
+    ws.once('message', (data) => resolve(JSON.parse(String(data))));
+    ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+  });
+}
+
+/** A GET with the path sent byte for byte: fetch() would normalise dot segments before sending. */
+function rawGet(rawPath: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: shell.port, path: rawPath, method: 'GET' }, (res) => {
+      let body = '';
+      res.on('data', (chunk) => (body += String(chunk)));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('the web shell', () => {
+  it('listens on loopback only', () => {
+    expect(shell.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(shell.pageUrl).toBe(`${shell.url}/#token=${shell.token}`);
+  });
+
+  it('refuses a bridge connection without the token, with a wrong token, or from a foreign origin', async () => {
+    await expect(connect('')).rejects.toThrow('HTTP 401');
+    await expect(connect('?token=')).rejects.toThrow('HTTP 401');
+    await expect(connect(`?token=${shell.token.slice(1)}x`)).rejects.toThrow('HTTP 401');
+    await expect(connect(`?token=${shell.token}`, 'https://evil.example')).rejects.toThrow('HTTP 403');
+    await expect(connect(`?token=${shell.token}`, null)).rejects.toThrow('HTTP 403');
+  });
+
+  it('carries a request through the contract and back', async () => {
+    const ws = await connect(`?token=${shell.token}`);
+    const answer = (await request(ws, { kind: 'request', id: 7, name: 'app.ping', input: { text: 'مرحبا' } })) as {
+      id: number;
+      result: { ok: boolean; value: { text: string } };
+    };
+    expect(answer.id).toBe(7);
+    expect(answer.result).toMatchObject({ ok: true, value: { text: 'مرحبا' } });
+    ws.close();
+  });
+
+  it('answers malformed frames and payloads with typed errors and keeps serving', async () => {
+    const ws = await connect(`?token=${shell.token}`);
+    expect(await request(ws, 'not json')).toMatchObject({ result: { ok: false, error: { code: 'ipc.malformed_frame' } } });
+    expect(await request(ws, { kind: 'request', id: 'x', name: 'app.ping' })).toMatchObject({
+      result: { error: { code: 'ipc.malformed_frame' } },
+    });
+    expect(await request(ws, { kind: 'request', id: 1, name: 'app.ping', input: { text: 5 } })).toMatchObject({
+      id: 1,
+      result: { ok: false, error: { code: 'ipc.invalid_input', issues: [{ path: 'text' }] } },
+    });
+    expect(await request(ws, { kind: 'request', id: 2, name: 'fs.readFile', input: {} })).toMatchObject({
+      id: 2,
+      result: { ok: false, error: { code: 'ipc.unknown_request' } },
+    });
+    expect(await request(ws, { kind: 'request', id: 3, name: 'app.ping', input: { text: 'still here' } })).toMatchObject({
+      id: 3,
+      result: { ok: true },
+    });
+    ws.close();
+  });
+
+  it('serves the renderer with the security headers, and nothing outside it', async () => {
+    const index = await fetch(`${shell.url}/`);
+    expect(index.status).toBe(200);
+    const csp = index.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain(`connect-src 'self' ws://127.0.0.1:${shell.port}`);
+    expect(index.headers.get('x-content-type-options')).toBe('nosniff');
+    expect((await fetch(`${shell.url}/assets/app.js`)).status).toBe(200);
+    expect((await fetch(`${shell.url}/assets/missing.js`)).status).toBe(404);
+    for (const raw of ['/../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/assets/..%2f..%2f..%2fetc%2fpasswd']) {
+      const { status, body } = await rawGet(raw);
+      expect(body).not.toContain('root:');
+      expect([200, 400, 404]).toContain(status);
+    }
+    expect((await fetch(`${shell.url}/`, { method: 'POST' })).status).toBe(405);
+  });
+});
