@@ -1,0 +1,133 @@
+-- Console limits live as namespaced rows (console.*) of the platform's app_settings(key, value).
+-- Every console key is declared in private.setting_definitions (kind, bounds, default); writes are
+-- validated by a trigger and read through private.console_settings() / public.get_console_settings().
+do $$
+begin
+  if to_regclass('public.app_settings') is null then
+    create table public.app_settings (
+      key text not null primary key,
+      value text not null
+    );
+    -- Fresh project only: on the live project the platform keeps its own grants on this table.
+    revoke all on public.app_settings from anon, public;
+  end if;
+end
+$$;
+grant select, insert, update, delete on public.app_settings to authenticated;
+
+create unique index if not exists app_settings_console_key_uniq on public.app_settings (key)
+  where key like 'console.%';
+
+create table if not exists private.setting_definitions (
+  key text primary key check (key like 'console.%'),
+  kind text not null check (kind in ('int', 'mime_list')),
+  min_value bigint,
+  max_value bigint,
+  default_value text not null,
+  description text not null
+);
+revoke all on private.setting_definitions from public;
+
+insert into private.setting_definitions (key, kind, min_value, max_value, default_value, description) values
+  ('console.rate_limit.messages_per_minute', 'int', 1, 100000, '30', 'messages one user may send per rolling minute'),
+  ('console.rate_limit.audio_per_minute', 'int', 1, 100000, '6', 'voice notes one user may send per rolling minute'),
+  ('console.quota.session_messages_per_day', 'int', 1, 10000000, '2000', 'messages per session per rolling 24 hours'),
+  ('console.message.max_body_length', 'int', 1, 100000, '4000', 'characters in a message body or caption'),
+  ('console.message.edit_window_seconds', 'int', 0, 604800, '900', 'how long the sender may edit or delete a message'),
+  ('console.audio.max_duration_ms', 'int', 1000, 14400000, '3600000', 'longest voice note'),
+  ('console.audio.max_size_bytes', 'int', 1, 524288000, '52428800', 'largest voice note file'),
+  ('console.audio.max_waveform_points', 'int', 16, 65536, '2048', 'peaks stored with a voice note'),
+  ('console.image.max_size_bytes', 'int', 1, 524288000, '10485760', 'largest image'),
+  ('console.file.max_size_bytes', 'int', 1, 524288000, '26214400', 'largest other file'),
+  ('console.audio.mime_types', 'mime_list', null, null, 'audio/webm,audio/ogg,audio/mpeg,audio/mp4,audio/aac,audio/wav', 'voice note formats'),
+  ('console.image.mime_types', 'mime_list', null, null, 'image/jpeg,image/png,image/webp,image/gif', 'image formats'),
+  ('console.file.mime_types', 'mime_list', null, null, 'application/pdf,text/plain', 'other attachment formats'),
+  ('console.emergency.ring_timeout_seconds', 'int', 5, 86400, '60', 'ringing readers before escalating to monitors and admins'),
+  ('console.emergency.level1_timeout_seconds', 'int', 5, 86400, '120', 'monitors and admins before escalating to super admins')
+on conflict (key) do update set kind = excluded.kind, min_value = excluded.min_value, max_value = excluded.max_value,
+  default_value = excluded.default_value, description = excluded.description;
+
+create or replace function private.validate_console_setting() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  d private.setting_definitions;
+  v bigint;
+begin
+  if new.key not like 'console.%' then
+    return new;
+  end if;
+  select * into d from private.setting_definitions where key = new.key;
+  if not found then
+    perform private.raise('SA470', 'settings.unknown_key', jsonb_build_object('key', new.key));
+  end if;
+  if d.kind = 'int' then
+    if new.value !~ '^\s*-?[0-9]{1,15}\s*$' then
+      perform private.raise('SA471', 'settings.invalid_value', jsonb_build_object('key', new.key, 'value', new.value, 'expected', 'integer'));
+    end if;
+    v := btrim(new.value)::bigint;
+    if v < d.min_value or v > d.max_value then
+      perform private.raise('SA471', 'settings.invalid_value', jsonb_build_object('key', new.key, 'value', new.value, 'min', d.min_value, 'max', d.max_value));
+    end if;
+    new.value := v::text;
+  else
+    new.value := lower(regexp_replace(new.value, '\s', '', 'g'));
+    if new.value !~ '^[a-z0-9.+-]+/[a-z0-9.+-]+(,[a-z0-9.+-]+/[a-z0-9.+-]+)*$' then
+      perform private.raise('SA471', 'settings.invalid_value', jsonb_build_object('key', new.key, 'value', new.value, 'expected', 'comma-separated MIME types'));
+    end if;
+  end if;
+  return new;
+end
+$$;
+
+create or replace trigger app_settings_console_validate before insert or update on public.app_settings
+  for each row execute function private.validate_console_setting();
+
+insert into public.app_settings (key, value)
+select d.key, d.default_value from private.setting_definitions d
+where not exists (select 1 from public.app_settings s where s.key = d.key);
+
+-- All console settings with their defaults filled in: one query per RPC call.
+create or replace function private.console_settings() returns jsonb
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select jsonb_object_agg(d.key, coalesce((select s.value from public.app_settings s where s.key = d.key limit 1), d.default_value))
+  from private.setting_definitions d
+$$;
+revoke all on function private.console_settings() from public;
+
+create or replace function private.setting_int(p_settings jsonb, p_key text) returns bigint
+language sql
+immutable
+set search_path = ''
+as $$
+  select (p_settings ->> p_key)::bigint
+$$;
+revoke all on function private.setting_int(jsonb, text) from public;
+
+-- Typed view of the settings for consoles (numbers as numbers, MIME lists as arrays).
+create or replace function public.get_console_settings() returns jsonb
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select jsonb_object_agg(
+    d.key,
+    case d.kind
+      when 'int' then to_jsonb((s.v)::bigint)
+      else to_jsonb(string_to_array(s.v, ','))
+    end)
+  from private.setting_definitions d
+  cross join lateral (select (private.console_settings() ->> d.key) as v) s
+  where auth.uid() is not null
+$$;
+revoke all on function public.get_console_settings() from public, anon;
+grant execute on function public.get_console_settings() to authenticated;
+
+alter table public.app_settings enable row level security;

@@ -1,0 +1,48 @@
+-- Emergencies: one row per call with its state machine and deadline (escalate_at is data, advanced
+-- by public.advance_emergencies()), plus its history.
+create table if not exists public.emergency_calls (
+  id uuid primary key default gen_random_uuid(),
+  session_id uuid not null references public.chat_sessions (id),
+  client_id uuid not null references public.profiles (id),
+  state text not null default 'ringing'
+    check (state in ('ringing', 'accepted', 'escalated', 'acknowledged', 'resolved', 'cancelled')),
+  escalation_level smallint not null default 0 check (escalation_level between 0 and 2),
+  escalate_at timestamptz,
+  accepted_by uuid references public.profiles (id),
+  accepted_at timestamptz,
+  acknowledged_by uuid references public.profiles (id),
+  acknowledged_at timestamptz,
+  resolved_by uuid references public.profiles (id),
+  resolved_at timestamptz,
+  resolution_note text,
+  created_at timestamptz not null default now(),
+  constraint emergency_calls_resolved_check
+    check (state <> 'resolved' or (resolved_by is not null and coalesce(btrim(resolution_note), '') <> ''))
+);
+-- One open emergency per client (also what makes request_emergency idempotent under races).
+create unique index if not exists emergency_calls_one_open_per_client on public.emergency_calls (client_id)
+  where state in ('ringing', 'accepted', 'escalated', 'acknowledged');
+create index if not exists emergency_calls_client_idx on public.emergency_calls (client_id, created_at);
+create index if not exists emergency_calls_due_idx on public.emergency_calls (escalate_at)
+  where state in ('ringing', 'escalated');
+create index if not exists emergency_calls_session_idx on public.emergency_calls (session_id);
+create index if not exists emergency_calls_accepted_by_idx on public.emergency_calls (accepted_by) where accepted_by is not null;
+create index if not exists emergency_calls_acknowledged_by_idx on public.emergency_calls (acknowledged_by) where acknowledged_by is not null;
+create index if not exists emergency_calls_open_idx on public.emergency_calls (state) where state in ('ringing', 'escalated');
+
+create table if not exists public.emergency_events (
+  id bigint generated always as identity primary key,
+  call_id uuid not null references public.emergency_calls (id),
+  kind text not null check (kind in ('requested', 'escalated', 'accepted', 'acknowledged', 'resolved', 'cancelled')),
+  actor_id uuid references public.profiles (id),
+  at timestamptz not null default now(),
+  detail jsonb not null default '{}'::jsonb
+);
+create index if not exists emergency_events_call_idx on public.emergency_events (call_id, at);
+
+revoke all on public.emergency_calls, public.emergency_events from anon, authenticated, public;
+grant select on public.emergency_calls, public.emergency_events to authenticated;
+grant all on public.emergency_calls, public.emergency_events to service_role;
+
+alter table public.emergency_calls enable row level security;
+alter table public.emergency_events enable row level security;

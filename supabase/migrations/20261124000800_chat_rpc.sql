@@ -1,0 +1,566 @@
+-- Chat RPCs: the only way chat rows are written. SECURITY DEFINER with an empty search_path
+-- (every name is schema-qualified), executable by `authenticated` only. Each refusal raises the
+-- stable error contract (see src/shared/errors/backend-errors.ts).
+
+-- The caller's id and role, or a refusal.
+create or replace function private.require_caller(out uid uuid, out role text)
+language plpgsql stable security definer set search_path = ''
+as $$
+begin
+  uid := auth.uid();
+  if uid is null then
+    perform private.raise('SA401', 'auth.required');
+  end if;
+  role := private.my_role();
+  if role is null then
+    perform private.raise('SA402', 'auth.profile_missing', jsonb_build_object('user_id', uid));
+  end if;
+end
+$$;
+revoke all on function private.require_caller() from public;
+
+create or replace function public.send_message(
+  p_session_id uuid,
+  p_type text,
+  p_client_message_id uuid,
+  p_body text default null,
+  p_storage_path text default null,
+  p_mime_type text default null,
+  p_size_bytes bigint default null,
+  p_duration_ms integer default null,
+  p_waveform real[] default null,
+  p_reply_to uuid default null
+) returns public.chat_messages
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_caller record;
+  v_session_role text;
+  v_session_status text;
+  v_msg public.chat_messages;
+  s jsonb;
+  v_status text := 'sent';
+  v_body text := nullif(btrim(p_body), '');
+  v_mime text := lower(btrim(p_mime_type));
+  v_obj record;
+  v_count bigint;
+  v_limit bigint;
+  v_max bigint;
+begin
+  select * into v_caller from private.require_caller();
+  if p_client_message_id is null then
+    perform private.raise('SA437', 'chat.client_message_id_required');
+  end if;
+  -- Serialises one user's sends: rate limits and idempotency hold under concurrent retries.
+  perform pg_advisory_xact_lock(hashtextextended('samia.send_message:' || v_caller.uid::text, 0));
+
+  select * into v_msg from public.chat_messages m
+  where m.sender_id = v_caller.uid and m.client_message_id = p_client_message_id;
+  if found then
+    if v_msg.session_id <> p_session_id or v_msg.type <> p_type then
+      perform private.raise('SA418', 'chat.client_message_id_reused',
+        jsonb_build_object('client_message_id', p_client_message_id, 'message_id', v_msg.id));
+    end if;
+    return v_msg;
+  end if;
+
+  if p_type is null or p_type not in ('text', 'audio', 'image', 'file') then
+    perform private.raise('SA420', 'chat.invalid_type', jsonb_build_object('type', p_type, 'allowed', jsonb_build_array('text', 'audio', 'image', 'file')));
+  end if;
+
+  select cp.role_in_session, cs.status into v_session_role, v_session_status
+  from public.chat_participants cp join public.chat_sessions cs on cs.id = cp.session_id
+  where cp.session_id = p_session_id and cp.user_id = v_caller.uid;
+  if not found then
+    perform private.raise('SA404', 'chat.session_not_found', jsonb_build_object('session_id', p_session_id));
+  end if;
+  if v_session_status <> 'active' then
+    perform private.raise('SA410', 'chat.session_not_active', jsonb_build_object('session_id', p_session_id, 'status', v_session_status));
+  end if;
+  if exists (select 1 from public.chat_messages m where m.id = p_client_message_id) then
+    perform private.raise('SA409', 'chat.client_message_id_conflict', jsonb_build_object('client_message_id', p_client_message_id));
+  end if;
+
+  s := private.console_settings();
+  v_max := private.setting_int(s, 'console.message.max_body_length');
+  if v_body is not null and length(v_body) > v_max then
+    perform private.raise('SA422', 'chat.body_too_long', jsonb_build_object('length', length(v_body), 'max', v_max));
+  end if;
+
+  if p_type = 'text' then
+    if v_body is null then
+      perform private.raise('SA421', 'chat.body_required');
+    end if;
+    if p_storage_path is not null or p_mime_type is not null or p_size_bytes is not null
+       or p_duration_ms is not null or p_waveform is not null then
+      perform private.raise('SA424', 'chat.unexpected_attachment', jsonb_build_object('type', p_type));
+    end if;
+  else
+    if p_storage_path is null then
+      perform private.raise('SA423', 'chat.attachment_required', jsonb_build_object('type', p_type));
+    end if;
+    if v_mime is null or not (v_mime = any (string_to_array(s ->> ('console.' || p_type || '.mime_types'), ','))) then
+      perform private.raise('SA415', 'chat.mime_not_allowed', jsonb_build_object('type', p_type, 'mime_type', p_mime_type,
+        'allowed', to_jsonb(string_to_array(s ->> ('console.' || p_type || '.mime_types'), ','))));
+    end if;
+    v_max := private.setting_int(s, 'console.' || p_type || '.max_size_bytes');
+    if p_size_bytes is null or p_size_bytes <= 0 then
+      perform private.raise('SA436', 'chat.invalid_size', jsonb_build_object('size_bytes', p_size_bytes));
+    end if;
+    if p_size_bytes > v_max then
+      perform private.raise('SA413', 'chat.file_too_large', jsonb_build_object('size_bytes', p_size_bytes, 'max', v_max));
+    end if;
+    if p_type = 'audio' then
+      v_max := private.setting_int(s, 'console.audio.max_duration_ms');
+      if p_duration_ms is null or p_duration_ms <= 0 then
+        perform private.raise('SA428', 'chat.duration_required');
+      end if;
+      if p_duration_ms > v_max then
+        perform private.raise('SA430', 'chat.duration_too_long', jsonb_build_object('duration_ms', p_duration_ms, 'max', v_max));
+      end if;
+      if p_waveform is not null then
+        v_max := private.setting_int(s, 'console.audio.max_waveform_points');
+        if array_ndims(p_waveform) <> 1 or cardinality(p_waveform) > v_max
+           or exists (select 1 from unnest(p_waveform) w where w is null or w < 0 or w > 1 or w = 'NaN'::real) then
+          perform private.raise('SA434', 'chat.invalid_waveform', jsonb_build_object('points', cardinality(p_waveform), 'max_points', v_max, 'range', jsonb_build_array(0, 1)));
+        end if;
+      end if;
+    elsif p_duration_ms is not null or p_waveform is not null then
+      perform private.raise('SA424', 'chat.unexpected_attachment', jsonb_build_object('type', p_type, 'field', 'duration_ms/waveform'));
+    end if;
+    -- {session_id}/{message_id}/{file_name}; the message id is the client_message_id, so the
+    -- file can be uploaded (and retried) before the message exists.
+    if p_storage_path is distinct from (p_session_id::text || '/' || p_client_message_id::text || '/' || storage.filename(p_storage_path))
+       or storage.filename(p_storage_path) !~ '^[^/\\[:cntrl:]]{1,255}$'
+       or storage.filename(p_storage_path) in ('.', '..') then
+      perform private.raise('SA425', 'chat.invalid_storage_path', jsonb_build_object('storage_path', p_storage_path,
+        'expected_prefix', p_session_id::text || '/' || p_client_message_id::text || '/'));
+    end if;
+    select o.owner, o.owner_id, o.metadata into v_obj
+    from storage.objects o where o.bucket_id = 'chat-files' and o.name = p_storage_path;
+    if not found then
+      perform private.raise('SA426', 'chat.file_not_uploaded', jsonb_build_object('storage_path', p_storage_path));
+    end if;
+    if coalesce(v_obj.owner_id, v_obj.owner::text) is distinct from v_caller.uid::text then
+      perform private.raise('SA438', 'chat.file_not_owned', jsonb_build_object('storage_path', p_storage_path));
+    end if;
+    if (v_obj.metadata ->> 'size') is not null and (v_obj.metadata ->> 'size')::bigint <> p_size_bytes
+       or (v_obj.metadata ->> 'mimetype') is not null and lower(v_obj.metadata ->> 'mimetype') <> v_mime then
+      perform private.raise('SA427', 'chat.file_metadata_mismatch', jsonb_build_object('storage_path', p_storage_path,
+        'stored_size', v_obj.metadata ->> 'size', 'stored_mime_type', v_obj.metadata ->> 'mimetype'));
+    end if;
+  end if;
+
+  if p_reply_to is not null and not exists (
+       select 1 from public.chat_messages r
+       where r.id = p_reply_to and r.session_id = p_session_id and private.can_see_message(r)) then
+    perform private.raise('SA435', 'chat.invalid_reply', jsonb_build_object('reply_to', p_reply_to));
+  end if;
+
+  v_limit := private.setting_int(s, 'console.rate_limit.messages_per_minute');
+  select count(*) into v_count from (
+    select 1 from public.chat_messages m
+    where m.sender_id = v_caller.uid and m.created_at > now() - interval '1 minute' limit v_limit) x;
+  if v_count >= v_limit then
+    perform private.raise('SA429', 'chat.rate_limited', jsonb_build_object('limit', v_limit, 'window_seconds', 60));
+  end if;
+  if p_type = 'audio' then
+    v_limit := private.setting_int(s, 'console.rate_limit.audio_per_minute');
+    select count(*) into v_count from (
+      select 1 from public.chat_messages m
+      where m.sender_id = v_caller.uid and m.type = 'audio' and m.created_at > now() - interval '1 minute' limit v_limit) x;
+    if v_count >= v_limit then
+      perform private.raise('SA432', 'chat.audio_rate_limited', jsonb_build_object('limit', v_limit, 'window_seconds', 60));
+    end if;
+  end if;
+  v_limit := private.setting_int(s, 'console.quota.session_messages_per_day');
+  select count(*) into v_count from (
+    select 1 from public.chat_messages m
+    where m.session_id = p_session_id and m.created_at > now() - interval '1 day' limit v_limit) x;
+  if v_count >= v_limit then
+    perform private.raise('SA433', 'chat.session_quota_exceeded', jsonb_build_object('limit', v_limit, 'window_seconds', 86400));
+  end if;
+
+  if p_type = 'audio' and (v_caller.role = 'reader' or v_session_role = 'reader') then
+    v_status := 'pending_approval';
+  end if;
+
+  insert into public.chat_messages (id, session_id, sender_id, type, body, storage_path, mime_type,
+                                    size_bytes, duration_ms, waveform, reply_to, status, client_message_id)
+  values (p_client_message_id, p_session_id, v_caller.uid, p_type, v_body, p_storage_path,
+          case when p_type = 'text' then null else v_mime end,
+          p_size_bytes, p_duration_ms, p_waveform, p_reply_to, v_status, p_client_message_id)
+  returning * into v_msg;
+
+  if v_status = 'sent' then
+    update public.chat_sessions set last_message_at = v_msg.created_at
+    where id = p_session_id and (last_message_at is null or last_message_at < v_msg.created_at);
+  end if;
+  return v_msg;
+end
+$$;
+
+-- Locks the caller's own message for a change, or refuses without revealing messages they
+-- cannot see.
+create or replace function private.lock_own_message(p_message_id uuid, p_uid uuid) returns public.chat_messages
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  v_msg public.chat_messages;
+  s jsonb := private.console_settings();
+  v_window bigint := private.setting_int(s, 'console.message.edit_window_seconds');
+begin
+  select * into v_msg from public.chat_messages m where m.id = p_message_id for update;
+  if not found or (v_msg.sender_id is distinct from p_uid and not private.can_see_message(v_msg)) then
+    perform private.raise('SA405', 'chat.message_not_found', jsonb_build_object('message_id', p_message_id));
+  end if;
+  if v_msg.sender_id is distinct from p_uid then
+    perform private.raise('SA411', 'chat.not_sender', jsonb_build_object('message_id', p_message_id));
+  end if;
+  if v_msg.status = 'deleted' then
+    perform private.raise('SA416', 'chat.message_deleted', jsonb_build_object('message_id', p_message_id));
+  end if;
+  if v_msg.reviewed_at is not null or v_msg.status in ('approved', 'rejected') then
+    perform private.raise('SA414', 'chat.already_reviewed', jsonb_build_object('message_id', p_message_id, 'status', v_msg.status));
+  end if;
+  if v_msg.created_at < now() - make_interval(secs => v_window) then
+    perform private.raise('SA412', 'chat.edit_window_passed', jsonb_build_object('message_id', p_message_id, 'window_seconds', v_window));
+  end if;
+  return v_msg;
+end
+$$;
+revoke all on function private.lock_own_message(uuid, uuid) from public;
+
+create or replace function public.edit_message(p_message_id uuid, p_body text) returns public.chat_messages
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  v_caller record;
+  v_msg public.chat_messages;
+  v_body text := nullif(btrim(p_body), '');
+  v_max bigint := private.setting_int(private.console_settings(), 'console.message.max_body_length');
+begin
+  select * into v_caller from private.require_caller();
+  v_msg := private.lock_own_message(p_message_id, v_caller.uid);
+  if v_msg.type <> 'text' then
+    perform private.raise('SA417', 'chat.not_editable', jsonb_build_object('message_id', p_message_id, 'type', v_msg.type));
+  end if;
+  if v_body is null then
+    perform private.raise('SA421', 'chat.body_required');
+  end if;
+  if length(v_body) > v_max then
+    perform private.raise('SA422', 'chat.body_too_long', jsonb_build_object('length', length(v_body), 'max', v_max));
+  end if;
+  update public.chat_messages set body = v_body, edited_at = now() where id = p_message_id returning * into v_msg;
+  return v_msg;
+end
+$$;
+
+create or replace function public.delete_message(p_message_id uuid) returns public.chat_messages
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  v_caller record;
+  v_msg public.chat_messages;
+begin
+  select * into v_caller from private.require_caller();
+  v_msg := private.lock_own_message(p_message_id, v_caller.uid);
+  -- The content goes; audit_log keeps the old values for staff.
+  update public.chat_messages
+     set status = 'deleted', body = null, storage_path = null, mime_type = null, size_bytes = null,
+         duration_ms = null, waveform = null, edited_at = now()
+   where id = p_message_id
+  returning * into v_msg;
+  return v_msg;
+end
+$$;
+
+create or replace function public.mark_read(p_session_id uuid, p_read_at timestamptz default null)
+returns timestamptz
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  v_caller record;
+  v_at timestamptz;
+begin
+  select * into v_caller from private.require_caller();
+  update public.chat_participants cp
+     set last_read_at = greatest(coalesce(cp.last_read_at, '-infinity'), least(coalesce(p_read_at, now()), now()))
+   where cp.session_id = p_session_id and cp.user_id = v_caller.uid
+  returning cp.last_read_at into v_at;
+  if not found then
+    perform private.raise('SA404', 'chat.session_not_found', jsonb_build_object('session_id', p_session_id));
+  end if;
+  return v_at;
+end
+$$;
+
+-- Unread counts for every session of the caller, in one query. A voice note approved after the
+-- caller last read counts as new when it becomes visible (reviewed_at), not when it was recorded.
+create or replace function public.unread_counts()
+returns table (session_id uuid, unread_count bigint, last_read_at timestamptz, last_message_at timestamptz)
+language sql stable security definer set search_path = ''
+as $$
+  select cp.session_id,
+         (select count(*)
+            from public.chat_messages m
+           where m.session_id = cp.session_id
+             and m.sender_id is distinct from cp.user_id
+             and (m.status in ('sent', 'approved') or (m.status = 'pending_approval' and private.is_staff()))
+             and (m.created_at > coalesce(cp.last_read_at, '-infinity')
+                  or (m.status = 'approved' and m.reviewed_at > coalesce(cp.last_read_at, '-infinity')))),
+         cp.last_read_at,
+         cs.last_message_at
+    from public.chat_participants cp
+    join public.chat_sessions cs on cs.id = cp.session_id
+   where cp.user_id = auth.uid()
+$$;
+
+create or replace function public.review_audio(p_message_id uuid, p_decision text, p_reason text default null)
+returns public.chat_messages
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  v_caller record;
+  v_msg public.chat_messages;
+  v_reason text := nullif(btrim(p_reason), '');
+begin
+  select * into v_caller from private.require_caller();
+  if v_caller.role not in ('monitor', 'admin', 'super_admin') then
+    perform private.raise('SA440', 'review.forbidden', jsonb_build_object('role', v_caller.role));
+  end if;
+  if p_decision is null or p_decision not in ('approve', 'reject') then
+    perform private.raise('SA441', 'review.invalid_decision', jsonb_build_object('decision', p_decision, 'allowed', jsonb_build_array('approve', 'reject')));
+  end if;
+  if p_decision = 'reject' and v_reason is null then
+    perform private.raise('SA442', 'review.reason_required');
+  end if;
+  -- First decision wins: a concurrent second reviewer blocks on the row, then re-checks the
+  -- status and updates nothing.
+  update public.chat_messages
+     set status = case p_decision when 'approve' then 'approved' else 'rejected' end,
+         reviewed_by = v_caller.uid, reviewed_at = now(), review_reason = v_reason
+   where id = p_message_id and type = 'audio' and status = 'pending_approval'
+  returning * into v_msg;
+  if found then
+    if v_msg.status = 'approved' then
+      update public.chat_sessions set last_message_at = v_msg.reviewed_at
+      where id = v_msg.session_id and (last_message_at is null or last_message_at < v_msg.reviewed_at);
+    end if;
+    return v_msg;
+  end if;
+  select * into v_msg from public.chat_messages m where m.id = p_message_id;
+  if not found or v_msg.type <> 'audio' then
+    perform private.raise('SA405', 'chat.message_not_found', jsonb_build_object('message_id', p_message_id));
+  end if;
+  if v_msg.status in ('approved', 'rejected') then
+    perform private.raise('SA443', 'review.already_decided', jsonb_build_object('message_id', p_message_id,
+      'status', v_msg.status, 'reviewed_by', v_msg.reviewed_by, 'reviewed_at', v_msg.reviewed_at));
+  end if;
+  perform private.raise('SA444', 'review.not_reviewable', jsonb_build_object('message_id', p_message_id, 'status', v_msg.status));
+  return null;
+end
+$$;
+
+-- Sessions --------------------------------------------------------------------------------------
+-- Support: staff open one with a given user; anyone else opens one for themselves (staff then
+-- join it). Returns the already-active one between the same people instead of a second.
+create or replace function public.open_support_session(p_user_id uuid default null) returns public.chat_sessions
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  v_caller record;
+  v_target_role text;
+  v_session public.chat_sessions;
+begin
+  select * into v_caller from private.require_caller();
+  perform pg_advisory_xact_lock(hashtextextended('samia.open_support_session:' || v_caller.uid::text, 0));
+  if v_caller.role in ('monitor', 'admin', 'super_admin') then
+    if p_user_id is null or p_user_id = v_caller.uid then
+      perform private.raise('SA491', 'session.invalid_target', jsonb_build_object('user_id', p_user_id));
+    end if;
+    select coalesce(p.role, 'client') into v_target_role from public.profiles p where p.id = p_user_id;
+    if not found then
+      perform private.raise('SA407', 'profile.user_not_found', jsonb_build_object('user_id', p_user_id));
+    end if;
+    select s.* into v_session from public.chat_sessions s
+    where s.type = 'support' and s.status = 'active'
+      and exists (select 1 from public.chat_participants a where a.session_id = s.id and a.user_id = v_caller.uid)
+      and exists (select 1 from public.chat_participants b where b.session_id = s.id and b.user_id = p_user_id)
+    order by s.created_at desc limit 1;
+    if found then
+      return v_session;
+    end if;
+    insert into public.chat_sessions (type, created_by) values ('support', v_caller.uid) returning * into v_session;
+    insert into public.chat_participants (session_id, user_id, role_in_session) values
+      (v_session.id, v_caller.uid, 'staff'),
+      (v_session.id, p_user_id, case when v_target_role in ('client', 'reader') then v_target_role else 'staff' end);
+  else
+    if p_user_id is not null and p_user_id <> v_caller.uid then
+      perform private.raise('SA490', 'session.forbidden', jsonb_build_object('reason', 'only staff open a session with another user'));
+    end if;
+    select s.* into v_session from public.chat_sessions s
+    where s.type = 'support' and s.status = 'active' and s.created_by = v_caller.uid
+    order by s.created_at desc limit 1;
+    if found then
+      return v_session;
+    end if;
+    insert into public.chat_sessions (type, created_by) values ('support', v_caller.uid) returning * into v_session;
+    insert into public.chat_participants (session_id, user_id, role_in_session)
+    values (v_session.id, v_caller.uid, case when v_caller.role = 'reader' then 'reader' else 'client' end);
+  end if;
+  return v_session;
+end
+$$;
+
+-- Staff join any session (to answer support, follow an emergency). Idempotent.
+create or replace function public.join_session(p_session_id uuid) returns public.chat_participants
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  v_caller record;
+  v_row public.chat_participants;
+begin
+  select * into v_caller from private.require_caller();
+  if v_caller.role not in ('monitor', 'admin', 'super_admin') then
+    perform private.raise('SA490', 'session.forbidden', jsonb_build_object('reason', 'staff only'));
+  end if;
+  if not exists (select 1 from public.chat_sessions s where s.id = p_session_id) then
+    perform private.raise('SA404', 'chat.session_not_found', jsonb_build_object('session_id', p_session_id));
+  end if;
+  insert into public.chat_participants (session_id, user_id, role_in_session)
+  values (p_session_id, v_caller.uid, 'staff')
+  on conflict on constraint chat_participants_pkey do nothing;
+  select * into v_row from public.chat_participants cp where cp.session_id = p_session_id and cp.user_id = v_caller.uid;
+  return v_row;
+end
+$$;
+
+-- The chat of a booking of the platform (public.bookings, which belongs to the platform and may be
+-- absent on a fresh project). Its client or reader, or staff, may open it; participants come from
+-- the booking itself. Idempotent: one session per booking.
+create or replace function public.open_booking_session(p_booking_id uuid) returns public.chat_sessions
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  v_caller record;
+  v_client uuid;
+  v_reader uuid;
+  v_session public.chat_sessions;
+  v_client_expr text;
+begin
+  select * into v_caller from private.require_caller();
+  if to_regclass('public.bookings') is null then
+    perform private.raise('SA492', 'booking.unavailable');
+  end if;
+  v_client_expr := case
+    when exists (select 1 from information_schema.columns c where c.table_schema = 'public' and c.table_name = 'bookings' and c.column_name = 'client_id')
+     and exists (select 1 from information_schema.columns c where c.table_schema = 'public' and c.table_name = 'bookings' and c.column_name = 'user_id')
+      then 'coalesce(b.client_id, b.user_id)'
+    when exists (select 1 from information_schema.columns c where c.table_schema = 'public' and c.table_name = 'bookings' and c.column_name = 'client_id')
+      then 'b.client_id'
+    else 'b.user_id' end;
+  execute format('select %s, b.reader_id from public.bookings b where b.id = $1', v_client_expr)
+    into v_client, v_reader using p_booking_id;
+  if v_client is null and v_reader is null then
+    perform private.raise('SA493', 'booking.not_found', jsonb_build_object('booking_id', p_booking_id));
+  end if;
+  if v_caller.uid is distinct from v_client and v_caller.uid is distinct from v_reader
+     and v_caller.role not in ('monitor', 'admin', 'super_admin') then
+    perform private.raise('SA493', 'booking.not_found', jsonb_build_object('booking_id', p_booking_id));
+  end if;
+  if v_client is null or v_reader is null
+     or not exists (select 1 from public.profiles p where p.id = v_client)
+     or not exists (select 1 from public.profiles p where p.id = v_reader) then
+    perform private.raise('SA494', 'booking.incomplete', jsonb_build_object('booking_id', p_booking_id, 'client_id', v_client, 'reader_id', v_reader));
+  end if;
+  perform pg_advisory_xact_lock(hashtextextended('samia.open_booking_session:' || p_booking_id::text, 0));
+  select * into v_session from public.chat_sessions s where s.type = 'booking' and s.booking_id = p_booking_id;
+  if found then
+    return v_session;
+  end if;
+  insert into public.chat_sessions (type, booking_id, created_by) values ('booking', p_booking_id, v_caller.uid)
+  returning * into v_session;
+  insert into public.chat_participants (session_id, user_id, role_in_session) values
+    (v_session.id, v_client, 'client'), (v_session.id, v_reader, 'reader');
+  return v_session;
+end
+$$;
+
+-- Profiles ---------------------------------------------------------------------------------------
+create or replace function public.set_availability(p_availability text, p_emergency_opt_in boolean default null)
+returns table (id uuid, availability text, emergency_opt_in boolean)
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  v_caller record;
+begin
+  select * into v_caller from private.require_caller();
+  if p_availability is null or p_availability not in ('online', 'busy', 'away', 'offline') then
+    perform private.raise('SA461', 'profile.invalid_availability', jsonb_build_object('availability', p_availability, 'allowed', jsonb_build_array('online', 'busy', 'away', 'offline')));
+  end if;
+  if p_emergency_opt_in is not null and v_caller.role <> 'reader' then
+    perform private.raise('SA462', 'profile.opt_in_readers_only', jsonb_build_object('role', v_caller.role));
+  end if;
+  return query
+  update public.profiles p
+     set availability = p_availability,
+         emergency_opt_in = coalesce(p_emergency_opt_in, p.emergency_opt_in)
+   where p.id = v_caller.uid
+  returning p.id, p.availability, p.emergency_opt_in;
+end
+$$;
+
+create or replace function public.set_role(p_user_id uuid, p_role text)
+returns table (id uuid, role text)
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  v_caller record;
+  v_old text;
+begin
+  select * into v_caller from private.require_caller();
+  if v_caller.role <> 'super_admin' then
+    perform private.raise('SA463', 'role.forbidden', jsonb_build_object('role', v_caller.role));
+  end if;
+  if p_role is null or p_role not in ('client', 'reader', 'monitor', 'admin', 'super_admin') then
+    perform private.raise('SA464', 'role.invalid', jsonb_build_object('role', p_role, 'allowed', jsonb_build_array('client', 'reader', 'monitor', 'admin', 'super_admin')));
+  end if;
+  -- Serialise role changes so two super admins cannot demote each other into none left.
+  perform pg_advisory_xact_lock(hashtextextended('samia.set_role', 0));
+  select coalesce(p.role, 'client') into v_old from public.profiles p where p.id = p_user_id for update;
+  if not found then
+    perform private.raise('SA407', 'profile.user_not_found', jsonb_build_object('user_id', p_user_id));
+  end if;
+  if v_old = 'super_admin' and p_role <> 'super_admin'
+     and not exists (select 1 from public.profiles p where p.role = 'super_admin' and p.id <> p_user_id) then
+    perform private.raise('SA465', 'role.last_super_admin', jsonb_build_object('user_id', p_user_id));
+  end if;
+  return query
+  update public.profiles p
+     set role = p_role,
+         emergency_opt_in = case when p_role = 'reader' then p.emergency_opt_in else false end
+   where p.id = p_user_id
+  returning p.id, p.role;
+end
+$$;
+
+do $$
+declare
+  f text;
+begin
+  foreach f in array array[
+    'public.send_message(uuid, text, uuid, text, text, text, bigint, integer, real[], uuid)',
+    'public.edit_message(uuid, text)', 'public.delete_message(uuid)',
+    'public.mark_read(uuid, timestamptz)', 'public.unread_counts()',
+    'public.review_audio(uuid, text, text)', 'public.open_support_session(uuid)',
+    'public.join_session(uuid)', 'public.open_booking_session(uuid)',
+    'public.set_availability(text, boolean)', 'public.set_role(uuid, text)'
+  ] loop
+    execute format('revoke all on function %s from public, anon', f);
+    execute format('grant execute on function %s to authenticated', f);
+  end loop;
+end
+$$;
