@@ -1,0 +1,145 @@
+/**
+ * The backend port: everything the main process asks of the server side, whichever it is (the embedded
+ * PGlite database or a Supabase project). Rules are not here: both implementations call the same SQL
+ * functions and read under the same RLS, so a refusal comes from Postgres, the same on both.
+ */
+
+export type Role = 'client' | 'reader' | 'monitor' | 'admin' | 'super_admin';
+export type Language = 'ar' | 'en';
+export type MessageType = 'text' | 'audio' | 'image' | 'file' | 'system' | 'emergency';
+export type MessageStatus = 'sent' | 'pending_approval' | 'approved' | 'rejected' | 'deleted';
+export type Availability = 'online' | 'busy' | 'away' | 'offline';
+
+export interface ProfileRow {
+  id: string;
+  displayName: string;
+  role: Role;
+  preferredLanguage: Language;
+  emergencyOptIn: boolean;
+  availability: Availability;
+}
+
+export interface SessionRow {
+  id: string;
+  type: 'booking' | 'emergency' | 'support';
+  status: 'active' | 'locked' | 'ended';
+  bookingId: string | null;
+  lastMessageAt: string | null;
+  createdAt: string;
+  unreadCount: number;
+  lastReadAt: string | null;
+  participants: { userId: string; displayName: string; role: Role; roleInSession: 'client' | 'reader' | 'staff' }[];
+}
+
+export interface MessageRow {
+  id: string;
+  sessionId: string;
+  senderId: string | null;
+  type: MessageType;
+  body: string | null;
+  storagePath: string | null;
+  mimeType: string | null;
+  sizeBytes: number | null;
+  durationMs: number | null;
+  waveform: number[] | null;
+  replyTo: string | null;
+  status: MessageStatus;
+  reviewedBy: string | null;
+  reviewedAt: string | null;
+  reviewReason: string | null;
+  clientMessageId: string | null;
+  createdAt: string;
+  editedAt: string | null;
+}
+
+export interface EmergencyRow {
+  id: string;
+  sessionId: string;
+  clientId: string;
+  state: 'ringing' | 'accepted' | 'escalated' | 'acknowledged' | 'resolved' | 'cancelled';
+  escalationLevel: number;
+  escalateAt: string | null;
+  acceptedBy: string | null;
+  acknowledgedBy: string | null;
+  resolvedBy: string | null;
+  resolutionNote: string | null;
+  createdAt: string;
+}
+
+/** Keyset position in a session's history: strictly older than (createdAt, id). */
+export interface MessageCursor {
+  createdAt: string;
+  id: string;
+}
+
+export interface SendMessageInput {
+  sessionId: string;
+  clientMessageId: string;
+  type: Exclude<MessageType, 'system' | 'emergency'>;
+  body?: string | null;
+  replyTo?: string | null;
+  file?: { storagePath: string; mimeType: string; sizeBytes: number; durationMs?: number | null; waveform?: number[] | null };
+}
+
+/** A change the server pushed on one of the user's topics; the payload was re-read under the user's own rights. */
+export interface RealtimeEvent {
+  topic: string;
+  event: string;
+  payload: Record<string, unknown>;
+}
+
+export interface NewAccount {
+  email: string;
+  password: string;
+  displayName: string;
+  role: Role;
+  preferredLanguage?: Language;
+}
+
+/** One signed-in user's view of the backend. Every call runs with that user's rights. */
+export interface UserConnection {
+  readonly userId: string;
+  profile(): Promise<ProfileRow>;
+  listSessions(): Promise<SessionRow[]>;
+  listMessages(sessionId: string, options?: { before?: MessageCursor; limit?: number }): Promise<MessageRow[]>;
+  /** Messages created or changed after a point in time: what a console refetches after a reconnect. */
+  messagesChangedSince(since: string, limit?: number): Promise<MessageRow[]>;
+  pendingAudio(limit?: number): Promise<MessageRow[]>;
+  uploadFile(storagePath: string, bytes: Uint8Array, mimeType: string): Promise<void>;
+  downloadFile(storagePath: string): Promise<Uint8Array>;
+  sendMessage(input: SendMessageInput): Promise<MessageRow>;
+  editMessage(messageId: string, body: string): Promise<MessageRow>;
+  deleteMessage(messageId: string): Promise<MessageRow>;
+  markRead(sessionId: string, readAt?: string): Promise<string>;
+  reviewAudio(messageId: string, decision: 'approve' | 'reject', reason?: string): Promise<MessageRow>;
+  openSupportSession(userId?: string): Promise<{ id: string }>;
+  joinSession(sessionId: string): Promise<void>;
+  /** Staff put a reader into a client's session (readings that do not come from a platform booking). */
+  assignReader(sessionId: string, readerId: string): Promise<void>;
+  requestEmergency(note?: string): Promise<EmergencyRow>;
+  listEmergencies(): Promise<EmergencyRow[]>;
+  acceptEmergency(callId: string): Promise<EmergencyRow>;
+  acknowledgeEmergency(callId: string): Promise<EmergencyRow>;
+  resolveEmergency(callId: string, note: string): Promise<EmergencyRow>;
+  /** Runs the deadline sweep; idempotent, harmless to call from several consoles. */
+  advanceEmergencies(): Promise<number>;
+  setAvailability(availability: Availability, emergencyOptIn?: boolean): Promise<void>;
+  setRole(userId: string, role: Role): Promise<void>;
+  /** Staff and client accounts (embedded backend: admins create them; Supabase: refused, accounts come from the platform). */
+  createAccount(account: NewAccount): Promise<{ id: string }>;
+  /** Pushes the user's inbox (and staff topics for staff); `sessionIds` adds the typing topics of open sessions. */
+  subscribe(onEvent: (event: RealtimeEvent) => void, sessionIds?: () => readonly string[]): () => void;
+  /** Ephemeral, unpersisted signal (typing) to the other participants of a session. */
+  broadcastTyping(sessionId: string): Promise<void>;
+  signOut(): Promise<void>;
+}
+
+export interface Backend {
+  readonly kind: 'embedded' | 'supabase';
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** True while no account exists at all (embedded only): the first-run screen creates the first super admin. */
+  needsFirstRun(): Promise<boolean>;
+  createFirstAccount(account: Omit<NewAccount, 'role'>): Promise<UserConnection>;
+  signIn(email: string, password: string): Promise<UserConnection>;
+}

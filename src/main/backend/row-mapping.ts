@@ -1,0 +1,87 @@
+import type { EmergencyRow, MessageRow, ProfileRow, SessionRow } from './backend-port';
+
+// Both backends return Postgres rows in snake_case (PGlite directly, Supabase through PostgREST);
+// these are the one place where they become the port's shapes.
+
+type Row = Record<string, unknown>;
+
+const str = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
+const num = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+const iso = (value: unknown): string | null => {
+  if (value === null || value === undefined) return null;
+  return value instanceof Date ? value.toISOString() : new Date(String(value)).toISOString();
+};
+const peaks = (value: unknown): number[] | null => {
+  if (value === null || value === undefined) return null;
+  if (Array.isArray(value)) return value.map(Number);
+  // PostgREST may hand real[] back as a Postgres array literal.
+  const text = String(value).replace(/^\{|\}$/g, '');
+  return text ? text.split(',').map(Number) : [];
+};
+
+export function toMessageRow(row: Row): MessageRow {
+  return {
+    id: String(row.id),
+    sessionId: String(row.session_id),
+    senderId: str(row.sender_id),
+    type: row.type as MessageRow['type'],
+    body: str(row.body),
+    storagePath: str(row.storage_path),
+    mimeType: str(row.mime_type),
+    sizeBytes: num(row.size_bytes),
+    durationMs: num(row.duration_ms),
+    waveform: peaks(row.waveform),
+    replyTo: str(row.reply_to),
+    status: row.status as MessageRow['status'],
+    reviewedBy: str(row.reviewed_by),
+    reviewedAt: iso(row.reviewed_at),
+    reviewReason: str(row.review_reason),
+    clientMessageId: str(row.client_message_id),
+    createdAt: iso(row.created_at)!,
+    editedAt: iso(row.edited_at),
+  };
+}
+
+export function toProfileRow(row: Row): ProfileRow {
+  return {
+    id: String(row.id),
+    displayName: str(row.display_name) ?? '',
+    role: (row.role ?? 'client') as ProfileRow['role'],
+    preferredLanguage: row.preferred_language === 'ar' ? 'ar' : 'en',
+    emergencyOptIn: Boolean(row.emergency_opt_in),
+    availability: (row.availability ?? 'offline') as ProfileRow['availability'],
+  };
+}
+
+export function toSessionRow(row: Row): SessionRow {
+  const participants = (typeof row.participants === 'string' ? JSON.parse(row.participants) : row.participants) as
+    | SessionRow['participants']
+    | null;
+  return {
+    id: String(row.id),
+    type: row.type as SessionRow['type'],
+    status: row.status as SessionRow['status'],
+    bookingId: str(row.booking_id),
+    lastMessageAt: iso(row.last_message_at),
+    createdAt: iso(row.created_at)!,
+    unreadCount: Number(row.unread_count ?? 0),
+    lastReadAt: iso(row.last_read_at),
+    participants: participants ?? [],
+  };
+}
+
+export function toEmergencyRow(row: Row): EmergencyRow {
+  return {
+    id: String(row.id),
+    sessionId: String(row.session_id),
+    clientId: String(row.client_id),
+    state: row.state as EmergencyRow['state'],
+    escalationLevel: Number(row.escalation_level ?? 0),
+    escalateAt: iso(row.escalate_at),
+    acceptedBy: str(row.accepted_by),
+    acknowledgedBy: str(row.acknowledged_by),
+    resolvedBy: str(row.resolved_by),
+    resolutionNote: str(row.resolution_note),
+    createdAt: iso(row.created_at)!,
+  };
+}
