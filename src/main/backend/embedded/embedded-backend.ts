@@ -7,7 +7,6 @@ import type {
   Backend,
   EmergencyRow,
   MessageCursor,
-  MessageRow,
   NewAccount,
   RealtimeEvent,
   Role,
