@@ -1,0 +1,566 @@
+import { systemClock, type Clock, type TimerHandle } from '../outbox/clock';
+import type {
+  AlertActivation,
+  AlertNotification,
+  AlertPlatform,
+  EmergencyAlertState,
+  EmergencyModalReason,
+  EmergencyView,
+  OpenEmergencyState,
+} from './alert-platform';
+import { alertText, formatDuration, type AlertLanguage } from './alert-strings';
+
+/** How much a notification may reveal on a screen others can see: name and text, name only, or a count only. */
+export type AlertPrivacy = 'full' | 'sender' | 'count';
+
+export interface AlertPreferences {
+  language: AlertLanguage;
+  privacy: AlertPrivacy;
+  /** Silences message notifications; emergencies alert regardless. */
+  doNotDisturb: boolean;
+}
+
+export type AlertMessageType = 'text' | 'audio' | 'image' | 'file' | 'system' | 'emergency';
+
+/** A message that reached this console from someone else (the core filters out the user's own). */
+export interface IncomingMessageAlert {
+  id: string;
+  sessionId: string;
+  senderName: string | null;
+  type: AlertMessageType;
+  body: string | null;
+  durationMs?: number | null;
+}
+
+/** An emergency as the backend reports it; the core passes every change it hears about. */
+export interface EmergencyAlertInput {
+  id: string;
+  sessionId: string;
+  state: EmergencyAlertState;
+  escalationLevel: number;
+  /** Optional so the core can pass the contract's Emergency row as is; a later update may fill it in. */
+  clientName?: string | null;
+  /** ISO timestamp of the call. */
+  createdAt: string;
+}
+
+export const ALERT_TIMINGS = {
+  /** An open emergency alerts again this often until someone acts (DESIGN §4, issue 5). */
+  emergencyRepeatMs: 30_000,
+  /** At most one notification per subject in this window; later messages update it when the window ends. */
+  messageCoalesceMs: 5_000,
+  /** Length of resources/siren.wav: two alerts within it share one siren. */
+  sirenDurationMs: 2_000,
+} as const;
+
+export interface AlertCenterOptions {
+  /** True when this session is the one open in the console (a focused window showing it needs no notification). */
+  isSessionVisible(sessionId: string): boolean;
+  preferences?: Partial<AlertPreferences>;
+  clock?: Clock;
+  emergencyRepeatMs?: number;
+  messageCoalesceMs?: number;
+  sirenDurationMs?: number;
+}
+
+export const DEFAULT_ALERT_PREFERENCES: Readonly<AlertPreferences> = { language: 'en', privacy: 'full', doNotDisturb: false };
+
+const OPEN_EMERGENCY_STATES: ReadonlySet<EmergencyAlertState> = new Set<OpenEmergencyState>(['ringing', 'escalated']);
+const EMERGENCY_STATES: ReadonlySet<string> = new Set<EmergencyAlertState>([
+  'ringing',
+  'accepted',
+  'escalated',
+  'acknowledged',
+  'resolved',
+  'cancelled',
+]);
+const MESSAGE_TYPES: ReadonlySet<string> = new Set<AlertMessageType>(['text', 'audio', 'image', 'file', 'system', 'emergency']);
+const PRIVACY_LEVELS: ReadonlySet<string> = new Set<AlertPrivacy>(['full', 'sender', 'count']);
+const LANGUAGES: ReadonlySet<string> = new Set<AlertLanguage>(['ar', 'en']);
+
+const COUNT_NOTIFICATION_ID = 'messages';
+const PREVIEW_MAX_CHARS = 120;
+const NAME_MAX_CHARS = 64;
+/** Realtime and the refetch after a reconnect can both deliver a message; remember this many ids to count it once. */
+const SEEN_MESSAGE_IDS = 1_000;
+
+interface SessionTally {
+  count: number;
+  latest: IncomingMessageAlert;
+}
+
+interface NotificationSlot {
+  lastShownAt: number;
+  trailing: TimerHandle | null;
+}
+
+interface OpenEmergency {
+  view: EmergencyView;
+  repeat: TimerHandle | null;
+}
+
+/**
+ * Decides when and how the console gets someone's attention: new-message notifications (only when
+ * the message is not already in front of them, coalesced, at the chosen privacy level, in their
+ * language) and emergencies (critical, siren, flashing, badge and in-app modal, repeated until
+ * someone acts). Platform-independent: everything the OS does goes through the AlertPlatform port,
+ * and all time comes from the injected clock.
+ */
+export class AlertCenter {
+  private readonly clock: Clock;
+  private readonly isSessionVisible: (sessionId: string) => boolean;
+  private readonly repeatMs: number;
+  private readonly coalesceMs: number;
+  private readonly sirenDurationMs: number;
+  private preferences: AlertPreferences;
+
+  private readonly tallies = new Map<string, SessionTally>();
+  private readonly slots = new Map<string, NotificationSlot>();
+  private readonly seenMessageIds = new Set<string>();
+  private readonly emergencies = new Map<string, OpenEmergency>();
+  private unread = 0;
+  private lastBadge: number | null = null;
+  private flashing = false;
+  private sirenStartedAt: number | null = null;
+  private disposed = false;
+
+  constructor(
+    private readonly platform: AlertPlatform,
+    options: AlertCenterOptions,
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.isSessionVisible = options.isSessionVisible;
+    this.repeatMs = positiveDuration(options.emergencyRepeatMs ?? ALERT_TIMINGS.emergencyRepeatMs, 'emergencyRepeatMs');
+    this.coalesceMs = nonNegativeDuration(options.messageCoalesceMs ?? ALERT_TIMINGS.messageCoalesceMs, 'messageCoalesceMs');
+    this.sirenDurationMs = nonNegativeDuration(options.sirenDurationMs ?? ALERT_TIMINGS.sirenDurationMs, 'sirenDurationMs');
+    this.preferences = validatePreferences({ ...DEFAULT_ALERT_PREFERENCES, ...options.preferences });
+    this.updateBadge();
+  }
+
+  // ---- preferences ----
+
+  getPreferences(): AlertPreferences {
+    return { ...this.preferences };
+  }
+
+  setPreferences(changes: Partial<AlertPreferences>): void {
+    if (this.disposed) return;
+    const next = validatePreferences({ ...this.preferences, ...changes });
+    const privacyChanged = next.privacy !== this.preferences.privacy;
+    this.preferences = next;
+    // A notification on screen may show more than the new level allows, and coalesced slots are keyed per level.
+    if (privacyChanged) this.clearMessageAlerts();
+  }
+
+  // ---- messages ----
+
+  /** A message from someone else arrived (realtime or refetch; a repeat delivery of the same id counts once). */
+  messageReceived(message: IncomingMessageAlert): void {
+    if (this.disposed) return;
+    validateMessage(message);
+    // Emergencies reach the console as emergency calls (emergencyUpdated), not as message notifications.
+    if (message.type === 'emergency') return;
+    if (this.seenMessageIds.has(message.id)) return;
+    this.rememberMessageId(message.id);
+    if (this.preferences.doNotDisturb) return;
+    if (this.platform.isWindowFocused() && this.isSessionVisible(message.sessionId)) return;
+
+    const tally = this.tallies.get(message.sessionId);
+    if (tally) {
+      tally.count += 1;
+      tally.latest = message;
+    } else {
+      this.tallies.set(message.sessionId, { count: 1, latest: message });
+    }
+    this.present(this.slotIdFor(message.sessionId));
+  }
+
+  /** The user has seen this session (opened it, or read it on another device): its notification goes. */
+  sessionRead(sessionId: string): void {
+    if (this.disposed) return;
+    requireText(sessionId, 'sessionId');
+    this.tallies.delete(sessionId);
+    // The count-only notification covers every session; once the user is reading, a stale total helps nobody.
+    this.dropSlot(this.slotIdFor(sessionId));
+  }
+
+  /** The unread total across sessions, as the core computes it from chat_participants.last_read_at. */
+  setUnreadCount(count: number): void {
+    if (this.disposed) return;
+    if (!Number.isInteger(count) || count < 0) throw new RangeError(`Unread count must be a non-negative integer, got ${String(count)}.`);
+    this.unread = count;
+    if (count === 0) this.clearMessageAlerts();
+    this.updateBadge();
+  }
+
+  // ---- emergencies ----
+
+  /**
+   * Every change to an emergency this console should hear about. A new open one alerts at once and
+   * then every 30 s; an escalation re-alerts at once; a state in which someone has acted ends it.
+   */
+  emergencyUpdated(input: EmergencyAlertInput): void {
+    if (this.disposed) return;
+    validateEmergency(input);
+    this.applyEmergency(input);
+  }
+
+  /** Someone acted (accepted, acknowledged, resolved) or the emergency left the queue; unknown ids are ignored. */
+  emergencyHandled(id: string): void {
+    if (this.disposed) return;
+    requireText(id, 'emergency id');
+    this.endEmergency(id);
+  }
+
+  /** The complete list of open emergencies after a reconnect or refetch: anything not in it has been handled. */
+  syncEmergencies(inputs: readonly EmergencyAlertInput[]): void {
+    if (this.disposed) return;
+    // Validate everything before changing anything, so one bad row cannot leave the set half-applied.
+    inputs.forEach(validateEmergency);
+    const listed = new Set(inputs.map((input) => input.id));
+    for (const id of [...this.emergencies.keys()]) if (!listed.has(id)) this.endEmergency(id);
+    for (const input of inputs) this.applyEmergency(input);
+  }
+
+  openEmergencies(): EmergencyView[] {
+    return this.emergencyViews();
+  }
+
+  badgeCount(): number {
+    return this.unread + this.emergencies.size;
+  }
+
+  /** Stops every timer and the siren, takes down what this center put on screen and clears the badge. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.clearMessageAlerts();
+    const hadEmergencies = this.emergencies.size > 0;
+    for (const [id, emergency] of this.emergencies) {
+      if (emergency.repeat) this.clock.clearTimeout(emergency.repeat);
+      this.platform.closeNotification(emergencyNotificationId(id));
+    }
+    this.emergencies.clear();
+    if (this.sirenStartedAt !== null) this.platform.stopSiren();
+    this.sirenStartedAt = null;
+    if (this.flashing) this.platform.setFrameFlashing(false);
+    this.flashing = false;
+    if (hadEmergencies) this.platform.emitToRenderer('alerts.emergencies', { emergencies: [], changedId: null, reason: 'cleared' });
+    this.unread = 0;
+    this.updateBadge();
+  }
+
+  // ---- message internals ----
+
+  private slotIdFor(sessionId: string): string {
+    return this.preferences.privacy === 'count' ? COUNT_NOTIFICATION_ID : `message:${sessionId}`;
+  }
+
+  private present(slotId: string): void {
+    const slot = this.slots.get(slotId);
+    const now = this.clock.now();
+    if (!slot || now - slot.lastShownAt >= this.coalesceMs) {
+      this.render(slotId, false);
+      return;
+    }
+    // Already waiting to update: the update will show the latest tally.
+    if (slot.trailing) return;
+    slot.trailing = this.clock.setTimeout(() => {
+      slot.trailing = null;
+      if (this.slots.get(slotId) !== slot || this.preferences.doNotDisturb) return;
+      // An update within a burst is silent: the first notification already made the sound.
+      this.render(slotId, true);
+    }, slot.lastShownAt + this.coalesceMs - now);
+  }
+
+  private render(slotId: string, silent: boolean): void {
+    const notification = this.buildMessageNotification(slotId, silent);
+    if (!notification) return;
+    this.platform.showNotification(notification);
+    const slot = this.slots.get(slotId);
+    if (slot) slot.lastShownAt = this.clock.now();
+    else this.slots.set(slotId, { lastShownAt: this.clock.now(), trailing: null });
+  }
+
+  private buildMessageNotification(slotId: string, silent: boolean): AlertNotification | null {
+    const { language, privacy } = this.preferences;
+    if (slotId === COUNT_NOTIFICATION_ID) {
+      let total = 0;
+      for (const tally of this.tallies.values()) total += tally.count;
+      if (total === 0) return null;
+      return {
+        id: slotId,
+        title: alertText(language, 'app.name'),
+        body: alertText(language, 'message.count.body', { count: total }),
+        urgency: 'normal',
+        silent,
+        onClick: () => this.activate({ kind: 'inbox' }),
+      };
+    }
+    const sessionId = slotId.slice('message:'.length);
+    const tally = this.tallies.get(sessionId);
+    if (!tally) return null;
+    const sender = isolate(senderLabel(tally.latest, language));
+    const onClick = () => this.activate({ kind: 'session', sessionId });
+    if (privacy === 'sender') {
+      return {
+        id: slotId,
+        title: alertText(language, 'message.sender.title', { sender, count: tally.count }),
+        body: alertText(language, 'message.sender.body'),
+        urgency: 'normal',
+        silent,
+        onClick,
+      };
+    }
+    return {
+      id: slotId,
+      title: alertText(language, 'message.full.title', { sender, count: tally.count }),
+      body: previewOf(tally.latest, language),
+      urgency: 'normal',
+      silent,
+      onClick,
+    };
+  }
+
+  private dropSlot(slotId: string): void {
+    const slot = this.slots.get(slotId);
+    if (!slot) return;
+    if (slot.trailing) this.clock.clearTimeout(slot.trailing);
+    this.slots.delete(slotId);
+    this.platform.closeNotification(slotId);
+  }
+
+  private clearMessageAlerts(): void {
+    for (const slotId of [...this.slots.keys()]) this.dropSlot(slotId);
+    this.tallies.clear();
+  }
+
+  private rememberMessageId(id: string): void {
+    this.seenMessageIds.add(id);
+    if (this.seenMessageIds.size > SEEN_MESSAGE_IDS) {
+      const oldest = this.seenMessageIds.values().next().value;
+      if (oldest !== undefined) this.seenMessageIds.delete(oldest);
+    }
+  }
+
+  private activate(target: AlertActivation): void {
+    if (this.disposed) return;
+    this.platform.focusWindow();
+    this.platform.emitToRenderer('alerts.activate', target);
+  }
+
+  // ---- emergency internals ----
+
+  private applyEmergency(input: EmergencyAlertInput): void {
+    if (!OPEN_EMERGENCY_STATES.has(input.state)) {
+      this.endEmergency(input.id);
+      return;
+    }
+    const state = input.state as OpenEmergencyState;
+    const known = this.emergencies.get(input.id);
+    if (!known) {
+      const emergency: OpenEmergency = {
+        view: {
+          id: input.id,
+          sessionId: input.sessionId,
+          state,
+          escalationLevel: input.escalationLevel,
+          clientName: input.clientName ?? null,
+          createdAt: input.createdAt,
+          lastAlertAt: input.createdAt,
+          alertCount: 0,
+        },
+        repeat: null,
+      };
+      this.emergencies.set(input.id, emergency);
+      this.alertEmergency(emergency, 'raised');
+      return;
+    }
+    const escalated =
+      input.escalationLevel > known.view.escalationLevel || (state === 'escalated' && known.view.state === 'ringing');
+    known.view = {
+      ...known.view,
+      sessionId: input.sessionId,
+      state,
+      escalationLevel: Math.max(known.view.escalationLevel, input.escalationLevel),
+      clientName: input.clientName ?? known.view.clientName,
+    };
+    if (escalated) this.alertEmergency(known, 'escalated');
+    else this.emitModal('updated', input.id);
+  }
+
+  private alertEmergency(emergency: OpenEmergency, reason: Extract<EmergencyModalReason, 'raised' | 'repeated' | 'escalated'>): void {
+    if (emergency.repeat) this.clock.clearTimeout(emergency.repeat);
+    const now = this.clock.now();
+    const { id } = emergency.view;
+    emergency.view = { ...emergency.view, alertCount: emergency.view.alertCount + 1, lastAlertAt: new Date(now).toISOString() };
+
+    this.platform.showNotification(this.buildEmergencyNotification(emergency.view));
+    if (this.sirenStartedAt === null || now - this.sirenStartedAt >= this.sirenDurationMs) {
+      this.platform.playSiren();
+      this.sirenStartedAt = now;
+    }
+    // Each alert flashes again: macOS bounces the dock once per request, Windows and Linux keep flashing until stopped.
+    this.platform.setFrameFlashing(true);
+    this.flashing = true;
+    this.updateBadge();
+    this.emitModal(reason, id);
+
+    emergency.repeat = this.clock.setTimeout(() => {
+      emergency.repeat = null;
+      if (this.emergencies.get(id) === emergency) this.alertEmergency(emergency, 'repeated');
+    }, this.repeatMs);
+  }
+
+  private buildEmergencyNotification(view: EmergencyView): AlertNotification {
+    const { language, privacy } = this.preferences;
+    const named = privacy !== 'count' && view.clientName !== null && view.clientName.trim() !== '';
+    return {
+      id: emergencyNotificationId(view.id),
+      title:
+        view.state === 'escalated' || view.escalationLevel > 0
+          ? alertText(language, 'emergency.title.escalated', { level: view.escalationLevel })
+          : alertText(language, 'emergency.title'),
+      body: named
+        ? alertText(language, 'emergency.body.named', { client: isolate(cleanName(view.clientName ?? '')) })
+        : alertText(language, 'emergency.body.anonymous'),
+      urgency: 'critical',
+      // The siren is the emergency sound, but the OS sound stays on as a second channel in case the renderer cannot play.
+      silent: false,
+      onClick: () => this.activate({ kind: 'emergency', emergencyId: view.id, sessionId: view.sessionId }),
+    };
+  }
+
+  private endEmergency(id: string): void {
+    const emergency = this.emergencies.get(id);
+    if (!emergency) return;
+    if (emergency.repeat) this.clock.clearTimeout(emergency.repeat);
+    this.emergencies.delete(id);
+    this.platform.closeNotification(emergencyNotificationId(id));
+    if (this.emergencies.size === 0) {
+      if (this.sirenStartedAt !== null) this.platform.stopSiren();
+      this.sirenStartedAt = null;
+      if (this.flashing) this.platform.setFrameFlashing(false);
+      this.flashing = false;
+    }
+    this.updateBadge();
+    this.emitModal('handled', id);
+  }
+
+  private emitModal(reason: EmergencyModalReason, changedId: string | null): void {
+    this.platform.emitToRenderer('alerts.emergencies', { emergencies: this.emergencyViews(), changedId, reason });
+  }
+
+  private emergencyViews(): EmergencyView[] {
+    return [...this.emergencies.values()]
+      .map((emergency) => ({ ...emergency.view }))
+      .sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt));
+  }
+
+  private updateBadge(): void {
+    const count = this.badgeCount();
+    if (count === this.lastBadge) return;
+    this.lastBadge = count;
+    this.platform.setBadgeCount(count);
+  }
+}
+
+function emergencyNotificationId(id: string): string {
+  return `emergency:${id}`;
+}
+
+/**
+ * Wraps a name in Unicode first-strong isolates: an Arabic name inside an English sentence (or the
+ * reverse) would otherwise reorder the punctuation around it.
+ */
+function isolate(text: string): string {
+  return `\u2068${text}\u2069`;
+}
+
+function cleanText(text: string): string {
+  // Control characters (newlines included) would break the one- or two-line layout of a notification.
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+function truncate(text: string, maxChars: number): string {
+  const chars = Array.from(text);
+  return chars.length <= maxChars ? text : `${chars.slice(0, maxChars - 1).join('')}…`;
+}
+
+function cleanName(name: string): string {
+  return truncate(cleanText(name), NAME_MAX_CHARS);
+}
+
+function senderLabel(message: IncomingMessageAlert, language: AlertLanguage): string {
+  const name = message.senderName === null ? '' : cleanName(message.senderName);
+  if (name !== '') return name;
+  return alertText(language, message.type === 'system' ? 'app.name' : 'sender.unknown');
+}
+
+function previewOf(message: IncomingMessageAlert, language: AlertLanguage): string {
+  switch (message.type) {
+    case 'audio':
+      return typeof message.durationMs === 'number' && message.durationMs > 0
+        ? alertText(language, 'preview.voiceNote.duration', { duration: formatDuration(message.durationMs) })
+        : alertText(language, 'preview.voiceNote');
+    case 'image':
+      return alertText(language, 'preview.image');
+    case 'file':
+      return alertText(language, 'preview.file');
+    default: {
+      const text = cleanText(message.body ?? '');
+      return text === '' ? alertText(language, 'preview.text.empty') : truncate(text, PREVIEW_MAX_CHARS);
+    }
+  }
+}
+
+// ---- input checks: the core passes data that came over the network, so refuse it specifically ----
+
+function requireText(value: unknown, field: string): asserts value is string {
+  if (typeof value !== 'string' || value.trim() === '') throw new TypeError(`Alert input: ${field} must be a non-empty string, got ${JSON.stringify(value)}.`);
+}
+
+function validateMessage(message: IncomingMessageAlert): void {
+  if (typeof message !== 'object' || message === null) throw new TypeError('Alert input: the message must be an object.');
+  requireText(message.id, 'message id');
+  requireText(message.sessionId, 'message sessionId');
+  if (!MESSAGE_TYPES.has(message.type)) throw new TypeError(`Alert input: unknown message type ${JSON.stringify(message.type)}.`);
+  if (message.senderName !== null && typeof message.senderName !== 'string') throw new TypeError('Alert input: senderName must be a string or null.');
+  if (message.body !== null && typeof message.body !== 'string') throw new TypeError('Alert input: message body must be a string or null.');
+  const duration = message.durationMs;
+  if (duration !== undefined && duration !== null && !(typeof duration === 'number' && Number.isFinite(duration) && duration >= 0)) {
+    throw new TypeError(`Alert input: durationMs must be a non-negative number, got ${String(duration)}.`);
+  }
+}
+
+function validateEmergency(input: EmergencyAlertInput): void {
+  if (typeof input !== 'object' || input === null) throw new TypeError('Alert input: the emergency must be an object.');
+  requireText(input.id, 'emergency id');
+  requireText(input.sessionId, 'emergency sessionId');
+  if (!EMERGENCY_STATES.has(input.state)) throw new TypeError(`Alert input: unknown emergency state ${JSON.stringify(input.state)}.`);
+  if (!Number.isInteger(input.escalationLevel) || input.escalationLevel < 0) {
+    throw new TypeError(`Alert input: escalationLevel must be a non-negative integer, got ${String(input.escalationLevel)}.`);
+  }
+  if (input.clientName !== undefined && input.clientName !== null && typeof input.clientName !== 'string') throw new TypeError('Alert input: clientName must be a string or null.');
+  if (typeof input.createdAt !== 'string' || Number.isNaN(Date.parse(input.createdAt))) {
+    throw new TypeError(`Alert input: createdAt must be an ISO timestamp, got ${JSON.stringify(input.createdAt)}.`);
+  }
+}
+
+function validatePreferences(preferences: AlertPreferences): AlertPreferences {
+  if (!LANGUAGES.has(preferences.language)) throw new TypeError(`Alert preferences: unknown language ${JSON.stringify(preferences.language)}.`);
+  if (!PRIVACY_LEVELS.has(preferences.privacy)) throw new TypeError(`Alert preferences: unknown privacy level ${JSON.stringify(preferences.privacy)}.`);
+  if (typeof preferences.doNotDisturb !== 'boolean') throw new TypeError('Alert preferences: doNotDisturb must be true or false.');
+  return { language: preferences.language, privacy: preferences.privacy, doNotDisturb: preferences.doNotDisturb };
+}
+
+function positiveDuration(value: number, name: string): number {
+  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`AlertCenter option ${name} must be a positive number of milliseconds.`);
+  return value;
+}
+
+function nonNegativeDuration(value: number, name: string): number {
+  if (!Number.isFinite(value) || value < 0) throw new RangeError(`AlertCenter option ${name} must be a non-negative number of milliseconds.`);
+  return value;
+}

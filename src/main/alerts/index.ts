@@ -1,0 +1,34 @@
+export type {
+  AlertActivation,
+  AlertNotification,
+  AlertPlatform,
+  AlertRendererEmit,
+  AlertRendererEventName,
+  AlertRendererEvents,
+  AlertUrgency,
+  EmergencyAlertState,
+  EmergencyModalReason,
+  EmergencyModalState,
+  EmergencyView,
+  OpenEmergencyState,
+  SirenCommand,
+} from './alert-platform';
+export {
+  AlertCenter,
+  ALERT_TIMINGS,
+  DEFAULT_ALERT_PREFERENCES,
+  type AlertCenterOptions,
+  type AlertMessageType,
+  type AlertPreferences,
+  type AlertPrivacy,
+  type EmergencyAlertInput,
+  type IncomingMessageAlert,
+} from './alert-center';
+export { ALERT_LANGUAGES, ALERT_STRINGS, alertText, formatDuration, type AlertLanguage, type AlertStringKey } from './alert-strings';
+export {
+  HeadlessAlertPlatform,
+  type AlertRecord,
+  type AlertRecordKind,
+  type HeadlessAlertPlatformOptions,
+  type RecordedNotification,
+} from './headless-alert-platform';
