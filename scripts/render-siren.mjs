@@ -11,10 +11,11 @@ const TONE_S = 0.25;
 // Short ramps where the tone changes and at both ends: a hard edge in a waveform is heard as a click.
 const GLIDE_S = 0.012;
 const EDGE_FADE_S = 0.02;
-const PEAK = 0.7;
+// Normalised to this peak (about -1 dBFS): an alarm should be as loud as the file allows without clipping.
+const PEAK = 0.89;
 
 const sampleCount = Math.round(SAMPLE_RATE * DURATION_S);
-const pcm = new Int16Array(sampleCount);
+const wave = new Float64Array(sampleCount);
 let phase = 0;
 
 for (let i = 0; i < sampleCount; i++) {
@@ -28,12 +29,14 @@ for (let i = 0; i < sampleCount; i++) {
   const frequency = previous + (current - previous) * glide;
   phase += (2 * Math.PI * frequency) / SAMPLE_RATE;
   // A little third harmonic makes it sound like a siren rather than a test tone, and carries on small speakers.
-  const wave = (Math.sin(phase) + 0.3 * Math.sin(3 * phase)) / 1.3;
   const fadeIn = Math.min(1, t / EDGE_FADE_S);
   const fadeOut = Math.min(1, (DURATION_S - t) / EDGE_FADE_S);
-  const sample = wave * PEAK * Math.max(0, Math.min(fadeIn, fadeOut));
-  pcm[i] = Math.round(sample * 32_767);
+  wave[i] = (Math.sin(phase) + 0.3 * Math.sin(3 * phase)) * Math.max(0, Math.min(fadeIn, fadeOut));
 }
+
+// The harmonic's peaks do not line up with the fundamental's, so measure the real peak rather than assume it.
+const rawPeak = wave.reduce((max, sample) => Math.max(max, Math.abs(sample)), 0);
+const pcm = Int16Array.from(wave, (sample) => Math.round((sample / rawPeak) * PEAK * 32_767));
 
 const dataBytes = pcm.length * 2;
 const wav = Buffer.alloc(44 + dataBytes);
