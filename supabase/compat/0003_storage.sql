@@ -72,15 +72,15 @@ declare
 begin
   select * into b from storage.buckets where id = new.bucket_id;
   if not found then
-    raise exception using errcode = 'SA404', message = 'storage.bucket_not_found',
+    raise exception using errcode = 'SA495', message = 'storage.bucket_not_found',
       detail = jsonb_build_object('bucket', new.bucket_id)::text;
   end if;
   if b.file_size_limit is not null and v_size is not null and v_size > b.file_size_limit then
-    raise exception using errcode = 'SA413', message = 'storage.file_too_large',
+    raise exception using errcode = 'SA496', message = 'storage.file_too_large',
       detail = jsonb_build_object('size', v_size, 'limit', b.file_size_limit)::text;
   end if;
   if b.allowed_mime_types is not null and (v_mime is null or not (v_mime = any (b.allowed_mime_types))) then
-    raise exception using errcode = 'SA415', message = 'storage.mime_not_allowed',
+    raise exception using errcode = 'SA497', message = 'storage.mime_not_allowed',
       detail = jsonb_build_object('mime_type', v_mime, 'allowed', to_jsonb(b.allowed_mime_types))::text;
   end if;
   return new;

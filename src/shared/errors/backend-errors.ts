@@ -1,0 +1,102 @@
+// The stable refusals of the backend: every rule in supabase/migrations raises
+//   SQLSTATE = code ('SAnnn'), MESSAGE = key (translated by the console), DETAIL = JSON parameters.
+// `permanent`: retrying the same request cannot succeed (the outbox shows it instead of retrying).
+// `status`: the closest HTTP meaning, for logs and for transports that want one.
+// tests/sql checks that every code raised by the SQL is listed here with the same key.
+
+export interface BackendErrorSpec {
+  code: `SA${number}`;
+  key: string;
+  permanent: boolean;
+  status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 501;
+  meaning: string;
+}
+
+export const BACKEND_ERRORS = [
+  { code: 'SA401', key: 'auth.required', permanent: false, status: 401, meaning: 'not signed in (or the session expired): sign in again, then retry' },
+  { code: 'SA402', key: 'auth.profile_missing', permanent: true, status: 403, meaning: 'signed in, but the user has no profile' },
+  { code: 'SA404', key: 'chat.session_not_found', permanent: true, status: 404, meaning: 'no such session, or the caller is not a participant' },
+  { code: 'SA405', key: 'chat.message_not_found', permanent: true, status: 404, meaning: 'no such message visible to the caller' },
+  { code: 'SA406', key: 'emergency.call_not_found', permanent: true, status: 404, meaning: 'no such emergency visible to the caller' },
+  { code: 'SA407', key: 'profile.user_not_found', permanent: true, status: 404, meaning: 'no such user' },
+  { code: 'SA409', key: 'chat.client_message_id_conflict', permanent: true, status: 409, meaning: 'the client_message_id is already the id of another user\'s message' },
+  { code: 'SA410', key: 'chat.session_not_active', permanent: true, status: 409, meaning: 'the session is locked or ended' },
+  { code: 'SA411', key: 'chat.not_sender', permanent: true, status: 403, meaning: 'only the sender may edit or delete a message' },
+  { code: 'SA412', key: 'chat.edit_window_passed', permanent: true, status: 409, meaning: 'the edit/delete window has passed' },
+  { code: 'SA413', key: 'chat.file_too_large', permanent: true, status: 413, meaning: 'the attachment exceeds the size limit for its type' },
+  { code: 'SA414', key: 'chat.already_reviewed', permanent: true, status: 409, meaning: 'a reviewed voice note can no longer be edited or deleted' },
+  { code: 'SA415', key: 'chat.mime_not_allowed', permanent: true, status: 415, meaning: 'the MIME type is not allowed for this message type' },
+  { code: 'SA416', key: 'chat.message_deleted', permanent: true, status: 409, meaning: 'the message was deleted' },
+  { code: 'SA417', key: 'chat.not_editable', permanent: true, status: 422, meaning: 'only text messages can be edited' },
+  { code: 'SA418', key: 'chat.client_message_id_reused', permanent: true, status: 409, meaning: 'the client_message_id was already used for a different message' },
+  { code: 'SA420', key: 'chat.invalid_type', permanent: true, status: 422, meaning: 'message type must be text, audio, image or file' },
+  { code: 'SA421', key: 'chat.body_required', permanent: true, status: 422, meaning: 'a text message needs a non-blank body' },
+  { code: 'SA422', key: 'chat.body_too_long', permanent: true, status: 422, meaning: 'the body exceeds console.message.max_body_length' },
+  { code: 'SA423', key: 'chat.attachment_required', permanent: true, status: 422, meaning: 'audio/image/file messages need an uploaded file' },
+  { code: 'SA424', key: 'chat.unexpected_attachment', permanent: true, status: 422, meaning: 'a field that does not belong to this message type was given' },
+  { code: 'SA425', key: 'chat.invalid_storage_path', permanent: true, status: 422, meaning: 'storage_path must be {session_id}/{client_message_id}/{file_name}' },
+  { code: 'SA426', key: 'chat.file_not_uploaded', permanent: false, status: 422, meaning: 'the file is not in storage (yet): upload it, then retry' },
+  { code: 'SA427', key: 'chat.file_metadata_mismatch', permanent: true, status: 422, meaning: 'size or MIME type differ from the stored file' },
+  { code: 'SA428', key: 'chat.duration_required', permanent: true, status: 422, meaning: 'a voice note needs its duration' },
+  { code: 'SA429', key: 'chat.rate_limited', permanent: false, status: 429, meaning: 'too many messages per minute; retry later' },
+  { code: 'SA430', key: 'chat.duration_too_long', permanent: true, status: 422, meaning: 'the voice note exceeds console.audio.max_duration_ms' },
+  { code: 'SA432', key: 'chat.audio_rate_limited', permanent: false, status: 429, meaning: 'too many voice notes per minute; retry later' },
+  { code: 'SA433', key: 'chat.session_quota_exceeded', permanent: false, status: 429, meaning: 'the session reached its messages-per-day quota' },
+  { code: 'SA434', key: 'chat.invalid_waveform', permanent: true, status: 422, meaning: 'waveform must be at most N peaks between 0 and 1' },
+  { code: 'SA435', key: 'chat.invalid_reply', permanent: true, status: 422, meaning: 'reply_to is not a visible message of the same session' },
+  { code: 'SA436', key: 'chat.invalid_size', permanent: true, status: 422, meaning: 'size_bytes must be a positive number' },
+  { code: 'SA437', key: 'chat.client_message_id_required', permanent: true, status: 422, meaning: 'every send needs a client_message_id' },
+  { code: 'SA438', key: 'chat.file_not_owned', permanent: true, status: 403, meaning: 'the stored file was not uploaded by the sender' },
+  { code: 'SA440', key: 'review.forbidden', permanent: true, status: 403, meaning: 'only monitors, admins and super admins review voice notes' },
+  { code: 'SA441', key: 'review.invalid_decision', permanent: true, status: 422, meaning: 'decision must be approve or reject' },
+  { code: 'SA442', key: 'review.reason_required', permanent: true, status: 422, meaning: 'a rejection needs a reason' },
+  { code: 'SA443', key: 'review.already_decided', permanent: true, status: 409, meaning: 'another reviewer decided first (detail: status, reviewed_by, reviewed_at)' },
+  { code: 'SA444', key: 'review.not_reviewable', permanent: true, status: 409, meaning: 'the voice note is not pending (e.g. withdrawn)' },
+  { code: 'SA450', key: 'emergency.clients_only', permanent: true, status: 403, meaning: 'only clients request emergencies' },
+  { code: 'SA451', key: 'emergency.readers_only', permanent: true, status: 403, meaning: 'only readers accept emergencies' },
+  { code: 'SA452', key: 'emergency.not_opted_in', permanent: true, status: 403, meaning: 'the reader has not opted in to emergencies' },
+  { code: 'SA453', key: 'emergency.already_taken', permanent: true, status: 409, meaning: 'another reader accepted first, or the call is no longer open' },
+  { code: 'SA454', key: 'emergency.staff_only', permanent: true, status: 403, meaning: 'only monitors, admins and super admins acknowledge escalations' },
+  { code: 'SA455', key: 'emergency.already_acknowledged', permanent: true, status: 409, meaning: 'someone already took charge of the call' },
+  { code: 'SA456', key: 'emergency.invalid_state', permanent: true, status: 409, meaning: 'the call is not in a state that allows this step' },
+  { code: 'SA457', key: 'emergency.note_required', permanent: true, status: 422, meaning: 'resolving needs a note' },
+  { code: 'SA458', key: 'emergency.not_responsible', permanent: true, status: 403, meaning: 'only whoever accepted/acknowledged it, or an admin, resolves the call' },
+  { code: 'SA460', key: 'profile.protected_column', permanent: true, status: 403, meaning: 'role, availability and emergency opt-in change only through RPCs' },
+  { code: 'SA461', key: 'profile.invalid_availability', permanent: true, status: 422, meaning: 'availability must be online, busy, away or offline' },
+  { code: 'SA462', key: 'profile.opt_in_readers_only', permanent: true, status: 403, meaning: 'only readers opt in to emergencies' },
+  { code: 'SA463', key: 'role.forbidden', permanent: true, status: 403, meaning: 'only super admins change roles' },
+  { code: 'SA464', key: 'role.invalid', permanent: true, status: 422, meaning: 'unknown role' },
+  { code: 'SA465', key: 'role.last_super_admin', permanent: true, status: 409, meaning: 'the last super admin cannot be demoted' },
+  { code: 'SA470', key: 'settings.unknown_key', permanent: true, status: 422, meaning: 'no such console.* setting' },
+  { code: 'SA471', key: 'settings.invalid_value', permanent: true, status: 422, meaning: 'value outside the setting\'s type or bounds' },
+  { code: 'SA480', key: 'audit.append_only', permanent: true, status: 403, meaning: 'audit_log rows are never changed or removed' },
+  { code: 'SA490', key: 'session.forbidden', permanent: true, status: 403, meaning: 'the caller may not open/join this session' },
+  { code: 'SA491', key: 'session.invalid_target', permanent: true, status: 422, meaning: 'staff open a support session with another, existing user' },
+  { code: 'SA492', key: 'booking.unavailable', permanent: true, status: 501, meaning: 'this database has no bookings table' },
+  { code: 'SA493', key: 'booking.not_found', permanent: true, status: 404, meaning: 'no such booking of the caller' },
+  { code: 'SA494', key: 'booking.incomplete', permanent: true, status: 409, meaning: 'the booking has no client or no reader profile' },
+  { code: 'SA495', key: 'storage.bucket_not_found', permanent: true, status: 404, meaning: 'no such storage bucket (embedded storage)' },
+  { code: 'SA496', key: 'storage.file_too_large', permanent: true, status: 413, meaning: 'the file exceeds the bucket limit (embedded storage)' },
+  { code: 'SA497', key: 'storage.mime_not_allowed', permanent: true, status: 415, meaning: 'the bucket does not accept this MIME type (embedded storage)' },
+] as const satisfies readonly BackendErrorSpec[];
+
+export type BackendErrorCode = (typeof BACKEND_ERRORS)[number]['code'];
+export type BackendErrorKey = (typeof BACKEND_ERRORS)[number]['key'];
+
+const BY_CODE: ReadonlyMap<string, BackendErrorSpec> = new Map(BACKEND_ERRORS.map((e) => [e.code, e]));
+
+/** The spec of an SQLSTATE raised by the backend, or undefined for anything else. */
+export function backendErrorByCode(code: string | undefined): BackendErrorSpec | undefined {
+  return code ? BY_CODE.get(code) : undefined;
+}
+
+/** Reads the JSON parameters a refusal carries in its DETAIL (empty object if none/invalid). */
+export function parseBackendErrorDetail(detail: string | undefined | null): Record<string, unknown> {
+  if (!detail) return {};
+  try {
+    const v: unknown = JSON.parse(detail);
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}

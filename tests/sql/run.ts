@@ -1,0 +1,91 @@
+// The SQL suite: every migration from zero, the RLS matrix, the workflows, the races and the
+// live-shaped database, on PGlite and on a real PostgreSQL 15 that it starts and stops itself.
+// Usage: npx tsx tests/sql/run.ts [--engine pglite|pg15] [--verbose]
+import { applySchema } from '../../src/main/schema/index.ts';
+import { pgliteEngine, pg15Engine, type Engine } from './engines.ts';
+import { loadFixtures } from './fixtures.ts';
+import { runRlsMatrix, type CaseResult } from './rls-matrix.ts';
+import { runWorkflows } from './workflows.ts';
+import { runConcurrency } from './concurrency.ts';
+import { runLiveShape } from './live-shape.ts';
+
+const args = process.argv.slice(2);
+const only = args.includes('--engine') ? args[args.indexOf('--engine') + 1] : undefined;
+const verbose = args.includes('--verbose');
+
+async function suite(db: Engine): Promise<CaseResult[]> {
+  const results: CaseResult[] = [];
+  const t0 = performance.now();
+  try {
+    const r = await applySchema(db);
+    results.push({
+      name: `schema: ${r.compatApplied.length} compat files + ${r.migrationsApplied.length} migrations from zero (${Math.round(performance.now() - t0)} ms)`,
+      ok: r.migrationsApplied.length > 0 && r.compatApplied.length > 0,
+    });
+    const again = await applySchema(db);
+    results.push({
+      name: 'schema: a second run applies nothing',
+      ok: again.migrationsApplied.length === 0 && again.compatApplied.length === 0,
+      detail: JSON.stringify(again),
+    });
+  } catch (error) {
+    results.push({ name: 'schema: migrations from zero', ok: false, detail: error instanceof Error ? error.message : String(error) });
+    return results;
+  }
+  await loadFixtures(db);
+  const matrix = await runRlsMatrix(db);
+  results.push(...matrix);
+  results.push(...(await runWorkflows(db)));
+  results.push(...(await runConcurrency(db)));
+  const live = await db.freshDatabase('live_shape');
+  try {
+    results.push(...(await runLiveShape(live)));
+  } finally {
+    await live.close();
+  }
+  return results;
+}
+
+let passed = 0;
+let failed = 0;
+const summary: string[] = [];
+for (const engineName of ['pglite', 'pg15']) {
+  if (only && only !== engineName) continue;
+  const t = performance.now();
+  let db: Engine;
+  if (engineName === 'pglite') {
+    db = pgliteEngine();
+  } else {
+    const e = await pg15Engine();
+    if ('skipped' in e) {
+      console.error(`\n[postgresql-15] cannot run: ${e.skipped}`);
+      failed += 1;
+      summary.push('postgresql-15: not run (binaries missing) - counted as 1 failure');
+      continue;
+    }
+    db = e;
+  }
+  let results: CaseResult[] = [];
+  try {
+    results = await suite(db);
+  } catch (error) {
+    results.push({ name: 'suite crashed', ok: false, detail: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  } finally {
+    await db.close();
+  }
+  const ok = results.filter((r) => r.ok).length;
+  const bad = results.filter((r) => !r.ok);
+  const rls = results.filter((r) => r.name.startsWith('rls '));
+  console.log(`\n[${db.name}] ${results.length} cases (${rls.length} RLS matrix, ${results.length - rls.length} schema/workflow/race/live-shape) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  for (const r of results) {
+    if (!r.ok) console.log(`  FAIL ${r.name}\n       ${r.detail}`);
+    else if (verbose || !r.name.startsWith('rls ')) console.log(`  ok   ${r.name}`);
+  }
+  summary.push(`${db.name}: ${ok} passed, ${bad.length} failed (RLS matrix: ${rls.filter((r) => r.ok).length}/${rls.length})`);
+  passed += ok;
+  failed += bad.length;
+}
+console.log('');
+for (const s of summary) console.log(s);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);
