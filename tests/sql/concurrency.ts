@@ -1,10 +1,10 @@
 // Races between real connections (PostgreSQL only; PGlite has a single connection): the first
 // decision wins and the second caller gets the specific error, never a silent overwrite.
 import { randomUUID } from 'node:crypto';
-import { ID, actAs, type Who } from './fixtures.ts';
-import type { Engine } from './engines.ts';
-import type { CaseResult } from './rls-matrix.ts';
-import { SEND_SQL, sendParams } from './workflows.ts';
+import { ID, actAs, type Who } from './fixtures';
+import type { Engine } from './engines';
+import type { CaseResult } from './rls-matrix';
+import { SEND_SQL, sendParams } from './workflows';
 
 type Err = { code?: string; message?: string };
 

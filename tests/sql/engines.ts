@@ -2,8 +2,8 @@
 // backend uses) and a throwaway PostgreSQL 15 server (what many Supabase projects run).
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { startPostgres, postgres15Missing, type PostgresServer } from '../support/postgres-server.ts';
-import type { SqlExecutor } from '../../src/main/schema/index.ts';
+import { startPostgres, postgres15Missing, type PostgresServer } from '../support/postgres-server';
+import type { SqlExecutor } from '../../src/main/schema/index';
 
 export interface Engine extends SqlExecutor {
   readonly name: string;

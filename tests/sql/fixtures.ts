@@ -1,6 +1,6 @@
 // Fixed people, sessions and rows the RLS matrix and the workflows run against. Written as the
 // superuser (the way an operator or the consolidation would), so every status can be set up.
-import type { Engine } from './engines.ts';
+import type { Engine } from './engines';
 
 const u = (n: string) => `00000000-0000-4000-8000-${n.padStart(12, '0')}`;
 

@@ -3,10 +3,10 @@
 // and the legacy-shaped chat tables holding data (with a view depending on them). Shapes follow
 // shared/legacy/live-columns.csv (trimmed to the columns that matter here).
 import { randomUUID } from 'node:crypto';
-import { applySchema, listSchemaFiles } from '../../src/main/schema/index.ts';
-import type { Engine } from './engines.ts';
-import type { CaseResult } from './rls-matrix.ts';
-import { Ctx, SEND_SQL, sendParams } from './workflows.ts';
+import { applySchema, listSchemaFiles } from '../../src/main/schema/index';
+import type { Engine } from './engines';
+import type { CaseResult } from './rls-matrix';
+import { Ctx, SEND_SQL, sendParams } from './workflows';
 
 const LIVE_SQL = `
 create table public.profiles (

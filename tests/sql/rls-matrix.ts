@@ -6,8 +6,8 @@
 //   D  refused with 42501 (no privilege, or the new row violates a policy)
 //   0  allowed to run, but the target row is invisible / untouched (RLS filtered it)
 //   1  the target row was seen / inserted / changed
-import { ID, ROLES, path, actAs, type Who } from './fixtures.ts';
-import type { Engine } from './engines.ts';
+import { ID, ROLES, path, actAs, type Who } from './fixtures';
+import type { Engine } from './engines';
 
 type Op = 'select' | 'insert' | 'update' | 'delete';
 

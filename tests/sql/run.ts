@@ -1,13 +1,13 @@
 // The SQL suite: every migration from zero, the RLS matrix, the workflows, the races and the
 // live-shaped database, on PGlite and on a real PostgreSQL 15 that it starts and stops itself.
 // Usage: npx tsx tests/sql/run.ts [--engine pglite|pg15] [--verbose]
-import { applySchema } from '../../src/main/schema/index.ts';
-import { pgliteEngine, pg15Engine, type Engine } from './engines.ts';
-import { loadFixtures } from './fixtures.ts';
-import { runRlsMatrix, type CaseResult } from './rls-matrix.ts';
-import { runWorkflows } from './workflows.ts';
-import { runConcurrency } from './concurrency.ts';
-import { runLiveShape } from './live-shape.ts';
+import { applySchema } from '../../src/main/schema/index';
+import { pgliteEngine, pg15Engine, type Engine } from './engines';
+import { loadFixtures } from './fixtures';
+import { runRlsMatrix, type CaseResult } from './rls-matrix';
+import { runWorkflows } from './workflows';
+import { runConcurrency } from './concurrency';
+import { runLiveShape } from './live-shape';
 
 const args = process.argv.slice(2);
 const only = args.includes('--engine') ? args[args.indexOf('--engine') + 1] : undefined;

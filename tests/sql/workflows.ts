@@ -3,10 +3,10 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ID, path, actAs, type Who } from './fixtures.ts';
-import type { Engine } from './engines.ts';
-import type { CaseResult } from './rls-matrix.ts';
-import { BACKEND_ERRORS } from '../../src/shared/errors/backend-errors.ts';
+import { ID, path, actAs, type Who } from './fixtures';
+import type { Engine } from './engines';
+import type { CaseResult } from './rls-matrix';
+import { BACKEND_ERRORS } from '../../src/shared/errors/backend-errors';
 
 type Row = Record<string, unknown>;
 
