@@ -5,6 +5,8 @@ import { RequestFailed, type ConsoleClient } from './bridge/console-client';
 import { useI18n } from './i18n/i18n';
 import { SignInScreen } from './screens/SignInScreen';
 import { LanguageSwitch } from './screens/LanguageSwitch';
+import { FirstRunScreen } from './screens/FirstRunScreen';
+import { SignedInScreen } from './screens/SignedInScreen';
 
 type Load = { status: 'loading' } | { status: 'ready'; auth: AuthState } | { status: 'error'; error: IpcError };
 
@@ -48,7 +50,14 @@ export function App({ client }: { client: ConsoleClient }) {
             {errorText(load.error)}
           </p>
         )}
-        {load.status === 'ready' && <SignInScreen client={client} backend={load.auth.backend} />}
+        {load.status === 'ready' &&
+          (load.auth.profile ? (
+            <SignedInScreen client={client} profile={load.auth.profile} />
+          ) : load.auth.firstRun ? (
+            <FirstRunScreen client={client} />
+          ) : (
+            <SignInScreen client={client} backend={load.auth.backend} />
+          ))}
       </main>
     </div>
   );

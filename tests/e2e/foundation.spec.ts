@@ -1,17 +1,25 @@
 import { test, expect } from './webshell-fixture';
 
-test.describe('the console through the web shell', () => {
-  test('loads and shows the sign-in screen', async ({ page, webShell }) => {
+test.describe.serial('the console through the web shell', () => {
+  test('loads and, on a fresh embedded backend, asks for the first account', async ({ page, webShell }) => {
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     page.on('console', (message) => {
       if (message.type() === 'error') errors.push(message.text());
     });
     await page.goto(webShell.pageUrl);
-    await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
-    await expect(page.getByLabel('Email')).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Set up the console' })).toBeVisible();
     // The token is taken out of the address bar once read.
     expect(page.url()).not.toContain(webShell.token);
+    await page.screenshot({ path: 'test-results/screenshots/first-run-en.png' });
+    await page.getByLabel('Your name').fill('Samia');
+    await page.getByLabel('Email').fill('owner@samia.test');
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Create the administrator account' }).click();
+    await expect(page.getByRole('heading', { name: 'Signed in as Samia' })).toBeVisible();
+    await expect(page.getByTestId('signed-in-role')).toHaveText('Super admin');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
     await page.screenshot({ path: 'test-results/screenshots/sign-in-en.png' });
     expect(errors).toEqual([]);
   });
@@ -22,14 +30,17 @@ test.describe('the console through the web shell', () => {
     await expect(page.getByTestId('diagnostics-ok')).toContainText('Connected to the console process');
   });
 
-  test('shows a typed, translated error when a request is refused', async ({ page, webShell }) => {
+  test('shows a typed, translated error when a request is refused, then signs in', async ({ page, webShell }) => {
     await page.goto(webShell.pageUrl);
-    await page.getByLabel('Email').fill('reader@samia.test');
-    await page.getByLabel('Password').fill('correct horse');
+    await page.getByLabel('Email').fill('owner@samia.test');
+    await page.getByLabel('Password').fill('not the password');
     await page.getByRole('button', { name: 'Sign in' }).click();
     const alert = page.getByRole('alert');
-    await expect(alert).toHaveAttribute('data-error-code', 'app.not_available');
-    await expect(alert).toHaveText('This feature is not available in this version yet.');
+    await expect(alert).toHaveAttribute('data-error-code', 'auth.invalid_credentials');
+    await expect(alert).toHaveText('The email or password is not right.');
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('heading', { name: 'Signed in as Samia' })).toBeVisible();
   });
 
   test('answers a malformed request from the page with its typed error', async ({ page, webShell }) => {
@@ -77,6 +88,7 @@ test.describe('the console through the web shell', () => {
     await page.getByRole('combobox').selectOption('ar');
     await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');
     await expect(page.getByRole('heading', { name: 'تسجيل الدخول' })).toBeVisible();
+    await expect(page.getByLabel('البريد الإلكتروني')).toBeVisible();
     // Right to left means the layout mirrors: the title sits on the right of the header.
     const header = await page.locator('.app-header').boundingBox();
     const title = await page.locator('.app-title').boundingBox();

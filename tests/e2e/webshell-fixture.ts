@@ -4,6 +4,7 @@ import path from 'node:path';
 import { test as base } from '@playwright/test';
 import { startWebShell, type WebShell } from '../../src/main/webshell/webshell-server';
 import { createConsoleCore } from '../../src/main/core/console-core';
+import { EmbeddedBackend } from '../../src/main/backend/embedded/embedded-backend';
 
 /** A web shell serving the built renderer, one per test worker, each page getting its own core. */
 export const test = base.extend<object, { webShell: WebShell }>({
@@ -12,6 +13,9 @@ export const test = base.extend<object, { webShell: WebShell }>({
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
       const dataDir = await mkdtemp(path.join(os.tmpdir(), 'samia-e2e-'));
+      // One real embedded backend (in-memory PGlite with the migrations) shared by every page of the worker.
+      const backend = new EmbeddedBackend({ dataDir: null, emergencySweepMs: 1000 });
+      await backend.start();
       const shell = await startWebShell({
         rendererDir: path.resolve('out/renderer'),
         createCore: () =>
@@ -19,13 +23,15 @@ export const test = base.extend<object, { webShell: WebShell }>({
             shell: 'webshell',
             appName: 'SAMIA TAROT Console',
             version: 'e2e',
-            backend: { kind: 'embedded', dataDir },
+            backend,
+            dataDir,
             openExternal: async () => false,
             log: () => {},
           }),
       });
       await use(shell);
       await shell.close();
+      await backend.stop();
       await rm(dataDir, { recursive: true, force: true });
     },
     { scope: 'worker' },

@@ -1,16 +1,20 @@
-import { AppError, IPC_ERROR } from '../../shared/ipc/errors';
-import type { AuthState } from '../../shared/ipc/contract';
+import { AppError } from '../../shared/ipc/errors';
+import type { AuthState, Profile } from '../../shared/ipc/contract';
+import type { Backend, ProfileRow, UserConnection } from '../backend/backend-port';
 import { createDispatcher, type RequestHandlers } from '../ipc/dispatcher';
 import { EventHub } from '../ipc/event-hub';
 import { isOpenableExternalUrl } from '../security/url-policy';
-import type { BackendConfig } from './backend-config';
+import { UserSession } from './user-session';
 
 /** What the core needs from the shell it runs in (Electron, or the web shell's Node host). */
 export interface ShellServices {
   shell: 'electron' | 'webshell';
   appName: string;
   version: string;
-  backend: BackendConfig;
+  /** The backend, shared by every window or page of this process, already started. */
+  backend: Backend;
+  /** The app's data folder: each signed-in user's local store lives under it. */
+  dataDir: string;
   /** Opens a web link in the OS browser; the URL has already been checked to be http(s). */
   openExternal(url: string): Promise<boolean>;
   log(level: 'info' | 'warn' | 'error', message: string, detail?: unknown): void;
@@ -22,37 +26,127 @@ export interface CallContext {
   origin: string;
 }
 
+const toProfile = (row: ProfileRow): Profile => ({
+  id: row.id,
+  displayName: row.displayName,
+  role: row.role,
+  preferredLanguage: row.preferredLanguage,
+});
+
+const signedOut = () => new AppError({ code: 'auth.required', messageKey: 'auth.required' }, { permanent: true });
+
+const base64ToBytes = (value: string) => new Uint8Array(Buffer.from(value, 'base64'));
+
 /**
- * The main-process core, independent of Electron: the request handlers and the event hub.
- * The Electron shell and the web shell each create one per window or page and carry the
- * contract to it; neither adds behaviour of its own.
+ * The main-process core, independent of Electron: the request handlers and the event hub for one
+ * window (or web shell page). The Electron shell and the web shell each create one per window or page
+ * and carry the contract to it; neither adds behaviour of its own.
  */
 export function createConsoleCore(services: ShellServices) {
   const hub = new EventHub();
-  let authState: AuthState = { profile: null, backend: services.backend.kind };
+  const { backend } = services;
+  let session: UserSession | null = null;
+  let profile: Profile | null = null;
+
+  const user = (): UserSession => {
+    if (!session) throw signedOut();
+    return session;
+  };
+  const connection = (): UserConnection => user().connection;
+
+  async function state(): Promise<AuthState> {
+    return { profile, backend: backend.kind, firstRun: profile ? false : await backend.needsFirstRun() };
+  }
+
+  async function begin(conn: UserConnection): Promise<AuthState> {
+    await end();
+    profile = toProfile(await conn.profile());
+    session = new UserSession(conn, services.dataDir, hub);
+    const current = await state();
+    hub.emit('auth.changed', current);
+    return current;
+  }
+
+  async function end(): Promise<void> {
+    const previous = session;
+    session = null;
+    profile = null;
+    if (previous) {
+      await previous.close();
+      await previous.connection.signOut();
+    }
+  }
 
   const handlers: RequestHandlers<CallContext> = {
-    'app.info': () => ({
-      name: services.appName,
-      version: services.version,
-      shell: services.shell,
-      backend: services.backend.kind,
-    }),
+    'app.info': () => ({ name: services.appName, version: services.version, shell: services.shell, backend: backend.kind }),
     'app.ping': ({ text }) => ({ text, receivedAt: new Date().toISOString() }),
-    'auth.getState': () => authState,
-    'auth.signIn': () => {
-      // Accounts live behind the backend port, which is not part of this build yet: refuse plainly.
-      throw new AppError(IPC_ERROR.notAvailable, {
-        params: { feature: 'auth.signIn' },
-        permanent: true,
-        detail: 'Signing in needs the backend port, which this build does not include yet.',
-      });
+    'auth.getState': () => state(),
+    'auth.signIn': async ({ email, password }) => begin(await backend.signIn(email, password)),
+    'auth.createFirstAccount': async (input) => begin(await backend.createFirstAccount(input)),
+    'auth.signOut': async () => {
+      await end();
+      const current = await state();
+      hub.emit('auth.changed', current);
+      return current;
     },
-    'auth.signOut': () => {
-      authState = { profile: null, backend: services.backend.kind };
-      hub.emit('auth.changed', authState);
-      return authState;
+    'accounts.create': (input) => connection().createAccount({ ...input, preferredLanguage: input.preferredLanguage ?? 'en' }),
+    'profile.setAvailability': async ({ availability, emergencyOptIn }) => {
+      await connection().setAvailability(availability, emergencyOptIn);
+      return toProfile(await connection().profile());
     },
+    'sessions.list': async () => ({ sessions: await connection().listSessions() }),
+    'sessions.openSupport': ({ userId }) => connection().openSupportSession(userId),
+    'sessions.assignReader': async ({ sessionId, readerId }) => {
+      await connection().assignReader(sessionId, readerId);
+      return { ok: true as const };
+    },
+    'sessions.join': async ({ sessionId }) => {
+      await connection().joinSession(sessionId);
+      return { ok: true as const };
+    },
+    'sessions.markRead': async ({ sessionId }) => ({ readAt: await connection().markRead(sessionId) }),
+    'sessions.typing': async ({ sessionId }) => {
+      await user().typing(sessionId);
+      return { ok: true as const };
+    },
+    'messages.page': ({ sessionId, before, limit }) => user().page(sessionId, before, limit ?? 50),
+    'messages.sendText': ({ sessionId, body, replyTo }) => user().sendText(sessionId, body, replyTo ?? null),
+    'messages.sendFile': ({ bytesBase64, ...input }) => user().sendFile({ ...input, bytes: base64ToBytes(bytesBase64) }),
+    'messages.retry': ({ clientMessageId }) => user().retry(clientMessageId),
+    'messages.cancel': async ({ clientMessageId }) => {
+      await user().cancel(clientMessageId);
+      return { ok: true as const };
+    },
+    'messages.edit': async ({ messageId, body }) => {
+      const row = await connection().editMessage(messageId, body);
+      return { ...row, senderId: row.senderId ?? '' };
+    },
+    'messages.delete': async ({ messageId }) => {
+      const row = await connection().deleteMessage(messageId);
+      return { ...row, senderId: row.senderId ?? '' };
+    },
+    'media.get': async ({ storagePath }) => {
+      const bytes = await user().media(storagePath);
+      return { bytesBase64: Buffer.from(bytes).toString('base64') };
+    },
+    'drafts.get': ({ sessionId }) => {
+      const draft = user().store.drafts.get(sessionId);
+      return { body: draft?.body ?? '', replyTo: draft?.replyTo ?? null };
+    },
+    'drafts.set': ({ sessionId, body, replyTo }) => {
+      if (body.trim() === '') user().store.drafts.clear(sessionId);
+      else user().store.drafts.set(sessionId, body, replyTo ?? null);
+      return { ok: true as const };
+    },
+    'reviews.pending': async () => ({
+      messages: (await connection().pendingAudio()).map((row) => ({ ...row, senderId: row.senderId ?? '' })),
+    }),
+    'reviews.decide': ({ messageId, decision, reason }) => user().decide(messageId, decision, reason),
+    'emergencies.list': async () => ({ emergencies: await user().listEmergencies() }),
+    'emergencies.request': () => connection().requestEmergency(),
+    'emergencies.accept': ({ callId }) => connection().acceptEmergency(callId),
+    'emergencies.acknowledge': ({ callId }) => connection().acknowledgeEmergency(callId),
+    'emergencies.resolve': ({ callId, note }) => connection().resolveEmergency(callId, note),
     'shell.openExternal': async ({ url }) => {
       if (!isOpenableExternalUrl(url)) return { opened: false };
       return { opened: await services.openExternal(url) };
@@ -66,10 +160,16 @@ export function createConsoleCore(services: ShellServices) {
   return {
     dispatch,
     events: hub,
+    /** Connectivity as the shell sees it (Electron's net/online events; the web shell's backend health). */
+    setOnline(online: boolean) {
+      session?.setOnline(online);
+      hub.emit('app.connection', { online });
+    },
     async dispose() {
-      // Nothing to release yet; the backend, outbox and alerts will hang off this.
+      await end();
     },
   };
 }
 
 export type ConsoleCore = ReturnType<typeof createConsoleCore>;
+

@@ -1,5 +1,9 @@
 import path from 'node:path';
-import { app, BrowserWindow, shell, type WebContents } from 'electron';
+import { app, BrowserWindow, net, powerMonitor, shell, type WebContents } from 'electron';
+import type { Backend } from '../backend/backend-port';
+import { createBackend } from '../backend/create-backend';
+import { SupabaseBackend } from '../backend/supabase/supabase-backend';
+import { safeStorageSecrets } from './safe-storage-secrets';
 import { createConsoleCore, type ConsoleCore } from '../core/console-core';
 import { backendConfigFromEnvironment } from '../core/backend-config';
 import { APP_ORIGIN } from '../security/content-security-policy';
@@ -25,13 +29,20 @@ if (!app.requestSingleInstanceLock()) {
   const cores = new Map<number, ConsoleCore>();
   let mainWindow: BrowserWindow | null = null;
   let tray: ConsoleTray | null = null;
+  const dataDir = path.join(app.getPath('userData'), 'data');
+  const backend: Backend = createBackend(backendConfigFromEnvironment(process.env, dataDir), {
+    supabaseDir: app.isPackaged ? path.join(process.resourcesPath, 'supabase') : path.join(app.getAppPath(), 'supabase'),
+    secretStore: safeStorageSecrets(app.getPath('userData')),
+    log: (message) => console.info(message),
+  });
 
   const createCore = () =>
     createConsoleCore({
       shell: 'electron',
       appName: app.getName(),
       version: app.getVersion(),
-      backend: backendConfigFromEnvironment(process.env, path.join(app.getPath('userData'), 'data')),
+      backend,
+      dataDir,
       openExternal: async (url) => {
         if (!isOpenableExternalUrl(url)) return false;
         await shell.openExternal(url);
@@ -63,7 +74,17 @@ if (!app.requestSingleInstanceLock()) {
     mainWindow.focus();
   });
 
-  void app.whenReady().then(() => {
+  void app.whenReady().then(async () => {
+    await backend.start();
+    // Token refresh and the outbox pause while the machine sleeps or the network is gone.
+    if (backend instanceof SupabaseBackend) {
+      powerMonitor.on('suspend', () => backend.setPowerState(false));
+      powerMonitor.on('resume', () => backend.setPowerState(true));
+    }
+    const reportConnectivity = () => {
+      for (const core of cores.values()) core.setOnline(net.isOnline());
+    };
+    setInterval(reportConnectivity, 5_000).unref();
     handleAppProtocol(rendererDir);
     registerInvokeHandler((contents) => cores.get(contents.id));
     mainWindow = createWindow();
@@ -76,5 +97,8 @@ if (!app.requestSingleInstanceLock()) {
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
-  app.on('before-quit', () => tray?.destroy());
+  app.on('before-quit', () => {
+    tray?.destroy();
+    void backend.stop();
+  });
 }

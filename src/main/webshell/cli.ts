@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { startWebShell } from './webshell-server';
 import { createConsoleCore } from '../core/console-core';
 import { backendConfigFromEnvironment } from '../core/backend-config';
+import { createBackend } from '../backend/create-backend';
 
 // Runs the console's main-process core under Node and serves the renderer to a browser (DESIGN §7).
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -18,7 +19,10 @@ const { values } = parseArgs({
 });
 
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { productName: string; version: string };
-const backend = backendConfigFromEnvironment(process.env, values['data-dir']);
+const config = backendConfigFromEnvironment(process.env, values['data-dir']);
+// One backend for every connected page: several users at once against one embedded database.
+const backend = createBackend(config, { supabaseDir: path.join(root, 'supabase'), log: (m) => console.log(`[backend] ${m}`) });
+await backend.start();
 
 const shell = await startWebShell({
   rendererDir: values['renderer-dir'],
@@ -30,17 +34,19 @@ const shell = await startWebShell({
       appName: pkg.productName,
       version: pkg.version,
       backend,
+      dataDir: values['data-dir'],
       // A Node host has no OS browser to hand links to; the page opens them itself.
       openExternal: async () => false,
       log: (level, message, detail) => console[level](`[core] ${message}`, detail ?? ''),
     }),
 });
 
-console.log(`SAMIA TAROT Console (web shell, ${backend.kind} backend) is running.`);
+console.log(`SAMIA TAROT Console (web shell, ${backend.kind} backend, data in ${values['data-dir']}) is running.`);
 console.log(`Open: ${shell.pageUrl}`);
 
 const stop = async () => {
   await shell.close();
+  await backend.stop();
   process.exit(0);
 };
 process.on('SIGINT', () => void stop());

@@ -22,10 +22,98 @@ export type Profile = z.infer<typeof profileSchema>;
 export const authStateSchema = z.object({
   profile: profileSchema.nullable(),
   backend: z.enum(['embedded', 'supabase']),
+  /** Embedded backend with no account yet: the first-run screen creates the first super admin. */
+  firstRun: z.boolean(),
 });
 export type AuthState = z.infer<typeof authStateSchema>;
 
 const emptyInput = z.object({}).strict();
+const uuid = z.uuid();
+const isoTime = z.string().max(40);
+
+export const messageTypeSchema = z.enum(['text', 'audio', 'image', 'file', 'system', 'emergency']);
+export const messageStatusSchema = z.enum(['sent', 'pending_approval', 'approved', 'rejected', 'deleted']);
+
+export const messageSchema = z.object({
+  id: uuid,
+  sessionId: uuid,
+  senderId: z.string(),
+  type: messageTypeSchema,
+  body: z.string().nullable(),
+  storagePath: z.string().nullable(),
+  mimeType: z.string().nullable(),
+  sizeBytes: z.number().nullable(),
+  durationMs: z.number().nullable(),
+  waveform: z.array(z.number()).nullable(),
+  replyTo: z.string().nullable(),
+  status: messageStatusSchema,
+  clientMessageId: z.string().nullable(),
+  createdAt: isoTime,
+  editedAt: isoTime.nullable(),
+  reviewedBy: z.string().nullable(),
+  reviewedAt: isoTime.nullable(),
+  reviewReason: z.string().nullable(),
+});
+export type ChatMessage = z.infer<typeof messageSchema>;
+
+export const sessionSchema = z.object({
+  id: uuid,
+  type: z.enum(['booking', 'emergency', 'support']),
+  status: z.enum(['active', 'locked', 'ended']),
+  bookingId: z.string().nullable(),
+  lastMessageAt: isoTime.nullable(),
+  createdAt: isoTime,
+  unreadCount: z.number().int().nonnegative(),
+  lastReadAt: isoTime.nullable(),
+  participants: z.array(
+    z.object({ userId: z.string(), displayName: z.string(), role: roleSchema, roleInSession: z.enum(['client', 'reader', 'staff']) }),
+  ),
+});
+export type ChatSession = z.infer<typeof sessionSchema>;
+
+export const outboxErrorSchema = z.object({ code: z.string(), messageKey: z.string(), permanent: z.boolean() });
+export const outboxEntrySchema = z.object({
+  clientMessageId: uuid,
+  job: z.enum(['message', 'review']),
+  sessionId: z.string(),
+  kind: z.string(),
+  body: z.string().nullable(),
+  fileName: z.string().nullable(),
+  mimeType: z.string().nullable(),
+  sizeBytes: z.number().nullable(),
+  durationMs: z.number().nullable(),
+  waveform: z.array(z.number()).nullable(),
+  replyTo: z.string().nullable(),
+  createdAt: z.number(),
+  state: z.enum(['queued', 'sending', 'sent', 'failed']),
+  attempts: z.number(),
+  lastError: outboxErrorSchema.nullable(),
+  serverMessageId: z.string().nullable(),
+});
+export type OutboxItem = z.infer<typeof outboxEntrySchema>;
+
+export const emergencySchema = z.object({
+  id: uuid,
+  sessionId: uuid,
+  clientId: uuid,
+  state: z.enum(['ringing', 'accepted', 'escalated', 'acknowledged', 'resolved', 'cancelled']),
+  escalationLevel: z.number().int(),
+  escalateAt: isoTime.nullable(),
+  acceptedBy: z.string().nullable(),
+  acknowledgedBy: z.string().nullable(),
+  resolvedBy: z.string().nullable(),
+  resolutionNote: z.string().nullable(),
+  createdAt: isoTime,
+});
+export type Emergency = z.infer<typeof emergencySchema>;
+
+const password = z.string().min(1).max(1024);
+const displayName = z.string().trim().min(1).max(80);
+/** Attachments cross IPC as base64 so the web shell's JSON bridge can carry them too. */
+const base64 = z.string().max(28 * 1024 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}$/);
+// File names never carry path separators or control characters.
+// eslint-disable-next-line no-control-regex
+const fileName = z.string().min(1).max(255).regex(/^[^/\\\u0000-\u001f]+$/);
 
 export const requests = {
   'app.info': defineRequest(
@@ -48,6 +136,67 @@ export const requests = {
     authStateSchema,
   ),
   'auth.signOut': defineRequest(emptyInput, authStateSchema),
+  'auth.createFirstAccount': defineRequest(
+    z.object({ email: z.email().max(320), password, displayName, preferredLanguage: languageSchema }).strict(),
+    authStateSchema,
+  ),
+  'accounts.create': defineRequest(
+    z.object({ email: z.email().max(320), password, displayName, role: roleSchema, preferredLanguage: languageSchema.optional() }).strict(),
+    z.object({ id: uuid }),
+  ),
+  'profile.setAvailability': defineRequest(
+    z.object({ availability: z.enum(['online', 'busy', 'away', 'offline']), emergencyOptIn: z.boolean().optional() }).strict(),
+    profileSchema,
+  ),
+  'sessions.list': defineRequest(emptyInput, z.object({ sessions: z.array(sessionSchema) })),
+  'sessions.openSupport': defineRequest(z.object({ userId: uuid.optional() }).strict(), z.object({ id: uuid })),
+  'sessions.assignReader': defineRequest(z.object({ sessionId: uuid, readerId: uuid }).strict(), z.object({ ok: z.literal(true) })),
+  'sessions.join': defineRequest(z.object({ sessionId: uuid }).strict(), z.object({ ok: z.literal(true) })),
+  'sessions.markRead': defineRequest(z.object({ sessionId: uuid }).strict(), z.object({ readAt: isoTime })),
+  'sessions.typing': defineRequest(z.object({ sessionId: uuid }).strict(), z.object({ ok: z.literal(true) })),
+  /** A page of history, newest first: served from the local cache at once, then reconciled (messages.changed). */
+  'messages.page': defineRequest(
+    z.object({ sessionId: uuid, before: z.object({ createdAt: isoTime, id: uuid }).strict().optional(), limit: z.number().int().min(1).max(200).optional() }).strict(),
+    z.object({ messages: z.array(messageSchema), pending: z.array(outboxEntrySchema) }),
+  ),
+  'messages.sendText': defineRequest(
+    z.object({ sessionId: uuid, body: z.string().min(1).max(4000), replyTo: uuid.nullable().optional() }).strict(),
+    outboxEntrySchema,
+  ),
+  'messages.sendFile': defineRequest(
+    z
+      .object({
+        sessionId: uuid,
+        kind: z.enum(['audio', 'image', 'file']),
+        fileName,
+        mimeType: z.string().min(3).max(127),
+        bytesBase64: base64,
+        durationMs: z.number().int().positive().max(4 * 3600_000).optional(),
+        waveform: z.array(z.number().min(0).max(1)).max(4096).optional(),
+        body: z.string().max(4000).nullable().optional(),
+        replyTo: uuid.nullable().optional(),
+      })
+      .strict(),
+    outboxEntrySchema,
+  ),
+  'messages.retry': defineRequest(z.object({ clientMessageId: uuid }).strict(), outboxEntrySchema),
+  'messages.cancel': defineRequest(z.object({ clientMessageId: uuid }).strict(), z.object({ ok: z.literal(true) })),
+  'messages.edit': defineRequest(z.object({ messageId: uuid, body: z.string().min(1).max(4000) }).strict(), messageSchema),
+  'messages.delete': defineRequest(z.object({ messageId: uuid }).strict(), messageSchema),
+  'media.get': defineRequest(z.object({ storagePath: z.string().min(1).max(1024) }).strict(), z.object({ bytesBase64: z.string() })),
+  'drafts.get': defineRequest(z.object({ sessionId: uuid }).strict(), z.object({ body: z.string(), replyTo: z.string().nullable() })),
+  'drafts.set': defineRequest(z.object({ sessionId: uuid, body: z.string().max(4000), replyTo: uuid.nullable().optional() }).strict(), z.object({ ok: z.literal(true) })),
+  'reviews.pending': defineRequest(emptyInput, z.object({ messages: z.array(messageSchema) })),
+  /** Goes through the outbox: works offline, and the server's first-wins rule settles it. */
+  'reviews.decide': defineRequest(
+    z.object({ messageId: uuid, decision: z.enum(['approve', 'reject']), reason: z.string().trim().max(500).optional() }).strict(),
+    outboxEntrySchema,
+  ),
+  'emergencies.list': defineRequest(emptyInput, z.object({ emergencies: z.array(emergencySchema) })),
+  'emergencies.request': defineRequest(emptyInput, emergencySchema),
+  'emergencies.accept': defineRequest(z.object({ callId: uuid }).strict(), emergencySchema),
+  'emergencies.acknowledge': defineRequest(z.object({ callId: uuid }).strict(), emergencySchema),
+  'emergencies.resolve': defineRequest(z.object({ callId: uuid, note: z.string().trim().min(1).max(2000) }).strict(), emergencySchema),
   'shell.openExternal': defineRequest(
     z.object({ url: z.url({ protocol: /^https?$/ }).max(4096) }).strict(),
     z.object({ opened: z.boolean() }),
@@ -57,6 +206,13 @@ export const requests = {
 export const events = {
   'auth.changed': authStateSchema,
   'app.connection': z.object({ online: z.boolean() }),
+  /** A message arrived or changed (sent, reviewed, edited, deleted), already cached locally. */
+  'messages.changed': z.object({ messages: z.array(messageSchema) }),
+  /** An outbox row moved: queued, sending, sent (with the server id), failed (with the reason), cancelled. */
+  'outbox.changed': z.object({ entry: outboxEntrySchema.nullable(), clientMessageId: uuid, state: z.enum(['queued', 'sending', 'sent', 'failed', 'cancelled']) }),
+  'sessions.changed': z.object({ sessionId: z.string().nullable() }),
+  'sessions.typing': z.object({ sessionId: uuid, userId: uuid }),
+  'emergencies.changed': z.object({ emergency: emergencySchema.nullable() }),
 } as const;
 
 export type RequestName = keyof typeof requests;

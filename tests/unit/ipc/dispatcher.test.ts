@@ -6,17 +6,15 @@ import { requestNames } from '../../../src/shared/ipc/contract';
 type Ctx = { origin: string };
 const ctx: Ctx = { origin: 'test' };
 
+// Every request refuses unless a test gives it a handler: the dispatcher, not the handlers, is under test.
 function handlers(overrides: Partial<RequestHandlers<Ctx>> = {}): RequestHandlers<Ctx> {
   const refuse = () => {
     throw new AppError(IPC_ERROR.notAvailable);
   };
+  const all = Object.fromEntries(requestNames.map((name) => [name, refuse])) as unknown as RequestHandlers<Ctx>;
   return {
-    'app.info': () => ({ name: 'n', version: '1', shell: 'webshell', backend: 'embedded' }),
+    ...all,
     'app.ping': ({ text }) => ({ text, receivedAt: new Date().toISOString() }),
-    'auth.getState': () => ({ profile: null, backend: 'embedded' }),
-    'auth.signIn': refuse,
-    'auth.signOut': () => ({ profile: null, backend: 'embedded' }),
-    'shell.openExternal': () => ({ opened: false }),
     ...overrides,
   };
 }

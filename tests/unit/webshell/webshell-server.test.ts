@@ -6,8 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startWebShell, type WebShell } from '../../../src/main/webshell/webshell-server';
 import { createConsoleCore } from '../../../src/main/core/console-core';
+import { EmbeddedBackend } from '../../../src/main/backend/embedded/embedded-backend';
 
 let shell: WebShell;
+let backend: EmbeddedBackend;
 let rendererDir: string;
 
 beforeAll(async () => {
@@ -15,6 +17,8 @@ beforeAll(async () => {
   await mkdir(path.join(rendererDir, 'assets'));
   await writeFile(path.join(rendererDir, 'index.html'), '<!doctype html><title>console</title>');
   await writeFile(path.join(rendererDir, 'assets', 'app.js'), 'console.log(1)');
+  backend = new EmbeddedBackend({ dataDir: null, emergencySweepMs: 0 });
+  await backend.start();
   shell = await startWebShell({
     rendererDir,
     createCore: () =>
@@ -22,7 +26,8 @@ beforeAll(async () => {
         shell: 'webshell',
         appName: 'SAMIA TAROT Console',
         version: '0.0.0-test',
-        backend: { kind: 'embedded', dataDir: rendererDir },
+        backend,
+        dataDir: rendererDir,
         openExternal: async () => false,
         log: () => {},
       }),
@@ -31,6 +36,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await shell.close();
+  await backend.stop();
   await rm(rendererDir, { recursive: true, force: true });
 });
 

@@ -67,6 +67,10 @@ export class EmbeddedStorage {
       await rename(staging, file);
     }).catch(async (error: unknown) => {
       await rm(staging, { force: true });
+      if ((error as { code?: unknown }).code === '23505') {
+        // Storage answers a second upload to the same name with "already exists"; so does this.
+        throw new AppError({ code: 'storage.already_exists', messageKey: 'errors.storage.already_exists' }, { permanent: true, cause: error });
+      }
       throw error;
     });
   }

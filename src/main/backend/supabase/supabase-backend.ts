@@ -211,7 +211,19 @@ class SupabaseUserConnection implements UserConnection {
   }
 
   async uploadFile(storagePath: string, bytes: Uint8Array, mimeType: string) {
-    await unwrap(this.client.storage.from('chat-files').upload(storagePath, bytes, { contentType: mimeType, upsert: false }));
+    const { error } = await this.client.storage.from('chat-files').upload(storagePath, bytes, { contentType: mimeType, upsert: false });
+    if (!error) return;
+    const status = String((error as { statusCode?: unknown }).statusCode ?? (error as { status?: unknown }).status ?? '');
+    if (status === '409' || /already exists|duplicate/i.test(error.message)) {
+      throw new AppError({ code: 'storage.already_exists', messageKey: 'errors.storage.already_exists' }, { permanent: true, cause: error });
+    }
+    if (status === '413' || /maximum allowed size/i.test(error.message)) {
+      throw new AppError({ code: 'storage.too_large', messageKey: 'errors.storage.too_large' }, { permanent: true, cause: error });
+    }
+    if (status === '415' || /mime type/i.test(error.message)) {
+      throw new AppError({ code: 'storage.mime_not_allowed', messageKey: 'errors.storage.mime_not_allowed' }, { permanent: true, cause: error });
+    }
+    throw toAppError(error);
   }
 
   async downloadFile(storagePath: string) {

@@ -1,0 +1,209 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { AppError } from '../../shared/ipc/errors';
+import type { ChatMessage, Emergency, OutboxItem } from '../../shared/ipc/contract';
+import type { RealtimeEvent, UserConnection } from '../backend/backend-port';
+import { toEmergencyRow, toMessageRow } from '../backend/row-mapping';
+import type { EventHub } from '../ipc/event-hub';
+import { Outbox, OutboxActionError, OutboxInputError, type OutboxEntry, type OutboxEvent } from '../outbox';
+import { openLocalStore, type LocalStore } from '../store';
+import { createOutboxTransport, toServerMessage } from './backend-outbox-transport';
+
+const TYPING_THROTTLE_MS = 2_500;
+const RECONCILE_PAGE = 100;
+
+export const toOutboxItem = (entry: OutboxEntry): OutboxItem => ({
+  clientMessageId: entry.clientMessageId,
+  job: entry.job,
+  sessionId: entry.sessionId,
+  kind: entry.kind,
+  body: entry.body,
+  fileName: entry.fileName,
+  mimeType: entry.mimeType,
+  sizeBytes: entry.sizeBytes,
+  durationMs: entry.durationMs,
+  waveform: entry.waveform,
+  replyTo: entry.replyTo,
+  createdAt: entry.createdAt,
+  state: entry.state,
+  attempts: entry.attempts,
+  lastError: entry.lastError,
+  serverMessageId: entry.serverMessageId,
+});
+
+/** Outbox refusals of the user's input or action, as typed errors the renderer translates. */
+function outboxError(error: unknown): never {
+  if (error instanceof OutboxInputError) {
+    throw new AppError({ code: error.code, messageKey: error.messageKey }, { permanent: true, params: { field: error.field } });
+  }
+  if (error instanceof OutboxActionError) throw new AppError({ code: error.code, messageKey: error.messageKey }, { permanent: true });
+  throw error;
+}
+
+/**
+ * One signed-in user in one window: their backend connection, their local store and outbox, and the
+ * realtime feed turned into contract events. Everything is closed on sign-out.
+ */
+export class UserSession {
+  readonly store: LocalStore;
+  readonly outbox: Outbox;
+  private readonly openSessions = new Set<string>();
+  private readonly lastTyping = new Map<string, number>();
+  private readonly detach: (() => void)[] = [];
+  private lastEventAt: string | null = null;
+
+  constructor(
+    readonly connection: UserConnection,
+    dataDir: string,
+    private readonly hub: EventHub,
+  ) {
+    this.store = openLocalStore({ directory: path.join(dataDir, 'users', connection.userId) });
+    this.outbox = new Outbox({ store: this.store, transport: createOutboxTransport(connection) });
+    this.detach.push(this.outbox.on((event) => this.onOutboxEvent(event)));
+    this.detach.push(connection.subscribe((event) => this.onRealtime(event), () => [...this.openSessions]));
+    this.outbox.start();
+  }
+
+  private onOutboxEvent(event: OutboxEvent) {
+    if (event.type === 'cancelled') {
+      this.hub.emit('outbox.changed', { entry: null, clientMessageId: event.clientMessageId, state: 'cancelled' });
+      return;
+    }
+    this.hub.emit('outbox.changed', { entry: toOutboxItem(event.entry), clientMessageId: event.entry.clientMessageId, state: event.entry.state });
+    if (event.type === 'sent' && event.message) this.hub.emit('messages.changed', { messages: [event.message] });
+  }
+
+  private onRealtime(event: RealtimeEvent) {
+    const record = event.payload.record as Record<string, unknown> | undefined;
+    this.lastEventAt = new Date().toISOString();
+    if (event.event === 'chat_message' && record) {
+      const message = toServerMessage(toMessageRow(record));
+      this.store.messages.upsertMessages([message]);
+      this.hub.emit('messages.changed', { messages: [message] });
+      this.hub.emit('sessions.changed', { sessionId: message.sessionId });
+    } else if (event.event === 'emergency_call' && record) {
+      this.hub.emit('emergencies.changed', { emergency: toEmergencyRow(record) });
+    } else if (event.event === 'typing') {
+      const userId = String(event.payload.user_id ?? '');
+      const sessionId = String(event.payload.session_id ?? '');
+      if (userId && sessionId && userId !== this.connection.userId) this.hub.emit('sessions.typing', { sessionId, userId });
+    } else if (event.event === 'participant_joined' || event.event === 'read_receipt' || event.event === 'chat_session') {
+      const sessionId = String(event.payload.session_id ?? (record?.id as string | undefined) ?? '');
+      this.hub.emit('sessions.changed', { sessionId: sessionId || null });
+    }
+  }
+
+  /** After a reconnect: fetch what changed since the last event, so nothing pushed while away is missed. */
+  async reconcile(): Promise<void> {
+    const since = this.lastEventAt ?? new Date(Date.now() - 24 * 3600_000).toISOString();
+    const changed = (await this.connection.messagesChangedSince(since)).map(toServerMessage);
+    if (changed.length > 0) {
+      this.store.messages.upsertMessages(changed);
+      this.hub.emit('messages.changed', { messages: changed });
+    }
+    this.hub.emit('sessions.changed', { sessionId: null });
+  }
+
+  setOnline(online: boolean) {
+    this.outbox.setOnline(online);
+    if (online) void this.reconcile().catch(() => {});
+  }
+
+  /** Cache first (instant), then the server's page reconciles the cache and reaches the renderer as an event. */
+  page(sessionId: string, before: { createdAt: string; id: string } | undefined, limit: number) {
+    this.openSessions.add(sessionId);
+    const cached = this.store.messages.pageBefore(sessionId, before ?? null, limit);
+    void this.connection
+      .listMessages(sessionId, { ...(before ? { before } : {}), limit })
+      .then((rows) => {
+        const fresh = rows.map(toServerMessage);
+        this.store.messages.upsertMessages(fresh);
+        const cachedIds = new Set(cached.map((m) => `${m.id}:${m.status}:${m.editedAt ?? ''}:${m.reviewedAt ?? ''}`));
+        const changed = fresh.filter((m) => !cachedIds.has(`${m.id}:${m.status}:${m.editedAt ?? ''}:${m.reviewedAt ?? ''}`));
+        if (changed.length > 0) this.hub.emit('messages.changed', { messages: changed });
+      })
+      .catch(() => {});
+    const pending = before ? [] : this.outbox.unsent(sessionId).map(toOutboxItem);
+    return { messages: cached as ChatMessage[], pending };
+  }
+
+  async sendText(sessionId: string, body: string, replyTo: string | null) {
+    this.store.drafts.clear(sessionId);
+    return toOutboxItem(await this.outbox.enqueue({ sessionId, kind: 'text', body, replyTo }).catch(outboxError));
+  }
+
+  async sendFile(input: {
+    sessionId: string;
+    kind: 'audio' | 'image' | 'file';
+    fileName: string;
+    mimeType: string;
+    bytes: Uint8Array;
+    durationMs?: number;
+    waveform?: number[];
+    body?: string | null;
+    replyTo?: string | null;
+  }) {
+    const common = { sessionId: input.sessionId, file: { bytes: input.bytes }, fileName: input.fileName, mimeType: input.mimeType, body: input.body ?? null, replyTo: input.replyTo ?? null };
+    const entry =
+      input.kind === 'audio'
+        ? await this.outbox
+            .enqueue({ ...common, kind: 'audio', durationMs: input.durationMs ?? 0, waveform: input.waveform ?? [] })
+            .catch(outboxError)
+        : await this.outbox.enqueue({ ...common, kind: input.kind }).catch(outboxError);
+    return toOutboxItem(entry);
+  }
+
+  retry(clientMessageId: string) {
+    try {
+      return toOutboxItem(this.outbox.retry(clientMessageId));
+    } catch (error) {
+      return outboxError(error);
+    }
+  }
+
+  async cancel(clientMessageId: string) {
+    await this.outbox.cancel(clientMessageId).catch(outboxError);
+  }
+
+  decide(messageId: string, decision: 'approve' | 'reject', reason: string | undefined) {
+    if (decision === 'reject' && !reason?.trim()) {
+      throw new AppError({ code: 'SA442', messageKey: 'review.reason_required' }, { permanent: true });
+    }
+    try {
+      return toOutboxItem(this.outbox.enqueueReview({ messageId, decision, reason: reason?.trim() || null }));
+    } catch (error) {
+      return outboxError(error);
+    }
+  }
+
+  async typing(sessionId: string) {
+    const now = Date.now();
+    if (now - (this.lastTyping.get(sessionId) ?? 0) < TYPING_THROTTLE_MS) return;
+    this.lastTyping.set(sessionId, now);
+    await this.connection.broadcastTyping(sessionId);
+  }
+
+  /** A file of the chat, from the size-capped cache or downloaded under the user's rights (then cached). */
+  async media(storagePath: string): Promise<Uint8Array> {
+    const cached = await this.store.audioCache.get(storagePath);
+    if (cached) return new Uint8Array(await readFile(cached));
+    const bytes = await this.connection.downloadFile(storagePath);
+    await this.store.audioCache.put(storagePath, bytes);
+    return bytes;
+  }
+
+  async listEmergencies(): Promise<Emergency[]> {
+    return this.connection.listEmergencies();
+  }
+
+  async refreshSessionPage(sessionId: string) {
+    const rows = await this.connection.listMessages(sessionId, { limit: RECONCILE_PAGE });
+    this.store.messages.upsertMessages(rows.map(toServerMessage));
+  }
+
+  async close() {
+    for (const detach of this.detach.splice(0)) detach();
+    await this.outbox.close();
+    this.store.close();
+  }
+}
