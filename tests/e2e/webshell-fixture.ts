@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test as base } from '@playwright/test';
 import { startWebShell, type WebShell } from '../../src/main/webshell/webshell-server';
+import { HeadlessAlertPlatform } from '../../src/main/alerts';
 import { createConsoleCore } from '../../src/main/core/console-core';
 import { EmbeddedBackend } from '../../src/main/backend/embedded/embedded-backend';
 
@@ -25,6 +26,7 @@ export const test = base.extend<object, { webShell: WebShell }>({
             version: 'e2e',
             backend,
             dataDir,
+            createAlertPlatform: (emitToRenderer) => new HeadlessAlertPlatform({ emitToRenderer }),
             openExternal: async () => false,
             log: () => {},
           }),

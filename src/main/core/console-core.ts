@@ -5,6 +5,7 @@ import { createDispatcher, type RequestHandlers } from '../ipc/dispatcher';
 import { EventHub } from '../ipc/event-hub';
 import { isOpenableExternalUrl } from '../security/url-policy';
 import { UserSession } from './user-session';
+import type { AlertPlatform, AlertRendererEmit } from '../alerts';
 
 /** What the core needs from the shell it runs in (Electron, or the web shell's Node host). */
 export interface ShellServices {
@@ -15,6 +16,8 @@ export interface ShellServices {
   backend: Backend;
   /** The app's data folder: each signed-in user's local store lives under it. */
   dataDir: string;
+  /** The OS alert surface for one window: Electron's notifications and tray, or the headless recorder. */
+  createAlertPlatform(emit: AlertRendererEmit): AlertPlatform & { setWindowFocused?(focused: boolean): void };
   /** Opens a web link in the OS browser; the URL has already been checked to be http(s). */
   openExternal(url: string): Promise<boolean>;
   log(level: 'info' | 'warn' | 'error', message: string, detail?: unknown): void;
@@ -47,6 +50,8 @@ export function createConsoleCore(services: ShellServices) {
   const { backend } = services;
   let session: UserSession | null = null;
   let profile: Profile | null = null;
+  const view = { focused: true, visibleSessionId: null as string | null };
+  const alertPlatform = services.createAlertPlatform((name, payload) => hub.emit(name, payload as never));
 
   const user = (): UserSession => {
     if (!session) throw signedOut();
@@ -61,7 +66,11 @@ export function createConsoleCore(services: ShellServices) {
   async function begin(conn: UserConnection): Promise<AuthState> {
     await end();
     profile = toProfile(await conn.profile());
-    session = new UserSession(conn, services.dataDir, hub);
+    session = new UserSession(conn, services.dataDir, hub, alertPlatform, {
+      role: profile.role,
+      language: profile.preferredLanguage,
+      isSessionVisible: (sessionId) => view.focused && view.visibleSessionId === sessionId,
+    });
     const current = await state();
     hub.emit('auth.changed', current);
     return current;
@@ -94,7 +103,7 @@ export function createConsoleCore(services: ShellServices) {
       await connection().setAvailability(availability, emergencyOptIn);
       return toProfile(await connection().profile());
     },
-    'sessions.list': async () => ({ sessions: await connection().listSessions() }),
+    'sessions.list': async () => ({ sessions: await user().refreshSessions() }),
     'sessions.openSupport': ({ userId }) => connection().openSupportSession(userId),
     'sessions.assignReader': async ({ sessionId, readerId }) => {
       await connection().assignReader(sessionId, readerId);
@@ -147,6 +156,19 @@ export function createConsoleCore(services: ShellServices) {
     'emergencies.accept': ({ callId }) => connection().acceptEmergency(callId),
     'emergencies.acknowledge': ({ callId }) => connection().acknowledgeEmergency(callId),
     'emergencies.resolve': ({ callId, note }) => connection().resolveEmergency(callId, note),
+    'alerts.getPreferences': () => user().alerts.getPreferences(),
+    'alerts.setPreferences': (preferences) => {
+      user().alerts.setPreferences(preferences);
+      return user().alerts.getPreferences();
+    },
+    'alerts.openEmergencies': () => ({ emergencies: user().alerts.openEmergencies() }),
+    'app.setViewState': ({ focused, visibleSessionId }) => {
+      view.focused = focused;
+      view.visibleSessionId = visibleSessionId;
+      alertPlatform.setWindowFocused?.(focused);
+      if (visibleSessionId && session) session.alerts.sessionRead(visibleSessionId);
+      return { ok: true as const };
+    },
     'shell.openExternal': async ({ url }) => {
       if (!isOpenableExternalUrl(url)) return { opened: false };
       return { opened: await services.openExternal(url) };

@@ -8,6 +8,17 @@ import type { EventHub } from '../ipc/event-hub';
 import { Outbox, OutboxActionError, OutboxInputError, type OutboxEntry, type OutboxEvent } from '../outbox';
 import { openLocalStore, type LocalStore } from '../store';
 import { createOutboxTransport, toServerMessage } from './backend-outbox-transport';
+import { AlertCenter, type AlertPlatform } from '../alerts';
+import type { Role } from '../backend/backend-port';
+
+export interface UserSessionOptions {
+  role: Role;
+  language: 'ar' | 'en';
+  isSessionVisible(sessionId: string): boolean;
+}
+
+// Clients have no emergency to answer: their console never rings.
+const ALERTED_FOR_EMERGENCIES: ReadonlySet<Role> = new Set(['reader', 'monitor', 'admin', 'super_admin']);
 
 const TYPING_THROTTLE_MS = 2_500;
 const RECONCILE_PAGE = 100;
@@ -47,6 +58,8 @@ function outboxError(error: unknown): never {
 export class UserSession {
   readonly store: LocalStore;
   readonly outbox: Outbox;
+  readonly alerts: AlertCenter;
+  private readonly names = new Map<string, string>();
   private readonly openSessions = new Set<string>();
   private readonly lastTyping = new Map<string, number>();
   private readonly detach: (() => void)[] = [];
@@ -56,12 +69,30 @@ export class UserSession {
     readonly connection: UserConnection,
     dataDir: string,
     private readonly hub: EventHub,
+    alertPlatform: AlertPlatform,
+    private readonly options: UserSessionOptions,
   ) {
+    this.alerts = new AlertCenter(alertPlatform, { isSessionVisible: options.isSessionVisible, preferences: { language: options.language } });
     this.store = openLocalStore({ directory: path.join(dataDir, 'users', connection.userId) });
     this.outbox = new Outbox({ store: this.store, transport: createOutboxTransport(connection) });
     this.detach.push(this.outbox.on((event) => this.onOutboxEvent(event)));
     this.detach.push(connection.subscribe((event) => this.onRealtime(event), () => [...this.openSessions]));
     this.outbox.start();
+    void this.refreshSessions().catch(() => {});
+    if (ALERTED_FOR_EMERGENCIES.has(options.role)) {
+      void connection
+        .listEmergencies()
+        .then((all) => this.alerts.syncEmergencies(all.filter((e) => e.state === 'ringing' || e.state === 'escalated')))
+        .catch(() => {});
+    }
+  }
+
+  /** Sessions with unread counts; also learns participants' names for notifications and the badge. */
+  async refreshSessions() {
+    const sessions = await this.connection.listSessions();
+    for (const s of sessions) for (const p of s.participants) this.names.set(p.userId, p.displayName);
+    this.alerts.setUnreadCount(sessions.reduce((sum, s) => sum + s.unreadCount, 0));
+    return sessions;
   }
 
   private onOutboxEvent(event: OutboxEvent) {
@@ -81,8 +112,22 @@ export class UserSession {
       this.store.messages.upsertMessages([message]);
       this.hub.emit('messages.changed', { messages: [message] });
       this.hub.emit('sessions.changed', { sessionId: message.sessionId });
+      if (event.payload.operation === 'INSERT' && message.senderId !== this.connection.userId) {
+        this.alerts.messageReceived({
+          id: message.id,
+          sessionId: message.sessionId,
+          senderName: this.names.get(message.senderId) ?? null,
+          type: message.type,
+          body: message.body,
+          durationMs: message.durationMs,
+        });
+      }
     } else if (event.event === 'emergency_call' && record) {
-      this.hub.emit('emergencies.changed', { emergency: toEmergencyRow(record) });
+      const emergency = toEmergencyRow(record);
+      this.hub.emit('emergencies.changed', { emergency });
+      if (ALERTED_FOR_EMERGENCIES.has(this.options.role)) {
+        this.alerts.emergencyUpdated({ ...emergency, clientName: this.names.get(emergency.clientId) ?? null });
+      }
     } else if (event.event === 'typing') {
       const userId = String(event.payload.user_id ?? '');
       const sessionId = String(event.payload.session_id ?? '');
@@ -202,6 +247,7 @@ export class UserSession {
   }
 
   async close() {
+    this.alerts.dispose();
     for (const detach of this.detach.splice(0)) detach();
     await this.outbox.close();
     this.store.close();

@@ -4,6 +4,7 @@ import type { Backend } from '../backend/backend-port';
 import { createBackend } from '../backend/create-backend';
 import { SupabaseBackend } from '../backend/supabase/supabase-backend';
 import { safeStorageSecrets } from './safe-storage-secrets';
+import { ElectronAlertPlatform } from './electron-alert-platform';
 import { createConsoleCore, type ConsoleCore } from '../core/console-core';
 import { backendConfigFromEnvironment } from '../core/backend-config';
 import { APP_ORIGIN } from '../security/content-security-policy';
@@ -43,6 +44,14 @@ if (!app.requestSingleInstanceLock()) {
       version: app.getVersion(),
       backend,
       dataDir,
+      createAlertPlatform: (emitToRenderer) =>
+        new ElectronAlertPlatform({
+          window: () => mainWindow,
+          tray: () => tray,
+          emitToRenderer,
+          iconPath,
+          log: (level, message) => console[level](message),
+        }),
       openExternal: async (url) => {
         if (!isOpenableExternalUrl(url)) return false;
         await shell.openExternal(url);

@@ -7,6 +7,7 @@ import { startWebShell } from './webshell-server';
 import { createConsoleCore } from '../core/console-core';
 import { backendConfigFromEnvironment } from '../core/backend-config';
 import { createBackend } from '../backend/create-backend';
+import { HeadlessAlertPlatform } from '../alerts';
 
 // Runs the console's main-process core under Node and serves the renderer to a browser (DESIGN §7).
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -35,6 +36,8 @@ const shell = await startWebShell({
       version: pkg.version,
       backend,
       dataDir: values['data-dir'],
+      // No OS here: the page gets the modal and siren as events; notifications are only recorded.
+      createAlertPlatform: (emitToRenderer) => new HeadlessAlertPlatform({ emitToRenderer }),
       // A Node host has no OS browser to hand links to; the page opens them itself.
       openExternal: async () => false,
       log: (level, message, detail) => console[level](`[core] ${message}`, detail ?? ''),

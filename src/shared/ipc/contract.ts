@@ -107,6 +107,22 @@ export const emergencySchema = z.object({
 });
 export type Emergency = z.infer<typeof emergencySchema>;
 
+export const alertPreferencesSchema = z.object({
+  language: languageSchema,
+  privacy: z.enum(['full', 'sender', 'count']),
+  doNotDisturb: z.boolean(),
+});
+export const emergencyAlertSchema = z.object({
+  id: z.string(),
+  sessionId: z.string(),
+  state: z.enum(['ringing', 'escalated']),
+  escalationLevel: z.number().int().nonnegative(),
+  clientName: z.string().nullable(),
+  createdAt: isoTime,
+  lastAlertAt: isoTime,
+  alertCount: z.number().int().positive(),
+});
+
 const password = z.string().min(1).max(1024);
 const displayName = z.string().trim().min(1).max(80);
 /** Attachments cross IPC as base64 so the web shell's JSON bridge can carry them too. */
@@ -197,6 +213,11 @@ export const requests = {
   'emergencies.accept': defineRequest(z.object({ callId: uuid }).strict(), emergencySchema),
   'emergencies.acknowledge': defineRequest(z.object({ callId: uuid }).strict(), emergencySchema),
   'emergencies.resolve': defineRequest(z.object({ callId: uuid, note: z.string().trim().min(1).max(2000) }).strict(), emergencySchema),
+  'alerts.getPreferences': defineRequest(emptyInput, alertPreferencesSchema),
+  'alerts.setPreferences': defineRequest(alertPreferencesSchema.partial().strict(), alertPreferencesSchema),
+  'alerts.openEmergencies': defineRequest(emptyInput, z.object({ emergencies: z.array(emergencyAlertSchema) })),
+  /** The renderer says which session it shows and whether its window has focus (the web shell has no OS window). */
+  'app.setViewState': defineRequest(z.object({ focused: z.boolean(), visibleSessionId: uuid.nullable() }).strict(), z.object({ ok: z.literal(true) })),
   'shell.openExternal': defineRequest(
     z.object({ url: z.url({ protocol: /^https?$/ }).max(4096) }).strict(),
     z.object({ opened: z.boolean() }),
@@ -213,6 +234,20 @@ export const events = {
   'sessions.changed': z.object({ sessionId: z.string().nullable() }),
   'sessions.typing': z.object({ sessionId: uuid, userId: uuid }),
   'emergencies.changed': z.object({ emergency: emergencySchema.nullable() }),
+  /** Every open emergency this user is alerted to, oldest first; an empty list closes the in-app modal. */
+  'alerts.emergencies': z.object({
+    emergencies: z.array(emergencyAlertSchema),
+    changedId: z.string().nullable(),
+    reason: z.enum(['raised', 'repeated', 'escalated', 'updated', 'handled', 'cleared']),
+  }),
+  /** The renderer plays the siren (the main process has no audio output); once per command, not looping. */
+  'alerts.siren': z.object({ action: z.enum(['play', 'stop']), sound: z.literal('siren') }),
+  /** A notification was clicked: open what it was about. */
+  'alerts.activate': z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('session'), sessionId: z.string() }),
+    z.object({ kind: z.literal('emergency'), emergencyId: z.string(), sessionId: z.string() }),
+    z.object({ kind: z.literal('inbox') }),
+  ]),
 } as const;
 
 export type RequestName = keyof typeof requests;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startWebShell, type WebShell } from '../../../src/main/webshell/webshell-server';
+import { HeadlessAlertPlatform } from '../../../src/main/alerts';
 import { createConsoleCore } from '../../../src/main/core/console-core';
 import { EmbeddedBackend } from '../../../src/main/backend/embedded/embedded-backend';
 
@@ -28,6 +29,7 @@ beforeAll(async () => {
         version: '0.0.0-test',
         backend,
         dataDir: rendererDir,
+        createAlertPlatform: (emitToRenderer) => new HeadlessAlertPlatform({ emitToRenderer }),
         openExternal: async () => false,
         log: () => {},
       }),
