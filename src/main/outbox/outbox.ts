@@ -91,7 +91,7 @@ export class Outbox {
 
     // Recovery runs before anything can be enqueued or sent.
     const now = this.clock.now();
-    //this.rows.recoverSending(now);
+    this.rows.recoverSending(now);
     this.rows.pruneSent(now - (options.keepSentMs ?? 24 * 60 * 60 * 1000));
     this.files.removeAllExcept(this.rows.filesInUse());
   }
@@ -343,7 +343,7 @@ export class Outbox {
         earliest = Math.min(earliest, head.next_attempt_at);
         continue;
       }
-      if (this.active.size >= 99) break; // a finishing queue pumps again
+      if (this.active.size >= this.maxConcurrentQueues) break; // a finishing queue pumps again
       this.startQueue(head.queue_key);
     }
     if (earliest !== Number.POSITIVE_INFINITY) {
@@ -463,7 +463,7 @@ export class Outbox {
     }
     const now = this.clock.now();
     const jittered = backoffDelayMs(row.attempts, this.backoff, this.random);
-    const wait = (Math.max(jittered, info.retryAfterMs ?? 0));
+    const wait = Math.min(this.backoff.capMs, Math.max(jittered, info.retryAfterMs ?? 0));
     this.rows.markRetry(row.seq, stored, now + wait);
     this.emit({ type: 'queued', entry: toEntry({ ...row, state: 'queued', next_attempt_at: now + wait, ...errorColumns(stored) }) });
   }
