@@ -74,11 +74,11 @@ export async function takeBackup(client: pg.ClientBase, opts: BackupOptions): Pr
     tables.push({ name: t, rows: Number(n.rows[0]!.n) });
   }
   const pgDump = await pgTool(client, 'pg_dump');
-  const args = ['--format=custom', '--no-owner', '--no-privileges', '--file', path.join(dir, 'database.dump'), ...present.flatMap((t) => ['--table', t]), '--dbname', opts.dbUrl];
+  const args = ['--format=custom', '--no-owner', '--file', path.join(dir, 'database.dump'), ...present.flatMap((t) => ['--table', t]), '--dbname', opts.dbUrl];
   try {
     await run(pgDump, args, { maxBuffer: 64 * 1024 * 1024 });
   } catch (e) {
-    throw new Error(`backup failed, nothing was changed: pg_dump: ${(e as { stderr?: string }).stderr ?? (e as Error).message}`);
+    throw new Error(`backup failed, nothing was changed: pg_dump: ${(e as { stderr?: string }).stderr ?? (e as Error).message}`, { cause: e });
   }
   const storage: Record<string, ManifestObject[]> = {};
   const buckets = new Set([TARGET_BUCKET, ...OLD_BUCKETS]);
@@ -143,12 +143,7 @@ export async function restoreBackup(client: pg.ClientBase, dbUrl: string, dir: s
     if (!(await relationExists(client, t.name))) recreate.push(t.name);
   }
   // Tables dropped since the backup (finalize): schema + data straight from the dump.
-  for (const t of recreate) {
-    const [schema, table] = t.split('.') as [string, string];
-    script.push(`create schema if not exists "${schema}";`);
-    const { stdout } = await run(pgRestore, ['--no-owner', '--no-privileges', '--schema', schema, '--table', table, '--file', '-', dump], { maxBuffer: 1024 * 1024 * 1024 });
-    script.push(stripSessionSettings(stdout));
-  }
+  if (recreate.length) script.push(await recreateTablesSql(client, pgRestore, dump, dir, recreate));
   // Tables that exist: load the backed-up rows beside them, then make the table equal.
   const keyed: { name: string; temp: string; key: string[]; cols: string[] }[] = [];
   for (const [i, t] of manifest.tables.entries()) {
@@ -207,7 +202,7 @@ export async function restoreBackup(client: pg.ClientBase, dbUrl: string, dir: s
   try {
     await run(psql, ['--no-psqlrc', '--quiet', '--dbname', dbUrl, '--file', scriptFile], { maxBuffer: 64 * 1024 * 1024 });
   } catch (e) {
-    throw new Error(`restore failed, the database was left as it was: ${(e as { stderr?: string }).stderr ?? (e as Error).message}`);
+    throw new Error(`restore failed, the database was left as it was: ${(e as { stderr?: string }).stderr ?? (e as Error).message}`, { cause: e });
   }
   // Now nothing refers to objects the backup did not have: remove them.
   for (const [bucket, objects] of Object.entries(manifest.storage)) {
@@ -215,6 +210,55 @@ export async function restoreBackup(client: pg.ClientBase, dbUrl: string, dir: s
     for (const [p] of await storage.list(bucket)) if (!keep.has(p)) await storage.remove(bucket, p);
   }
   log(`restore: database tables ${manifest.tables.length}, storage buckets ${Object.keys(manifest.storage).length} restored from ${dir}`);
+}
+
+const TOC_TYPES = ['TABLE DATA', 'FK CONSTRAINT', 'SEQUENCE OWNED BY', 'SEQUENCE SET', 'DEFAULT ACL', 'ROW SECURITY', 'INDEX ATTACH',
+  'TABLE', 'CONSTRAINT', 'INDEX', 'TRIGGER', 'POLICY', 'ACL', 'DEFAULT', 'SEQUENCE', 'COMMENT', 'RULE', 'STATISTICS'];
+
+/**
+ * pg_restore --table restores a table and its data but not its keys, indexes, triggers, policies or
+ * grants: pick every TOC entry that belongs to the tables being re-created, from the dump's own list.
+ */
+async function recreateTablesSql(client: pg.ClientBase, pgRestore: string, dump: string, dir: string, tables: string[]): Promise<string> {
+  const { stdout: toc } = await run(pgRestore, ['--list', dump], { maxBuffer: 64 * 1024 * 1024 });
+  const main: string[] = [];
+  const acl: string[] = [];
+  const revoke: string[] = [];
+  for (const t of tables) {
+    const [schema, name] = t.split('.') as [string, string];
+    const existingIdx = new Set((await client.query<{ relname: string }>(
+      `select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1 and c.relkind in ('i', 'I')`, [schema])).rows.map((r) => r.relname));
+    for (const line of toc.split('\n')) {
+      const m = /^\d+; \d+ \d+ (.*)$/.exec(line);
+      if (!m) continue;
+      const type = TOC_TYPES.find((ty) => m[1]!.startsWith(`${ty} `));
+      if (!type) continue;
+      const rest = m[1]!.slice(type.length + 1).split(' ');
+      if (rest[0] !== schema) continue;
+      const tag = rest.slice(1, -1).join(' ');
+      const mine =
+        (['TABLE', 'TABLE DATA', 'ROW SECURITY'].includes(type) && tag === name) ||
+        (['CONSTRAINT', 'FK CONSTRAINT', 'TRIGGER', 'POLICY', 'DEFAULT', 'RULE'].includes(type) && tag.startsWith(`${name} `)) ||
+        (type === 'COMMENT' && (tag === `TABLE ${name}` || tag.startsWith(`COLUMN ${name}.`))) ||
+        (type === 'INDEX' && !existingIdx.has(tag) && tag !== '');
+      const aclMine = type === 'ACL' && tag === `TABLE ${name}`;
+      if (mine) main.push(line);
+      if (aclMine) acl.push(line);
+    }
+    // The schema's default privileges would grant what the table never had: start from none.
+    revoke.push(`do $$ declare r record; begin
+      for r in select distinct case when a.grantee = 0 then 'public' else quote_ident(a.grantee::regrole::text) end g
+               from pg_class c cross join lateral aclexplode(c.relacl) a where c.oid = '${q(t)}'::regclass and a.grantee <> c.relowner
+      loop execute format('revoke all on ${q(t).replace(/%/g, '%%')} from %s', r.g); end loop; end $$;`);
+  }
+  const listMain = path.join(dir, `restore-list-${Date.now()}.txt`);
+  const listAcl = `${listMain}.acl`;
+  await writeFile(listMain, main.join('\n') + '\n');
+  await writeFile(listAcl, acl.join('\n') + '\n');
+  const { stdout: sqlMain } = await run(pgRestore, ['--no-owner', '--use-list', listMain, '--file', '-', dump], { maxBuffer: 1024 * 1024 * 1024 });
+  const { stdout: sqlAcl } = acl.length ? await run(pgRestore, ['--no-owner', '--use-list', listAcl, '--file', '-', dump], { maxBuffer: 64 * 1024 * 1024 }) : { stdout: '' };
+  return [...[...new Set(tables.map((t) => t.split('.')[0]!))].map((sch) => `create schema if not exists "${sch}";`),
+    stripSessionSettings(sqlMain), ...revoke, stripSessionSettings(sqlAcl)].join('\n');
 }
 
 /** pg_restore scripts reset search_path and friends globally; keep the script's own session sane. */

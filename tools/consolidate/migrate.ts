@@ -246,7 +246,8 @@ export async function writeAll(client: pg.ClientBase, opts: WriteOptions): Promi
   await client.query(`create temp table cons_todo on commit drop as
     select row_number() over (order by created_at, id) as seq, id from cons_messages where not done`);
   const total = Number((await client.query<{ n: string }>('select count(*) n from cons_todo')).rows[0]!.n);
-  const chunk = opts.chunkSize ?? 20000;
+  // With an injected failure the chunk ends exactly where the failure is due: half-way for real.
+  const chunk = opts.failAfterRows ? Math.max(1, Math.min(opts.chunkSize ?? 20000, opts.failAfterRows)) : (opts.chunkSize ?? 20000);
   for (let from = 0; from < total; from += chunk) {
     const r = await client.query(`
       insert into public.chat_messages (id, session_id, sender_id, type, body, storage_path, mime_type, size_bytes, duration_ms, waveform,

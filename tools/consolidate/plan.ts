@@ -393,7 +393,7 @@ export async function runPlan(client: pg.ClientBase): Promise<void> {
     try {
       await client.query(sql);
     } catch (e) {
-      throw new Error(`planning failed: ${(e as Error).message}\n--- statement ---\n${sql.slice(0, 400)}`);
+      throw new Error(`planning failed: ${(e as Error).message}\n--- statement ---\n${sql.slice(0, 400)}`, { cause: e });
     }
   }
 }

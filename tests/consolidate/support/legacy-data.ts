@@ -108,7 +108,6 @@ export async function fillLegacyData(client: pg.Client, opts: LegacyDataOptions)
     preferred_language: i % 3 === 0 ? 'ar' : 'en',
   }));
   await insertRows(client, 'public.profiles', profiles, { id: 'uuid', role: 'text', display_name: 'text', email: 'text', encrypted_password: 'text', preferred_language: 'text' });
-  const allUsers = [...clients, ...readers];
 
   // ---- storage --------------------------------------------------------------------------------
   await client.query(`insert into storage.buckets (id, name, public) values
