@@ -318,7 +318,9 @@ export const WORKFLOWS: Workflow[] = [
       await c.as('client');
       for (let i = 0; i < 3; i++) await send(c, { session: ID.s1, type: 'text', body: `m${i}` });
       const e = await c.fails('SA429', SEND_SQL, sendParams({ session: ID.s1, type: 'text', body: 'too many' }), 'chat.rate_limited');
-      c.eq(JSON.parse(e.detail ?? '{}'), { limit: 3, window_seconds: 60 }, 'detail');
+      const d = JSON.parse(e.detail ?? '{}');
+      c.eq([d.limit, d.window_seconds], [3, 60], 'detail');
+      c.ok(d.retry_after_seconds >= 0 && d.retry_after_seconds <= 60, 'retry_after_seconds');
       await c.as('otherClient');
       await send(c, { session: ID.s2, type: 'text', body: 'per user' });
       await setSetting(c, 'console.rate_limit.messages_per_minute', '100');
