@@ -7,7 +7,7 @@
  * flight, then flushes everything and exits.
  */
 import Database from 'better-sqlite3';
-import { writeSync } from 'node:fs';
+import { existsSync, writeSync } from 'node:fs';
 import { Outbox } from '../../src/main/outbox';
 import { openLocalStore } from '../../src/main/store';
 import { SqliteDeliverySink } from './sqlite-delivery-sink';
@@ -49,9 +49,14 @@ const transport = sink.transportFor(CRASH_SENDER, {
 
 if (mode === 'drain') {
   // What did the crash leave mid-flight? Read before the outbox's recovery rewrites it.
-  const peek = new Database(`${userDir}/local.db`, { readonly: true, fileMustExist: false });
-  const inFlight = (peek.prepare(`SELECT client_message_id FROM outbox WHERE state = 'sending'`).pluck().all() as string[]);
-  peek.close();
+  // (The killed child may not even have created its database yet.)
+  let inFlight: string[] = [];
+  if (existsSync(`${userDir}/local.db`)) {
+    const peek = new Database(`${userDir}/local.db`, { readonly: true });
+    const hasOutbox = peek.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'outbox'`).get() !== undefined;
+    if (hasOutbox) inFlight = peek.prepare(`SELECT client_message_id FROM outbox WHERE state = 'sending'`).pluck().all() as string[];
+    peek.close();
+  }
   const alreadyOnServer = inFlight.filter(
     (id) => sink.db.prepare('SELECT 1 FROM messages WHERE sender_id = ? AND client_message_id = ?').get(CRASH_SENDER, id) !== undefined,
   ).length;
