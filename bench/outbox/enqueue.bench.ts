@@ -4,8 +4,8 @@
  *
  * Both run in the same database file, same connection, same pragmas (WAL,
  * synchronous=FULL), into tables of the same shape (the baseline table is
- * created from the outbox table's own DDL and indexes), interleaved in
- * alternating blocks after a warm-up so disk and checkpoint noise hits both.
+ * created from the outbox table's own DDL and indexes), interleaved op by op
+ * (alternating which goes first) after a warm-up, so disk and checkpoint noise hits both.
  * The baseline is the bare prepared INSERT with a pre-generated id; the
  * outbox side is the whole public call: validation, uuid, insert, entry,
  * event to a listener, awaited as the IPC handler awaits it. The flusher is
@@ -25,8 +25,6 @@ function arg(name: string, fallback: number): number {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 const OPS = arg('ops', 4000);
-const BLOCK = 50;
-const WARMUP_BLOCKS = 10;
 const BUDGET = 1.25;
 
 const dir = mkdtempSync(join(tmpdir(), 'outbox-bench-'));
@@ -67,34 +65,34 @@ function bareInsert(id: string): void {
 
 const bareTimes: number[] = [];
 const outboxTimes: number[] = [];
-const totalBlocks = WARMUP_BLOCKS + Math.ceil(OPS / BLOCK);
+const WARMUP = 500;
 
-for (let block = 0; block < totalBlocks; block++) {
-  const measured = block >= WARMUP_BLOCKS;
-  const ids = Array.from({ length: BLOCK }, () => randomUUID());
-  const runBare = () => {
-    for (const id of ids) {
-      const t0 = process.hrtime.bigint();
-      bareInsert(id);
-      const t1 = process.hrtime.bigint();
-      if (measured) bareTimes.push(Number(t1 - t0));
-    }
-  };
-  const runOutbox = async () => {
-    for (let i = 0; i < BLOCK; i++) {
-      const t0 = process.hrtime.bigint();
-      await outbox.enqueue({ sessionId, kind: 'text', body });
-      const t1 = process.hrtime.bigint();
-      if (measured) outboxTimes.push(Number(t1 - t0));
-    }
-  };
-  // Alternate which goes first so neither always follows a checkpoint.
-  if (block % 2 === 0) {
-    runBare();
-    await runOutbox();
+async function timedEnqueue(): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  await outbox.enqueue({ sessionId, kind: 'text', body });
+  return Number(process.hrtime.bigint() - t0);
+}
+function timedBare(id: string): number {
+  const t0 = process.hrtime.bigint();
+  bareInsert(id);
+  return Number(process.hrtime.bigint() - t0);
+}
+
+// Pairs, alternating which side goes first, so both see the same disk, cache and checkpoint weather.
+for (let i = 0; i < WARMUP + OPS; i++) {
+  const id = randomUUID();
+  let b: number;
+  let o: number;
+  if (i % 2 === 0) {
+    b = timedBare(id);
+    o = await timedEnqueue();
   } else {
-    await runOutbox();
-    runBare();
+    o = await timedEnqueue();
+    b = timedBare(id);
+  }
+  if (i >= WARMUP) {
+    bareTimes.push(b);
+    outboxTimes.push(o);
   }
 }
 
@@ -111,7 +109,7 @@ const o = summarize(outboxTimes);
 const ratio = o.median / b.median;
 const fmt = (n: number) => n.toFixed(1).padStart(8);
 
-console.log(`outbox enqueue benchmark: ${outboxTimes.length} ops each, interleaved blocks of ${BLOCK}, WAL + synchronous=FULL, ${process.platform} node ${process.versions.node}`);
+console.log(`outbox enqueue benchmark: ${outboxTimes.length} ops each, interleaved pairs after ${WARMUP} warm-up pairs, WAL + synchronous=FULL, ${process.platform} node ${process.versions.node}`);
 console.log(`                          median µs    p99 µs   mean µs`);
 console.log(`bare durable insert       ${fmt(b.median)}  ${fmt(b.p99)}  ${fmt(b.mean)}`);
 console.log(`outbox.enqueue (text)     ${fmt(o.median)}  ${fmt(o.p99)}  ${fmt(o.mean)}`);
@@ -134,7 +132,7 @@ for (let i = 0; i < 200; i++) {
 }
 const n = summarize(noteTimes);
 console.log(`outbox.enqueue (32 KiB voice note, informational): median ${n.median.toFixed(1)} µs, p99 ${n.p99.toFixed(1)} µs`);
-if (events !== outboxTimes.length + WARMUP_BLOCKS * BLOCK + noteTimes.length) throw new Error(`expected one queued event per enqueue, got ${events}`);
+if (events !== outboxTimes.length + WARMUP + noteTimes.length) throw new Error(`expected one queued event per enqueue, got ${events}`);
 
 await outbox.close();
 store.close();
