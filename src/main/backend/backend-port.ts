@@ -125,6 +125,8 @@ export interface UserConnection {
   advanceEmergencies(): Promise<number>;
   setAvailability(availability: Availability, emergencyOptIn?: boolean): Promise<void>;
   setRole(userId: string, role: Role): Promise<void>;
+  /** A typed console limit in app_settings (`console.*`); super admins only, validated by the migrations. */
+  setConsoleSetting(key: string, value: string): Promise<void>;
   /** Staff and client accounts (embedded backend: admins create them; Supabase: refused, accounts come from the platform). */
   createAccount(account: NewAccount): Promise<{ id: string }>;
   /** Pushes the user's inbox (and staff topics for staff); `sessionIds` adds the typing topics of open sessions. */

@@ -387,6 +387,13 @@ class EmbeddedUserConnection implements UserConnection {
     await this.as((sql) => sql.query('select * from public.set_role($1, $2)', [userId, role]));
   }
 
+  async setConsoleSetting(key: string, value: string) {
+    const { rows } = await this.as((sql) =>
+      sql.query('update public.app_settings set value = $2 where key = $1 returning key', [key, value]),
+    );
+    if (rows.length === 0) throw new AppError({ code: 'SA470', messageKey: 'settings.unknown_key' }, { permanent: true, params: { key } });
+  }
+
   async createAccount(account: NewAccount) {
     // Admins create staff and client accounts; only a super admin creates admins. Checked against profiles, not claims.
     const me = await this.profile();

@@ -309,6 +309,13 @@ class SupabaseUserConnection implements UserConnection {
     await this.rpc('set_role', { p_user_id: userId, p_role: role });
   }
 
+  async setConsoleSetting(key: string, value: string) {
+    const rows = await unwrap(this.client.from('app_settings').update({ value }).eq('key', key).select('key'));
+    if (!rows || (rows as unknown[]).length === 0) {
+      throw new AppError({ code: 'SA470', messageKey: 'settings.unknown_key' }, { permanent: true, params: { key } });
+    }
+  }
+
   async createAccount(_account: NewAccount): Promise<{ id: string }> {
     // Creating users needs the service-role key, which never ships in the app: accounts come from the platform.
     throw new AppError({ code: 'auth.accounts_managed_by_platform', messageKey: 'errors.auth.accounts_managed_by_platform' }, { permanent: true });
