@@ -31,7 +31,7 @@ const repoRoot = resolve(here, '../..');
 async function prepareChild(): Promise<string[]> {
   const source = join(here, 'child.ts');
   try {
-    const esbuild = (await import('esbuild')) as typeof import('esbuild');
+    const esbuild = await import('esbuild');
     const outfile = join(repoRoot, '.tmp', 'outbox-crash', `child-${process.pid}.mjs`);
     await esbuild.build({
       entryPoints: [source],

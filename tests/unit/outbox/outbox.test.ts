@@ -10,7 +10,7 @@ import {
   type OutboxEvent,
   type OutboxOptions,
 } from '../../../src/main/outbox';
-import { openLocalStore, type LocalStore } from '../../../src/main/store';
+import { openLocalStore } from '../../../src/main/store';
 import { SqliteDeliverySink } from '../../outbox-crash/sqlite-delivery-sink';
 import { gate, ManualClock, ScriptedTransport, SENDER, SESSION_A, SESSION_B, SESSION_C, settle, tempDir } from './support';
 

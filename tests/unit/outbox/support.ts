@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock, FileUpload, OutboxTransport, ReviewAudioRequest, SendMessageRequest, TimerHandle } from '../../../src/main/outbox';
-import { SqliteDeliverySink } from '../../outbox-crash/sqlite-delivery-sink';
+import type { SqliteDeliverySink } from '../../outbox-crash/sqlite-delivery-sink';
 
 /** Lets all pending promise callbacks and I/O callbacks run (the outbox itself uses no real timers). */
 export async function settle(rounds = 20): Promise<void> {
