@@ -41,6 +41,14 @@ const tiers = [
     cmd: [npx, 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${reports}/vitest.json`],
     counts: vitestCounts(`${reports}/vitest.json`),
   },
+  { name: 'generated database types are current', cmd: [npm, 'run', '--silent', 'db:types:check'] },
+  { name: 'SQL suite (PGlite and PostgreSQL 15)', cmd: [npm, 'run', '--silent', 'test:sql'] },
+  {
+    name: 'legacy consolidation (PostgreSQL 15)',
+    cmd: [npx, 'vitest', 'run', '--config', 'tests/consolidate/vitest.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${reports}/consolidate.json`],
+    counts: vitestCounts(`${reports}/consolidate.json`),
+  },
+  { name: 'outbox crash test (SIGKILL at random points)', cmd: [npm, 'run', '--silent', 'test:crash'] },
   {
     name: 'end-to-end (Playwright, web shell in Chromium)',
     cmd: [npm, 'run', '--silent', 'test:e2e', '--', '--reporter=list,json'],
