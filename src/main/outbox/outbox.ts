@@ -269,7 +269,14 @@ export class Outbox {
   /** Entries not yet sent, oldest first (optionally of one session): what a session view shows after its cached history. */
   unsent(sessionId?: string): OutboxEntry[] {
     if (sessionId !== undefined) requireUuid('sessionId', sessionId);
-    return this.rows.unsent(sessionId).map(toEntry);
+    const failedHead = new Map<string, string>();
+    return this.rows.unsent(sessionId).map((row) => {
+      const entry = toEntry(row);
+      const blocker = failedHead.get(row.queue_key);
+      if (blocker !== undefined) entry.blockedBy = blocker;
+      else if (row.state === 'failed') failedHead.set(row.queue_key, row.client_message_id);
+      return entry;
+    });
   }
 
   /** Resolves once no request is in flight and nothing is due to start (tests and orderly shutdown). */
@@ -280,12 +287,22 @@ export class Outbox {
     }
   }
 
-  /** Stops flushing, waits for requests in flight to be recorded, and detaches. The store is closed by its owner afterwards. */
-  async close(): Promise<void> {
+  /**
+   * Stops flushing and waits (up to `timeoutMs`) for requests in flight to be
+   * recorded, then detaches. A request still unanswered after that stays
+   * `sending` on disk and is re-sent at the next start, which the backend's
+   * idempotency makes safe. The store is closed by its owner afterwards.
+   */
+  async close(timeoutMs = 5000): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.clearWakeTimer();
-    await Promise.allSettled(this.active.values());
+    let timer: TimerHandle | null = null;
+    await Promise.race([
+      Promise.allSettled(this.active.values()),
+      new Promise<void>((resolve) => (timer = this.clock.setTimeout(resolve, timeoutMs))),
+    ]);
+    if (timer !== null) this.clock.clearTimeout(timer);
     this.listeners.clear();
   }
 
@@ -415,6 +432,7 @@ export class Outbox {
     if (typeof message?.id !== 'string' || message.id === '') {
       throw new Error('The transport sent a message but returned no server id');
     }
+    if (!this.database.db.open) return; // answered after shutdown: the row stays `sending` and is re-sent, idempotently, next start
     const sentAt = this.clock.now();
     this.database.transaction(() => {
       this.rows.markSent(row.seq, message.id, sentAt);
@@ -440,6 +458,7 @@ export class Outbox {
     if (result?.outcome !== 'applied' && result?.outcome !== 'already_decided') {
       throw new Error(`The transport answered a review with an unknown outcome: ${JSON.stringify(result)}`);
     }
+    if (!this.database.db.open) return;
     const sentAt = this.clock.now();
     this.database.transaction(() => {
       this.rows.markSent(row.seq, null, sentAt);
@@ -454,6 +473,7 @@ export class Outbox {
   }
 
   private recordFailure(row: OutboxRow, error: unknown): void {
+    if (!this.database.db.open) return;
     const info = classifyTransportError(error);
     const stored = { code: info.code, messageKey: info.messageKey, permanent: info.permanent };
     if (info.permanent) {

@@ -57,6 +57,11 @@ export interface OutboxEntry {
   nextAttemptAt: number;
   lastError: OutboxErrorInfo | null;
   serverMessageId: string | null;
+  /**
+   * Set by Outbox.unsent() only: the failed entry of the same session this one
+   * waits behind (order is kept, so it is sent once that one is retried or cancelled).
+   */
+  blockedBy?: string;
 }
 
 export type OutboxEvent =

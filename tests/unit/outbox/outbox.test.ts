@@ -340,7 +340,10 @@ describe('permanent errors, retry and cancel', () => {
     });
     expect(events.find((e) => e.type === 'failed')).toMatchObject({ error: { code: 'SA403', permanent: true } });
     expect(outbox.get(waiting.clientMessageId)!.state).toBe('queued');
-    expect(outbox.unsent(SESSION_A).map((e) => e.body)).toEqual(['a1', 'a2']);
+    expect(outbox.unsent(SESSION_A).map((e) => [e.body, e.state, e.blockedBy])).toEqual([
+      ['a1', 'failed', undefined],
+      ['a2', 'queued', failed.clientMessageId],
+    ]);
     expect(transport.calls.filter((c) => c.op === 'send')).toHaveLength(3);
   });
 
@@ -410,6 +413,32 @@ describe('permanent errors, retry and cancel', () => {
     await outbox.idle();
     expect(sink.rows()).toHaveLength(1);
     expect(errors.length).toBeGreaterThan(0);
+  });
+});
+
+describe('shutdown', () => {
+  it('close() waits for a request in flight to be recorded', async () => {
+    const { outbox, transport } = setup();
+    const g = gate();
+    transport.hook = () => g.promise;
+    const entry = await outbox.enqueue(text(SESSION_A, 'last words'));
+    await settle();
+    const closing = outbox.close();
+    g.open();
+    await closing;
+    expect(outbox.get(entry.clientMessageId)!.state).toBe('sent');
+    await expect(outbox.enqueue(text(SESSION_A, 'too late'))).rejects.toMatchObject({ code: 'outbox.closed' });
+  });
+
+  it('close() gives up on an unanswered request after its timeout; the row stays "sending" for the next start', async () => {
+    const { outbox, transport, clock, store } = setup();
+    transport.hook = () => new Promise<void>(() => {});
+    const entry = await outbox.enqueue(text(SESSION_A, 'no answer'));
+    await settle();
+    const closing = outbox.close(5000);
+    await clock.advance(5000);
+    await closing;
+    expect(store.outboxRows.get(entry.clientMessageId)!.state).toBe('sending');
   });
 });
 
