@@ -356,7 +356,7 @@ export class Outbox {
     let earliest = Number.POSITIVE_INFINITY;
     for (const head of this.rows.heads()) {
       if (this.active.has(head.queue_key) || head.state !== 'queued') continue; // failed heads block their queue
-      if (head.next_attempt_at > now) {
+      if (!this.isDue(head, now)) {
         earliest = Math.min(earliest, head.next_attempt_at);
         continue;
       }
@@ -369,6 +369,11 @@ export class Outbox {
         this.schedulePump();
       }, earliest - now);
     }
+  }
+
+  /** Due now, or scheduled further ahead than any backoff allows: the wall clock was set back, so do not wait days. */
+  private isDue(row: OutboxRow, now: number): boolean {
+    return row.next_attempt_at <= now || row.next_attempt_at - now > this.backoff.capMs;
   }
 
   private startQueue(queueKey: string): void {
@@ -384,7 +389,7 @@ export class Outbox {
   private async drainQueue(queueKey: string): Promise<void> {
     while (!this.closed && this.online) {
       const head = this.rows.head(queueKey);
-      if (!head || head.state !== 'queued' || head.next_attempt_at > this.clock.now()) return;
+      if (!head || head.state !== 'queued' || !this.isDue(head, this.clock.now())) return;
       // Read and mark in the same tick: cancel() cannot slip in between.
       this.rows.markSending(head.seq);
       const row: OutboxRow = { ...head, state: 'sending', attempts: head.attempts + 1 };

@@ -241,6 +241,26 @@ describe('transient errors and backoff', () => {
     expect(outbox.get(entry.clientMessageId)!.nextAttemptAt).toBe(clock.now() + 300_000);
   });
 
+  it('does not wait out a backoff scheduled by a clock that was later set back', async () => {
+    const { outbox, transport, clock, sink, store } = setup({ random: () => 0.99 });
+    let once = true;
+    transport.hook = (call) => {
+      if (call.op === 'send' && once) {
+        once = false;
+        throw new Error('ETIMEDOUT');
+      }
+    };
+    await outbox.enqueue(text(SESSION_A, 'time travel'));
+    await settle();
+    await outbox.close();
+    clock.current -= 24 * 60 * 60_000; // the user fixed a clock that ran a day fast, then restarted
+    const restarted = new Outbox({ store, transport, clock });
+    cleanups.push(() => restarted.close());
+    restarted.start();
+    await restarted.idle();
+    expect(sink.rows().map((r) => r.body)).toEqual(['time travel']);
+  });
+
   it('re-sends safely when the answer to a send was lost (idempotent on client_message_id)', async () => {
     const { outbox, transport, sink, clock } = setup();
     let lose = true;
