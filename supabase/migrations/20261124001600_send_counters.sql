@@ -246,7 +246,9 @@ begin
 
   if p_reply_to is not null and not exists (
        select 1 from public.chat_messages r
-       where r.id = p_reply_to and r.session_id = p_session_id and private.can_see_message(r)) then
+       where r.id = p_reply_to and r.session_id = p_session_id and private.can_see_message(r)
+         -- a reply is seen by everyone in the session: it may not point at a note they cannot see
+         and private.visible_to_others(r.status, r.type, r.reviewed_at)) then
     perform private.raise('SA435', 'chat.invalid_reply', jsonb_build_object('reply_to', p_reply_to));
   end if;
 

@@ -229,6 +229,7 @@ export const WORKFLOWS: Workflow[] = [
       c.eq(await topicsFor(c, id), ['staff:approvals', `user:${ID.reader}`], 'fan-out never reaches the client topic');
       await c.as('reader');
       c.eq(await c.n(`select 1 from public.chat_messages where id = $1`, [id]), 1, 'sender sees it');
+      await c.fails('SA435', SEND_SQL, sendParams({ session: ID.s1, type: 'text', body: 'see above', replyTo: id }), 'chat.invalid_reply');
       await c.as('monitor');
       c.eq(await c.n(`select 1 from public.chat_messages where status = 'pending_approval' and id = $1`, [id]), 1, 'monitor sees the queue');
       const approved = await c.one(`select * from public.review_audio($1, 'approve')`, [id]);
