@@ -158,7 +158,8 @@ async function lane(index: number, runs: number, root: string): Promise<LaneStat
     if (!work.lines.includes('ready')) stats.killedWhileStarting++;
     for (const ack of work.acks) acked.set(ack.id, ack.body);
 
-    const drain = await runChild(['drain', userDir, serverDb, runTag, childSeed], {}, null, false);
+    // A drain that cannot finish (rows stuck after recovery) is a failure, not a hang.
+    const drain = await runChild(['drain', userDir, serverDb, runTag, childSeed], {}, 30_000, false);
     const drainedLine = drain.lines.find((l) => l.startsWith('drained '));
     if (drain.code !== 0 || !drainedLine) {
       stats.failures.push(`${runTag}: drain failed (${drain.code} ${drain.signal}): ${drain.stderr.slice(0, 2000)}`);
