@@ -28,12 +28,18 @@ try {
   await client.connect();
   await applySchema(fromPg(client));
   await client.end();
-  const { stdout } = await run(
-    'npx',
-    ['supabase', 'gen', 'types', 'typescript', '--db-url', server.url, '--schema', 'public'],
-    { cwd: root, maxBuffer: 32 * 1024 * 1024, env: { ...process.env, PGSSLMODE: 'disable' } },
-  );
-  generated = HEADER + stdout.replace(/\r\n/g, '\n').trimEnd() + '\n';
+  // Run outside the repository: the CLI leaves a supabase/.temp folder in its working directory.
+  const cwd = mkdtempSync(join(tmpdir(), 'db-types-cli-'));
+  try {
+    const { stdout } = await run(
+      join(root, 'node_modules/.bin/supabase'),
+      ['gen', 'types', 'typescript', '--db-url', server.url, '--schema', 'public'],
+      { cwd, maxBuffer: 32 * 1024 * 1024, env: { ...process.env, PGSSLMODE: 'disable' } },
+    );
+    generated = HEADER + stdout.replace(/\r\n/g, '\n').trimEnd() + '\n';
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
 } finally {
   await server.stop();
 }
@@ -42,7 +48,7 @@ if (check) {
   const dir = mkdtempSync(join(tmpdir(), 'db-types-'));
   const fresh = join(dir, 'database.types.ts');
   writeFileSync(fresh, generated);
-  let current = '';
+  let current: string;
   try {
     current = readFileSync(committed, 'utf8');
   } catch {

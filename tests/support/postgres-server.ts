@@ -95,7 +95,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   } catch (error) {
     rmSync(root, { recursive: true, force: true });
     const stderr = (error as { stderr?: Buffer }).stderr?.toString() ?? '';
-    throw new Error(`initdb failed: ${stderr || String(error)}`);
+    throw new Error(`initdb failed: ${stderr || String(error)}`, { cause: error });
   }
 
   const port = await freePort();
