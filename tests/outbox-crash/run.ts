@@ -141,7 +141,7 @@ async function lane(index: number, runs: number, root: string): Promise<LaneStat
       env.KILL_AFTER_INSERT = String(1 + Math.floor(random() * 30)); // dies inside the transport, right after a server commit
       killAfterMs = 5000; // safety net if it finished first
     } else if (roll < 0.4) {
-      killAfterMs = Math.floor(random() * 400); // anywhere in start-up, recovery and the first sends
+      killAfterMs = Math.floor(random() * 120); // during process start-up, recovery and the first sends
       afterReady = false;
     } else {
       killAfterMs = Math.floor(random() * 150);
