@@ -1,4 +1,5 @@
 import { AppError } from '../../shared/ipc/errors';
+import { backendErrorByCode } from '../../shared/errors/backend-errors';
 
 interface PostgresLikeError {
   code?: unknown;
@@ -21,8 +22,11 @@ const parseDetail = (detail: unknown): Record<string, string | number | boolean>
   }
 };
 
-// Every refusal of the SQL layer is permanent for the outbox, rate limits included: it is shown, and the user retries.
-const TRANSIENT_SQL_CODES = new Set<string>();
+// The catalogue says which refusals can pass on their own. Rate limits and quotas are treated as permanent
+// here all the same: the project's rule is that a message over the limit is shown as failed with its reason
+// and kept for the user to retry, not resent behind their back.
+const SHOWN_NOT_RETRIED = new Set(['SA429', 'SA432', 'SA433']);
+const isPermanent = (code: string) => SHOWN_NOT_RETRIED.has(code) || (backendErrorByCode(code)?.permanent ?? true);
 
 /**
  * Maps a failure from either backend to the typed error the renderer translates. The SQL layer's own
@@ -36,7 +40,7 @@ export function toAppError(error: unknown): AppError {
   const message = typeof pg.message === 'string' ? pg.message : '';
   if (/^SA\d{3}$/.test(code) && message) {
     const params = parseDetail(pg.detail);
-    return new AppError({ code, messageKey: message }, { permanent: !TRANSIENT_SQL_CODES.has(code), cause: error, ...(params ? { params } : {}) });
+    return new AppError({ code, messageKey: message }, { permanent: isPermanent(code), cause: error, ...(params ? { params } : {}) });
   }
   if (code === '42501') return new AppError({ code: 'backend.forbidden', messageKey: 'errors.backend.forbidden' }, { permanent: true, cause: error });
   if (code.startsWith('22') || code.startsWith('23')) {
