@@ -282,6 +282,27 @@ describe('failure half-way', () => {
   });
 });
 
+describe('verification', () => {
+  it('rolls everything back and names the rows when what landed differs from the plan', async () => {
+    const s = await h.scenario(clean);
+    // A rewrite rule (unlike a trigger, not switched off for the import) silently downgrades
+    // approved voice notes: exactly the kind of difference only a comparison would catch.
+    await h.query(s, `create rule tamper as on insert to public.chat_messages where new.status = 'approved'
+      do also update public.chat_messages set status = 'sent' where id = new.id`);
+    const before = await h.dump(s);
+    const files = storageSnapshot(s.storageDir);
+    const r = await cli([...baseArgs(s)]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/verification failed, everything was rolled back/);
+    const approved = await h.query<{ message_id: string }>(s, `select message_id::text from public.voice_note_approvals where status = 'approved' limit 1`);
+    expect(r.stderr).toContain('status sent, expected approved');
+    expect(approved.length).toBe(1);
+    // Sequences are not transactional: the audit_log identity counter moved, nothing else did.
+    expect(stripIdentity(await h.dump(s))).toBe(stripIdentity(before));
+    expect(storageSnapshot(s.storageDir)).toEqual(files);
+  });
+});
+
 describe('restore and finalize', () => {
   it('restore puts database and storage back as they were before the run', async () => {
     const s = await h.scenario(clean);

@@ -299,11 +299,12 @@ async function writeAudit(client: pg.ClientBase): Promise<number> {
   const stmts = [
     // Sessions (from legacy sessions, bookings, placeholders).
     `insert into public.audit_log (table_name, row_id, action, old_values, new_values, source_table, source_id)
-     select 'chat_sessions', s.id::text, s.action,
-            coalesce((select ls.raw from src_lsessions ls where s.source_table = 'legacy.chat_sessions' and ls.id::text = s.source_id),
-                     (select b.raw from src_bookings b where s.source_table = 'public.bookings' and b.id::text = s.source_id)),
-            (select to_jsonb(t) from public.chat_sessions t where t.id = s.id), s.source_table, s.source_id
-     from cons_sessions s where not exists (select 1 from cons_audited a where a.source_table = s.source_table and a.source_id = s.source_id)`,
+     select 'chat_sessions', s.id::text, s.action, coalesce(ls.raw, b.raw), to_jsonb(t), s.source_table, s.source_id
+     from cons_sessions s
+     left join public.chat_sessions t on t.id = s.id
+     left join src_lsessions ls on s.source_table = 'legacy.chat_sessions' and ls.id::text = s.source_id
+     left join src_bookings b on s.source_table = 'public.bookings' and b.id::text = s.source_id
+     where not exists (select 1 from cons_audited a where a.source_table = s.source_table and a.source_id = s.source_id)`,
     // Bookings carried by a legacy session, and legacy sessions merged into another one.
     `insert into public.audit_log (table_name, row_id, action, old_values, new_values, source_table, source_id)
      select 'chat_sessions', k.session_id::text, 'consolidate_merge', b.raw, jsonb_build_object('merged_into', k.session_id), 'public.bookings', b.id::text
@@ -314,27 +315,30 @@ async function writeAudit(client: pg.ClientBase): Promise<number> {
      select 'chat_sessions', k.session_id::text, 'consolidate_merge', ls.raw, jsonb_build_object('merged_into', k.session_id), 'legacy.chat_sessions', ls.id::text
      from src_lsessions ls join cons_session_key k on k.kind = 'legacy_session' and k.key = ls.id
      where k.session_id <> ls.id and not exists (select 1 from cons_audited a where a.source_table = 'legacy.chat_sessions' and a.source_id = ls.id::text)`,
-    // Messages.
+    // Messages (joins per source table: the original row goes to old_values).
     `insert into public.audit_log (table_name, row_id, action, old_values, new_values, source_table, source_id)
-     select 'chat_messages', c.id::text, 'consolidate',
-            coalesce((select m.raw from src_messages m where c.source_table = 'public.messages' and m.id::text = c.source_id),
-                     (select lm.raw from src_lmessages lm where c.source_table = 'legacy.chat_messages' and lm.id::text = c.source_id),
-                     (select vn.raw from src_voice_notes vn where c.source_table = 'public.voice_notes' and vn.id::text = c.source_id)),
-            (select to_jsonb(t) from public.chat_messages t where t.id = c.id), c.source_table, c.source_id
-     from cons_messages c where not c.done`,
+     select 'chat_messages', c.id::text, 'consolidate', coalesce(m.raw, lm.raw, vn.raw), to_jsonb(t), c.source_table, c.source_id
+     from cons_messages c
+     join public.chat_messages t on t.id = c.id
+     left join src_messages m on c.source_table = 'public.messages' and m.id::text = c.source_id
+     left join src_lmessages lm on c.source_table = 'legacy.chat_messages' and lm.id::text = c.source_id
+     left join src_voice_notes vn on c.source_table = 'public.voice_notes' and vn.id::text = c.source_id
+     where not c.done`,
     `insert into public.audit_log (table_name, row_id, action, old_values, new_values, source_table, source_id)
-     select 'chat_messages', g.target_id::text, 'consolidate_merge',
-            coalesce((select m.raw from src_messages m where g.source_table = 'public.messages' and m.id::text = g.source_id),
-                     (select vn.raw from src_voice_notes vn where g.source_table = 'public.voice_notes' and vn.id::text = g.source_id)),
+     select 'chat_messages', g.target_id::text, 'consolidate_merge', coalesce(m.raw, vn.raw),
             jsonb_build_object('merged_into', g.target_id, 'reason', g.reason), g.source_table, g.source_id
-     from cons_merges g where not exists (select 1 from cons_audited a where a.source_table = g.source_table and a.source_id = g.source_id)`,
+     from cons_merges g
+     left join src_messages m on g.source_table = 'public.messages' and m.id::text = g.source_id
+     left join src_voice_notes vn on g.source_table = 'public.voice_notes' and vn.id::text = g.source_id
+     where not exists (select 1 from cons_audited a where a.source_table = g.source_table and a.source_id = g.source_id)`,
     // Review decisions: each approval row, and whether it is the one that decided the status.
     `insert into public.audit_log (table_name, row_id, action, actor_id, old_values, new_values, source_table, source_id)
      select 'chat_messages', a.message_id::text, 'consolidate_review', a.reviewed_by, a.raw,
-            jsonb_build_object('decided_status', exists (select 1 from cons_approval l where l.id = a.id)), 'public.voice_note_approvals', a.id::text
+            jsonb_build_object('decided_status', l.id is not null), 'public.voice_note_approvals', a.id::text
      from src_approvals a
-     where exists (select 1 from public.chat_messages t where t.id = a.message_id)
-       and not exists (select 1 from cons_audited x where x.source_table = 'public.voice_note_approvals' and x.source_id = a.id::text)`,
+     join public.chat_messages t on t.id = a.message_id
+     left join cons_approval l on l.id = a.id
+     where not exists (select 1 from cons_audited x where x.source_table = 'public.voice_note_approvals' and x.source_id = a.id::text)`,
     // Participants and placeholders (traceability, not source coverage).
     `insert into public.audit_log (table_name, row_id, action, new_values, source_table, source_id)
      select 'chat_participants', p.session_id || ':' || p.user_id, 'consolidate', to_jsonb(t), p.source_table, p.source_id
@@ -403,9 +407,11 @@ export async function verify(client: pg.ClientBase, copies: CopyResult[]): Promi
   const part = (await client.query<{ e: string; a: string }>(`select (select count(*) from cons_participants) e,
      (select count(*) from public.chat_participants t join cons_participants p on p.session_id = t.session_id and p.user_id = t.user_id) a`)).rows[0]!;
   // Every copied object must be what the message now points at.
-  for (const c of copies) {
-    const r = await client.query<{ storage_path: string | null }>('select storage_path from public.chat_messages where id = $1', [c.messageId]);
-    if (r.rows[0]?.storage_path !== c.dest) mismatched.push({ id: c.messageId, problem: `storage_path is not the verified copy ${c.dest}` });
+  if (copies.length) {
+    const wrong = (await client.query<{ id: string; dest: string }>(
+      `select x.id::text, x.dest from unnest($1::uuid[], $2::text[]) x(id, dest) left join public.chat_messages t on t.id = x.id
+       where t.storage_path is distinct from x.dest limit 200`, [copies.map((c) => c.messageId), copies.map((c) => c.dest)])).rows;
+    for (const w of wrong) mismatched.push({ id: w.id, problem: `storage_path is not the verified copy ${w.dest}` });
   }
   const sessions = { expected: Number(sess.e), actual: Number(sess.a) };
   const participants = { expected: Number(part.e), actual: Number(part.a) };

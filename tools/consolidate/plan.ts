@@ -130,6 +130,7 @@ export const PLAN_SQL: string[] = [
    from src_approvals a where a.message_id is not null
    order by a.message_id, a.updated_at desc nulls last, a.created_at desc nulls last, a.id desc`,
   `create index on cons_approval (message_id)`,
+  `create index on cons_approval (id)`,
   `insert into cons_issues (kind, severity, source_table, source_id, target_id, detail)
    select 'unknown_approval_status', 'blocking', 'public.voice_note_approvals', a.id::text, a.message_id::text, jsonb_build_object('status', a.status)
    from src_approvals a where lower(coalesce(a.status, 'pending')) not in ('pending','approved','rejected')`,
@@ -369,12 +370,21 @@ PLAN_SQL.push(
   `create index on cons_participants (session_id, user_id)`,
   `create index on cons_messages (session_id)`,
   `analyze cons_messages`,
-  `update cons_participants p set
-     joined_at = least((select s.created_at from cons_sessions s where s.id = p.session_id),
-                       (select min(c.created_at) from cons_messages c where c.session_id = p.session_id and c.sender_id = p.user_id)),
-     last_read_at = (select max(c.created_at) from cons_messages c
-                     where c.session_id = p.session_id and c.sender_id is distinct from p.user_id
-                       and (p.user_id = any (c.read_by) or (c.is_read and p.role_in_session in ('client', 'reader'))))`,
+  // Set-wise (a correlated subquery per participant does not scale to 100k messages).
+  `with first_msg as (select session_id, sender_id, min(created_at) m from cons_messages where sender_id is not null group by 1, 2),
+        reads as (
+          select p.session_id, p.user_id, max(c.created_at) r
+          from cons_participants p join cons_messages c on c.session_id = p.session_id and c.sender_id is distinct from p.user_id
+          where p.user_id = any (c.read_by) or (c.is_read and p.role_in_session in ('client', 'reader'))
+          group by 1, 2),
+        x as (
+          select p.session_id, p.user_id, least(s.created_at, f.m) j, r.r
+          from cons_participants p
+          left join cons_sessions s on s.id = p.session_id
+          left join first_msg f on f.session_id = p.session_id and f.sender_id = p.user_id
+          left join reads r on r.session_id = p.session_id and r.user_id = p.user_id)
+   update cons_participants p set joined_at = x.j, last_read_at = x.r
+   from x where x.session_id = p.session_id and x.user_id = p.user_id`,
   `update cons_participants p set joined_at = coalesce(p.joined_at, now())`,
 );
 
