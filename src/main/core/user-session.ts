@@ -48,6 +48,11 @@ function outboxError(error: unknown): never {
     throw new AppError({ code: error.code, messageKey: error.messageKey }, { permanent: true, params: { field: error.field } });
   }
   if (error instanceof OutboxActionError) throw new AppError({ code: error.code, messageKey: error.messageKey }, { permanent: true });
+  // Review packs refuse with their own coded errors (review.*): same treatment.
+  const coded = error as { code?: unknown; messageKey?: unknown };
+  if (error instanceof Error && typeof coded.code === 'string' && typeof coded.messageKey === 'string') {
+    throw new AppError({ code: coded.code, messageKey: coded.messageKey }, { permanent: true, cause: error });
+  }
   throw error;
 }
 
