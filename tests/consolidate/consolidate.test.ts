@@ -282,6 +282,36 @@ describe('failure half-way', () => {
   });
 });
 
+describe('backup', () => {
+  it('no backup, no change: a backup that cannot be written stops the run before anything changes', async () => {
+    const s = await h.scenario(clean);
+    const before = await h.dump(s);
+    const files = storageSnapshot(s.storageDir);
+    const r = await cli(['--db-url', s.url, '--storage-dir', s.storageDir, '--backup-dir', '/dev/null/cannot-be-a-folder']);
+    expect(r.code).toBe(2);
+    expect(await h.dump(s)).toBe(before);
+    expect(storageSnapshot(s.storageDir)).toEqual(files);
+  });
+
+  it('holds a custom-format dump of every touched table and a checksummed manifest of every object', async () => {
+    const s = await h.scenario(clean);
+    const r = await cli([...baseArgs(s), '--json']);
+    const report = JSON.parse(r.stdout) as Report;
+    const dir = report.backupDir!;
+    expect(readFileSync(path.join(dir, 'database.dump')).subarray(0, 5).toString()).toBe('PGDMP');
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+    const names = manifest.tables.map((t: { name: string }) => t.name);
+    for (const t of ['public.chat_messages', 'public.chat_sessions', 'public.chat_participants', 'public.audit_log', 'public.profiles', 'storage.objects', 'public.messages', 'public.voice_notes', 'public.voice_note_approvals', 'legacy.chat_messages', 'legacy.chat_sessions']) expect(names).toContain(t);
+    const snap = storageSnapshot(s.storageDir);
+    for (const [bucket, objects] of Object.entries(manifest.storage as Record<string, { path: string; sha256: string }[]>)) {
+      for (const o of objects) expect(snap[`${bucket}/${o.path}`], `${bucket}/${o.path}`).toBe(o.sha256);
+    }
+    const listed = Object.values(manifest.storage as Record<string, unknown[]>).reduce((n, l) => n + l.length, 0);
+    // Before the run: every original object; the copies came after the backup.
+    expect(listed).toBe(Object.keys(storageSnapshot(clean.storageDir)).length);
+  });
+});
+
 describe('verification', () => {
   it('rolls everything back and names the rows when what landed differs from the plan', async () => {
     const s = await h.scenario(clean);

@@ -67,6 +67,16 @@ export async function resolveFiles(client: pg.ClientBase, storage: StoragePort):
   const rows = (await client.query<{ id: string; file_refs: string[]; implied_bucket: string | null; type: string; mime_type: string | null; file_name: string | null }>(
     `select id, file_refs, implied_bucket, type, mime_type, file_name from cons_messages where not done and (cardinality(file_refs) > 0 or type in ('audio','image','file'))`,
   )).rows;
+  // What the Storage service recorded for each original (its content type) beats the legacy
+  // columns (voice_notes.audio_format defaults to mp3 whatever was uploaded) and the file name.
+  const objectMime = new Map<string, string>();
+  const hasObjects = (await client.query<{ ok: boolean }>(`select to_regclass('storage.objects') is not null ok`)).rows[0]!.ok;
+  if (hasObjects) {
+    const r = await client.query<{ k: string; m: string }>(
+      `select bucket_id || '/' || name k, metadata ->> 'mimetype' m from storage.objects where bucket_id = any ($1::text[]) and metadata ->> 'mimetype' is not null`,
+      [[...buckets]]);
+    for (const x of r.rows) objectMime.set(x.k, x.m);
+  }
   const ids: string[] = [], bucketsOut: (string | null)[] = [], paths: (string | null)[] = [], sizes: (number | null)[] = [], mimes: (string | null)[] = [];
   const issues: { kind: string; id: string; detail: unknown }[] = [];
   for (const r of rows) {
@@ -94,7 +104,10 @@ export async function resolveFiles(client: pg.ClientBase, storage: StoragePort):
     bucketsOut.push(found?.bucket ?? null);
     paths.push(found?.path ?? null);
     sizes.push(found && found.size >= 0 ? found.size : null);
-    mimes.push(r.mime_type ?? mimeFromName(found?.path) ?? mimeFromName(r.file_name) ?? mimeFromName(r.file_refs[0]?.replace(/\?.*$/, '')));
+    const mime = (found ? objectMime.get(`${found.bucket}/${found.path}`) : undefined) ?? r.mime_type
+      ?? mimeFromName(found?.path) ?? mimeFromName(r.file_name) ?? mimeFromName(r.file_refs[0]?.replace(/\?.*$/, ''));
+    // "audio/webm;codecs=opus" is audio/webm to the bucket's allow-list.
+    mimes.push(mime ? mime.split(';')[0]!.trim().toLowerCase() || null : null);
   }
   await client.query(
     `update cons_messages c set src_bucket = x.b, src_path = x.p, size_bytes = coalesce(x.s, c.size_bytes), mime_type = x.m
