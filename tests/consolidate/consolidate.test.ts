@@ -1,7 +1,7 @@
 // The consolidation against a legacy database built from shared/legacy/live-columns.csv on a real
 // PostgreSQL 15, filled with data covering every trap of the legacy README.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Issue, Report } from '../../tools/consolidate/run.ts';
@@ -309,6 +309,44 @@ describe('backup', () => {
     const listed = Object.values(manifest.storage as Record<string, unknown[]>).reduce((n, l) => n + l.length, 0);
     // Before the run: every original object; the copies came after the backup.
     expect(listed).toBe(Object.keys(storageSnapshot(clean.storageDir)).length);
+  });
+});
+
+describe('data the fixtures did not plan for', () => {
+  it('maps odd spellings, encoded Arabic file names, content-type parameters and missing timestamps; refuses unknown types by name', async () => {
+    const s = await h.scenario(clean);
+    const [sess] = await h.query<{ id: string; sender: string }>(s, `select id, participants[1] as sender from legacy.chat_sessions where type = 'booking' and booking_id is not null limit 1`);
+    const name = `${sess!.id}/رسالة صوتية 1.webm`;
+    const file = path.join(s.storageDir, 'voice-notes', name);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, Buffer.from('opus-bytes'));
+    await h.query(s, `insert into storage.objects (bucket_id, name, metadata) values ('voice-notes', $1, '{"size": 10, "mimetype": "audio/webm;codecs=opus"}')`, [name]);
+    const url = `https://abcdefghijklmnopqrst.supabase.co/storage/v1/object/public/voice-notes/${name.split('/').map(encodeURIComponent).join('/')}`;
+    const odd = '6f1c1d3e-0000-4000-8000-000000000001';
+    await h.query(s, `insert into legacy.chat_messages (id, session_id, sender_id, type, status, file_url, file_type, waveform_data, created_at)
+      values ($1, $2, $3, 'Voice', 'DELIVERED', $4, 'audio/webm;codecs=opus', '{"peaks": ["loud", "quiet"]}', null)`, [odd, sess!.id, sess!.sender, url]);
+    const sticker = '6f1c1d3e-0000-4000-8000-000000000002';
+    await h.query(s, `insert into public.messages (id, booking_id, sender_id, type, content) select $1, booking_id, sender_id, 'sticker', ':)' from public.messages limit 1`, [sticker]);
+
+    const dry = await cli([...baseArgs(s), '--dry-run', '--json']);
+    expect(dry.code, dry.stderr.slice(-1500)).toBe(1);
+    const blocking = (JSON.parse(dry.stdout) as Report).issues.all.filter((i) => i.severity === 'blocking');
+    expect(blocking.map((i) => [i.kind, i.source_id])).toEqual([['unknown_message_type', sticker]]);
+
+    await h.query(s, 'delete from public.messages where id = $1', [sticker]);
+    const r = await cli([...baseArgs(s), '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.issues.all.find((i) => i.source_id === odd && i.kind === 'waveform_not_convertible')).toBeTruthy();
+    const [m] = await h.query<{ type: string; status: string; mime_type: string; storage_path: string; created_at: Date; waveform: number[] | null; session_id: string }>(s,
+      'select type, status, mime_type, storage_path, created_at, waveform, session_id from chat_messages where id = $1', [odd]);
+    expect(m!.type).toBe('audio');
+    expect(m!.status).toBe('sent');
+    expect(m!.mime_type).toBe('audio/webm');
+    expect(m!.waveform).toBeNull();
+    expect(m!.created_at).toBeTruthy();
+    expect(m!.storage_path).toMatch(new RegExp(`^${m!.session_id}/${odd}/[A-Za-z0-9._-]+\\.webm$`));
+    expect(readFileSync(path.join(s.storageDir, 'chat-files', m!.storage_path)).toString()).toBe('opus-bytes');
   });
 });
 

@@ -224,7 +224,7 @@ export function formatReport(r: Report): string {
     lines.push(`  sessions ${p.sessions} (${p.sessionsToCreate} new), participants ${p.participants}, messages ${p.messagesToCreate} new + ${p.messagesAlreadyDone} already consolidated`);
     lines.push(`  placeholder profiles ${p.placeholderProfiles}, quarantine ${p.quarantine}, files to copy into chat-files ${p.filesToCopy}`);
     lines.push('  target messages by type / status:');
-    for (const t of p.byTypeStatus) lines.push(`    ${t.type.padEnd(10)} ${t.status.padEnd(18)} ${String(t.rows).padStart(8)}`);
+    for (const t of p.byTypeStatus) lines.push(`    ${String(t.type ?? '(unmapped)').padEnd(10)} ${String(t.status ?? '(unmapped)').padEnd(18)} ${String(t.rows).padStart(8)}`);
     lines.push('', `Issues (${r.issues.all.length}; blocking ${r.issues.blocking}):`);
     for (const [kind, v] of Object.entries(r.issues.byKind)) {
       lines.push(`  [${v.severity}] ${kind}: ${v.count}`);
@@ -233,7 +233,7 @@ export function formatReport(r: Report): string {
   }
   if (r.verification) {
     lines.push('', `Verification: ${r.verification.ok ? 'OK' : 'FAILED'}`);
-    for (const c of r.verification.counts) lines.push(`  ${c.type.padEnd(10)} ${c.status.padEnd(18)} expected ${String(c.expected).padStart(8)}  actual ${String(c.actual).padStart(8)}`);
+    for (const c of r.verification.counts) lines.push(`  ${String(c.type).padEnd(10)} ${String(c.status).padEnd(18)} expected ${String(c.expected).padStart(8)}  actual ${String(c.actual).padStart(8)}`);
     lines.push(`  sessions expected ${r.verification.sessions.expected} actual ${r.verification.sessions.actual}; participants expected ${r.verification.participants.expected} actual ${r.verification.participants.actual}`);
   }
   if (r.backupDir) lines.push('', `Backup: ${r.backupDir}`);
