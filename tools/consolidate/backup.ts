@@ -148,6 +148,9 @@ export async function restoreBackup(client: pg.ClientBase, dbUrl: string, dir: s
   const keyed: { name: string; temp: string; key: string[]; cols: string[] }[] = [];
   for (const [i, t] of manifest.tables.entries()) {
     if (recreate.includes(t.name)) continue;
+    // With the Storage API, storage.* rows belong to the Storage service (which also owns the
+    // tables): the objects restored above through the API bring their rows with them.
+    if (storage.writesObjectRows && t.name.startsWith('storage.')) continue;
     const [schema, table] = t.name.split('.') as [string, string];
     const temp = `restore_${i}`;
     const key = (await client.query<{ a: string }>(`select a.attname a from pg_index i join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any (i.indkey)
