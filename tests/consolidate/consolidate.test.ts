@@ -328,6 +328,11 @@ describe('data the fixtures did not plan for', () => {
     const sticker = '6f1c1d3e-0000-4000-8000-000000000002';
     await h.query(s, `insert into public.messages (id, booking_id, sender_id, type, content) select $1, booking_id, sender_id, 'sticker', ':)' from public.messages limit 1`, [sticker]);
 
+    // public.messages.booking_id holding a legacy session id (the reverse of the known trap).
+    const viaSession = '6f1c1d3e-0000-4000-8000-000000000003';
+    await h.query(s, `insert into public.messages (id, booking_id, sender_id, type, content) values ($1, $2, $3, 'text', 'booking id was a session id')`,
+      [viaSession, clean.facts.traps.generalSession, clean.facts.users.clients[4]]);
+
     const dry = await cli([...baseArgs(s), '--dry-run', '--json']);
     expect(dry.code, dry.stderr.slice(-1500)).toBe(1);
     const blocking = (JSON.parse(dry.stdout) as Report).issues.all.filter((i) => i.severity === 'blocking');
@@ -347,6 +352,9 @@ describe('data the fixtures did not plan for', () => {
     expect(m!.created_at).toBeTruthy();
     expect(m!.storage_path).toMatch(new RegExp(`^${m!.session_id}/${odd}/[A-Za-z0-9._-]+\\.webm$`));
     expect(readFileSync(path.join(s.storageDir, 'chat-files', m!.storage_path)).toString()).toBe('opus-bytes');
+    const [v] = await h.query<{ session_id: string }>(s, 'select session_id from chat_messages where id = $1', [viaSession]);
+    expect(v!.session_id).toBe(clean.facts.traps.generalSession);
+    expect(report.issues.all.find((i) => i.kind === 'booking_id_is_a_session_id' && i.source_id === viaSession)).toBeTruthy();
   });
 });
 
@@ -430,6 +438,31 @@ describe('restore and finalize', () => {
   });
 });
 
+describe('legacy fixture', () => {
+  it('has the live column names, types, nullability and defaults of the chat tables (live-columns.csv)', async () => {
+    const t = await h.template({ seed: 5, bookings: 10, messagesPerBooking: 4, schema: false });
+    const s = await h.scenario(t);
+    const { readLiveColumns } = await import('./support/legacy-schema.ts');
+    const tables = ['users', 'profiles', 'bookings', 'messages', 'voice_notes', 'voice_note_approvals', 'chat_sessions', 'chat_messages',
+      'chat_participants', 'emergency_calls', 'notifications', 'app_settings', 'buckets', 'objects'];
+    const live = readLiveColumns().filter((c) => tables.includes(c.table) && ['public', 'auth', 'storage'].includes(c.schema)
+      && !(c.schema === 'public' && c.table === 'users'));
+    const built = await h.query<{ table_schema: string; table_name: string; column_name: string; data_type: string; is_nullable: string; column_default: string | null }>(s,
+      `select table_schema, table_name, column_name, data_type, is_nullable, column_default from information_schema.columns
+       where (table_schema, table_name) in (select unnest($1::text[]), unnest($2::text[]))`, [live.map((c) => c.schema), live.map((c) => c.table)]);
+    const key = (a: string, b: string, c: string) => `${a}.${b}.${c}`;
+    const have = new Map(built.map((b) => [key(b.table_schema, b.table_name, b.column_name), b]));
+    for (const c of live) {
+      const b = have.get(key(c.schema, c.table, c.column));
+      expect(b, key(c.schema, c.table, c.column)).toBeTruthy();
+      expect(b!.data_type, key(c.schema, c.table, c.column)).toBe(c.dataType);
+      expect(b!.is_nullable === 'YES', key(c.schema, c.table, c.column)).toBe(c.nullable);
+      expect(b!.column_default === null, key(c.schema, c.table, c.column)).toBe(c.default === null);
+    }
+    expect(live.length).toBeGreaterThan(250);
+  });
+});
+
 describe('command line', () => {
   it('refuses bad usage and a database without the unified schema, with a clear message', async () => {
     const bad = await cli(['--db-url']);
@@ -437,7 +470,7 @@ describe('command line', () => {
     expect(bad.stderr).toMatch(/--db-url needs a value/);
     const unknown = await cli(['--db-url', 'postgres://x', '--frobnicate']);
     expect(unknown.code).toBe(64);
-    const t = await h.template({ seed: 3, bookings: 3, messagesPerBooking: 2, schema: false });
+    const t = await h.template({ seed: 3, bookings: 10, messagesPerBooking: 4, schema: false });
     const s = await h.scenario(t);
     const r = await cli([...baseArgs(s), '--dry-run']);
     expect(r.code).toBe(1);

@@ -101,6 +101,16 @@ export const PLAN_SQL: string[] = [
    where not exists (select 1 from cons_session_key k where k.kind = 'booking' and k.key = b.id)`,
   `insert into cons_session_key select 'booking', b.id, s.id from src_bookings b join cons_sessions s on s.source_table = 'public.bookings' and s.source_id = b.id::text`,
 
+  // A "booking id" that is really a legacy session id (the reverse of the trap above).
+  `insert into cons_session_key
+   select distinct 'booking', x.bk, k.session_id
+   from (select booking_id bk from src_messages union select booking_id from src_approvals) x
+   join cons_session_key k on k.kind = 'legacy_session' and k.key = x.bk
+   where x.bk is not null and not exists (select 1 from cons_session_key b where b.kind = 'booking' and b.key = x.bk)`,
+  `insert into cons_issues (kind, severity, source_table, source_id, target_id, detail)
+   select 'booking_id_is_a_session_id', 'mapped', 'public.messages', m.id::text, k.session_id::text, jsonb_build_object('booking_id', m.booking_id)
+   from src_messages m join cons_session_key k on k.kind = 'booking' and k.key = m.booking_id
+   where not exists (select 1 from src_bookings b where b.id = m.booking_id) and exists (select 1 from src_lsessions ls where ls.id = m.booking_id)`,
   // Conversations whose booking is gone (messages or approvals still point at it).
   `insert into cons_sessions (id, type, status, booking_id, created_at, created_by, source_table, source_id, action, placeholder)
    select md5('samia-consolidate:booking:' || x.bk)::uuid, 'booking', 'ended', x.bk, x.first_at, null,
@@ -298,7 +308,12 @@ PLAN_SQL.push(
    where vn.parent_id is null and not exists (select 1 from cons_approval a where a.message_id = vn.message_id)
      and not exists (select 1 from cons_messages c where c.source_table = 'public.voice_notes' and c.source_id = vn.id::text)`,
   `insert into cons_quarantine
-   select c.source_table, c.source_id, 'message without a resolvable conversation', null from cons_messages c where c.session_id is null`,
+   select c.source_table, c.source_id, 'message without a resolvable conversation', coalesce(m.raw, lm.raw, vn.raw)
+   from cons_messages c
+   left join src_messages m on c.source_table = 'public.messages' and m.id::text = c.source_id
+   left join src_lmessages lm on c.source_table = 'legacy.chat_messages' and lm.id::text = c.source_id
+   left join src_voice_notes vn on c.source_table = 'public.voice_notes' and vn.id::text = c.source_id
+   where c.session_id is null`,
   `delete from cons_messages c where c.session_id is null`,
   `insert into cons_issues (kind, severity, source_table, source_id, detail)
    select 'quarantine', 'blocking', q.source_table, q.source_id, jsonb_build_object('reason', q.reason) from cons_quarantine q`,
