@@ -263,6 +263,24 @@ describe('real run', () => {
     expect(await h.dump(s)).toBe(before);
     expect(storageSnapshot(s.storageDir)).toEqual(files);
   });
+
+  it('a later run carries over only what the old app wrote since, and never touches what the console changed', async () => {
+    const [b] = await h.query<{ booking_id: string; sender_id: string; id: string }>(s, `select booking_id, sender_id, id from public.messages where type = 'text' limit 1`);
+    const late = '7a1c1d3e-0000-4000-8000-000000000001';
+    await h.query(s, `insert into public.messages (id, booking_id, sender_id, type, content) values ($1, $2, $3, 'text', 'written after the first run')`, [late, b!.booking_id, b!.sender_id]);
+    // The console deleted a migrated message meanwhile: it must stay deleted.
+    await h.query(s, `update chat_messages set status = 'deleted' where id = $1`, [b!.id]);
+    const r = await cli([...baseArgs(s), '--json']);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.outcome).toBe('migrated');
+    expect(report.written!.messages).toBe(1);
+    expect(report.written!.sessions).toBe(0);
+    const rows = await h.query<{ id: string; status: string; session_id: string }>(s, 'select id, status, session_id from chat_messages where id in ($1, $2) order by id', [late, b!.id]);
+    expect(rows.find((x) => x.id === b!.id)!.status).toBe('deleted');
+    expect(rows.find((x) => x.id === late)!.status).toBe('sent');
+    const [sess] = await h.query<{ booking_id: string }>(s, 'select booking_id from chat_sessions where id = $1', [rows.find((x) => x.id === late)!.session_id]);
+    expect(sess!.booking_id).toBe(b!.booking_id);
+  });
 });
 
 describe('failure half-way', () => {

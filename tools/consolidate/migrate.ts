@@ -64,8 +64,8 @@ export async function resolveFiles(client: pg.ClientBase, storage: StoragePort):
     if (!listings.has(b)) listings.set(b, buckets.has(b) ? await storage.list(b) : new Map());
     return listings.get(b)!;
   };
-  const rows = (await client.query<{ id: string; file_refs: string[]; implied_bucket: string | null; type: string; mime_type: string | null; file_name: string | null }>(
-    `select id, file_refs, implied_bucket, type, mime_type, file_name from cons_messages where not done and (cardinality(file_refs) > 0 or type in ('audio','image','file'))`,
+  const rows = (await client.query<{ id: string; file_refs: string[]; implied_bucket: string | null; type: string; status: string; mime_type: string | null; file_name: string | null }>(
+    `select id, file_refs, implied_bucket, type, status, mime_type, file_name from cons_messages where not done and (cardinality(file_refs) > 0 or type in ('audio','image','file'))`,
   )).rows;
   // What the Storage service recorded for each original (its content type) beats the legacy
   // columns (voice_notes.audio_format defaults to mp3 whatever was uploaded) and the file name.
@@ -95,7 +95,10 @@ export async function resolveFiles(client: pg.ClientBase, storage: StoragePort):
       }
       if (found) break;
     }
-    if (!found) {
+    if (!found && r.status === 'deleted') {
+      // A deleted message needs no file; its references stay in audit_log.
+      issues.push({ kind: 'deleted_message_file_missing', id: r.id, detail: { file_refs: r.file_refs } });
+    } else if (!found) {
       if (external.length) issues.push({ kind: 'file_outside_supabase_storage', id: r.id, detail: { urls: external } });
       else if (!r.file_refs.length) issues.push({ kind: 'attachment_message_without_file', id: r.id, detail: { type: r.type } });
       else issues.push({ kind: 'file_not_found', id: r.id, detail: { file_refs: r.file_refs, tried: [...new Set(tried)].slice(0, 6) } });
@@ -117,7 +120,7 @@ export async function resolveFiles(client: pg.ClientBase, storage: StoragePort):
   if (issues.length) {
     await client.query(
       `insert into cons_issues (kind, severity, source_table, source_id, target_id, detail)
-       select x.k, 'blocking', c.source_table, c.source_id, c.id::text, x.d from unnest($1::text[], $2::uuid[], $3::jsonb[]) x(k, id, d) join cons_messages c on c.id = x.id`,
+       select x.k, case when x.k = 'deleted_message_file_missing' then 'mapped' else 'blocking' end, c.source_table, c.source_id, c.id::text, x.d from unnest($1::text[], $2::uuid[], $3::jsonb[]) x(k, id, d) join cons_messages c on c.id = x.id`,
       [issues.map((i) => i.kind), issues.map((i) => i.id), issues.map((i) => JSON.stringify(i.detail))],
     );
   }
@@ -141,6 +144,7 @@ export async function resolveFiles(client: pg.ClientBase, storage: StoragePort):
     union all
     select 'public.voice_notes', vn.id::text, vn.parent_id, 'voice message in messages and voice_notes' from cons_vn vn where vn.parent_type = 'audio' and vn.rn = 1`);
   for (const sql of PATH_SQL) await client.query(sql.replace(/where f\.mid = cons_messages\.id/, 'where f.mid = cons_messages.id and not cons_messages.done'));
+  await client.query(`update cons_messages set storage_path = null where not done and status = 'deleted' and src_path is null`);
 
   // The target bucket's own limits apply to the copies as they would to any upload.
   const bucket = (await client.query<{ file_size_limit: string | null; allowed_mime_types: string[] | null }>(
