@@ -42,8 +42,11 @@ describe('dry run', () => {
       'session_id_was_booking_id', 'duplicate_booking_session_merged', 'placeholder_session', 'placeholder_profile',
       'voice_note_message_missing_rebuilt_from_approval', 'voice_note_on_non_voice_message', 'reply_to_missing_message',
       'message_in_both_generations', 'booking_client_id_differs_from_user_id', 'review_without_reviewer', 'rejection_without_reason',
-      'text_message_with_attachment',
+      'text_message_with_attachment', 'sender_missing', 'booking_missing',
     ]) expect(kinds, k).toContain(k);
+    const orphans = report.issues.all.filter((i) => i.kind === 'sender_missing' || i.kind === 'booking_missing').map((i) => i.source_id);
+    expect(orphans).toContain(clean.facts.traps.messageDeletedSender);
+    expect(orphans).toContain(clean.facts.traps.messageMissingBooking);
     expect(report.issues.blocking).toBe(0);
     // The human report goes to stderr with --json and names the traps too.
     expect(r.stderr).toContain('approval_disagrees_with_message');

@@ -60,10 +60,3 @@ export function mimeFromName(name: string | null | undefined): string | null {
   const ext = /\.([A-Za-z0-9]+)$/.exec(name ?? '')?.[1]?.toLowerCase();
   return ext ? (MIME_BY_EXT[ext] ?? null) : null;
 }
-
-/** Object keys in the new layout stay ASCII: Supabase Storage refuses some non-ASCII keys. */
-export function safeFileName(name: string | null | undefined): string {
-  const base = (name ?? '').split('/').pop() ?? '';
-  const cleaned = base.normalize('NFKD').replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(-120);
-  return cleaned || 'file';
-}

@@ -49,6 +49,14 @@ export const PLACEHOLDER_SQL: string[] = [
           jsonb_build_object('auth_user_exists', exists (select 1 from auth.users au where au.id = p.id), 'role', case when p.reader then 'reader' else 'client' end,
                              'unknown_reviewer', p.id = md5('${PLACEHOLDER_REVIEWER_KEY}')::uuid)
    from cons_placeholders p`,
+  // The orphans themselves, row by row (the placeholder rows above say how they are kept).
+  `insert into cons_issues (kind, severity, source_table, source_id, target_id, detail)
+   select 'sender_missing', 'mapped', c.source_table, c.source_id, c.id::text, jsonb_build_object('sender_id', c.sender_id)
+   from cons_messages c join cons_placeholders p on p.id = c.sender_id where not c.done
+   union all
+   select 'booking_missing', 'mapped', 'public.messages', m.id::text, m.id::text, jsonb_build_object('booking_id', m.booking_id)
+   from src_messages m where m.booking_id is not null and not exists (select 1 from src_bookings b where b.id = m.booking_id)
+     and not exists (select 1 from src_lsessions ls where ls.id = m.booking_id)`,
 ];
 
 export interface Resolution {

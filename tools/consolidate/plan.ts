@@ -406,11 +406,11 @@ PLAN_SQL.push(
 /** After file resolution (TS side): paths in the new layout, mime types, sizes. */
 export const PATH_SQL: string[] = [
   `update cons_messages set storage_path = session_id || '/' || id || '/' || fname
-   from (select id as mid, coalesce(nullif(left(regexp_replace(regexp_replace(coalesce(nullif(file_name, ''), regexp_replace(coalesce(src_path, file_refs[1], ''), '^.*/', '')), '\\?.*$', ''), '[^A-Za-z0-9._-]+', '_', 'g'), 120), ''), 'file') as fname
+   from (select id as mid, coalesce(nullif(right(regexp_replace(regexp_replace(coalesce(nullif(file_name, ''), regexp_replace(coalesce(src_path, file_refs[1], ''), '^.*/', '')), '\\?.*$', ''), '[^A-Za-z0-9._-]+', '_', 'g'), 120), ''), 'file') as fname
          from cons_messages) f
    where f.mid = cons_messages.id and type in ('audio', 'image', 'file')`,
-  `update cons_messages set storage_path = regexp_replace(storage_path, '/[._]+([^/]*)$', '/\\1') where storage_path ~ '/[._]+[^/]*$'`,
-  `update cons_messages set storage_path = storage_path || 'file' where storage_path ~ '/$'`,
+  // Object keys stay ASCII (Supabase Storage refuses some non-ASCII keys); no hidden-file names.
+  `update cons_messages set storage_path = regexp_replace(storage_path, '/(\\.[^/]*)$', '/file\\1') where storage_path ~ '/\\.[^/]*$'`,
 ];
 
 export async function runPlan(client: pg.ClientBase): Promise<void> {
