@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import type pg from 'pg';
 import { OLD_BUCKETS, TARGET_BUCKET } from './file-refs.ts';
 import { relationExists } from './sources.ts';
-import { sha256, type StoragePort } from './storage.ts';
+import { mapLimit, sha256, STORAGE_CONCURRENCY, type StoragePort } from './storage.ts';
 
 const run = promisify(execFile);
 
@@ -64,7 +64,8 @@ export interface BackupOptions {
 export async function takeBackup(client: pg.ClientBase, opts: BackupOptions): Promise<{ dir: string; manifest: BackupManifest }> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const dir = path.resolve(opts.dir, `${stamp}-${opts.kind}`);
-  await mkdir(dir, { recursive: true });
+  // The dump holds whole tables (profiles included): readable by the admin running the tool only.
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const present: string[] = [];
   const absent: string[] = [];
   for (const t of TOUCHED_TABLES) ((await relationExists(client, t)) ? present : absent).push(t);
@@ -86,8 +87,8 @@ export async function takeBackup(client: pg.ClientBase, opts: BackupOptions): Pr
   for (const b of buckets) {
     if (!existing.has(b)) continue;
     const list = await opts.storage.list(b);
-    const out: ManifestObject[] = [];
-    for (const [p] of [...list].sort((x, y) => x[0].localeCompare(y[0]))) {
+    const paths = [...list.keys()].sort((x, y) => x.localeCompare(y));
+    storage[b] = await mapLimit(paths, STORAGE_CONCURRENCY, async (p): Promise<ManifestObject> => {
       const data = await opts.storage.read(b, p);
       const saved = opts.saveObjects?.get(b)?.has(p) ?? false;
       if (saved) {
@@ -95,9 +96,8 @@ export async function takeBackup(client: pg.ClientBase, opts: BackupOptions): Pr
         await mkdir(path.dirname(file), { recursive: true });
         await writeFile(file, data);
       }
-      out.push({ path: p, size: data.length, sha256: sha256(data), saved });
-    }
-    storage[b] = out;
+      return { path: p, size: data.length, sha256: sha256(data), saved };
+    });
   }
   const manifest: BackupManifest = {
     format: 'samia-consolidation-backup/1', kind: opts.kind, createdAt: new Date().toISOString(),

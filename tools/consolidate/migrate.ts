@@ -3,7 +3,7 @@
 import type pg from 'pg';
 import { OLD_BUCKETS, TARGET_BUCKET, mimeFromName, parseFileRef } from './file-refs.ts';
 import { PATH_SQL, PLACEHOLDER_REVIEWER_KEY } from './plan.ts';
-import { sha256, type ObjectInfo, type StoragePort } from './storage.ts';
+import { mapLimit, sha256, STORAGE_CONCURRENCY, type ObjectInfo, type StoragePort } from './storage.ts';
 
 export const CONSOLIDATION_ACTIONS = ['consolidate', 'consolidate_merge', 'consolidate_review', 'consolidate_quarantine', 'consolidate_placeholder'];
 const ACTIONS_SQL = `(${CONSOLIDATION_ACTIONS.map((a) => `'${a}'`).join(',')})`;
@@ -184,30 +184,30 @@ export interface CopyResult {
 }
 
 /** Copies into chat-files, checking size and checksum of what landed before anything refers to it. */
-export async function copyObjects(storage: StoragePort, res: Resolution, log: (s: string) => void): Promise<CopyResult[]> {
+/** `created` receives each destination as soon as it is written, so a failure can remove exactly those. */
+export async function copyObjects(storage: StoragePort, res: Resolution, log: (s: string) => void, created: string[]): Promise<CopyResult[]> {
   const existing = await storage.list(TARGET_BUCKET);
-  const out: CopyResult[] = [];
   let n = 0;
-  for (const c of res.copies) {
+  const out = await mapLimit(res.copies, STORAGE_CONCURRENCY, async (c): Promise<CopyResult> => {
     const data = await storage.read(c.srcBucket, c.srcPath);
     if (c.size >= 0 && data.length !== c.size) throw new Error(`storage: ${c.srcBucket}/${c.srcPath} is ${data.length} bytes, listed as ${c.size}`);
     const sum = sha256(data);
-    const already = existing.get(c.dest);
-    let created = false;
-    if (already) {
+    let made = false;
+    if (existing.has(c.dest)) {
       const there = await storage.read(TARGET_BUCKET, c.dest);
       if (sha256(there) !== sum) throw new Error(`storage: ${TARGET_BUCKET}/${c.dest} already exists with different content; refusing to overwrite`);
     } else {
+      created.push(c.dest);
       await storage.write(TARGET_BUCKET, c.dest, data, c.mime);
-      created = true;
+      made = true;
       const back = await storage.read(TARGET_BUCKET, c.dest);
       if (back.length !== data.length || sha256(back) !== sum) {
         throw new Error(`storage: copy of ${c.srcBucket}/${c.srcPath} to ${TARGET_BUCKET}/${c.dest} does not match (size or sha256)`);
       }
     }
-    out.push({ messageId: c.messageId, srcBucket: c.srcBucket, srcPath: c.srcPath, dest: c.dest, size: data.length, sha256: sum, created });
-    if (++n % 2000 === 0) log(`  storage: ${n}/${res.copies.length} objects copied and verified`);
-  }
+    if (++n % 5000 === 0) log(`  storage: ${n}/${res.copies.length} objects copied and verified`);
+    return { messageId: c.messageId, srcBucket: c.srcBucket, srcPath: c.srcPath, dest: c.dest, size: data.length, sha256: sum, created: made };
+  });
   return out;
 }
 

@@ -281,13 +281,12 @@ PLAN_SQL.push(
   // Review decisions: voice_note_approvals wins over is_approved / status.
   `update cons_messages c set
      status = case lower(coalesce(a.status, 'pending')) when 'pending' then 'pending_approval' when 'approved' then 'approved' when 'rejected' then 'rejected' end,
-     reviewed_by = case when lower(a.status) in ('approved','rejected') then a.reviewed_by else a.reviewed_by end,
+     reviewed_by = a.reviewed_by,
      reviewed_at = case when lower(a.status) in ('approved','rejected') then coalesce(a.updated_at, a.created_at) end,
      review_reason = nullif(btrim(a.review_notes), '')
    from cons_approval a
    where a.message_id = c.id and c.type = 'audio' and c.status <> 'deleted'
-     and lower(coalesce(a.status, 'pending')) in ('pending','approved','rejected')
-     and (c.source_table <> 'public.voice_notes' or c.id = a.message_id)`,
+     and lower(coalesce(a.status, 'pending')) in ('pending','approved','rejected')`,
   `insert into cons_issues (kind, severity, source_table, source_id, target_id, detail)
    select 'approval_disagrees_with_message', 'mapped', c.source_table, c.source_id, c.id::text,
           jsonb_build_object('approval_id', a.id, 'approval_status', a.status, 'message_said', c.legacy_status, 'result', c.status)

@@ -116,8 +116,7 @@ export async function consolidate(client: pg.Client, o: RunOptions): Promise<Rep
     const backup = await timed(timings, 'backup', () => takeBackup(client, { dbUrl: o.dbUrl, dir: o.backupDir, kind: 'consolidate', storage: o.storage, log: o.log }));
     report.backupDir = backup.dir;
 
-    copies = await timed(timings, 'storageCopy', () => copyObjects(o.storage, resolution, o.log));
-    for (const c of copies) if (c.created) storageCreated.push(c.dest);
+    copies = await timed(timings, 'storageCopy', () => copyObjects(o.storage, resolution, o.log, storageCreated));
 
     report.written = await timed(timings, 'write', () => writeAll(client, {
       failAfterRows: o.failAfterRows ?? null, writeObjectRows: !o.storage.writesObjectRows, copies, log: o.log,

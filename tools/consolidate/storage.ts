@@ -25,6 +25,31 @@ export interface StoragePort {
 
 export const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
+/** Runs f over items with at most `limit` in flight (storage round trips dominate), keeping order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, f: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      const i = next++;
+      try {
+        out[i] = await f(items[i]!, i);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    }
+  };
+  // Settle every worker before reporting a failure, so nothing is still writing during cleanup.
+  const results = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, worker));
+  const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (rejected) throw rejected.reason;
+  return out;
+}
+
+export const STORAGE_CONCURRENCY = Number(process.env.CONSOLIDATE_STORAGE_CONCURRENCY ?? 8);
+
 function insideRoot(root: string, ...parts: string[]): string {
   const full = path.resolve(root, ...parts);
   if (full !== root && !full.startsWith(root + path.sep)) throw new Error(`object path escapes the storage folder: ${parts.join('/')}`);
