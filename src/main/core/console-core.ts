@@ -151,6 +151,26 @@ export function createConsoleCore(services: ShellServices) {
       messages: (await connection().pendingAudio()).map((row) => ({ ...row, senderId: row.senderId ?? '' })),
     }),
     'reviews.decide': ({ messageId, decision, reason }) => user().decide(messageId, decision, reason),
+    'reviews.downloadPack': ({ label, limit }) => user().downloadPack(label, limit ?? 100),
+    'reviews.packs': () => ({ packs: user().store.reviewPacks.packs() }),
+    'reviews.packItems': ({ packId }) => ({
+      items: user().store.reviewPacks.items(packId).map(({ audioPath: _audioPath, ...item }) => item),
+    }),
+    'reviews.removePack': async ({ packId }) => {
+      try {
+        await user().store.reviewPacks.removePack(packId);
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (typeof code !== 'string') throw error;
+        // Review-pack refusals carry their code; it doubles as the message key.
+        throw new AppError({ code, messageKey: code }, { permanent: true, cause: error });
+      }
+      return { ok: true as const };
+    },
+    'settings.set': async ({ key, value }) => {
+      await connection().setConsoleSetting(key, value);
+      return { ok: true as const };
+    },
     'emergencies.list': async () => ({ emergencies: await user().listEmergencies() }),
     'emergencies.request': () => connection().requestEmergency(),
     'emergencies.accept': ({ callId }) => connection().acceptEmergency(callId),

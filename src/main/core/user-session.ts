@@ -48,10 +48,11 @@ function outboxError(error: unknown): never {
     throw new AppError({ code: error.code, messageKey: error.messageKey }, { permanent: true, params: { field: error.field } });
   }
   if (error instanceof OutboxActionError) throw new AppError({ code: error.code, messageKey: error.messageKey }, { permanent: true });
-  // Review packs refuse with their own coded errors (review.*): same treatment.
+  // Review packs refuse with their own coded errors (review.*), whose code doubles as the message key.
   const coded = error as { code?: unknown; messageKey?: unknown };
-  if (error instanceof Error && typeof coded.code === 'string' && typeof coded.messageKey === 'string') {
-    throw new AppError({ code: coded.code, messageKey: coded.messageKey }, { permanent: true, cause: error });
+  if (error instanceof Error && typeof coded.code === 'string' && coded.code.startsWith('review.')) {
+    const messageKey = typeof coded.messageKey === 'string' ? coded.messageKey : coded.code;
+    throw new AppError({ code: coded.code, messageKey }, { permanent: true, cause: error });
   }
   throw error;
 }
@@ -215,12 +216,34 @@ export class UserSession {
     await this.outbox.cancel(clientMessageId).catch(outboxError);
   }
 
-  decide(messageId: string, decision: 'approve' | 'reject', reason: string | undefined) {
+  async decide(messageId: string, decision: 'approve' | 'reject', reason: string | undefined) {
     if (decision === 'reject' && !reason?.trim()) {
       throw new AppError({ code: 'SA442', messageKey: 'review.reason_required' }, { permanent: true });
     }
+    if (this.store.reviewPacks.item(messageId)) {
+      try {
+        return { via: 'outbox' as const, entry: toOutboxItem(this.outbox.enqueueReview({ messageId, decision, reason: reason?.trim() || null })) };
+      } catch (error) {
+        return outboxError(error);
+      }
+    }
+    const row = toServerMessage(await this.connection.reviewAudio(messageId, decision, reason?.trim() || undefined));
+    this.store.messages.upsertMessages([row]);
+    return { via: 'server' as const, message: row };
+  }
+
+  /** Downloads pending voice notes (metadata and audio) into a review pack for offline review. */
+  async downloadPack(label: string, limit: number) {
+    const pending = await this.connection.pendingAudio(limit);
+    const items = [];
+    for (const row of pending) {
+      if (!row.storagePath) continue;
+      items.push({ message: toServerMessage(row), senderName: this.names.get(row.senderId ?? '') ?? null, audio: await this.connection.downloadFile(row.storagePath) });
+    }
+    const packId = `pack-${new Date().toISOString().replace(/[^0-9]/g, '').slice(0, 14)}-${Math.random().toString(36).slice(2, 8)}`;
     try {
-      return toOutboxItem(this.outbox.enqueueReview({ messageId, decision, reason: reason?.trim() || null }));
+      const result = await this.store.reviewPacks.importPack({ id: packId, label, items });
+      return { packId, ...result };
     } catch (error) {
       return outboxError(error);
     }

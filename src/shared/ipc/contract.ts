@@ -123,6 +123,33 @@ export const emergencyAlertSchema = z.object({
   alertCount: z.number().int().positive(),
 });
 
+export const reviewPackSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  downloadedAt: z.number(),
+  total: z.number().int(),
+  pending: z.number().int(),
+  decided: z.number().int(),
+  applied: z.number().int(),
+  superseded: z.number().int(),
+});
+export const reviewItemSchema = z.object({
+  messageId: z.string(),
+  packId: z.string(),
+  sessionId: z.string(),
+  senderId: z.string(),
+  senderName: z.string().nullable(),
+  createdAt: z.string(),
+  mimeType: z.string(),
+  sizeBytes: z.number(),
+  durationMs: z.number().nullable(),
+  waveform: z.array(z.number()).nullable(),
+  storagePath: z.string(),
+  state: z.string(),
+  decision: z.enum(['approve', 'reject']).nullable(),
+  reason: z.string().nullable(),
+});
+
 const password = z.string().min(1).max(1024);
 const displayName = z.string().trim().min(1).max(80);
 /** Attachments cross IPC as base64 so the web shell's JSON bridge can carry them too. */
@@ -203,10 +230,29 @@ export const requests = {
   'drafts.get': defineRequest(z.object({ sessionId: uuid }).strict(), z.object({ body: z.string(), replyTo: z.string().nullable() })),
   'drafts.set': defineRequest(z.object({ sessionId: uuid, body: z.string().max(4000), replyTo: uuid.nullable().optional() }).strict(), z.object({ ok: z.literal(true) })),
   'reviews.pending': defineRequest(emptyInput, z.object({ messages: z.array(messageSchema) })),
-  /** Goes through the outbox: works offline, and the server's first-wins rule settles it. */
+  /**
+   * A voice note from a downloaded review pack goes through the outbox (works offline; the server's first-wins
+   * rule settles it when it syncs); any other is decided on the server at once, and a second reviewer is told.
+   */
   'reviews.decide': defineRequest(
     z.object({ messageId: uuid, decision: z.enum(['approve', 'reject']), reason: z.string().trim().max(500).optional() }).strict(),
-    outboxEntrySchema,
+    z.discriminatedUnion('via', [
+      z.object({ via: z.literal('server'), message: messageSchema }),
+      z.object({ via: z.literal('outbox'), entry: outboxEntrySchema }),
+    ]),
+  ),
+  /** Support staff take pending voice notes (metadata and audio) with them to review offline. */
+  'reviews.downloadPack': defineRequest(
+    z.object({ label: z.string().trim().min(1).max(120), limit: z.number().int().min(1).max(500).optional() }).strict(),
+    z.object({ packId: z.string(), imported: z.number().int(), alreadyHeld: z.number().int() }),
+  ),
+  'reviews.packs': defineRequest(emptyInput, z.object({ packs: z.array(reviewPackSchema) })),
+  'reviews.packItems': defineRequest(z.object({ packId: z.string().min(1).max(128) }).strict(), z.object({ items: z.array(reviewItemSchema) })),
+  'reviews.removePack': defineRequest(z.object({ packId: z.string().min(1).max(128) }).strict(), z.object({ ok: z.literal(true) })),
+  /** A typed console limit (rate limits, size and duration limits, escalation timings): super admins only. */
+  'settings.set': defineRequest(
+    z.object({ key: z.string().regex(/^console\.[a-z0-9_.]+$/).max(120), value: z.string().max(200) }).strict(),
+    z.object({ ok: z.literal(true) }),
   ),
   'emergencies.list': defineRequest(emptyInput, z.object({ emergencies: z.array(emergencySchema) })),
   'emergencies.request': defineRequest(emptyInput, emergencySchema),

@@ -103,6 +103,62 @@ describe('two consoles on one embedded backend', () => {
     for (const c of [admin, client, reader]) await c.core.dispose();
   });
 
+  it('reviews voice notes online (first decision wins) and offline from a review pack through the outbox', async () => {
+    const admin = console_();
+    await call(admin.core, 'auth.signIn', { email: 'owner@samia.test', password });
+    await call(admin.core, 'accounts.create', { email: 'mona@samia.test', password, displayName: 'Mona', role: 'monitor' });
+    const reader = console_();
+    await call(reader.core, 'auth.signIn', { email: 'layla@samia.test', password });
+    const { sessions } = await call<{ sessions: { id: string }[] }>(reader.core, 'sessions.list', {});
+    const sessionId = sessions[0]!.id;
+    const voice = async () => {
+      const entry = await call<{ clientMessageId: string }>(reader.core, 'messages.sendFile', {
+        sessionId,
+        kind: 'audio',
+        fileName: 'note.webm',
+        mimeType: 'audio/webm',
+        bytesBase64: Buffer.from([26, 69, 223, 163, 1, 2, 3, 4]).toString('base64'),
+        durationMs: 1500,
+        waveform: [0.1, 0.8, 0.3],
+      });
+      await waitFor(reader.events, 'outbox.changed', (p) => p.clientMessageId === entry.clientMessageId && p.state === 'sent');
+      return entry.clientMessageId;
+    };
+    const first = await voice();
+    const second = await voice();
+
+    const monitor = console_();
+    await call(monitor.core, 'auth.signIn', { email: 'mona@samia.test', password });
+    const pending = await call<{ messages: { id: string }[] }>(monitor.core, 'reviews.pending', {});
+    expect(pending.messages.map((m) => m.id)).toEqual(expect.arrayContaining([first, second]));
+
+    // Online: the monitor approves; the admin's later rejection is refused with a specific error.
+    const decided = await call<{ via: string; message: { status: string } }>(monitor.core, 'reviews.decide', { messageId: first, decision: 'approve' });
+    expect(decided).toMatchObject({ via: 'server', message: { status: 'approved' } });
+    const late = await admin.core.dispatch('reviews.decide', { messageId: first, decision: 'reject', reason: 'no' }, { origin: 'test' });
+    expect(late).toMatchObject({ ok: false, error: { messageKey: 'review.already_decided' } });
+    const noReason = await monitor.core.dispatch('reviews.decide', { messageId: second, decision: 'reject' }, { origin: 'test' });
+    expect(noReason).toMatchObject({ ok: false, error: { messageKey: 'review.reason_required' } });
+
+    // Offline: the admin takes a pack, decides while offline; the monitor decides first on the server.
+    const pack = await call<{ packId: string; imported: number }>(admin.core, 'reviews.downloadPack', { label: 'night shift' });
+    expect(pack.imported).toBe(1);
+    admin.core.setOnline(false);
+    const queued = await call<{ via: string; entry: { state: string; clientMessageId: string } }>(admin.core, 'reviews.decide', {
+      messageId: second,
+      decision: 'reject',
+      reason: 'background noise',
+    });
+    expect(queued).toMatchObject({ via: 'outbox', entry: { state: 'queued' } });
+    await call(monitor.core, 'reviews.decide', { messageId: second, decision: 'approve' });
+    admin.core.setOnline(true);
+    await waitFor(admin.events, 'outbox.changed', (p) => p.clientMessageId === queued.entry.clientMessageId && p.state === 'sent');
+    const items = await call<{ items: { messageId: string; state: string }[] }>(admin.core, 'reviews.packItems', { packId: pack.packId });
+    expect(items.items.find((i) => i.messageId === second)?.state).toBe('superseded');
+
+    for (const c of [admin, reader, monitor]) await c.core.dispose();
+  });
+
   it('refuses a malformed send without queuing anything', async () => {
     const c = console_();
     await call(c.core, 'auth.signIn', { email: 'omar@samia.test', password });
