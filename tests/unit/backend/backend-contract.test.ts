@@ -1,0 +1,218 @@
+import { randomUUID } from 'node:crypto';
+import { createClient } from '@supabase/supabase-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EmbeddedBackend } from '../../../src/main/backend/embedded/embedded-backend';
+import { MemorySecretStore, SupabaseBackend } from '../../../src/main/backend/supabase/supabase-backend';
+import type { Backend, RealtimeEvent, Role, UserConnection } from '../../../src/main/backend/backend-port';
+
+// One contract for both backends: always on the embedded backend (real PGlite with the real migrations);
+// on a Supabase project too when SUPABASE_TEST_URL, SUPABASE_TEST_ANON_KEY and SUPABASE_TEST_SERVICE_ROLE_KEY
+// are set (the service-role key only creates the test's accounts; the console itself never holds it).
+
+interface Fixture {
+  name: string;
+  backend: Backend;
+  /** Creates an account with a role and signs it in. */
+  user(role: Role, name: string): Promise<UserConnection>;
+  close(): Promise<void>;
+}
+
+const password = 'correct horse battery';
+
+async function embeddedFixture(): Promise<Fixture> {
+  const backend = new EmbeddedBackend({ dataDir: null, emergencySweepMs: 0 });
+  await backend.start();
+  const owner = await backend.createFirstAccount({ email: 'owner@samia.test', password, displayName: 'Owner' });
+  return {
+    name: 'embedded',
+    backend,
+    async user(role, name) {
+      const email = `${name.toLowerCase()}-${randomUUID().slice(0, 8)}@samia.test`;
+      if (role === 'super_admin') return backend.signIn('owner@samia.test', password);
+      await owner.createAccount({ email, password, displayName: name, role });
+      return backend.signIn(email, password);
+    },
+    close: () => backend.stop(),
+  };
+}
+
+async function supabaseFixture(): Promise<Fixture> {
+  const url = process.env.SUPABASE_TEST_URL!;
+  const anonKey = process.env.SUPABASE_TEST_ANON_KEY!;
+  const admin = createClient(url, process.env.SUPABASE_TEST_SERVICE_ROLE_KEY!, { auth: { persistSession: false } });
+  const backend = new SupabaseBackend({ url, anonKey, secretStore: () => new MemorySecretStore() });
+  const created: string[] = [];
+  return {
+    name: 'supabase',
+    backend,
+    async user(role, name) {
+      const email = `${name.toLowerCase()}-${randomUUID().slice(0, 8)}@samia.test`;
+      const { data, error } = await admin.auth.admin.createUser({ email, password, email_confirm: true });
+      if (error || !data.user) throw error ?? new Error('createUser returned no user');
+      created.push(data.user.id);
+      await admin.from('profiles').upsert({ id: data.user.id, display_name: name, role });
+      return backend.signIn(email, password);
+    },
+    async close() {
+      await backend.stop();
+      for (const id of created) await admin.auth.admin.deleteUser(id);
+    },
+  };
+}
+
+const until = async <T>(probe: () => T | undefined, what: string, ms = 15_000): Promise<T> => {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+};
+
+const fixtures: [string, () => Promise<Fixture>][] = [['embedded', embeddedFixture]];
+if (process.env.SUPABASE_TEST_URL && process.env.SUPABASE_TEST_ANON_KEY && process.env.SUPABASE_TEST_SERVICE_ROLE_KEY) {
+  fixtures.push(['supabase', supabaseFixture]);
+}
+
+describe.each(fixtures)('the %s backend', (_name, makeFixture) => {
+  let fx: Fixture;
+  let admin: UserConnection;
+  let reader: UserConnection;
+  let client: UserConnection;
+  let monitor: UserConnection;
+
+  beforeAll(async () => {
+    fx = await makeFixture();
+    admin = await fx.user('super_admin', 'Owner');
+    reader = await fx.user('reader', 'Layla');
+    client = await fx.user('client', 'Omar');
+    monitor = await fx.user('monitor', 'Mona');
+  }, 120_000);
+
+  afterAll(async () => {
+    await fx?.close();
+  });
+
+  it('reads roles from profiles', async () => {
+    expect((await admin.profile()).role).toBe('super_admin');
+    expect((await reader.profile()).role).toBe('reader');
+  });
+
+  it('refuses a wrong password and an unknown email alike', async () => {
+    await expect(fx.backend.signIn('nobody@samia.test', password)).rejects.toMatchObject({ code: 'auth.invalid_credentials' });
+  });
+
+  it('carries a text from reader to client, idempotently, with a realtime event under the client rights', async () => {
+    const events: RealtimeEvent[] = [];
+    const stop = client.subscribe((event) => events.push(event));
+    const session = await client.openSupportSession();
+    await monitor.assignReader(session.id, reader.userId);
+    const clientMessageId = randomUUID();
+    const sent = await reader.sendMessage({ sessionId: session.id, clientMessageId, type: 'text', body: 'مرحبا Omar' });
+    const again = await reader.sendMessage({ sessionId: session.id, clientMessageId, type: 'text', body: 'مرحبا Omar' });
+    expect(again.id).toBe(sent.id);
+    const seen = await client.listMessages(session.id);
+    expect(seen.filter((m) => m.clientMessageId === clientMessageId)).toHaveLength(1);
+    await until(() => events.find((e) => JSON.stringify(e.payload).includes(sent.id)), 'the client realtime event');
+    const sessions = await client.listSessions();
+    expect(sessions.find((s) => s.id === session.id)?.unreadCount).toBeGreaterThan(0);
+    await client.markRead(session.id);
+    expect((await client.listSessions()).find((s) => s.id === session.id)?.unreadCount).toBe(0);
+    stop();
+  });
+
+  it('pages history by keyset without gaps or repeats', async () => {
+    const session = await client.openSupportSession();
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) ids.push((await client.sendMessage({ sessionId: session.id, clientMessageId: randomUUID(), type: 'text', body: `m${i}` })).id);
+    const seen: string[] = [];
+    let before: { createdAt: string; id: string } | undefined;
+    for (;;) {
+      const page = await client.listMessages(session.id, { ...(before ? { before } : {}), limit: 5 });
+      if (page.length === 0) break;
+      seen.push(...page.map((m) => m.id));
+      const last = page.at(-1)!;
+      before = { createdAt: last.createdAt, id: last.id };
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.filter((id) => ids.includes(id)).reverse()).toEqual(ids);
+  });
+
+  it('keeps a reader voice note from the client until a monitor approves it, file included', async () => {
+    const session = await client.openSupportSession();
+    await monitor.assignReader(session.id, reader.userId);
+    const clientMessageId = randomUUID();
+    const storagePath = `${session.id}/${clientMessageId}/note.webm`;
+    const bytes = new Uint8Array([26, 69, 223, 163, 1, 2, 3, 4]);
+    await reader.uploadFile(storagePath, bytes, 'audio/webm');
+    await expect(reader.uploadFile(storagePath, bytes, 'audio/webm')).rejects.toMatchObject({ code: 'storage.already_exists' });
+    const note = await reader.sendMessage({
+      sessionId: session.id,
+      clientMessageId,
+      type: 'audio',
+      file: { storagePath, mimeType: 'audio/webm', sizeBytes: bytes.byteLength, durationMs: 1200, waveform: [0.1, 0.5, 0.2] },
+    });
+    expect(note.status).toBe('pending_approval');
+    expect((await client.listMessages(session.id)).map((m) => m.id)).not.toContain(note.id);
+    await expect(client.downloadFile(storagePath)).rejects.toMatchObject({ code: 'storage.not_found' });
+    expect((await monitor.pendingAudio()).map((m) => m.id)).toContain(note.id);
+
+    const approved = await monitor.reviewAudio(note.id, 'approve');
+    expect(approved.status).toBe('approved');
+    await expect(admin.reviewAudio(note.id, 'reject', 'too late')).rejects.toMatchObject({ messageKey: 'review.already_decided', permanent: true });
+    expect((await client.listMessages(session.id)).map((m) => m.id)).toContain(note.id);
+    expect(Array.from(await client.downloadFile(storagePath))).toEqual(Array.from(bytes));
+  });
+
+  it('refuses a file over the bucket limit or of a type the bucket does not take', async () => {
+    const session = await client.openSupportSession();
+    await expect(client.uploadFile(`${session.id}/${randomUUID()}/x.exe`, new Uint8Array([77, 90]), 'application/x-msdownload')).rejects.toMatchObject({
+      code: 'storage.mime_not_allowed',
+    });
+  });
+
+  it('runs the emergency flow: request, first reader to accept wins, resolve with a note', async () => {
+    await reader.setAvailability('online', true);
+    const other = await fx.user('reader', 'Sara');
+    await other.setAvailability('online', true);
+    const emergency = await client.requestEmergency();
+    expect(emergency.state).toBe('ringing');
+    expect((await client.requestEmergency()).id).toBe(emergency.id);
+    const accepted = await reader.acceptEmergency(emergency.id);
+    expect(accepted.state).toBe('accepted');
+    await expect(other.acceptEmergency(emergency.id)).rejects.toMatchObject({ messageKey: 'emergency.already_taken' });
+    await expect(reader.resolveEmergency(emergency.id, ' ')).rejects.toMatchObject({ permanent: true });
+    expect((await reader.resolveEmergency(emergency.id, 'Client calmed, follow-up booked')).state).toBe('resolved');
+  });
+
+  it('lets only super admins change roles and console settings', async () => {
+    await expect(reader.setRole(client.userId, 'admin')).rejects.toMatchObject({ permanent: true });
+    await expect(monitor.setConsoleSetting('console.rate_limit.messages_per_minute', '1000')).rejects.toBeTruthy();
+    await admin.setConsoleSetting('console.rate_limit.messages_per_minute', '30');
+  });
+});
+
+describe('the embedded backend accounts', () => {
+  it('makes the first account a super admin, refuses a second first run, and lets only admins create accounts', async () => {
+    const backend = new EmbeddedBackend({ dataDir: null, emergencySweepMs: 0 });
+    await backend.start();
+    try {
+      expect(await backend.needsFirstRun()).toBe(true);
+      const owner = await backend.createFirstAccount({ email: 'Owner@Samia.test', password, displayName: 'Owner' });
+      expect((await owner.profile()).role).toBe('super_admin');
+      expect(await backend.needsFirstRun()).toBe(false);
+      await expect(backend.createFirstAccount({ email: 'x@samia.test', password, displayName: 'X' })).rejects.toMatchObject({ code: 'auth.first_run_done' });
+      await expect(backend.signIn('owner@samia.test', 'wrong password!')).rejects.toMatchObject({ code: 'auth.invalid_credentials' });
+      await expect(owner.createAccount({ email: 'weak@samia.test', password: 'short', displayName: 'W', role: 'client' })).rejects.toMatchObject({
+        code: 'auth.weak_password',
+      });
+      await owner.createAccount({ email: 'r@samia.test', password, displayName: 'R', role: 'reader' });
+      await expect(owner.createAccount({ email: 'R@samia.test', password, displayName: 'R2', role: 'reader' })).rejects.toMatchObject({ code: 'auth.email_taken' });
+      const reader = await backend.signIn('r@samia.test', password);
+      await expect(reader.createAccount({ email: 'r2@samia.test', password, displayName: 'R2', role: 'admin' })).rejects.toMatchObject({ code: 'auth.forbidden' });
+    } finally {
+      await backend.stop();
+    }
+  });
+});
