@@ -431,6 +431,11 @@ describe('restore and finalize', () => {
     expect((await h.query(s, `select to_regclass('public.messages') r`))[0]).toEqual({ r: 'messages' });
     await h.query(s, 'drop table public.platform_refs');
 
+    const dryFinal = await cli([...baseArgs(s), '--finalize', '--dry-run']);
+    expect(dryFinal.code, dryFinal.stdout).toBe(0);
+    expect(dryFinal.stdout).toMatch(/dry run: nothing was changed/);
+    expect((await h.query(s, `select to_regclass('public.voice_notes') r`))[0]).toEqual({ r: 'voice_notes' });
+
     const beforeFinal = await h.dump(s, ['--exclude-schema=consolidation']);
     const filesBefore = storageSnapshot(s.storageDir);
     const fin = await cli([...baseArgs(s), '--finalize', '--json']);
@@ -456,6 +461,19 @@ describe('restore and finalize', () => {
     expect(back.code, back.stderr).toBe(0);
     expect(stripIdentity(await h.dump(s, ['--exclude-schema=consolidation']))).toBe(stripIdentity(beforeFinal));
     expect(storageSnapshot(s.storageDir)).toEqual(filesBefore);
+  });
+});
+
+describe('npm run consolidate', () => {
+  it('is wired to the command (dry run through npm, JSON on stdout)', async () => {
+    const s = await h.scenario(clean);
+    const { execFile } = await import('node:child_process');
+    const out = await new Promise<{ code: number; stdout: string }>((resolve) => {
+      execFile('npm', ['run', '--silent', 'consolidate', '--', ...baseArgs(s), '--dry-run', '--json'], { cwd: path.resolve(import.meta.dirname, '../..'), maxBuffer: 64 * 1024 * 1024 },
+        (err, stdout) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout }));
+    });
+    expect(out.code).toBe(0);
+    expect((JSON.parse(out.stdout) as Report).outcome).toBe('would-migrate');
   });
 });
 
@@ -491,6 +509,9 @@ describe('command line', () => {
     expect(bad.stderr).toMatch(/--db-url needs a value/);
     const unknown = await cli(['--db-url', 'postgres://x', '--frobnicate']);
     expect(unknown.code).toBe(64);
+    const noDb = await cli(['--db-url', 'postgres://postgres@127.0.0.1:1/none', '--storage-dir', h.work, '--dry-run']);
+    expect(noDb.code).toBe(2);
+    expect(noDb.stderr).toMatch(/cannot connect to the database/);
     const t = await h.template({ seed: 3, bookings: 10, messagesPerBooking: 4, schema: false });
     const s = await h.scenario(t);
     const r = await cli([...baseArgs(s), '--dry-run']);

@@ -79,7 +79,12 @@ export async function main(argv: string[]): Promise<number> {
   }
   const out = (s: string) => (o.json ? console.error(s) : console.log(s));
   const client = new pg.Client({ connectionString: o.dbUrl, application_name: 'samia-consolidate' });
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (e) {
+    console.error(`consolidate: cannot connect to the database: ${(e as Error).message}`);
+    return 2;
+  }
   try {
     const storage = storageFromOptions({ storageDir: o.storageDir }, client);
     if (o.restore) {
