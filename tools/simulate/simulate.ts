@@ -6,7 +6,8 @@
 //   Supabase:
 //     SUPABASE_URL=… SUPABASE_ANON_KEY=… npm run simulate -- --email c@x --password … text "Hello"
 //
-// Commands: session (prints the client's support session id) · text <body> · voice <file.webm> [--duration-ms N]
+// Commands: session (prints the client's support session id) · text <body>
+//           · voice <file.wav> (peaks and duration measured) | voice <file.webm|ogg|mp3|m4a> --duration-ms N --peaks a,b,…
 //           · emergency · wait-for <text> (prints messages until one contains <text>)
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -21,7 +22,7 @@ import { SupabaseBackend, MemorySecretStore } from '../../src/main/backend/supab
 interface ClientActions {
   session(): Promise<string>;
   text(sessionId: string, body: string): Promise<string>;
-  voice(sessionId: string, bytes: Uint8Array, mimeType: string, fileName: string, durationMs: number): Promise<string>;
+  voice(sessionId: string, bytes: Uint8Array, mimeType: string, fileName: string, durationMs: number, peaks: number[]): Promise<string>;
   emergency(): Promise<string>;
   messages(sessionId: string): Promise<{ body: string | null; type: string; status: string }[]>;
   close(): Promise<void>;
@@ -36,6 +37,7 @@ const { values, positionals } = parseArgs({
     'session-id': { type: 'string' },
     'duration-ms': { type: 'string' },
     timeout: { type: 'string', default: '30' },
+    peaks: { type: 'string' },
   },
 });
 
@@ -90,7 +92,7 @@ async function viaWebShell(pageUrl: string): Promise<ClientActions> {
       await untilSent(entry.clientMessageId);
       return entry.clientMessageId;
     },
-    voice: async (sessionId, bytes, mimeType, fileName, durationMs) => {
+    voice: async (sessionId, bytes, mimeType, fileName, durationMs, peaks) => {
       const entry = await call<{ clientMessageId: string }>('messages.sendFile', {
         sessionId,
         kind: 'audio',
@@ -98,7 +100,7 @@ async function viaWebShell(pageUrl: string): Promise<ClientActions> {
         mimeType,
         bytesBase64: Buffer.from(bytes).toString('base64'),
         durationMs,
-        waveform: [],
+        waveform: peaks,
       });
       await untilSent(entry.clientMessageId);
       return entry.clientMessageId;
@@ -123,7 +125,7 @@ async function viaSupabase(): Promise<ClientActions> {
   return {
     session: async () => (await connection.openSupportSession()).id,
     text: async (sessionId, body) => (await connection.sendMessage({ sessionId, clientMessageId: randomUUID(), type: 'text', body })).id,
-    voice: async (sessionId, bytes, mimeType, fileName, durationMs) => {
+    voice: async (sessionId, bytes, mimeType, fileName, durationMs, peaks) => {
       const clientMessageId = randomUUID();
       const storagePath = `${sessionId}/${clientMessageId}/${fileName}`;
       await connection.uploadFile(storagePath, bytes, mimeType);
@@ -132,7 +134,7 @@ async function viaSupabase(): Promise<ClientActions> {
           sessionId,
           clientMessageId,
           type: 'audio',
-          file: { storagePath, mimeType, sizeBytes: bytes.byteLength, durationMs, waveform: [] },
+          file: { storagePath, mimeType, sizeBytes: bytes.byteLength, durationMs, waveform: peaks },
         })
       ).id;
     },
@@ -140,6 +142,40 @@ async function viaSupabase(): Promise<ClientActions> {
     messages: async (sessionId) => connection.listMessages(sessionId),
     close: () => backend.stop(),
   };
+}
+
+/**
+ * Peaks and duration of a 16-bit PCM WAV, computed once as the console does at record time. Other formats
+ * would need a decoder this tool does not carry: give their --peaks and --duration-ms instead.
+ */
+function wavPeaks(bytes: Uint8Array, count = 100): { peaks: number[]; durationMs: number } | null {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const text = (at: number) => String.fromCharCode(...bytes.subarray(at, at + 4));
+  if (bytes.byteLength < 44 || text(0) !== 'RIFF' || text(8) !== 'WAVE') return null;
+  let offset = 12;
+  let channels = 1;
+  let rate = 0;
+  let bits = 0;
+  while (offset + 8 <= bytes.byteLength) {
+    const id = text(offset);
+    const size = view.getUint32(offset + 4, true);
+    if (id === 'fmt ') {
+      channels = view.getUint16(offset + 10, true);
+      rate = view.getUint32(offset + 12, true);
+      bits = view.getUint16(offset + 22, true);
+    } else if (id === 'data' && bits === 16 && rate > 0) {
+      const frames = Math.floor(Math.min(size, bytes.byteLength - offset - 8) / (2 * channels));
+      const peaks = new Array<number>(count).fill(0);
+      for (let f = 0; f < frames; f++) {
+        const v = Math.abs(view.getInt16(offset + 8 + f * 2 * channels, true)) / 32768;
+        const bucket = Math.min(count - 1, Math.floor((f / frames) * count));
+        if (v > peaks[bucket]!) peaks[bucket] = v;
+      }
+      return { peaks: peaks.map((p) => Math.round(p * 1000) / 1000), durationMs: Math.round((frames / rate) * 1000) };
+    }
+    offset += 8 + size + (size % 2);
+  }
+  return null;
 }
 
 if (!values.email || !values.password) fail('--email and --password are required');
@@ -167,9 +203,15 @@ try {
       const ext = path.extname(file).toLowerCase();
       const mime = ({ '.webm': 'audio/webm', '.ogg': 'audio/ogg', '.mp3': 'audio/mpeg', '.m4a': 'audio/mp4', '.wav': 'audio/wav' } as Record<string, string>)[ext];
       if (!mime) fail(`unsupported audio file type ${ext}`);
-      const durationMs = Number(values['duration-ms'] ?? 0);
-      if (!(durationMs > 0)) fail('voice needs --duration-ms');
-      console.log(await client.voice(sessionId, new Uint8Array(await readFile(file)), mime, path.basename(file), durationMs));
+      const bytes = new Uint8Array(await readFile(file));
+      const measured = ext === '.wav' ? wavPeaks(bytes) : null;
+      const durationMs = Number(values['duration-ms'] ?? measured?.durationMs ?? 0);
+      if (!(durationMs > 0)) fail('voice needs --duration-ms (measured from the file for 16-bit WAV)');
+      const peaks = values.peaks ? values.peaks.split(',').map(Number) : measured?.peaks;
+      if (!peaks || peaks.length === 0 || peaks.some((p) => !(p >= 0 && p <= 1))) {
+        fail('voice needs --peaks "0.1,0.6,…" (numbers from 0 to 1; computed from the file for 16-bit WAV)');
+      }
+      console.log(await client.voice(sessionId, bytes, mime, path.basename(file), durationMs, peaks));
       break;
     }
     case 'emergency':
