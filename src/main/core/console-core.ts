@@ -51,6 +51,7 @@ export function createConsoleCore(services: ShellServices) {
   let session: UserSession | null = null;
   let profile: Profile | null = null;
   const view = { focused: true, visibleSessionId: null as string | null };
+  let isOnline = true;
   const alertPlatform = services.createAlertPlatform((name, payload) => hub.emit(name, payload as never));
 
   const user = (): UserSession => {
@@ -67,6 +68,7 @@ export function createConsoleCore(services: ShellServices) {
     await end();
     profile = toProfile(await conn.profile());
     session = new UserSession(conn, services.dataDir, hub, alertPlatform, {
+      online: isOnline,
       role: profile.role,
       language: profile.preferredLanguage,
       isSessionVisible: (sessionId) => view.focused && view.visibleSessionId === sessionId,
@@ -204,6 +206,9 @@ export function createConsoleCore(services: ShellServices) {
     events: hub,
     /** Connectivity as the shell sees it (Electron's net/online events; the web shell's backend health). */
     setOnline(online: boolean) {
+      // Shells report connectivity periodically; only a change pauses the outbox or triggers the catch-up fetch.
+      if (online === isOnline) return;
+      isOnline = online;
       session?.setOnline(online);
       hub.emit('app.connection', { online });
     },

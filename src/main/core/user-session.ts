@@ -12,6 +12,8 @@ import { AlertCenter, type AlertPlatform } from '../alerts';
 import type { Role } from '../backend/backend-port';
 
 export interface UserSessionOptions {
+  /** Connectivity when the session starts; the outbox waits while offline. */
+  online: boolean;
   role: Role;
   language: 'ar' | 'en';
   isSessionVisible(sessionId: string): boolean;
@@ -80,7 +82,7 @@ export class UserSession {
   ) {
     this.alerts = new AlertCenter(alertPlatform, { isSessionVisible: options.isSessionVisible, preferences: { language: options.language } });
     this.store = openLocalStore({ directory: path.join(dataDir, 'users', connection.userId) });
-    this.outbox = new Outbox({ store: this.store, transport: createOutboxTransport(connection) });
+    this.outbox = new Outbox({ store: this.store, transport: createOutboxTransport(connection), online: options.online });
     this.detach.push(this.outbox.on((event) => this.onOutboxEvent(event)));
     this.detach.push(connection.subscribe((event) => this.onRealtime(event), () => [...this.openSessions]));
     this.outbox.start();
