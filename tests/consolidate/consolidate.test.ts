@@ -42,7 +42,7 @@ describe('dry run', () => {
       'session_id_was_booking_id', 'duplicate_booking_session_merged', 'placeholder_session', 'placeholder_profile',
       'voice_note_message_missing_rebuilt_from_approval', 'voice_note_on_non_voice_message', 'reply_to_missing_message',
       'message_in_both_generations', 'booking_client_id_differs_from_user_id', 'review_without_reviewer', 'rejection_without_reason',
-      'text_message_with_attachment', 'sender_missing', 'booking_missing',
+      'text_message_with_attachment', 'sender_missing', 'booking_missing', 'booking_referenced_by_its_booking_id_column',
     ]) expect(kinds, k).toContain(k);
     const orphans = report.issues.all.filter((i) => i.kind === 'sender_missing' || i.kind === 'booking_missing').map((i) => i.source_id);
     expect(orphans).toContain(clean.facts.traps.messageDeletedSender);
@@ -184,6 +184,8 @@ describe('real run', () => {
       const sessions = await h.query(s, `select distinct t.session_id from chat_messages t where t.id in (select id from public.messages where booking_id = $1 union select id from legacy.chat_messages where session_id = $1)`, [id]);
       expect(sessions.length, trap).toBeLessThanOrEqual(1);
     }
+    const [alias] = await h.query<{ booking_id: string }>(s, `select s.booking_id from chat_messages t join chat_sessions s on s.id = t.session_id where t.id = $1`, [clean.facts.traps.messageByBookingAlias]);
+    expect(alias!.booking_id).toBe(clean.facts.traps.aliasBooking);
     const [m] = await h.query<{ booking_id: string }>(s, `select s.booking_id from chat_messages t join chat_sessions s on s.id = t.session_id where t.id = $1`, [clean.facts.traps.legacyMessageBookingSession]);
     expect(m!.booking_id).toBeTruthy();
   });

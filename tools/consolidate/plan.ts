@@ -47,12 +47,19 @@ export const PLAN_SQL: string[] = [
   `create temp table cons_session_key (kind text not null, key uuid not null, session_id uuid not null, primary key (kind, key)) on commit drop`,
 
   // Legacy sessions: which booking each belongs to (booking_id, or its id once set to a booking id).
+  // bookings has a second uuid column, booking_id, that old code sometimes used as the key.
+  `create temp table cons_booking_alias (alias uuid primary key, booking_id uuid not null) on commit drop`,
+  `insert into cons_booking_alias
+   select distinct on (b.alt_id) b.alt_id, b.id from src_bookings b
+   where b.alt_id is not null and b.alt_id <> b.id and not exists (select 1 from src_bookings x where x.id = b.alt_id)
+   order by b.alt_id, b.id`,
   `create temp table cons_ls on commit drop as
-   select ls.*,
-          coalesce(ls.booking_id, (select b.id from src_bookings b where b.id = ls.id)) as bk,
-          row_number() over (partition by coalesce(ls.booking_id, (select b.id from src_bookings b where b.id = ls.id))
-                             order by ls.created_at nulls last, ls.id) as rn
-   from src_lsessions ls`,
+   select x.*, row_number() over (partition by x.bk order by x.created_at nulls last, x.id) as rn
+   from (select ls.*,
+                coalesce((select a.booking_id from cons_booking_alias a where a.alias = ls.booking_id), ls.booking_id,
+                         (select b.id from src_bookings b where b.id = ls.id),
+                         (select a.booking_id from cons_booking_alias a where a.alias = ls.id)) as bk
+         from src_lsessions ls) x`,
   `insert into cons_sessions (id, type, status, booking_id, created_at, created_by, source_table, source_id, placeholder)
    select ls.id,
           case lower(coalesce(ls.type, case when ls.bk is not null then 'booking' else 'support' end))
@@ -100,6 +107,17 @@ export const PLAN_SQL: string[] = [
    left join lateral (select s.id from public.chat_sessions s where s.booking_id = b.id and s.type = 'booking' limit 1) existing on true
    where not exists (select 1 from cons_session_key k where k.kind = 'booking' and k.key = b.id)`,
   `insert into cons_session_key select 'booking', b.id, s.id from src_bookings b join cons_sessions s on s.source_table = 'public.bookings' and s.source_id = b.id::text`,
+  `insert into cons_session_key select 'booking', a.alias, k.session_id
+   from cons_booking_alias a join cons_session_key k on k.kind = 'booking' and k.key = a.booking_id
+   where not exists (select 1 from cons_session_key x where x.kind = 'booking' and x.key = a.alias)`,
+  `insert into cons_issues (kind, severity, source_table, source_id, target_id, detail)
+   select 'booking_referenced_by_its_booking_id_column', 'mapped', r.t, r.id::text, k.session_id::text, jsonb_build_object('booking_id', a.booking_id, 'referenced_as', a.alias)
+   from (select 'public.messages' t, id, booking_id ref from src_messages
+         union all select 'public.voice_note_approvals', id, booking_id from src_approvals
+         union all select 'legacy.chat_sessions', id, booking_id from src_lsessions
+         union all select 'legacy.chat_messages', id, session_id from src_lmessages) r
+   join cons_booking_alias a on a.alias = r.ref
+   join cons_session_key k on k.kind = 'booking' and k.key = a.booking_id`,
 
   // A "booking id" that is really a legacy session id (the reverse of the trap above).
   `insert into cons_session_key

@@ -10,12 +10,15 @@ export interface SourceSpec {
   /** Candidate locations, first existing wins. */
   locations: string[];
   columns: Record<string, string>;
+  /** Staging names that differ from the source column names. */
+  rename?: Record<string, string>;
 }
 
 export const SOURCES: SourceSpec[] = [
   {
     name: 'public.bookings', staging: 'src_bookings', locations: ['public.bookings'],
-    columns: { id: 'uuid', client_id: 'uuid', user_id: 'uuid', reader_id: 'uuid', status: 'text', is_emergency: 'boolean', created_at: 'timestamptz', deleted_at: 'timestamptz' },
+    columns: { id: 'uuid', booking_id: 'uuid', client_id: 'uuid', user_id: 'uuid', reader_id: 'uuid', status: 'text', is_emergency: 'boolean', created_at: 'timestamptz', deleted_at: 'timestamptz' },
+    rename: { booking_id: 'alt_id' },
   },
   {
     name: 'public.messages', staging: 'src_messages', locations: ['public.messages'],
@@ -84,14 +87,15 @@ export async function stageSources(client: pg.ClientBase): Promise<SourceInfo[]>
     const cols = Object.entries(spec.columns);
     const missing: string[] = [];
     if (!location) {
-      await client.query(`create temp table ${spec.staging} on commit drop as select ${cols.map(([c, t]) => `null::${t} as ${ident(c)}`).join(', ')}, null::jsonb as raw limit 0`);
+      await client.query(`create temp table ${spec.staging} on commit drop as select ${cols.map(([c, t]) => `null::${t} as ${ident(spec.rename?.[c] ?? c)}`).join(', ')}, null::jsonb as raw limit 0`);
       infos.push({ name: spec.name, location: null, rows: 0, missingColumns: [] });
       continue;
     }
     const have = await columnsOf(client, location);
+    const as = (c: string) => ident(spec.rename?.[c] ?? c);
     const select = cols.map(([c, t]) => {
-      if (!have.has(c)) { missing.push(c); return `null::${t} as ${ident(c)}`; }
-      return `s.${ident(c)}::${t} as ${ident(c)}`;
+      if (!have.has(c)) { missing.push(c); return `null::${t} as ${as(c)}`; }
+      return `s.${ident(c)}::${t} as ${as(c)}`;
     });
     await client.query(`create temp table ${spec.staging} on commit drop as select ${select.join(', ')}, to_jsonb(s) as raw from ${qualify(location)} s`);
     await client.query(`create index on ${spec.staging} (id)`);

@@ -138,7 +138,7 @@ export async function fillLegacyData(client: pg.Client, opts: LegacyDataOptions)
   for (let i = 0; i < nBookings; i++) {
     const c = pick(clients);
     bookings.push({
-      id: uuid(), user_id: c, client_id: i % 7 === 3 ? null : c, reader_id: pick(readers), service_id: uuid(),
+      id: uuid(), booking_id: uuid(), user_id: c, client_id: i % 7 === 3 ? null : c, reader_id: pick(readers), service_id: uuid(),
       status: pick(statuses), is_emergency: i % 11 === 5, created_at: ts(30),
     });
   }
@@ -149,7 +149,7 @@ export async function fillLegacyData(client: pg.Client, opts: LegacyDataOptions)
   bookings[2]!.reader_id = deletedUsers[0];
   traps.bookingDeletedReader = bookings[2]!.id as string;
   await insertRows(client, 'public.bookings', bookings, {
-    id: 'uuid', user_id: 'uuid', client_id: 'uuid', reader_id: 'uuid', service_id: 'uuid', status: 'text', is_emergency: 'boolean', created_at: 'timestamptz',
+    id: 'uuid', booking_id: 'uuid', user_id: 'uuid', client_id: 'uuid', reader_id: 'uuid', service_id: 'uuid', status: 'text', is_emergency: 'boolean', created_at: 'timestamptz',
   });
   const missingBookingId = uuid();
 
@@ -231,6 +231,8 @@ export async function fillLegacyData(client: pg.Client, opts: LegacyDataOptions)
 
   // A reply whose target no longer exists.
   { const m = makeMessage(b0, b0.user_id as string, 'text'); m.content = 'reply to a vanished message'; m.reply_to = uuid(); messages.push(m); traps.danglingReply = m.id as string; }
+  // Old code that keyed a booking by its second uuid column (bookings.booking_id).
+  { const m = makeMessage({ id: b2.booking_id }, b2.user_id as string, 'text'); m.content = 'keyed by bookings.booking_id'; messages.push(m); traps.messageByBookingAlias = m.id as string; traps.aliasBooking = b2.id as string; }
   // Messages whose booking is gone.
   for (let k = 0; k < 3; k++) {
     const m = makeMessage({ id: missingBookingId }, k === 1 ? readers[0]! : clients[0]!, 'text');
