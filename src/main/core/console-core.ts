@@ -5,6 +5,7 @@ import { createDispatcher, type RequestHandlers } from '../ipc/dispatcher';
 import { EventHub } from '../ipc/event-hub';
 import { isOpenableExternalUrl } from '../security/url-policy';
 import { UserSession } from './user-session';
+import { mediaTypeOf } from '../media/media-types';
 import type { AlertPlatform, AlertRendererEmit } from '../alerts';
 
 /** What the core needs from the shell it runs in (Electron, or the web shell's Node host). */
@@ -16,6 +17,8 @@ export interface ShellServices {
   backend: Backend;
   /** The app's data folder: each signed-in user's local store lives under it. */
   dataDir: string;
+  /** Where this window's media route lives (Electron's media protocol or the web shell's /media route), ending in '/'. */
+  mediaBaseUrl?: string;
   /** The OS alert surface for one window: Electron's notifications and tray, or the headless recorder. */
   createAlertPlatform(emit: AlertRendererEmit): AlertPlatform & { setWindowFocused?(focused: boolean): void };
   /** Opens a web link in the OS browser; the URL has already been checked to be http(s). */
@@ -136,6 +139,11 @@ export function createConsoleCore(services: ShellServices) {
       const row = await connection().deleteMessage(messageId);
       return { ...row, senderId: row.senderId ?? '' };
     },
+    'media.url': ({ storagePath }) => {
+      user();
+      if (!services.mediaBaseUrl) throw new AppError({ code: 'app.not_available', messageKey: 'errors.app.not_available' }, { permanent: true });
+      return { url: services.mediaBaseUrl + encodeURIComponent(storagePath) };
+    },
     'media.get': async ({ storagePath }) => {
       const bytes = await user().media(storagePath);
       return { bytesBase64: Buffer.from(bytes).toString('base64') };
@@ -211,6 +219,10 @@ export function createConsoleCore(services: ShellServices) {
       isOnline = online;
       session?.setOnline(online);
       hub.emit('app.connection', { online });
+    },
+    /** For the shell's media route: a chat file of the signed-in user, as a path to its cached copy. */
+    async mediaFile(storagePath: string): Promise<{ filePath: string; mimeType: string }> {
+      return { filePath: await user().mediaFile(storagePath), mimeType: mediaTypeOf(storagePath) };
     },
     async dispose() {
       await end();

@@ -258,6 +258,14 @@ export class UserSession {
     await this.connection.broadcastTyping(sessionId);
   }
 
+  /** The cached copy's path of a chat file, downloaded under the user's rights first if needed. */
+  async mediaFile(storagePath: string): Promise<string> {
+    const cached = await this.store.audioCache.get(storagePath);
+    if (cached) return cached;
+    const bytes = await this.connection.downloadFile(storagePath);
+    return this.store.audioCache.put(storagePath, bytes);
+  }
+
   /** A file of the chat, from the size-capped cache or downloaded under the user's rights (then cached). */
   async media(storagePath: string): Promise<Uint8Array> {
     const cached = await this.store.audioCache.get(storagePath);

@@ -2,13 +2,38 @@ import { readFile } from 'node:fs/promises';
 import { protocol } from 'electron';
 import { APP_PROTOCOL, APP_HOST, MEDIA_PROTOCOL, rendererSecurityHeaders } from '../security/content-security-policy';
 import { contentTypeOf, resolveRendererFile } from '../security/static-files';
+import { Readable } from 'node:stream';
+import type { ConsoleCore } from '../core/console-core';
+import { rangeResponse } from '../media/range-response';
 
 /** Must run before `app.whenReady()`: the renderer's origin is a standard, secure scheme, not file://. */
 export function registerPrivilegedSchemes(): void {
   protocol.registerSchemesAsPrivileged([
     { scheme: APP_PROTOCOL, privileges: { standard: true, secure: true, supportFetchAPI: true } },
-    { scheme: MEDIA_PROTOCOL, privileges: { secure: true, supportFetchAPI: true, stream: true } },
+    { scheme: MEDIA_PROTOCOL, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
   ]);
+}
+
+/**
+ * Serves chat files to the renderer from the main process's cache, with range requests:
+ * `samia-media://<window key>/<storage path>`. The key picks the window's core, so a window only
+ * reaches its own signed-in user's files (downloaded under that user's rights).
+ */
+export function handleMediaProtocol(coreForKey: (key: string) => ConsoleCore | undefined): void {
+  protocol.handle(MEDIA_PROTOCOL, async (request) => {
+    const url = new URL(request.url);
+    const core = coreForKey(url.host);
+    const encoded = url.pathname.replace(/^\//, '');
+    if (!core || !encoded) return new Response(null, { status: 404 });
+    try {
+      const { filePath, mimeType } = await core.mediaFile(decodeURIComponent(encoded));
+      const range = await rangeResponse(filePath, request.headers.get('range'), mimeType, request.method === 'HEAD');
+      const body = range.body ? (Readable.toWeb(range.body) as ReadableStream) : null;
+      return new Response(body, { status: range.status, headers: range.headers });
+    } catch {
+      return new Response(null, { status: 404 });
+    }
+  });
 }
 
 /** Serves the built renderer from `app://console/` with the same security headers as the web shell. */

@@ -7,9 +7,10 @@ import { safeStorageSecrets } from './safe-storage-secrets';
 import { ElectronAlertPlatform } from './electron-alert-platform';
 import { createConsoleCore, type ConsoleCore } from '../core/console-core';
 import { backendConfigFromEnvironment } from '../core/backend-config';
-import { APP_ORIGIN } from '../security/content-security-policy';
+import { APP_ORIGIN, MEDIA_PROTOCOL } from '../security/content-security-policy';
 import { isOpenableExternalUrl } from '../security/url-policy';
-import { handleAppProtocol, registerPrivilegedSchemes } from './app-protocol';
+import { handleAppProtocol, handleMediaProtocol, registerPrivilegedSchemes } from './app-protocol';
+import { randomBytes } from 'node:crypto';
 import { hardenWebContents } from './hardening';
 import { bridgeWindow, registerInvokeHandler } from './ipc-bridge';
 import { ConsoleTray } from './tray';
@@ -37,8 +38,10 @@ if (!app.requestSingleInstanceLock()) {
     log: (message) => console.info(message),
   });
 
-  const createCore = () =>
+  const mediaKeys = new Map<string, ConsoleCore>();
+  const createCore = (mediaKey: string) =>
     createConsoleCore({
+      mediaBaseUrl: `${MEDIA_PROTOCOL}://${mediaKey}/`,
       shell: 'electron',
       appName: app.getName(),
       version: app.getVersion(),
@@ -63,13 +66,16 @@ if (!app.requestSingleInstanceLock()) {
   const createWindow = () => {
     const win = new BrowserWindow(mainWindowOptions(preloadPath, iconPath));
     const contents: WebContents = win.webContents;
-    const core = createCore();
+    const mediaKey = randomBytes(18).toString('hex');
+    const core = createCore(mediaKey);
     cores.set(contents.id, core);
+    mediaKeys.set(mediaKey, core);
     const detach = bridgeWindow(contents, core);
     win.once('ready-to-show', () => win.show());
     win.on('closed', () => {
       detach();
       cores.delete(contents.id);
+      mediaKeys.delete(mediaKey);
       void core.dispose();
       if (mainWindow === win) mainWindow = null;
     });
@@ -95,6 +101,7 @@ if (!app.requestSingleInstanceLock()) {
     };
     setInterval(reportConnectivity, 5_000).unref();
     handleAppProtocol(rendererDir);
+    handleMediaProtocol((key) => mediaKeys.get(key));
     registerInvokeHandler((contents) => cores.get(contents.id));
     mainWindow = createWindow();
     tray = new ConsoleTray(path.join(resources, 'tray.png'), () => mainWindow);

@@ -29,8 +29,9 @@ const shell = await startWebShell({
   rendererDir: values['renderer-dir'],
   port: Number(values.port),
   log: (message) => console.log(`[webshell] ${message}`),
-  createCore: () =>
+  createCore: (_pageId, mediaBaseUrl) =>
     createConsoleCore({
+      mediaBaseUrl,
       shell: 'webshell',
       appName: pkg.productName,
       version: pkg.version,

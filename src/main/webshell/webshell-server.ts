@@ -10,12 +10,13 @@ import { IPC_ERROR } from '../../shared/ipc/errors';
 import { contentTypeOf, resolveRendererFile } from '../security/static-files';
 import { rendererSecurityHeaders } from '../security/content-security-policy';
 import type { ConsoleCore } from '../core/console-core';
+import { rangeResponse } from '../media/range-response';
 
 export interface WebShellOptions {
   /** The renderer's build output (index.html and assets). */
   rendererDir: string;
   /** Creates the core for one connected page; several pages mean several signed-in users. */
-  createCore(pageId: string): ConsoleCore;
+  createCore(pageId: string, mediaBaseUrl: string): ConsoleCore;
   port?: number;
   /** Fixed only by tests that need to know it; otherwise a fresh random token per run. */
   token?: string;
@@ -64,8 +65,34 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;
     }
+    if (req.url?.startsWith('/media/')) {
+      void serveMedia(req, res);
+      return;
+    }
     void serveFile(req, res);
   });
+
+  // Each page's media lives under an unguessable key of its own; a key serves only its own signed-in user's files.
+  const mediaRoutes = new Map<string, ConsoleCore>();
+
+  async function serveMedia(req: http.IncomingMessage, res: http.ServerResponse) {
+    const [, , key, encoded] = new URL(req.url ?? '/', origin).pathname.split('/');
+    const core = key ? mediaRoutes.get(key) : undefined;
+    if (!core || !encoded) {
+      res.writeHead(404, headers).end();
+      return;
+    }
+    try {
+      const { filePath, mimeType } = await core.mediaFile(decodeURIComponent(encoded));
+      const range = await rangeResponse(filePath, req.headers.range ?? null, mimeType, req.method === 'HEAD');
+      res.writeHead(range.status, range.headers);
+      if (range.body) range.body.pipe(res);
+      else res.end();
+    } catch {
+      // Not found and not allowed look the same, as in Storage.
+      res.writeHead(404, headers).end();
+    }
+  }
 
   async function serveFile(req: http.IncomingMessage, res: http.ServerResponse) {
     const requested = new URL(req.url ?? '/', origin).pathname;
@@ -120,7 +147,9 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
   });
 
   function attachPage(ws: WebSocket, pageId: string) {
-    const core = options.createCore(pageId);
+    const mediaKey = randomBytes(18).toString('base64url');
+    const core = options.createCore(pageId, `${origin}/media/${mediaKey}/`);
+    mediaRoutes.set(mediaKey, core);
     const send = (frame: BridgeServerFrame) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
     };
@@ -146,6 +175,7 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
       send({ kind: 'response', id, result });
     }
     ws.on('close', () => {
+      mediaRoutes.delete(mediaKey);
       detach();
       void core.dispose();
     });

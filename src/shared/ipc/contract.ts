@@ -226,6 +226,8 @@ export const requests = {
   'messages.cancel': defineRequest(z.object({ clientMessageId: uuid }).strict(), z.object({ ok: z.literal(true) })),
   'messages.edit': defineRequest(z.object({ messageId: uuid, body: z.string().min(1).max(4000) }).strict(), messageSchema),
   'messages.delete': defineRequest(z.object({ messageId: uuid }).strict(), messageSchema),
+  /** A URL the renderer can give <audio>/<img>: served by the main process from its cache, with range requests. */
+  'media.url': defineRequest(z.object({ storagePath: z.string().min(1).max(1024) }).strict(), z.object({ url: z.string() })),
   'media.get': defineRequest(z.object({ storagePath: z.string().min(1).max(1024) }).strict(), z.object({ bytesBase64: z.string() })),
   'drafts.get': defineRequest(z.object({ sessionId: uuid }).strict(), z.object({ body: z.string(), replyTo: z.string().nullable() })),
   'drafts.set': defineRequest(z.object({ sessionId: uuid, body: z.string().max(4000), replyTo: uuid.nullable().optional() }).strict(), z.object({ ok: z.literal(true) })),
