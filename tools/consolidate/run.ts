@@ -215,7 +215,7 @@ export function formatReport(r: Report): string {
   lines.push(r.message);
   if (r.sources.length) {
     lines.push('', 'Sources:');
-    for (const s of r.sources) lines.push(`  ${s.name.padEnd(30)} ${s.location ? String(s.rows).padStart(8) + ' rows' : '   (absent)'}${s.missingColumns.length ? `  missing columns: ${s.missingColumns.join(', ')}` : ''}`);
+    for (const s of r.sources) lines.push(`  ${s.name.padEnd(30)} ${s.location ? String(s.rows).padStart(8) + ' rows' : '   (absent)'}${s.missingColumns.length ? `  missing columns: ${s.missingColumns.join(', ')}` : ''}${s.consolidated === false ? '  (not consolidated by this tool; kept)' : ''}`);
     lines.push('', 'Source rows by type / status:');
     for (const b of r.sourceBreakdown) lines.push(`  ${b.source_table.padEnd(30)} ${String(b.type ?? '-').padEnd(12)} ${String(b.status ?? '-').padEnd(28)} ${String(b.rows).padStart(8)}`);
     lines.push('', 'Plan:');

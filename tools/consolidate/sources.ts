@@ -53,12 +53,16 @@ export const SOURCES: SourceSpec[] = [
 
 /** Tables the consolidation reads but that hold nothing to carry over (reported, kept until finalize). */
 export const CONTENTLESS_SOURCES = ['legacy.chat_participants'];
+/** Chat-related legacy tables this tool does not carry over (reported so nobody assumes it did). */
+export const NOT_CONSOLIDATED = ['legacy.emergency_calls', 'public.emergency_alerts', 'public.chat_audit_logs', 'public.chat_notifications', 'public.notifications'];
 
 export interface SourceInfo {
   name: string;
   location: string | null;
   rows: number;
   missingColumns: string[];
+  /** false: present, reported, not carried over by this tool. */
+  consolidated?: boolean;
 }
 
 export async function relationExists(client: pg.ClientBase, qualified: string): Promise<boolean> {
@@ -103,10 +107,10 @@ export async function stageSources(client: pg.ClientBase): Promise<SourceInfo[]>
     const n = await client.query<{ n: string }>(`select count(*) n from ${spec.staging}`);
     infos.push({ name: spec.name, location, rows: Number(n.rows[0]!.n), missingColumns: missing });
   }
-  for (const loc of CONTENTLESS_SOURCES) {
+  for (const loc of [...CONTENTLESS_SOURCES, ...NOT_CONSOLIDATED]) {
     if (!(await relationExists(client, loc))) continue;
     const n = await client.query<{ n: string }>(`select count(*) n from ${qualify(loc)}`);
-    infos.push({ name: loc, location: loc, rows: Number(n.rows[0]!.n), missingColumns: [] });
+    infos.push({ name: loc, location: loc, rows: Number(n.rows[0]!.n), missingColumns: [], consolidated: !NOT_CONSOLIDATED.includes(loc) });
   }
   return infos;
 }
