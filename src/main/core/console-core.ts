@@ -6,6 +6,7 @@ import { EventHub } from '../ipc/event-hub';
 import { isOpenableExternalUrl } from '../security/url-policy';
 import { UserSession } from './user-session';
 import { mediaTypeOf } from '../media/media-types';
+import { readSavedBackendChoice, saveBackendChoice } from './backend-config';
 import type { AlertPlatform, AlertRendererEmit } from '../alerts';
 
 /** What the core needs from the shell it runs in (Electron, or the web shell's Node host). */
@@ -198,6 +199,22 @@ export function createConsoleCore(services: ShellServices) {
       alertPlatform.setWindowFocused?.(focused);
       if (visibleSessionId && session) session.alerts.sessionRead(visibleSessionId);
       return { ok: true as const };
+    },
+    'app.backendSettings': () => {
+      const saved = readSavedBackendChoice(services.dataDir);
+      return {
+        current: backend.kind,
+        saved: saved ? { kind: saved.kind, url: saved.kind === 'supabase' ? saved.url : null } : null,
+        fromEnvironment: Boolean(process.env.SUPABASE_URL && process.env.SUPABASE_ANON_KEY),
+      };
+    },
+    'app.saveBackendSettings': (choice) => {
+      // Choosing the backend is the machine owner's decision: refused once someone is signed in without admin rights.
+      if (profile && profile.role !== 'admin' && profile.role !== 'super_admin') {
+        throw new AppError({ code: 'auth.forbidden', messageKey: 'errors.auth.forbidden' }, { permanent: true });
+      }
+      saveBackendChoice(services.dataDir, choice);
+      return { restartRequired: true as const };
     },
     'shell.openExternal': async ({ url }) => {
       if (!isOpenableExternalUrl(url)) return { opened: false };

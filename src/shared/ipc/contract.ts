@@ -266,6 +266,22 @@ export const requests = {
   'alerts.openEmergencies': defineRequest(emptyInput, z.object({ emergencies: z.array(emergencyAlertSchema) })),
   /** The renderer says which session it shows and whether its window has focus (the web shell has no OS window). */
   'app.setViewState': defineRequest(z.object({ focused: z.boolean(), visibleSessionId: uuid.nullable() }).strict(), z.object({ ok: z.literal(true) })),
+  /** The backend in use and the one saved for the next start (the settings screen). Never returns the key itself. */
+  'app.backendSettings': defineRequest(
+    emptyInput,
+    z.object({
+      current: z.enum(['embedded', 'supabase']),
+      saved: z.object({ kind: z.enum(['embedded', 'supabase']), url: z.string().nullable() }).nullable(),
+      fromEnvironment: z.boolean(),
+    }),
+  ),
+  'app.saveBackendSettings': defineRequest(
+    z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('embedded') }).strict(),
+      z.object({ kind: z.literal('supabase'), url: z.string().min(8).max(300), anonKey: z.string().min(20).max(2000) }).strict(),
+    ]),
+    z.object({ restartRequired: z.literal(true) }),
+  ),
   'shell.openExternal': defineRequest(
     z.object({ url: z.url({ protocol: /^https?$/ }).max(4096) }).strict(),
     z.object({ opened: z.boolean() }),
