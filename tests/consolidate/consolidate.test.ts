@@ -346,8 +346,8 @@ describe('data the fixtures did not plan for', () => {
     await h.query(s, `insert into storage.objects (bucket_id, name, metadata) values ('voice-notes', $1, '{"size": 10, "mimetype": "audio/webm;codecs=opus"}')`, [name]);
     const url = `https://abcdefghijklmnopqrst.supabase.co/storage/v1/object/public/voice-notes/${name.split('/').map(encodeURIComponent).join('/')}`;
     const odd = '6f1c1d3e-0000-4000-8000-000000000001';
-    await h.query(s, `insert into legacy.chat_messages (id, session_id, sender_id, type, status, file_url, file_type, waveform_data, created_at)
-      values ($1, $2, $3, 'Voice', 'DELIVERED', $4, 'audio/webm;codecs=opus', '{"peaks": ["loud", "quiet"]}', null)`, [odd, sess!.id, sess!.sender, url]);
+    await h.query(s, `insert into legacy.chat_messages (id, session_id, sender_id, type, status, file_url, file_type, waveform_data, created_at, duration_seconds)
+      values ($1, $2, $3, 'Voice', 'DELIVERED', $4, 'audio/webm;codecs=opus', '{"peaks": ["loud", "quiet"]}', null, -5)`, [odd, sess!.id, sess!.sender, url]);
     const sticker = '6f1c1d3e-0000-4000-8000-000000000002';
     await h.query(s, `insert into public.messages (id, booking_id, sender_id, type, content) select $1, booking_id, sender_id, 'sticker', ':)' from public.messages limit 1`, [sticker]);
 
@@ -366,6 +366,7 @@ describe('data the fixtures did not plan for', () => {
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as Report;
     expect(report.issues.all.find((i) => i.source_id === odd && i.kind === 'waveform_not_convertible')).toBeTruthy();
+    expect(report.issues.all.find((i) => i.source_id === odd && i.kind === 'invalid_duration_or_size')).toBeTruthy();
     const [m] = await h.query<{ type: string; status: string; mime_type: string; storage_path: string; created_at: Date; waveform: number[] | null; session_id: string }>(s,
       'select type, status, mime_type, storage_path, created_at, waveform, session_id from chat_messages where id = $1', [odd]);
     expect(m!.type).toBe('audio');

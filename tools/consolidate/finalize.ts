@@ -63,6 +63,9 @@ export async function finalize(client: pg.Client, o: FinalizeOptions): Promise<F
   const originals = new Map<string, Set<string>>();
   for (const c of copies) {
     if (c.src_bucket === TARGET_BUCKET && destSet.has(c.src_path)) continue;
+    // Only the old chat buckets are the consolidation's to empty: a message that pointed at, say,
+    // an avatar got a copy, but the avatar stays where the rest of the platform expects it.
+    if (!(OLD_BUCKETS as readonly string[]).includes(c.src_bucket)) continue;
     if (!originals.has(c.src_bucket)) originals.set(c.src_bucket, new Set());
     originals.get(c.src_bucket)!.add(c.src_path);
   }

@@ -83,7 +83,8 @@ export async function resolveFiles(client: pg.ClientBase, storage: StoragePort):
     const r = await client.query<{ k: string; m: string }>(
       `select bucket_id || '/' || name k, metadata ->> 'mimetype' m from storage.objects where bucket_id = any ($1::text[]) and metadata ->> 'mimetype' is not null`,
       [[...buckets]]);
-    for (const x of r.rows) objectMime.set(x.k, x.m);
+    // A generic type says nothing: fall through to the legacy columns and the name.
+    for (const x of r.rows) if (!/^(application|binary)\/octet-stream$/i.test(x.m.trim())) objectMime.set(x.k, x.m);
   }
   const ids: string[] = [], bucketsOut: (string | null)[] = [], paths: (string | null)[] = [], sizes: (number | null)[] = [], mimes: (string | null)[] = [];
   const issues: { kind: string; id: string; detail: unknown }[] = [];

@@ -171,7 +171,7 @@ export const PLAN_SQL: string[] = [
   `create temp table cons_messages (
      id uuid primary key, session_id uuid, sender_id uuid, type text, body text,
      file_refs text[] not null default '{}', implied_bucket text, file_name text,
-     src_bucket text, src_path text, storage_path text, mime_type text, size_bytes bigint, duration_ms integer,
+     src_bucket text, src_path text, storage_path text, mime_type text, size_bytes bigint, duration_ms bigint,
      waveform real[], reply_to uuid, status text, reviewed_by uuid, reviewed_at timestamptz, review_reason text,
      created_at timestamptz, edited_at timestamptz, is_read boolean, read_by uuid[],
      legacy_status text, source_table text not null, source_id text not null, done boolean not null default false
@@ -185,7 +185,7 @@ export const PLAN_SQL: string[] = [
                    (select k.session_id from cons_session_key k where k.kind = 'booking' and k.key = lm.session_id)),
           lm.sender_id, tm.target, lm.content,
           case when nullif(btrim(lm.file_url), '') is null then '{}'::text[] else array[lm.file_url] end,
-          'chat-files', lm.file_name, lm.file_type, lm.file_size, lm.duration_seconds * 1000,
+          'chat-files', lm.file_name, lm.file_type, lm.file_size, lm.duration_seconds::bigint * 1000,
           null::real[], -- filled by cons_waveform() below: non-numeric peaks must not abort the statement
           lm.reply_to_message_id,
           case when coalesce(lm.is_deleted, false) or lower(lm.status) = 'deleted' then 'deleted'
@@ -231,7 +231,7 @@ PLAN_SQL.push(
           m.sender_id, tm.target, m.content,
           case when nullif(btrim(m.file_url), '') is null then '{}'::text[] else array[m.file_url] end,
           case when tm.target = 'audio' then 'voice-notes' else 'chat-attachments' end,
-          m.file_name, m.file_size, m.duration_seconds * 1000, m.reply_to,
+          m.file_name, m.file_size, m.duration_seconds::bigint * 1000, m.reply_to,
           case when coalesce(m.is_approved, true) = false then 'pending_approval'
                when tm.target = 'audio' and (m.approved_by is not null or m.approved_at is not null) then 'approved'
                else 'sent' end,
@@ -259,7 +259,7 @@ PLAN_SQL.push(
   `update cons_messages c set
      file_refs = array_remove(array[nullif(btrim(vn.file_path), ''), nullif(btrim(vn.file_url), '')], null) || c.file_refs,
      implied_bucket = 'voice-notes',
-     duration_ms = coalesce(vn.duration_seconds * 1000, c.duration_ms),
+     duration_ms = coalesce(vn.duration_seconds::bigint * 1000, c.duration_ms),
      size_bytes = coalesce(vn.file_size_bytes, c.size_bytes),
      mime_type = coalesce(c.mime_type, case lower(vn.audio_format) when 'mp3' then 'audio/mpeg' when 'webm' then 'audio/webm'
        when 'ogg' then 'audio/ogg' when 'opus' then 'audio/ogg' when 'wav' then 'audio/wav' when 'm4a' then 'audio/mp4'
@@ -279,7 +279,7 @@ PLAN_SQL.push(
           array_remove(array[nullif(btrim(vn.file_path), ''), nullif(btrim(vn.file_url), '')], null), 'voice-notes',
           case lower(vn.audio_format) when 'mp3' then 'audio/mpeg' when 'webm' then 'audio/webm' when 'ogg' then 'audio/ogg'
             when 'opus' then 'audio/ogg' when 'wav' then 'audio/wav' when 'm4a' then 'audio/mp4' when 'mp4' then 'audio/mp4' when 'aac' then 'audio/aac' end,
-          vn.file_size_bytes, vn.duration_seconds * 1000,
+          vn.file_size_bytes, vn.duration_seconds::bigint * 1000,
           case when p.id is not null and p.status = 'pending_approval' then 'pending_approval' else 'sent' end,
           null, null, coalesce(vn.created_at, p.created_at), coalesce(p.is_read, false),
           case when p.id is null then 'message missing' else 'voice note of ' || p.type || ' message' end,
@@ -366,6 +366,12 @@ PLAN_SQL.push(
   `update cons_messages set reviewed_by = md5('${PLACEHOLDER_REVIEWER_KEY}')::uuid where status in ('approved','rejected') and reviewed_by is null`,
   `update cons_messages set reviewed_at = coalesce(reviewed_at, created_at, now()) where status in ('approved','rejected') and reviewed_at is null`,
   `update cons_messages set review_reason = '${NO_REASON_TEXT}' where status = 'rejected' and coalesce(btrim(review_reason), '') = ''`,
+  // Values the unified schema's checks would refuse: kept in audit_log, left empty here.
+  `insert into cons_issues (kind, severity, source_table, source_id, target_id, detail)
+   select 'invalid_duration_or_size', 'mapped', source_table, source_id, id::text, jsonb_build_object('duration_ms', duration_ms, 'size_bytes', size_bytes)
+   from cons_messages where duration_ms < 0 or duration_ms > 2147483647 or size_bytes < 0`,
+  `update cons_messages set duration_ms = null where duration_ms < 0 or duration_ms > 2147483647`,
+  `update cons_messages set size_bytes = null where size_bytes < 0`,
   `update cons_messages set created_at = coalesce(created_at, (select s.created_at from cons_sessions s where s.id = session_id), now()) where created_at is null`,
 
   // ---------- participants ----------
