@@ -1,23 +1,32 @@
 /**
- * The process the crash test kills. `work` mode enqueues messages through the
- * real outbox into a real database file while the flusher delivers them to
- * the SQLite "server"; each message is printed as `ack <client_message_id>
- * <body>` only after enqueue() resolved, i.e. when the renderer would be told
- * "queued". `drain` mode is the restart: it reports what the crash left in
- * flight, then flushes everything and exits.
+ * The process the crash test kills. It is the console's main process as far
+ * as sending goes: the real outbox on a real local database, the real
+ * createOutboxTransport, over a UserConnection whose calls travel to the real
+ * embedded backend in the parent (tests/support/backend-over-socket.ts).
+ *
+ * `work` mode enqueues messages while the flusher delivers them; each message
+ * is printed as `ack <client_message_id> <body>` only after enqueue()
+ * resolved, i.e. when the renderer would be told "queued". `drain` mode is the
+ * restart: it reports what the crash left in flight, then flushes everything
+ * and exits.
+ *
+ * KILL_AFTER_INSERT=n: the child SIGKILLs itself when the n-th send_message
+ * answer arrives, i.e. the server committed and answered, the outbox has not
+ * yet marked the row sent.
  */
 import Database from 'better-sqlite3';
 import { existsSync, writeSync } from 'node:fs';
+import { createOutboxTransport } from '../../src/main/core/backend-outbox-transport';
 import { Outbox } from '../../src/main/outbox';
 import { openLocalStore } from '../../src/main/store';
-import { SqliteDeliverySink } from './sqlite-delivery-sink';
+import { connectUserConnection } from '../support/backend-over-socket';
 
-const [mode, userDir, serverDbPath, runTag, seedText] = process.argv.slice(2);
-if ((mode !== 'work' && mode !== 'drain') || !userDir || !serverDbPath || !runTag) {
-  throw new Error('usage: child.ts work|drain <userDir> <serverDb> <runTag> <seed>');
+const [mode, userDir, portText, runTag, seedText, sessionList] = process.argv.slice(2);
+if ((mode !== 'work' && mode !== 'drain') || !userDir || !portText || !runTag || !sessionList) {
+  throw new Error('usage: child.ts work|drain <userDir> <port> <runTag> <seed> <session,session,...>');
 }
-export const CRASH_SENDER = '00000000-0000-4000-8000-00000000c0de';
-const SESSIONS = ['a', 'b', 'c'].map((s) => `00000000-0000-4000-8000-00000000000${s}`);
+const SESSIONS = sessionList.split(',');
+export const MESSAGES_PER_RUN = 40;
 
 let seed = Number(seedText ?? 1) >>> 0 || 1;
 function random(): number {
@@ -32,20 +41,16 @@ function say(line: string): void {
   writeSync(1, `${line}\n`);
 }
 
+const remote = await connectUserConnection(Number(portText));
 const killAfterInsert = Number(process.env.KILL_AFTER_INSERT ?? 0);
-let inserts = 0;
-
-const sink = new SqliteDeliverySink(serverDbPath);
-const transport = sink.transportFor(CRASH_SENDER, {
-  afterInsert: async () => {
-    inserts++;
-    // The server has committed; the outbox has not heard back yet. Dying here is what idempotency is for.
-    if (killAfterInsert > 0 && inserts === killAfterInsert) process.kill(process.pid, 'SIGKILL');
-    // The answer travels back: sometimes immediately, sometimes after a few milliseconds.
-    if (random() < 0.3) await new Promise((resolve) => setTimeout(resolve, 1 + random() * 3));
-    else await new Promise((resolve) => setImmediate(resolve));
-  },
-});
+let answers = 0;
+remote.onAnswer = (method) => {
+  if (method !== 'sendMessage') return;
+  answers++;
+  // The server committed and answered; the outbox has not heard back yet. Dying here is what idempotency is for.
+  if (killAfterInsert > 0 && answers === killAfterInsert) process.kill(process.pid, 'SIGKILL');
+};
+const transport = createOutboxTransport(remote.connection);
 
 if (mode === 'drain') {
   // What did the crash leave mid-flight? Read before the outbox's recovery rewrites it.
@@ -57,33 +62,33 @@ if (mode === 'drain') {
     if (hasOutbox) inFlight = peek.prepare(`SELECT client_message_id FROM outbox WHERE state = 'sending'`).pluck().all() as string[];
     peek.close();
   }
-  const alreadyOnServer = inFlight.filter(
-    (id) => sink.db.prepare('SELECT 1 FROM messages WHERE sender_id = ? AND client_message_id = ?').get(CRASH_SENDER, id) !== undefined,
-  ).length;
   const store = openLocalStore({ directory: userDir });
   const outbox = new Outbox({ store, transport, random });
   outbox.start();
   while (outbox.unsent().length > 0) {
     await outbox.idle();
-    if (outbox.unsent().some((e) => e.state === 'failed')) throw new Error('a message failed permanently during the drain');
+    const failed = outbox.unsent().find((e) => e.state === 'failed');
+    if (failed) throw new Error(`a message failed permanently during the drain: ${JSON.stringify(failed)}`);
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
   await outbox.close();
   store.close();
-  say(`drained ${JSON.stringify({ inFlight: inFlight.length, alreadyOnServer, replays: sink.idempotentReplays })}`);
-  sink.close();
+  say(`drained ${JSON.stringify({ inFlight })}`);
+  remote.close();
 } else {
   const store = openLocalStore({ directory: userDir });
   const outbox = new Outbox({ store, transport, random });
   outbox.start();
   say('ready');
   const perSession = new Map<string, number>();
-  for (let i = 0; i < 40; i++) {
-    const sessionId = SESSIONS[Math.floor(random() * SESSIONS.length)]!;
+  for (let i = 0; i < MESSAGES_PER_RUN; i++) {
+    const index = Math.floor(random() * SESSIONS.length);
+    const sessionId = SESSIONS[index]!;
     const n = perSession.get(sessionId) ?? 0;
     perSession.set(sessionId, n + 1);
-    // The body is unique per message: a duplicate delivery under any client_message_id shows up as a repeated body.
-    const body = `${runTag}|${sessionId.slice(-1)}|${String(n).padStart(3, '0')}`;
+    // Unique per message and sortable per session: a duplicate under any client_message_id shows up as a repeated
+    // body, and the server's created_at order must equal the body order.
+    const body = `${runTag}|${index}|${String(n).padStart(3, '0')}`;
     const entry =
       i % 5 === 4
         ? await outbox.enqueue({
@@ -104,5 +109,5 @@ if (mode === 'drain') {
   say('done');
   await outbox.close();
   store.close();
-  sink.close();
+  remote.close();
 }

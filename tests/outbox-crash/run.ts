@@ -1,23 +1,40 @@
 /**
- * Crash test for the outbox (issue 5): a child process enqueues through the
- * real outbox and flushes to an idempotent SQLite "server"; it is killed with
- * SIGKILL at random points, then restarted to drain. After every restart,
- * each message the child had acknowledged as "queued" must be on the server
- * exactly once, in per-session order, and the outbox must be empty.
+ * Crash test for the outbox (issue 5) against the REAL embedded backend.
  *
- * Kill points: a random delay after spawn (sometimes during start-up and
- * recovery), or, in a share of runs, inside the transport right after the
- * server committed and before the outbox could mark the row sent.
+ * The parent starts an EmbeddedBackend (PGlite on disk in a temp folder, the
+ * real migrations), creates a super admin, one reader and one client per lane
+ * and three support sessions per lane, and serves each lane's signed-in reader
+ * connection over a loopback socket (tests/support/backend-over-socket.ts).
+ * A child process (tests/outbox-crash/child.ts) runs the real outbox and the
+ * real createOutboxTransport over that connection; it is killed with SIGKILL
+ * at random points, then restarted to drain. After every restart the check
+ * reads the real database (chat_messages, through the super admin's
+ * connection): every message the child acknowledged as "queued" is there
+ * exactly once, per-session created_at order equals enqueue order, nothing
+ * else was inserted, and the child's outbox is empty.
  *
- * Usage: npm run test:crash [-- --runs 200 --lanes 2]
+ * Kill points, drawn per run:
+ * - a random delay after "ready" (enqueueing, uploading, sending);
+ * - a random delay after spawn (start-up, recovery of a previous crash);
+ * - in the child, as the n-th send_message answer arrives: the server
+ *   committed, the outbox has not marked the row "sent";
+ * - in the parent, right after the n-th send_message committed, before the
+ *   answer is written: the request reached the server, the answer was lost;
+ * - in the parent, right after the n-th file upload committed, before its
+ *   answer: the file is on the server, the message is not.
+ *
+ * Usage: npm run test:crash [-- --runs 200 --lanes 2 --seed n]
  */
-import Database from 'better-sqlite3';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { EmbeddedBackend } from '../../src/main/backend/embedded/embedded-backend';
+import type { MessageRow, UserConnection } from '../../src/main/backend/backend-port';
+import { serveUserConnection, type CallRecord, type ConnectionServer } from '../support/backend-over-socket';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../..');
@@ -48,7 +65,6 @@ async function prepareChild(): Promise<string[]> {
     return ['--import', 'tsx', source];
   }
 }
-const childArgs = await prepareChild();
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -62,6 +78,7 @@ function random(): number {
   seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
   return seed / 2 ** 32;
 }
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface ChildResult {
   acks: { id: string; body: string }[];
@@ -71,13 +88,22 @@ interface ChildResult {
   stderr: string;
 }
 
-function runChild(args: string[], env: Record<string, string>, killAfterMs: number | null, killAfterReady: boolean): Promise<ChildResult> {
+const childArgs = await prepareChild();
+
+function runChild(
+  args: string[],
+  env: Record<string, string>,
+  killAfterMs: number | null,
+  killAfterReady: boolean,
+  onSpawn: (child: ChildProcess) => void = () => {},
+): Promise<ChildResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [...childArgs, ...args], {
       cwd: repoRoot,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    onSpawn(child);
     const result: ChildResult = { acks: [], lines: [], code: null, signal: null, stderr: '' };
     let timer: NodeJS.Timeout | null = null;
     const arm = () => {
@@ -112,41 +138,116 @@ interface LaneStats {
   deliveredUnacknowledged: number;
   killedMidFlight: number;
   killedAfterServerInsert: number;
+  killedAnswerLost: number;
+  killedAfterUpload: number;
   killedWhileStarting: number;
   completedBeforeKill: number;
   replays: number;
-  leftoverFiles: number;
+  audioDelivered: number;
   failures: string[];
 }
 
-async function lane(index: number, runs: number, root: string): Promise<LaneStats> {
-  const laneDir = join(root, `lane-${index}`);
+interface Lane {
+  index: number;
+  server: ConnectionServer;
+  sessions: string[];
+  readerId: string;
+}
+
+const password = 'crash test password';
+
+/** One real backend; per lane a reader who sends and three sessions with a client. */
+async function setUp(root: string): Promise<{ backend: EmbeddedBackend; admin: UserConnection; lanes: Lane[] }> {
+  const backend = new EmbeddedBackend({ dataDir: join(root, 'backend'), emergencySweepMs: 0 });
+  await backend.start();
+  const admin = await backend.createFirstAccount({ email: 'owner@crash.test', password, displayName: 'Owner' });
+  // Hundreds of messages a minute from one reader: the test is about delivery, not the rate limits.
+  for (const key of [
+    'console.rate_limit.messages_per_minute',
+    'console.rate_limit.audio_per_minute',
+    'console.quota.session_messages_per_day',
+  ]) {
+    await admin.setConsoleSetting(key, '100000');
+  }
+  const result: Lane[] = [];
+  for (let i = 0; i < lanes; i++) {
+    await admin.createAccount({ email: `reader${i}@crash.test`, password, displayName: `Reader ${i}`, role: 'reader' });
+    await admin.createAccount({ email: `client${i}@crash.test`, password, displayName: `Client ${i}`, role: 'client' });
+    const reader = await backend.signIn(`reader${i}@crash.test`, password);
+    const client = await backend.signIn(`client${i}@crash.test`, password);
+    const sessions: string[] = [];
+    for (let s = 0; s < 3; s++) {
+      const session = await client.openSupportSession();
+      await admin.assignReader(session.id, reader.userId);
+      sessions.push(session.id);
+    }
+    result.push({ index: i, server: await serveUserConnection(reader), sessions, readerId: reader.userId });
+  }
+  return { backend, admin, lanes: result };
+}
+
+async function lane(l: Lane, runs: number, root: string, admin: UserConnection): Promise<LaneStats> {
+  const laneDir = join(root, `lane-${l.index}`);
   const userDir = join(laneDir, 'user');
-  const serverDb = join(laneDir, 'server.db');
   mkdirSync(laneDir, { recursive: true });
   const stats: LaneStats = {
     runs: 0, acknowledged: 0, delivered: 0, lost: 0, duplicated: 0, outOfOrder: 0, deliveredUnacknowledged: 0,
-    killedMidFlight: 0, killedAfterServerInsert: 0, killedWhileStarting: 0, completedBeforeKill: 0, replays: 0, leftoverFiles: 0, failures: [],
+    killedMidFlight: 0, killedAfterServerInsert: 0, killedAnswerLost: 0, killedAfterUpload: 0, killedWhileStarting: 0,
+    completedBeforeKill: 0, replays: 0, audioDelivered: 0, failures: [],
   };
-  const acked = new Map<string, string>(); // client_message_id -> body
+  // What the server committed for this lane's sender, and on which connection it first did (seen by the socket
+  // as each real call succeeded; a killed child's call that was still running completes and counts too).
+  const committedOn = new Map<string, number>();
+  const record = (call: CallRecord) => {
+    if (call.method !== 'sendMessage') return;
+    const id = (call.args[0] as { clientMessageId: string }).clientMessageId;
+    if (committedOn.has(id)) stats.replays++;
+    else committedOn.set(id, call.connection);
+  };
 
   for (let run = 0; run < runs; run++) {
-    const runTag = `L${index}R${String(run).padStart(4, '0')}`;
+    const runTag = `L${l.index}R${String(run).padStart(4, '0')}`;
     const childSeed = String(Math.floor(random() * 2 ** 31) + 1);
+    // Rows committed before this instant belong to earlier runs (created_at has microseconds; ISO strings have ms).
+    await sleep(2);
+    const runStart = new Date().toISOString();
+
+    let current: ChildProcess | null = null;
+    let serverSideKill: { method: 'sendMessage' | 'uploadFile'; n: number } | null = null;
     const roll = random();
     const env: Record<string, string> = {};
     let killAfterMs: number | null;
     let afterReady = true;
-    if (roll < 0.3) {
-      env.KILL_AFTER_INSERT = String(1 + Math.floor(random() * 30)); // dies inside the transport, right after a server commit
-      killAfterMs = 5000; // safety net if it finished first
-    } else if (roll < 0.4) {
-      killAfterMs = Math.floor(random() * 120); // during process start-up, recovery and the first sends
+    if (roll < 0.2) {
+      env.KILL_AFTER_INSERT = String(1 + Math.floor(random() * 30));
+      killAfterMs = 10_000; // safety net if it finished first
+    } else if (roll < 0.35) {
+      serverSideKill = { method: 'sendMessage', n: 1 + Math.floor(random() * 30) };
+      killAfterMs = 10_000;
+    } else if (roll < 0.45) {
+      serverSideKill = { method: 'uploadFile', n: 1 + Math.floor(random() * 7) };
+      killAfterMs = 10_000;
+    } else if (roll < 0.55) {
+      killAfterMs = Math.floor(random() * 250); // during process start-up, recovery and the first sends
       afterReady = false;
     } else {
-      killAfterMs = Math.floor(random() * 150);
+      killAfterMs = Math.floor(random() * 250);
     }
-    const work = await runChild(['work', userDir, serverDb, runTag, childSeed], env, killAfterMs, afterReady);
+    let killedByServer = false;
+    l.server.setAfterCall((call) => {
+      record(call);
+      if (serverSideKill && call.method === serverSideKill.method && call.successes === serverSideKill.n && current) {
+        // The real call committed; the child dies before the answer leaves the server.
+        current.kill('SIGKILL');
+        killedByServer = true;
+        return 'drop';
+      }
+      return 'answer';
+    });
+    const sessionsArg = l.sessions.join(',');
+    const work = await runChild(['work', userDir, String(l.server.port), runTag, childSeed, sessionsArg], env, killAfterMs, afterReady, (c) => {
+      current = c;
+    });
     stats.runs++;
     if (work.signal !== 'SIGKILL') {
       if (work.code !== 0) {
@@ -155,84 +256,138 @@ async function lane(index: number, runs: number, root: string): Promise<LaneStat
       }
       stats.completedBeforeKill++;
     }
+    if (killedByServer) {
+      if (serverSideKill?.method === 'sendMessage') stats.killedAnswerLost++;
+      else stats.killedAfterUpload++;
+    }
     if (!work.lines.includes('ready')) stats.killedWhileStarting++;
-    for (const ack of work.acks) acked.set(ack.id, ack.body);
 
-    // A drain that cannot finish (rows stuck after recovery) is a failure, not a hang.
-    const drain = await runChild(['drain', userDir, serverDb, runTag, childSeed], {}, 30_000, false);
-    const drainedLine = drain.lines.find((l) => l.startsWith('drained '));
+    // The restart. A drain that cannot finish (rows stuck after recovery) is a failure, not a hang.
+    l.server.setAfterCall((call) => (record(call), 'answer'));
+    const drainConnection = l.server.connections + 1;
+    const drain = await runChild(['drain', userDir, String(l.server.port), runTag, childSeed, sessionsArg], {}, 30_000, false);
+    const drainedLine = drain.lines.find((line) => line.startsWith('drained '));
     if (drain.code !== 0 || !drainedLine) {
       stats.failures.push(`${runTag}: drain failed (${drain.code} ${drain.signal}): ${drain.stderr.slice(0, 2000)}`);
       break;
     }
-    const drained = JSON.parse(drainedLine.slice('drained '.length)) as { inFlight: number; alreadyOnServer: number; replays: number };
-    if (drained.inFlight > 0) stats.killedMidFlight++;
-    if (drained.alreadyOnServer > 0) stats.killedAfterServerInsert++;
-    stats.replays += drained.replays;
+    const drained = JSON.parse(drainedLine.slice('drained '.length)) as { inFlight: string[] };
+    if (drained.inFlight.length > 0) stats.killedMidFlight++;
+    // Committed by the killed child's request (not first by the drain's re-send): the crash fell between the
+    // server insert and the outbox marking the row "sent".
+    if (drained.inFlight.some((id) => (committedOn.get(id) ?? drainConnection) < drainConnection)) stats.killedAfterServerInsert++;
 
-    // The check, after every restart: everything acknowledged so far is on the server exactly once.
-    const server = new Database(serverDb, { readonly: true });
-    const rows = server
-      .prepare('SELECT client_message_id AS id, body, session_id AS session FROM messages ORDER BY seq')
-      .all() as { id: string; body: string; session: string }[];
-    server.close();
-    const byId = new Map<string, number>();
-    const byBody = new Map<string, number>();
-    for (const r of rows) {
-      byId.set(r.id, (byId.get(r.id) ?? 0) + 1);
-      byBody.set(r.body, (byBody.get(r.body) ?? 0) + 1);
-    }
-    let lost = 0;
-    for (const [id, body] of acked) if (byId.get(id) !== 1 || byBody.get(body) !== 1) lost += byId.has(id) ? 0 : 1;
-    const duplicated = [...byBody.values()].filter((n) => n > 1).length + [...byId.values()].filter((n) => n > 1).length;
-    // Per-session order: bodies are runTag|session|index, so server order must be sorted order within a session.
-    const lastBySession = new Map<string, string>();
-    let outOfOrder = 0;
-    for (const r of rows) {
-      const prev = lastBySession.get(r.session);
-      if (prev !== undefined && prev >= r.body) outOfOrder++;
-      lastBySession.set(r.session, r.body);
-    }
+    // The check, against the real database: every row inserted since this run began, in created_at order.
+    const check = checkRun(
+      runTag,
+      l,
+      work.acks,
+      (await admin.messagesChangedSince(runStart, 5000)).filter((m) => l.sessions.includes(m.sessionId)),
+    );
+    stats.acknowledged += work.acks.length;
+    stats.delivered += check.delivered;
+    stats.lost += check.lost;
+    stats.duplicated += check.duplicated;
+    stats.outOfOrder += check.outOfOrder;
+    stats.deliveredUnacknowledged += check.unacknowledged;
+    stats.audioDelivered += check.audio;
+
     const local = new Database(join(userDir, 'local.db'), { readonly: true });
     const unsent = local.prepare(`SELECT count(*) FROM outbox WHERE state <> 'sent'`).pluck().get() as number;
-    const mismatched = local
-      .prepare(`SELECT count(*) FROM outbox WHERE state = 'sent' AND server_message_id IS NULL`)
-      .pluck()
-      .get() as number;
+    const mismatched = local.prepare(`SELECT count(*) FROM outbox WHERE state = 'sent' AND server_message_id IS NULL`).pluck().get() as number;
     local.close();
     const files = readdirSync(join(userDir, 'outbox-files')).length;
-    stats.lost = lost;
-    stats.duplicated = duplicated;
-    stats.outOfOrder = outOfOrder;
-    stats.acknowledged = acked.size;
-    stats.delivered = [...acked.keys()].filter((id) => byId.get(id) === 1).length;
-    stats.deliveredUnacknowledged = rows.length - stats.delivered;
-    stats.leftoverFiles = files;
-    if (lost || duplicated || outOfOrder || unsent || mismatched || files) {
-      stats.failures.push(`${runTag}: lost ${lost}, duplicated ${duplicated}, out of order ${outOfOrder}, unsent ${unsent}, sent without id ${mismatched}, leftover files ${files}`);
+    if (check.problems.length || unsent || mismatched || files) {
+      stats.failures.push(
+        `${runTag}: lost ${check.lost}, duplicated ${check.duplicated}, out of order ${check.outOfOrder}, unsent ${unsent}, ` +
+          `sent without id ${mismatched}, leftover files ${files}\n  ${check.problems.slice(0, 10).join('\n  ')}`,
+      );
       break;
     }
   }
+  l.server.setAfterCall(null);
   return stats;
+}
+
+/**
+ * Bodies are `<runTag>|<session index>|<n>`: within a session, the database's created_at order must be n order;
+ * no row may carry another run's tag (a late duplicate of an earlier message); no body or id may repeat.
+ */
+function checkRun(runTag: string, l: Lane, acks: { id: string; body: string }[], rows: MessageRow[]) {
+  const problems: string[] = [];
+  const byId = new Map<string, number>();
+  const byBody = new Map<string, number>();
+  const lastBySession = new Map<string, number>();
+  let duplicated = 0;
+  let outOfOrder = 0;
+  let audio = 0;
+  for (const row of rows) {
+    const [tag, sessionIndex, n] = (row.body ?? '').split('|');
+    if (tag !== runTag || row.senderId !== l.readerId) {
+      duplicated++;
+      problems.push(`row ${row.id} (${row.body}) from another run or sender appeared during ${runTag}`);
+      continue;
+    }
+    if (l.sessions[Number(sessionIndex)] !== row.sessionId) problems.push(`row ${row.id} (${row.body}) landed in the wrong session`);
+    byId.set(row.clientMessageId ?? '', (byId.get(row.clientMessageId ?? '') ?? 0) + 1);
+    byBody.set(row.body!, (byBody.get(row.body!) ?? 0) + 1);
+    const prev = lastBySession.get(row.sessionId);
+    if (prev !== undefined && prev >= Number(n)) {
+      outOfOrder++;
+      problems.push(`session ${sessionIndex}: ${row.body} stored after message ${prev}`);
+    }
+    lastBySession.set(row.sessionId, Number(n));
+    if (row.type === 'audio') {
+      audio++;
+      if (row.status !== 'pending_approval' || !row.storagePath || row.sizeBytes !== 2048) problems.push(`audio ${row.body} stored as ${JSON.stringify(row)}`);
+    }
+  }
+  for (const [body, count] of byBody) {
+    if (count > 1) {
+      duplicated++;
+      problems.push(`${body} stored ${count} times`);
+    }
+  }
+  let lost = 0;
+  let delivered = 0;
+  for (const ack of acks) {
+    const count = byId.get(ack.id) ?? 0;
+    if (count === 0 || byBody.get(ack.body) === undefined) {
+      lost++;
+      problems.push(`acknowledged ${ack.body} (${ack.id}) is not in the database`);
+    } else if (count === 1) {
+      delivered++;
+    }
+  }
+  const acked = new Set(acks.map((a) => a.id));
+  const unacknowledged = rows.filter((r) => !acked.has(r.clientMessageId ?? '')).length;
+  return { problems, lost, duplicated, outOfOrder, delivered, unacknowledged, audio };
 }
 
 const started = Date.now();
 const root = mkdtempSync(join(tmpdir(), 'outbox-crash-'));
+const { backend, admin, lanes: laneList } = await setUp(root);
+const setupSeconds = (Date.now() - started) / 1000;
 const perLane = Array.from({ length: lanes }, (_, i) => Math.floor(totalRuns / lanes) + (i < totalRuns % lanes ? 1 : 0));
-const results = await Promise.all(perLane.map((runs, i) => lane(i, runs, root)));
+const results = await Promise.all(perLane.map((runs, i) => lane(laneList[i]!, runs, root, admin)));
+for (const l of laneList) await l.server.close();
+await backend.stop();
 const sum = (key: keyof Omit<LaneStats, 'failures'>) => results.reduce((a, r) => a + r[key], 0);
 const failures = results.flatMap((r) => r.failures);
 
 console.log(`runs: ${sum('runs')}, acknowledged: ${sum('acknowledged')}, delivered: ${sum('delivered')}, lost: ${sum('lost')}, duplicated: ${sum('duplicated')}`);
 console.log(
   `details: out of order ${sum('outOfOrder')}, kills with a send in flight ${sum('killedMidFlight')}, ` +
-    `kills between server insert and "sent" ${sum('killedAfterServerInsert')}, kills during start-up ${sum('killedWhileStarting')}, ` +
+    `kills between server insert and "sent" ${sum('killedAfterServerInsert')} (answer lost on the server side ${sum('killedAnswerLost')}), ` +
+    `kills after an upload committed ${sum('killedAfterUpload')}, kills during start-up ${sum('killedWhileStarting')}, ` +
     `runs that finished before the kill ${sum('completedBeforeKill')}, idempotent re-sends ${sum('replays')}, ` +
-    `delivered but never acknowledged ${sum('deliveredUnacknowledged')}, lanes ${lanes}, seed ${initialSeed}, ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `voice notes delivered ${sum('audioDelivered')}, delivered but never acknowledged ${sum('deliveredUnacknowledged')}, ` +
+    `lanes ${lanes}, seed ${initialSeed}, set-up ${setupSeconds.toFixed(1)} s, total ${((Date.now() - started) / 1000).toFixed(1)} s`,
 );
 for (const f of failures) console.error(`FAIL ${f}`);
 if (childArgs.length === 1) rmSync(childArgs[0]!, { force: true });
 if (failures.length === 0) rmSync(root, { recursive: true, force: true });
 else console.error(`kept the databases in ${root}`);
-const ok = failures.length === 0 && sum('lost') === 0 && sum('duplicated') === 0 && sum('runs') >= totalRuns;
+const ok =
+  failures.length === 0 && sum('lost') === 0 && sum('duplicated') === 0 && sum('outOfOrder') === 0 && sum('runs') >= totalRuns;
 process.exit(ok ? 0 : 1);

@@ -7,11 +7,12 @@
  * - uploads are keyed by (session, client_message_id) and overwrite;
  * - review decisions follow first-wins, and a repeat of the decision the same
  *   reviewer already applied answers "applied".
- * It exists because the real embedded backend (PGlite + supabase/migrations,
- * issues 3 and 5) is being built in parallel; the lead will replace it with
- * the embedded backend once issue 3's schema is wired in. Everything here is
- * real SQLite on a real file, synchronous=FULL, so what a child process
- * committed before a SIGKILL is exactly what the checker later reads.
+ * The crash test (run.ts) no longer uses it: it delivers to the real embedded
+ * backend. It stays for the outbox's unit tests (tests/unit/outbox/), which
+ * drive the outbox with a manual clock and need a synchronous, in-process
+ * server; the same guarantees are checked against the real backend by
+ * `npm run test:crash` and `npm run test:fault`. Everything here is real
+ * SQLite on a real file, synchronous=FULL.
  */
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
