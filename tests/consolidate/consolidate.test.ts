@@ -351,6 +351,10 @@ describe('data the fixtures did not plan for', () => {
     const sticker = '6f1c1d3e-0000-4000-8000-000000000002';
     await h.query(s, `insert into public.messages (id, booking_id, sender_id, type, content) select $1, booking_id, sender_id, 'sticker', ':)' from public.messages limit 1`, [sticker]);
 
+    // The console already opened a session for a booking that also has a legacy session.
+    const [lsb] = await h.query<{ id: string; booking_id: string }>(s, `select id, booking_id from legacy.chat_sessions where booking_id is not null and booking_id <> id and type = 'booking' order by id limit 1`);
+    const consoleSession = '6f1c1d3e-0000-4000-8000-0000000000aa';
+    await h.query(s, `insert into chat_sessions (id, type, status, booking_id) values ($1, 'booking', 'active', $2)`, [consoleSession, lsb!.booking_id]);
     // public.messages.booking_id holding a legacy session id (the reverse of the known trap).
     const viaSession = '6f1c1d3e-0000-4000-8000-000000000003';
     await h.query(s, `insert into public.messages (id, booking_id, sender_id, type, content) values ($1, $2, $3, 'text', 'booking id was a session id')`,
@@ -376,6 +380,9 @@ describe('data the fixtures did not plan for', () => {
     expect(m!.created_at).toBeTruthy();
     expect(m!.storage_path).toMatch(new RegExp(`^${m!.session_id}/${odd}/[A-Za-z0-9._-]+\\.webm$`));
     expect(readFileSync(path.join(s.storageDir, 'chat-files', m!.storage_path)).toString()).toBe('opus-bytes');
+    const joined = await h.query<{ session_id: string }>(s, `select distinct session_id from chat_messages where id in (select id from legacy.chat_messages where session_id = $1)`, [lsb!.id]);
+    expect(joined.map((j) => j.session_id)).toEqual([consoleSession]);
+    expect(report.issues.all.find((i) => i.kind === 'legacy_session_joins_console_session' && i.source_id === lsb!.id)).toBeTruthy();
     const [v] = await h.query<{ session_id: string }>(s, 'select session_id from chat_messages where id = $1', [viaSession]);
     expect(v!.session_id).toBe(clean.facts.traps.generalSession);
     expect(report.issues.all.find((i) => i.kind === 'booking_id_is_a_session_id' && i.source_id === viaSession)).toBeTruthy();

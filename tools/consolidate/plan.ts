@@ -53,8 +53,12 @@ export const PLAN_SQL: string[] = [
    select distinct on (b.alt_id) b.alt_id, b.id from src_bookings b
    where b.alt_id is not null and b.alt_id <> b.id and not exists (select 1 from src_bookings x where x.id = b.alt_id)
    order by b.alt_id, b.id`,
+  // existing: a unified session the console already opened for the same booking (the schema
+  // allows one per booking), which the legacy conversation then joins.
   `create temp table cons_ls on commit drop as
-   select x.*, row_number() over (partition by x.bk order by x.created_at nulls last, x.id) as rn
+   select x.*, row_number() over (partition by x.bk order by x.created_at nulls last, x.id) as rn,
+          (select s.id from public.chat_sessions s where x.bk is not null and s.booking_id = x.bk and s.type = 'booking'
+             and not exists (select 1 from src_lsessions o where o.id = s.id) limit 1) as existing
    from (select ls.*,
                 coalesce((select a.booking_id from cons_booking_alias a where a.alias = ls.booking_id), ls.booking_id,
                          (select b.id from src_bookings b where b.id = ls.id),
@@ -74,7 +78,7 @@ export const PLAN_SQL: string[] = [
           coalesce((select coalesce(b.client_id, b.user_id) from src_bookings b where b.id = ls.bk), ls.participants[1]),
           'legacy.chat_sessions', ls.id::text,
           case when ls.bk is not null and not exists (select 1 from src_bookings b where b.id = ls.bk) then 'booking_missing' end
-   from cons_ls ls where ls.bk is null or ls.rn = 1`,
+   from cons_ls ls where (ls.bk is null or ls.rn = 1) and ls.existing is null`,
   `insert into cons_issues (kind, severity, source_table, source_id, target_id, detail)
    select 'unknown_session_type', 'blocking', 'legacy.chat_sessions', ls.id::text, ls.id::text, jsonb_build_object('type', ls.type)
    from cons_ls ls where ls.type is not null and lower(ls.type) not in ('booking','emergency','general','support')
@@ -93,9 +97,12 @@ export const PLAN_SQL: string[] = [
    select 'session_booking_missing', 'mapped', 'legacy.chat_sessions', ls.id::text, ls.id::text, jsonb_build_object('booking_id', ls.bk)
    from cons_ls ls where ls.bk is not null and ls.rn = 1 and not exists (select 1 from src_bookings b where b.id = ls.bk)`,
   `insert into cons_session_key
-   select 'legacy_session', ls.id, coalesce((select c.id from cons_ls c where c.bk = ls.bk and c.rn = 1 and ls.bk is not null), ls.id)
+   select 'legacy_session', ls.id, coalesce(ls.existing, (select c.id from cons_ls c where c.bk = ls.bk and c.rn = 1 and ls.bk is not null), ls.id)
    from cons_ls ls`,
-  `insert into cons_session_key select 'booking', ls.bk, ls.id from cons_ls ls where ls.bk is not null and ls.rn = 1`,
+  `insert into cons_session_key select 'booking', ls.bk, coalesce(ls.existing, ls.id) from cons_ls ls where ls.bk is not null and ls.rn = 1`,
+  `insert into cons_issues (kind, severity, source_table, source_id, target_id, detail)
+   select 'legacy_session_joins_console_session', 'mapped', 'legacy.chat_sessions', ls.id::text, ls.existing::text, jsonb_build_object('booking_id', ls.bk)
+   from cons_ls ls where ls.existing is not null`,
 
   // Bookings without a legacy session: a new session (deterministic id). An existing unified
   // session for the same booking (created by the console since the schema was applied) is reused.
