@@ -6,7 +6,7 @@ import { useI18n } from './i18n/i18n';
 import { SignInScreen } from './screens/SignInScreen';
 import { LanguageSwitch } from './screens/LanguageSwitch';
 import { FirstRunScreen } from './screens/FirstRunScreen';
-import { SignedInScreen } from './screens/SignedInScreen';
+import { Workspace } from './workspace/Workspace';
 
 type Load = { status: 'loading' } | { status: 'ready'; auth: AuthState } | { status: 'error'; error: IpcError };
 
@@ -39,7 +39,7 @@ export function App({ client }: { client: ConsoleClient }) {
         <h1 className="app-title">{t('app.title')}</h1>
         <LanguageSwitch />
       </header>
-      <main className="app-main">
+      <main className={load.status === 'ready' && load.auth.profile ? 'app-main app-main--workspace' : 'app-main'}>
         {load.status === 'loading' && (
           <p className="app-state" role="status">
             {t('app.loading')}
@@ -52,7 +52,7 @@ export function App({ client }: { client: ConsoleClient }) {
         )}
         {load.status === 'ready' &&
           (load.auth.profile ? (
-            <SignedInScreen client={client} profile={load.auth.profile} />
+            <Workspace key={load.auth.profile.id} client={client} profile={load.auth.profile} />
           ) : load.auth.firstRun ? (
             <FirstRunScreen client={client} />
           ) : (

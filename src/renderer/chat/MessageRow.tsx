@@ -1,0 +1,220 @@
+import { useEffect, useState } from 'react';
+import type { ChatMessage, OutboxItem, Profile } from '../../shared/ipc/contract';
+import type { IpcError } from '../../shared/ipc/errors';
+import type { ConsoleClient } from '../bridge/console-client';
+import { useI18n } from '../i18n/i18n';
+import { toIpcError } from '../lib/errors';
+import type { Person } from '../lib/directory';
+import { base64ToBlob } from '../lib/peaks';
+import { AudioPlayer } from '../audio/AudioPlayer';
+
+function Quote({ message, people }: { message: ChatMessage; people: Map<string, Person> }) {
+  const { t } = useI18n();
+  return (
+    <blockquote className="message__quote" data-testid="reply-quote">
+      <strong>{people.get(message.senderId)?.displayName ?? t('chat.someone')}</strong>{' '}
+      {message.status === 'deleted' ? t('message.deleted') : message.type === 'text' ? message.body : t(`message.kind.${message.type}`)}
+    </blockquote>
+  );
+}
+
+function Attachment({ client, message }: { client: ConsoleClient; message: ChatMessage }) {
+  const { t, errorText } = useI18n();
+  const [url, setUrl] = useState<string | null>(null);
+  const [error, setError] = useState<IpcError | null>(null);
+  useEffect(() => () => void (url && URL.revokeObjectURL(url)), [url]);
+  if (!message.storagePath) return null;
+  const name = message.storagePath.split('/').at(-1) ?? '';
+  const fetchFile = async () => {
+    try {
+      const { bytesBase64 } = await client.call('media.get', { storagePath: message.storagePath! });
+      setUrl(URL.createObjectURL(base64ToBlob(bytesBase64, message.mimeType ?? 'application/octet-stream')));
+    } catch (failure) {
+      setError(toIpcError(failure));
+    }
+  };
+  return (
+    <div className="message__attachment">
+      {url && message.type === 'image' ? (
+        <img src={url} alt={name} className="message__image" />
+      ) : url ? (
+        <a href={url} download={name}>
+          {t('message.save', { name })}
+        </a>
+      ) : (
+        <button type="button" className="secondary" onClick={() => void fetchFile()}>
+          {message.type === 'image' ? t('message.showImage', { name }) : t('message.openFile', { name })}
+        </button>
+      )}
+      {error && <span className="form-error">{errorText(error)}</span>}
+    </div>
+  );
+}
+
+interface RowProps {
+  client: ConsoleClient;
+  profile: Profile;
+  message: ChatMessage;
+  quoted: ChatMessage | null;
+  people: Map<string, Person>;
+  onReply(message: ChatMessage): void;
+  onError(error: IpcError): void;
+}
+
+export function MessageRow({ client, profile, message, quoted, people, onReply, onError }: RowProps) {
+  const { t, formatDateTime } = useI18n();
+  const [editing, setEditing] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const own = message.senderId === profile.id;
+  const sender = own ? t('message.you') : (people.get(message.senderId)?.displayName ?? t('chat.someone'));
+  const deleted = message.status === 'deleted';
+  const special = message.type === 'system' || message.type === 'emergency';
+
+  const run = async (action: () => Promise<unknown>) => {
+    setBusy(true);
+    try {
+      await action();
+      setEditing(null);
+    } catch (failure) {
+      onError(toIpcError(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (special) {
+    return (
+      <div className={`message message--${message.type}`} role="note" data-message-id={message.id}>
+        <span className="message__special-label">{t(`message.kind.${message.type}`)}</span> {message.body}
+        <time className="message__time" dateTime={message.createdAt}>
+          {formatDateTime(message.createdAt)}
+        </time>
+      </div>
+    );
+  }
+
+  return (
+    <article
+      className={`message ${own ? 'message--own' : 'message--other'} message--status-${message.status}`}
+      data-message-id={message.id}
+      data-testid="message"
+      aria-label={t('message.from', { name: sender })}
+    >
+      <header className="message__head">
+        <strong>{sender}</strong>
+        <time className="message__time" dateTime={message.createdAt}>
+          {formatDateTime(message.createdAt)}
+        </time>
+        {message.editedAt && !deleted && <span className="muted">{t('message.edited')}</span>}
+      </header>
+      {quoted && <Quote message={quoted} people={people} />}
+      {deleted ? (
+        <p className="message__body muted">{t('message.deleted')}</p>
+      ) : editing !== null ? (
+        <form
+          className="message__edit"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (editing.trim()) void run(() => client.call('messages.edit', { messageId: message.id, body: editing.trim() }));
+          }}
+        >
+          <textarea
+            aria-label={t('message.editLabel')}
+            value={editing}
+            maxLength={4000}
+            onChange={(e) => setEditing(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Escape') {
+                e.stopPropagation();
+                setEditing(null);
+              }
+            }}
+          />
+          <button type="submit" disabled={busy}>
+            {t('common.save')}
+          </button>
+          <button type="button" className="secondary" onClick={() => setEditing(null)}>
+            {t('common.cancel')}
+          </button>
+        </form>
+      ) : (
+        <>
+          {message.body && <p className="message__body">{message.body}</p>}
+          {message.type === 'audio' && (
+            <AudioPlayer client={client} storagePath={message.storagePath} mimeType={message.mimeType} peaks={message.waveform ?? []} durationMs={message.durationMs ?? 0} />
+          )}
+          {(message.type === 'image' || message.type === 'file') && <Attachment client={client} message={message} />}
+        </>
+      )}
+      {message.status === 'pending_approval' && (
+        <p className="message__status message__status--pending" data-testid="pending-approval">
+          {t('message.pendingApproval')}
+        </p>
+      )}
+      {message.status === 'rejected' && (
+        <p className="message__status message__status--rejected" data-testid="rejected">
+          {t('message.rejected', { reason: message.reviewReason ?? '' })}
+        </p>
+      )}
+      {!deleted && editing === null && (
+        <footer className="message__actions">
+          <button type="button" className="link-button" onClick={() => onReply(message)}>
+            {t('message.reply')}
+          </button>
+          {own && message.type === 'text' && (
+            <button type="button" className="link-button" onClick={() => setEditing(message.body ?? '')}>
+              {t('message.edit')}
+            </button>
+          )}
+          {own && (
+            <button
+              type="button"
+              className="link-button"
+              disabled={busy}
+              onClick={() => {
+                if (window.confirm(t('message.confirmDelete'))) void run(() => client.call('messages.delete', { messageId: message.id }));
+              }}
+            >
+              {t('message.delete')}
+            </button>
+          )}
+        </footer>
+      )}
+    </article>
+  );
+}
+
+export function PendingRow({ client, entry, quoted, people, onError }: { client: ConsoleClient; entry: OutboxItem; quoted: ChatMessage | null; people: Map<string, Person>; onError(error: IpcError): void }) {
+  const { t, errorText } = useI18n();
+  const act = (name: 'messages.retry' | 'messages.cancel') =>
+    client.call(name, { clientMessageId: entry.clientMessageId }).catch((failure: unknown) => onError(toIpcError(failure)));
+  return (
+    <article className={`message message--own message--outbox message--${entry.state}`} data-testid="outbox-message" data-state={entry.state}>
+      <header className="message__head">
+        <strong>{t('message.you')}</strong>
+        <span className="message__state">{t(`outbox.${entry.state}`)}</span>
+      </header>
+      {quoted && <Quote message={quoted} people={people} />}
+      <p className="message__body">
+        {entry.body ?? (entry.kind === 'audio' ? t('message.kind.audio') : entry.fileName ?? t(`message.kind.file`))}
+      </p>
+      {entry.lastError && (
+        <p className="form-error" role="alert" data-error-code={entry.lastError.code}>
+          {errorText({ code: entry.lastError.code, messageKey: entry.lastError.messageKey })}
+        </p>
+      )}
+      <footer className="message__actions">
+        {entry.state === 'failed' && (
+          <button type="button" className="link-button" onClick={() => void act('messages.retry')}>
+            {t('common.retry')}
+          </button>
+        )}
+        {entry.state !== 'sent' && entry.state !== 'sending' && (
+          <button type="button" className="link-button" onClick={() => void act('messages.cancel')}>
+            {t('common.cancel')}
+          </button>
+        )}
+      </footer>
+    </article>
+  );
+}

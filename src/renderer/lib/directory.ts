@@ -1,0 +1,44 @@
+import type { ChatSession, Profile } from '../../shared/ipc/contract';
+
+/** Someone the console can name or pick: learned from session participants and from accounts created here. */
+export interface Person {
+  id: string;
+  displayName: string;
+  role: Profile['role'];
+}
+
+const key = (ownerId: string) => `samia.directory.${ownerId}`;
+
+/**
+ * The contract has no account listing yet, so an admin's picker remembers the accounts created from this
+ * console (ids and names only, no credentials) alongside the people met in sessions.
+ */
+export function rememberedPeople(ownerId: string): Person[] {
+  try {
+    const parsed: unknown = JSON.parse(localStorage.getItem(key(ownerId)) ?? '[]');
+    return Array.isArray(parsed) ? (parsed as Person[]).filter((p) => typeof p?.id === 'string' && typeof p.displayName === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+export function rememberPerson(ownerId: string, person: Person) {
+  const people = rememberedPeople(ownerId).filter((p) => p.id !== person.id);
+  people.push(person);
+  localStorage.setItem(key(ownerId), JSON.stringify(people));
+}
+
+export function buildDirectory(ownerId: string, sessions: readonly ChatSession[], self: Profile): Map<string, Person> {
+  const people = new Map<string, Person>();
+  for (const p of rememberedPeople(ownerId)) people.set(p.id, p);
+  for (const s of sessions) for (const p of s.participants) people.set(p.userId, { id: p.userId, displayName: p.displayName, role: p.role });
+  people.set(self.id, { id: self.id, displayName: self.displayName, role: self.role });
+  return people;
+}
+
+export function sessionTitle(session: ChatSession, selfId: string, fallback: string): string {
+  const others = session.participants.filter((p) => p.userId !== selfId).map((p) => p.displayName);
+  return others.length > 0 ? others.join(', ') : fallback;
+}
+
+export const isStaff = (role: Profile['role']) => role === 'monitor' || role === 'admin' || role === 'super_admin';

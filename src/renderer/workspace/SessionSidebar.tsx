@@ -1,0 +1,138 @@
+import { useState } from 'react';
+import type { ChatSession, Profile } from '../../shared/ipc/contract';
+import type { IpcError } from '../../shared/ipc/errors';
+import type { ConsoleClient } from '../bridge/console-client';
+import { useI18n } from '../i18n/i18n';
+import { toIpcError } from '../lib/errors';
+import { isStaff, sessionTitle, type Person } from '../lib/directory';
+
+interface Props {
+  client: ConsoleClient;
+  profile: Profile;
+  sessions: ChatSession[];
+  load: { status: 'loading' } | { status: 'ready' } | { status: 'error'; error: IpcError };
+  activeId: string | null;
+  people: Map<string, Person>;
+  typingFor(sessionId: string): string | null;
+  onOpen(sessionId: string): void;
+  onRetry(): void;
+}
+
+export function SessionSidebar({ client, profile, sessions, load, activeId, people, typingFor, onOpen, onRetry }: Props) {
+  const { t, errorText, formatDateTime } = useI18n();
+  const [target, setTarget] = useState('');
+  const [error, setError] = useState<IpcError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const staff = isStaff(profile.role);
+
+  async function openSupport(userId?: string) {
+    setBusy(true);
+    setError(null);
+    try {
+      const { id } = await client.call('sessions.openSupport', userId ? { userId } : {});
+      onOpen(id);
+      onRetry();
+    } catch (failure) {
+      setError(toIpcError(failure));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const others = [...people.values()].filter((p) => p.id !== profile.id);
+
+  return (
+    <aside className="sidebar" aria-label={t('sidebar.label')}>
+      <div className="sidebar__actions">
+        {staff ? (
+          <form
+            className="inline-form"
+            onSubmit={(event) => {
+              event.preventDefault();
+              if (target) void openSupport(target);
+            }}
+          >
+            <label className="visually-hidden" htmlFor="new-session-target">
+              {t('sidebar.newWith')}
+            </label>
+            <select id="new-session-target" aria-label={t('sidebar.newWith')} value={target} onChange={(e) => setTarget(e.target.value)}>
+              <option value="">{t('sidebar.pickPerson')}</option>
+              {others.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.displayName} · {t(`role.${p.role}`)}
+                </option>
+              ))}
+            </select>
+            <button type="submit" disabled={busy || !target}>
+              {t('sidebar.newSession')}
+            </button>
+          </form>
+        ) : (
+          <button type="button" disabled={busy} onClick={() => void openSupport()}>
+            {t('sidebar.openSupport')}
+          </button>
+        )}
+        {error && (
+          <p className="form-error" role="alert" data-error-code={error.code}>
+            {errorText(error)}
+          </p>
+        )}
+      </div>
+      {load.status === 'loading' && sessions.length === 0 && (
+        <p className="empty-state" role="status">
+          {t('sidebar.loading')}
+        </p>
+      )}
+      {load.status === 'error' && (
+        <div className="empty-state" role="alert">
+          <p>{errorText(load.error)}</p>
+          <button type="button" className="secondary" onClick={onRetry}>
+            {t('common.retry')}
+          </button>
+        </div>
+      )}
+      {load.status === 'ready' && sessions.length === 0 && <p className="empty-state">{t('sidebar.empty')}</p>}
+      <ul className="session-list">
+        {sessions.map((s) => {
+          const title = sessionTitle(s, profile.id, t('session.untitled'));
+          const typingName = typingFor(s.id);
+          return (
+            <li key={s.id}>
+              <button
+                type="button"
+                className={s.id === activeId ? 'session-item session-item--active' : 'session-item'}
+                aria-current={s.id === activeId ? 'true' : undefined}
+                data-session-id={s.id}
+                data-testid="session-item"
+                onClick={() => onOpen(s.id)}
+              >
+                <span className="session-item__top">
+                  <span className="session-item__title">{title}</span>
+                  {s.type === 'emergency' && <span className="badge badge--danger">{t('session.emergency')}</span>}
+                  {s.unreadCount > 0 && (
+                    <span className="badge" data-testid="unread-count" aria-label={t('sidebar.unread', { count: s.unreadCount })}>
+                      {s.unreadCount}
+                    </span>
+                  )}
+                </span>
+                <span className="session-item__meta">
+                  {typingName ? (
+                    <span className="typing" data-testid="typing-indicator">
+                      {t('chat.typing', { name: typingName })}
+                    </span>
+                  ) : (
+                    <span>
+                      {t(`session.type.${s.type}`)}
+                      {s.status !== 'active' && ` · ${t(`session.status.${s.status}`)}`}
+                    </span>
+                  )}
+                  <time dateTime={s.lastMessageAt ?? s.createdAt}>{formatDateTime(s.lastMessageAt ?? s.createdAt)}</time>
+                </span>
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+    </aside>
+  );
+}

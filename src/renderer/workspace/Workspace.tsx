@@ -1,0 +1,270 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { ChatSession, Profile } from '../../shared/ipc/contract';
+import type { IpcError } from '../../shared/ipc/errors';
+import type { ConsoleClient } from '../bridge/console-client';
+import { useI18n } from '../i18n/i18n';
+import { toIpcError } from '../lib/errors';
+import { buildDirectory, isStaff, sessionTitle } from '../lib/directory';
+import { SessionSidebar } from './SessionSidebar';
+import { QuickSwitcher } from './QuickSwitcher';
+import { ChatView } from '../chat/ChatView';
+import { ApprovalQueue } from '../reviews/ApprovalQueue';
+import { EmergencyConsole } from '../emergencies/EmergencyConsole';
+import { EmergencyAlerts } from '../emergencies/EmergencyAlerts';
+import { SettingsPanel } from '../settings/SettingsPanel';
+
+export type View = 'chats' | 'approvals' | 'emergencies' | 'settings';
+type SessionsLoad = { status: 'loading' } | { status: 'ready' } | { status: 'error'; error: IpcError };
+
+const TYPING_VISIBLE_MS = 4_000;
+
+/** Readers, monitors and admins at work: sessions in a sidebar, open ones as tabs, and the staff views. */
+export function Workspace({ client, profile }: { client: ConsoleClient; profile: Profile }) {
+  const { t } = useI18n();
+  const [view, setView] = useState<View>('chats');
+  const [sessions, setSessions] = useState<ChatSession[]>([]);
+  const [load, setLoad] = useState<SessionsLoad>({ status: 'loading' });
+  const [openIds, setOpenIds] = useState<string[]>([]);
+  const [activeId, setActiveId] = useState<string | null>(null);
+  const [typing, setTyping] = useState<Record<string, { userId: string; until: number }>>({});
+  const [online, setOnline] = useState(true);
+  const [focused, setFocused] = useState(() => document.hasFocus() && document.visibilityState === 'visible');
+  const [switcherOpen, setSwitcherOpen] = useState(false);
+  const [directoryVersion, setDirectoryVersion] = useState(0);
+  const staff = isStaff(profile.role);
+
+  const refresh = useCallback(async () => {
+    try {
+      const { sessions: list } = await client.call('sessions.list', {});
+      setSessions(list);
+      setLoad({ status: 'ready' });
+    } catch (failure) {
+      setLoad({ status: 'error', error: toIpcError(failure) });
+    }
+  }, [client]);
+
+  // sessions.changed only says "something changed": coalesce bursts into one refetch.
+  const refreshTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => {
+    void Promise.resolve().then(refresh);
+    const offChanged = client.on('sessions.changed', () => {
+      if (refreshTimer.current) clearTimeout(refreshTimer.current);
+      refreshTimer.current = setTimeout(() => void refresh(), 120);
+    });
+    const offTyping = client.on('sessions.typing', ({ sessionId, userId }) =>
+      setTyping((current) => ({ ...current, [sessionId]: { userId, until: Date.now() + TYPING_VISIBLE_MS } })),
+    );
+    const offConnection = client.on('app.connection', ({ online: value }) => {
+      setOnline(value);
+      if (value) void refresh();
+    });
+    const offActivate = client.on('alerts.activate', (target) => {
+      if (target.kind === 'session' || target.kind === 'emergency') {
+        setView('chats');
+        setOpenIds((ids) => (ids.includes(target.sessionId) ? ids : [...ids, target.sessionId]));
+        setActiveId(target.sessionId);
+      }
+    });
+    return () => {
+      offChanged();
+      offTyping();
+      offConnection();
+      offActivate();
+      if (refreshTimer.current) clearTimeout(refreshTimer.current);
+    };
+  }, [client, refresh]);
+
+  // Typing indicators expire on their own: the sender sends no "stopped typing".
+  useEffect(() => {
+    const entries = Object.entries(typing);
+    if (entries.length === 0) return;
+    const next = Math.min(...entries.map(([, v]) => v.until));
+    const timer = setTimeout(() => {
+      const now = Date.now();
+      setTyping((current) => Object.fromEntries(Object.entries(current).filter(([, v]) => v.until > now)));
+    }, Math.max(50, next - Date.now()));
+    return () => clearTimeout(timer);
+  }, [typing]);
+
+  useEffect(() => {
+    const update = () => setFocused(document.hasFocus() && document.visibilityState === 'visible');
+    window.addEventListener('focus', update);
+    window.addEventListener('blur', update);
+    document.addEventListener('visibilitychange', update);
+    return () => {
+      window.removeEventListener('focus', update);
+      window.removeEventListener('blur', update);
+      document.removeEventListener('visibilitychange', update);
+    };
+  }, []);
+
+  const visibleSessionId = view === 'chats' ? activeId : null;
+  // The main process decides notifications and read receipts from what the user actually sees.
+  useEffect(() => {
+    void client.call('app.setViewState', { focused, visibleSessionId }).catch(() => {});
+  }, [client, focused, visibleSessionId]);
+
+  const people = useMemo(() => buildDirectory(profile.id, sessions, profile), [profile, sessions, directoryVersion]); // eslint-disable-line react-hooks/exhaustive-deps
+  const ordered = useMemo(
+    () =>
+      [...sessions].sort((a, b) => {
+        const ea = a.type === 'emergency' ? 1 : 0;
+        const eb = b.type === 'emergency' ? 1 : 0;
+        if (ea !== eb) return eb - ea;
+        return (b.lastMessageAt ?? b.createdAt).localeCompare(a.lastMessageAt ?? a.createdAt);
+      }),
+    [sessions],
+  );
+
+  const openSession = useCallback((sessionId: string) => {
+    setView('chats');
+    setOpenIds((ids) => (ids.includes(sessionId) ? ids : [...ids, sessionId]));
+    setActiveId(sessionId);
+  }, []);
+
+  const closeTab = (sessionId: string) => {
+    setOpenIds((ids) => {
+      const rest = ids.filter((id) => id !== sessionId);
+      if (activeId === sessionId) setActiveId(rest.at(-1) ?? null);
+      return rest;
+    });
+  };
+
+  const step = useCallback(
+    (delta: number) => {
+      if (ordered.length === 0) return;
+      const index = ordered.findIndex((s) => s.id === activeId);
+      const next = index < 0 ? (delta > 0 ? 0 : ordered.length - 1) : (index + delta + ordered.length) % ordered.length;
+      openSession(ordered[next]!.id);
+    },
+    [ordered, activeId, openSession],
+  );
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'k') {
+        event.preventDefault();
+        setSwitcherOpen((open) => !open);
+      } else if (event.altKey && (event.key === 'ArrowUp' || event.key === 'ArrowDown')) {
+        event.preventDefault();
+        step(event.key === 'ArrowDown' ? 1 : -1);
+      } else if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'l') {
+        event.preventDefault();
+        setView('chats');
+        requestAnimationFrame(() => document.querySelector<HTMLTextAreaElement>('.chat-view:not([hidden]) textarea[data-composer]')?.focus());
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [step]);
+
+  const typingFor = (sessionId: string) => {
+    const entry = typing[sessionId];
+    return entry ? (people.get(entry.userId)?.displayName ?? t('chat.someone')) : null;
+  };
+
+  const byId = new Map(sessions.map((s) => [s.id, s]));
+  const totalUnread = sessions.reduce((sum, s) => sum + s.unreadCount, 0);
+
+  return (
+    <div className="workspace">
+      <nav className="workspace-bar" aria-label={t('nav.label')}>
+        <div className="workspace-bar__who">
+          <h2 id="signed-in-title">{t('signedIn.title', { name: profile.displayName })}</h2>
+          <span className="muted" data-testid="signed-in-role">
+            {t(`role.${profile.role}`)}
+          </span>
+        </div>
+        <div className="workspace-bar__views" role="tablist">
+          {(['chats', ...(staff ? (['approvals'] as const) : []), 'emergencies', 'settings'] as View[]).map((name) => (
+            <button
+              key={name}
+              type="button"
+              role="tab"
+              aria-selected={view === name}
+              className={view === name ? 'tab tab--active' : 'tab'}
+              onClick={() => setView(name)}
+            >
+              {t(`nav.${name}`)}
+              {name === 'chats' && totalUnread > 0 && <span className="badge">{totalUnread}</span>}
+            </button>
+          ))}
+        </div>
+        <button type="button" className="secondary" onClick={() => void client.call('auth.signOut', {})}>
+          {t('signedIn.signOut')}
+        </button>
+      </nav>
+      {!online && (
+        <p className="banner banner--offline" role="status">
+          {t('app.offline')}
+        </p>
+      )}
+      <EmergencyAlerts client={client} profile={profile} onOpenConsole={() => setView('emergencies')} />
+      <div className="workspace-body">
+        <SessionSidebar
+          client={client}
+          profile={profile}
+          sessions={ordered}
+          load={load}
+          activeId={visibleSessionId}
+          people={people}
+          typingFor={typingFor}
+          onOpen={openSession}
+          onRetry={() => void refresh()}
+        />
+        <section className="workspace-main">
+          {view === 'chats' && openIds.length > 0 && (
+            <div className="session-tabs" role="tablist" aria-label={t('tabs.label')}>
+              {openIds.map((id) => {
+                const s = byId.get(id);
+                const title = s ? sessionTitle(s, profile.id, t('session.untitled')) : t('session.untitled');
+                return (
+                  <div key={id} className={id === activeId ? 'session-tab session-tab--active' : 'session-tab'}>
+                    <button type="button" role="tab" aria-selected={id === activeId} className="session-tab__open" onClick={() => setActiveId(id)}>
+                      {title}
+                      {s && s.unreadCount > 0 && id !== activeId && <span className="badge">{s.unreadCount}</span>}
+                    </button>
+                    <button type="button" className="icon-button" aria-label={t('tabs.close', { title })} onClick={() => closeTab(id)}>
+                      ×
+                    </button>
+                  </div>
+                );
+              })}
+            </div>
+          )}
+          {view === 'chats' && openIds.length === 0 && <p className="empty-state">{t('chat.noneOpen')}</p>}
+          {openIds.map((id) => {
+            const s = byId.get(id);
+            return (
+              <ChatView
+                key={id}
+                client={client}
+                profile={profile}
+                sessionId={id}
+                session={s ?? null}
+                people={people}
+                visible={view === 'chats' && id === activeId}
+                focused={focused}
+                typingName={typingFor(id)}
+              />
+            );
+          })}
+          {view === 'approvals' && staff && <ApprovalQueue client={client} selfId={profile.id} people={people} sessions={sessions} />}
+          {view === 'emergencies' && <EmergencyConsole client={client} profile={profile} people={people} onOpenSession={openSession} />}
+          {view === 'settings' && <SettingsPanel client={client} profile={profile} onPeopleChanged={() => setDirectoryVersion((v) => v + 1)} />}
+        </section>
+      </div>
+      {switcherOpen && (
+        <QuickSwitcher
+          sessions={ordered}
+          profile={profile}
+          onPick={(id) => {
+            setSwitcherOpen(false);
+            openSession(id);
+          }}
+          onClose={() => setSwitcherOpen(false)}
+        />
+      )}
+    </div>
+  );
+}
