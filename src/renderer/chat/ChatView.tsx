@@ -4,7 +4,7 @@ import type { IpcError } from '../../shared/ipc/errors';
 import type { ConsoleClient } from '../bridge/console-client';
 import { useI18n } from '../i18n/i18n';
 import { toIpcError } from '../lib/errors';
-import { isStaff, sessionTitle, type Person } from '../lib/directory';
+import { isStaff, sessionTitle, withSessionRoles, type Person } from '../lib/directory';
 import { applyOutboxChange, buildTimeline, mergeMessages } from '../lib/timeline';
 import { MessageList } from './MessageList';
 import { Composer } from './Composer';
@@ -23,8 +23,9 @@ interface Props {
 }
 
 /** One open session: its history (paged), the live changes, its outbox rows and its composer. */
-export function ChatView({ client, profile, sessionId, session, people, visible, focused, typingName }: Props) {
+export function ChatView({ client, profile, sessionId, session, people: directory, visible, focused, typingName }: Props) {
   const { t, errorText } = useI18n();
+  const people = withSessionRoles(directory, session, (r) => t(`participant.${r}`));
   const [messages, setMessages] = useState<ChatMessage[]>([]);
   const [pending, setPending] = useState<OutboxItem[]>([]);
   const [status, setStatus] = useState<'loading' | 'ready' | 'error'>('loading');
@@ -87,7 +88,7 @@ export function ChatView({ client, profile, sessionId, session, people, visible,
   }, [client, sessionId, visible, focused, unread, lastId]);
 
   const timeline = buildTimeline(messages, pending);
-  const title = session ? sessionTitle(session, profile.id, t('session.untitled')) : t('session.untitled');
+  const title = session ? sessionTitle(session, profile.id, t('session.untitled'), (r) => t(`participant.${r}`)) : t('session.untitled');
 
   return (
     <section className="chat-view" hidden={!visible} aria-label={title} data-session-id={sessionId}>

@@ -133,7 +133,7 @@ export function Composer({ client, sessionId, disabled, replyTo, people, onClear
       {replyTo && (
         <div className="composer__reply" data-testid="composer-reply">
           <span>
-            {t('composer.replyingTo', { name: people.get(replyTo.senderId)?.displayName ?? t('chat.someone') })}: {replyPreview(replyTo, t)}
+            {t('composer.replyingTo', { name: people.get(replyTo.senderId)?.displayName || t('chat.someone') })}: {replyPreview(replyTo, t)}
           </span>
           <button type="button" className="icon-button" aria-label={t('composer.cancelReply')} onClick={onClearReply}>
             ×
@@ -143,6 +143,7 @@ export function Composer({ client, sessionId, disabled, replyTo, people, onClear
       <div className="composer__row">
         <textarea
           data-composer
+          dir="auto"
           aria-label={t('composer.label')}
           placeholder={draftLoaded ? t('composer.placeholder') : t('chat.loading')}
           rows={2}

@@ -11,8 +11,8 @@ import { AudioPlayer } from '../audio/AudioPlayer';
 function Quote({ message, people }: { message: ChatMessage; people: Map<string, Person> }) {
   const { t } = useI18n();
   return (
-    <blockquote className="message__quote" data-testid="reply-quote">
-      <strong>{people.get(message.senderId)?.displayName ?? t('chat.someone')}</strong>{' '}
+    <blockquote className="message__quote" data-testid="reply-quote" dir="auto">
+      <strong>{people.get(message.senderId)?.displayName || t('chat.someone')}</strong>{' '}
       {message.status === 'deleted' ? t('message.deleted') : message.type === 'text' ? message.body : t(`message.kind.${message.type}`)}
     </blockquote>
   );
@@ -66,7 +66,7 @@ export function MessageRow({ client, profile, message, quoted, people, onReply, 
   const [editing, setEditing] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const own = message.senderId === profile.id;
-  const sender = own ? t('message.you') : (people.get(message.senderId)?.displayName ?? t('chat.someone'));
+  const sender = own ? t('message.you') : (people.get(message.senderId)?.displayName || t('chat.someone'));
   const deleted = message.status === 'deleted';
   const special = message.type === 'system' || message.type === 'emergency';
 
@@ -139,7 +139,7 @@ export function MessageRow({ client, profile, message, quoted, people, onReply, 
         </form>
       ) : (
         <>
-          {message.body && <p className="message__body">{message.body}</p>}
+          {message.body && <p className="message__body" dir="auto">{message.body}</p>}
           {message.type === 'audio' && (
             <AudioPlayer client={client} storagePath={message.storagePath} mimeType={message.mimeType} peaks={message.waveform ?? []} durationMs={message.durationMs ?? 0} />
           )}

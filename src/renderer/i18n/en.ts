@@ -298,6 +298,18 @@ export const en = {
   'storage.bucket_not_found': "The file storage is not set up.",
   'storage.file_too_large': "This file is too large.",
   'storage.mime_not_allowed': "This type of file cannot be stored.",
+  'sidebar.refresh': "Refresh the list",
+  'limits.title': "Console limits",
+  'limits.key': "Setting",
+  'limits.value': "Value",
+  'limits.save': "Save the limit",
+  'limits.emergency_ring_timeout_seconds': "Emergency: seconds ringing readers before escalating",
+  'limits.emergency_level1_timeout_seconds': "Emergency: seconds with monitors and admins before super admins",
+  'limits.rate_limit_messages_per_minute': "Messages per minute per sender",
+  'limits.audio_max_duration_ms': "Longest voice note (ms)",
+  'participant.client': "Client",
+  'participant.reader': "Reader",
+  'participant.staff': "Staff",
 } as const;
 
 export type MessageKey = keyof typeof en;

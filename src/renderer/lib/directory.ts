@@ -31,14 +31,34 @@ export function rememberPerson(ownerId: string, person: Person) {
 export function buildDirectory(ownerId: string, sessions: readonly ChatSession[], self: Profile): Map<string, Person> {
   const people = new Map<string, Person>();
   for (const p of rememberedPeople(ownerId)) people.set(p.id, p);
-  for (const s of sessions) for (const p of s.participants) people.set(p.userId, { id: p.userId, displayName: p.displayName, role: p.role });
+  for (const s of sessions)
+    for (const p of s.participants) {
+      // A participant whose profile the backend did not reveal comes with an empty name: keep what we know.
+      if (p.displayName || !people.has(p.userId)) people.set(p.userId, { id: p.userId, displayName: p.displayName, role: p.role });
+    }
   people.set(self.id, { id: self.id, displayName: self.displayName, role: self.role });
   return people;
 }
 
-export function sessionTitle(session: ChatSession, selfId: string, fallback: string): string {
-  const others = session.participants.filter((p) => p.userId !== selfId).map((p) => p.displayName);
-  return others.length > 0 ? others.join(', ') : fallback;
+export type RoleInSession = ChatSession['participants'][number]['roleInSession'];
+
+/** The other participants' names; by their part in the session where the backend gives no name. */
+export function sessionTitle(session: ChatSession, selfId: string, fallback: string, roleLabel?: (role: RoleInSession) => string): string {
+  const others = session.participants
+    .filter((p) => p.userId !== selfId)
+    .map((p) => p.displayName || (roleLabel ? roleLabel(p.roleInSession) : ''))
+    .filter(Boolean);
+  return others.length > 0 ? [...new Set(others)].join(', ') : fallback;
+}
+
+/** The directory as seen from one session: unnamed participants are called by their part in it. */
+export function withSessionRoles(people: Map<string, Person>, session: ChatSession | null, label: (role: RoleInSession) => string): Map<string, Person> {
+  if (!session || session.participants.every((p) => p.displayName)) return people;
+  const named = new Map(people);
+  for (const p of session.participants) {
+    if (!named.get(p.userId)?.displayName) named.set(p.userId, { id: p.userId, displayName: label(p.roleInSession), role: p.role });
+  }
+  return named;
 }
 
 export const isStaff = (role: Profile['role']) => role === 'monitor' || role === 'admin' || role === 'super_admin';

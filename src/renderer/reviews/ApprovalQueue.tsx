@@ -157,7 +157,7 @@ export function ApprovalQueue({ client, selfId, people, sessions }: { client: Co
       <ol className="review-list">
         {items.map((m, i) => {
           const session = sessionsById.get(m.sessionId);
-          const sender = people.get(m.senderId)?.displayName ?? t('chat.someone');
+          const sender = people.get(m.senderId)?.displayName || t('chat.someone');
           return (
             <li
               key={m.id}
@@ -169,7 +169,7 @@ export function ApprovalQueue({ client, selfId, people, sessions }: { client: Co
               <div className="review__context">
                 <strong>{t('approvals.from', { name: sender })}</strong>
                 <span className="muted">
-                  {session ? t('approvals.inSession', { title: sessionTitle(session, selfId, t('session.untitled')) }) : t('approvals.sessionId', { id: m.sessionId.slice(0, 8) })}
+                  {session ? t('approvals.inSession', { title: sessionTitle(session, selfId, t('session.untitled'), (r) => t(`participant.${r}`)) }) : t('approvals.sessionId', { id: m.sessionId.slice(0, 8) })}
                 </span>
                 <time dateTime={m.createdAt}>{formatDateTime(m.createdAt)}</time>
               </div>

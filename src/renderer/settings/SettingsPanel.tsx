@@ -50,6 +50,7 @@ export function SettingsPanel({ client, profile, onPeopleChanged }: { client: Co
         <label>
           <span>{t('settings.language')}</span>
           <select
+            aria-label={t('settings.language')}
             value={language}
             onChange={(e) => {
               const next = e.target.value as Language;
@@ -65,7 +66,7 @@ export function SettingsPanel({ client, profile, onPeopleChanged }: { client: Co
           <>
             <label>
               <span>{t('settings.privacy')}</span>
-              <select value={prefs.privacy} onChange={(e) => void update({ privacy: e.target.value as Preferences['privacy'] })}>
+              <select aria-label={t('settings.privacy')} value={prefs.privacy} onChange={(e) => void update({ privacy: e.target.value as Preferences['privacy'] })}>
                 <option value="full">{t('settings.privacy.full')}</option>
                 <option value="sender">{t('settings.privacy.sender')}</option>
                 <option value="count">{t('settings.privacy.count')}</option>
@@ -82,6 +83,7 @@ export function SettingsPanel({ client, profile, onPeopleChanged }: { client: Co
       </fieldset>
       {profile.role === 'reader' && <AvailabilityForm client={client} />}
       {(profile.role === 'admin' || profile.role === 'super_admin') && <CreateAccountForm client={client} profile={profile} onCreated={onPeopleChanged} />}
+      {profile.role === 'super_admin' && <ConsoleLimitsForm client={client} />}
     </section>
   );
 }
@@ -108,7 +110,7 @@ function AvailabilityForm({ client }: { client: ConsoleClient }) {
         <legend>{t('settings.availability')}</legend>
         <label>
           <span>{t('settings.availability.status')}</span>
-          <select value={availability} onChange={(e) => setAvailability(e.target.value as Availability)}>
+          <select aria-label={t('settings.availability.status')} value={availability} onChange={(e) => setAvailability(e.target.value as Availability)}>
             {(['online', 'busy', 'away', 'offline'] as const).map((a) => (
               <option key={a} value={a}>
                 {t(`availability.${a}`)}
@@ -181,7 +183,7 @@ function CreateAccountForm({ client, profile, onCreated }: { client: ConsoleClie
         </label>
         <label>
           <span>{t('accounts.role')}</span>
-          <select value={role} onChange={(e) => setRole(e.target.value as Profile['role'])}>
+          <select aria-label={t('accounts.role')} value={role} onChange={(e) => setRole(e.target.value as Profile['role'])}>
             {ROLES.filter((r) => profile.role === 'super_admin' || r !== 'super_admin').map((r) => (
               <option key={r} value={r}>
                 {t(`role.${r}`)}
@@ -191,7 +193,7 @@ function CreateAccountForm({ client, profile, onCreated }: { client: ConsoleClie
         </label>
         <label>
           <span>{t('accounts.language')}</span>
-          <select value={lang} onChange={(e) => setLang(e.target.value as Language)}>
+          <select aria-label={t('accounts.language')} value={lang} onChange={(e) => setLang(e.target.value as Language)}>
             <option value="en">{t('app.language.en')}</option>
             <option value="ar">{t('app.language.ar')}</option>
           </select>
@@ -215,6 +217,60 @@ function CreateAccountForm({ client, profile, onCreated }: { client: ConsoleClie
           ))}
         </ul>
       )}
+    </form>
+  );
+}
+
+/** The typed console limits most often tuned; the migrations validate every value and bound. */
+const LIMIT_KEYS = [
+  'console.emergency.ring_timeout_seconds',
+  'console.emergency.level1_timeout_seconds',
+  'console.rate_limit.messages_per_minute',
+  'console.audio.max_duration_ms',
+] as const;
+
+function ConsoleLimitsForm({ client }: { client: ConsoleClient }) {
+  const { t, errorText } = useI18n();
+  const [key, setKey] = useState<string>(LIMIT_KEYS[0]);
+  const [value, setValue] = useState('');
+  const [state, setState] = useState<{ kind: 'idle' | 'saved' } | { kind: 'error'; error: IpcError }>({ kind: 'idle' });
+  return (
+    <form
+      className="settings__group"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        try {
+          await client.call('settings.set', { key, value: value.trim() });
+          setState({ kind: 'saved' });
+        } catch (failure) {
+          setState({ kind: 'error', error: toIpcError(failure) });
+        }
+      }}
+    >
+      <fieldset>
+        <legend>{t('limits.title')}</legend>
+        <label>
+          <span>{t('limits.key')}</span>
+          <select aria-label={t('limits.key')} value={key} onChange={(e) => setKey(e.target.value)}>
+            {LIMIT_KEYS.map((k) => (
+              <option key={k} value={k}>
+                {t(`limits.${k.replace(/^console\./, '').replace(/\./g, '_')}` as Parameters<typeof t>[0])}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          <span>{t('limits.value')}</span>
+          <input required inputMode="numeric" value={value} onChange={(e) => setValue(e.target.value)} />
+        </label>
+        <button type="submit">{t('limits.save')}</button>
+        {state.kind === 'saved' && <span role="status">{t('settings.saved')}</span>}
+        {state.kind === 'error' && (
+          <span className="form-error" role="alert" data-error-code={state.error.code}>
+            {errorText(state.error)}
+          </span>
+        )}
+      </fieldset>
     </form>
   );
 }

@@ -13,7 +13,7 @@ export function QuickSwitcher({ sessions, profile, onPick, onClose }: { sessions
   const matches = useMemo(() => {
     const q = query.trim().toLocaleLowerCase();
     return sessions
-      .map((s) => ({ s, title: sessionTitle(s, profile.id, t('session.untitled')) }))
+      .map((s) => ({ s, title: sessionTitle(s, profile.id, t('session.untitled'), (r) => t(`participant.${r}`)) }))
       .filter(({ title }) => !q || title.toLocaleLowerCase().includes(q));
   }, [sessions, profile.id, query, t]);
 

@@ -72,6 +72,9 @@ export function SessionSidebar({ client, profile, sessions, load, activeId, peop
             {t('sidebar.openSupport')}
           </button>
         )}
+        <button type="button" className="link-button" onClick={onRetry}>
+          {t('sidebar.refresh')}
+        </button>
         {error && (
           <p className="form-error" role="alert" data-error-code={error.code}>
             {errorText(error)}
@@ -94,7 +97,7 @@ export function SessionSidebar({ client, profile, sessions, load, activeId, peop
       {load.status === 'ready' && sessions.length === 0 && <p className="empty-state">{t('sidebar.empty')}</p>}
       <ul className="session-list">
         {sessions.map((s) => {
-          const title = sessionTitle(s, profile.id, t('session.untitled'));
+          const title = sessionTitle(s, profile.id, t('session.untitled'), (r) => t(`participant.${r}`));
           const typingName = typingFor(s.id);
           return (
             <li key={s.id}>

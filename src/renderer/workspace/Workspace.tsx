@@ -4,7 +4,7 @@ import type { IpcError } from '../../shared/ipc/errors';
 import type { ConsoleClient } from '../bridge/console-client';
 import { useI18n } from '../i18n/i18n';
 import { toIpcError } from '../lib/errors';
-import { buildDirectory, isStaff, sessionTitle } from '../lib/directory';
+import { buildDirectory, isStaff, sessionTitle, withSessionRoles } from '../lib/directory';
 import { SessionSidebar } from './SessionSidebar';
 import { QuickSwitcher } from './QuickSwitcher';
 import { ChatView } from '../chat/ChatView';
@@ -160,7 +160,9 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
 
   const typingFor = (sessionId: string) => {
     const entry = typing[sessionId];
-    return entry ? (people.get(entry.userId)?.displayName ?? t('chat.someone')) : null;
+    if (!entry) return null;
+    const session = sessions.find((s) => s.id === sessionId) ?? null;
+    return withSessionRoles(people, session, (r) => t(`participant.${r}`)).get(entry.userId)?.displayName || t('chat.someone');
   };
 
   const byId = new Map(sessions.map((s) => [s.id, s]));
@@ -217,7 +219,7 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
             <div className="session-tabs" role="tablist" aria-label={t('tabs.label')}>
               {openIds.map((id) => {
                 const s = byId.get(id);
-                const title = s ? sessionTitle(s, profile.id, t('session.untitled')) : t('session.untitled');
+                const title = s ? sessionTitle(s, profile.id, t('session.untitled'), (r) => t(`participant.${r}`)) : t('session.untitled');
                 return (
                   <div key={id} className={id === activeId ? 'session-tab session-tab--active' : 'session-tab'}>
                     <button type="button" role="tab" aria-selected={id === activeId} className="session-tab__open" onClick={() => setActiveId(id)}>

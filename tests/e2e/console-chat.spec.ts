@@ -1,0 +1,207 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { test as base, expect, type Browser, type Page } from '@playwright/test';
+import { startWebShell, type WebShell } from '../../src/main/webshell/webshell-server';
+import { HeadlessAlertPlatform } from '../../src/main/alerts';
+import { createConsoleCore } from '../../src/main/core/console-core';
+import { EmbeddedBackend } from '../../src/main/backend/embedded/embedded-backend';
+
+// A backend of its own (not the shared webShell fixture): these specs run before foundation.spec.ts,
+// which expects a fresh backend on its first test. Same real parts: PGlite with the migrations, the
+// web shell, one core per page; the media route is wired so voice notes stream with range requests.
+const test = base.extend<object, { consoleShell: WebShell }>({
+  consoleShell: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const dataDir = await mkdtemp(path.join(os.tmpdir(), 'samia-console-e2e-'));
+      const backend = new EmbeddedBackend({ dataDir: null, emergencySweepMs: 1000 });
+      await backend.start();
+      const shell = await startWebShell({
+        rendererDir: path.resolve('out/renderer'),
+        createCore: (_pageId, mediaBaseUrl) =>
+          createConsoleCore({
+            shell: 'webshell',
+            appName: 'SAMIA TAROT Console',
+            version: 'e2e',
+            backend,
+            dataDir,
+            mediaBaseUrl,
+            createAlertPlatform: (emitToRenderer) => new HeadlessAlertPlatform({ emitToRenderer }),
+            openExternal: async () => false,
+            log: () => {},
+          }),
+      });
+      await use(shell);
+      await shell.close();
+      await backend.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+    { scope: 'worker' },
+  ],
+});
+
+const PASSWORD = 'correct horse battery';
+const SHOTS = 'test-results/screenshots';
+
+async function openConsole(browser: Browser, shell: WebShell): Promise<Page> {
+  const context = await browser.newContext({ permissions: ['microphone'] });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(shell.pageUrl);
+  return page;
+}
+
+async function signIn(page: Page, email: string, name: string) {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: `Signed in as ${name}` })).toBeVisible();
+}
+
+async function createAccount(admin: Page, name: string, email: string, role: string) {
+  await admin.getByLabel('Display name').fill(name);
+  await admin.getByLabel('Account email').fill(email);
+  await admin.getByLabel('Initial password').fill(PASSWORD);
+  await admin.getByRole('combobox', { name: 'Role', exact: true }).selectOption(role);
+  await admin.getByRole('button', { name: 'Create account' }).click();
+  await expect(admin.getByText(`Account created for ${name}.`)).toBeVisible();
+}
+
+async function recordVoiceNote(page: Page, ms: number) {
+  await page.getByRole('button', { name: 'Record a voice note' }).click();
+  await expect(page.getByTestId('live-level')).toBeVisible();
+  await page.waitForTimeout(ms);
+  await page.getByRole('button', { name: 'Stop', exact: true }).click();
+  await expect(page.getByRole('group', { name: 'Voice note preview' })).toBeVisible();
+  await page.getByRole('button', { name: 'Send voice note' }).click();
+}
+
+test.describe.serial('the console with several users on one backend', () => {
+  let admin: Page;
+  let reader: Page;
+  let client: Page;
+  let monitor: Page;
+
+  test('an admin sets up the console and creates a reader, a client and a monitor', async ({ browser, consoleShell }) => {
+    admin = await openConsole(browser, consoleShell);
+    await admin.getByLabel('Your name').fill('Samia Admin');
+    await admin.getByLabel('Email').fill('admin@samia.test');
+    await admin.getByLabel('Password').fill(PASSWORD);
+    await admin.getByRole('button', { name: 'Create the administrator account' }).click();
+    await expect(admin.getByRole('heading', { name: 'Signed in as Samia Admin' })).toBeVisible();
+    await expect(admin.getByText('No sessions yet.')).toBeVisible();
+    await admin.getByRole('tab', { name: 'Settings' }).click();
+    await createAccount(admin, 'Rana Reader', 'reader@samia.test', 'reader');
+    await createAccount(admin, 'Karim Client', 'client@samia.test', 'client');
+    await createAccount(admin, 'Mona Monitor', 'monitor@samia.test', 'monitor');
+    await admin.screenshot({ path: `${SHOTS}/console-settings-en.png` });
+  });
+
+  test('the client opens a support session and the admin assigns the reader', async ({ browser, consoleShell }) => {
+    client = await openConsole(browser, consoleShell);
+    await signIn(client, 'client@samia.test', 'Karim Client');
+    await client.getByRole('button', { name: 'Contact support' }).click();
+    await expect(client.getByRole('textbox', { name: 'Message' })).toBeVisible();
+
+    await admin.getByRole('tab', { name: 'Chats' }).click();
+    await admin.getByRole('button', { name: 'Refresh the list' }).click();
+    await admin.getByTestId('session-item').filter({ hasText: 'Karim Client' }).click();
+    await admin.getByLabel('Reader to assign').selectOption({ label: 'Rana Reader' });
+    await admin.getByRole('button', { name: 'Assign reader' }).click();
+    await expect(admin.getByText('Reader assigned.')).toBeVisible();
+  });
+
+  test('the reader sees the unread count and typing, and answers with text and a voice note pending approval', async ({ browser, consoleShell }) => {
+    reader = await openConsole(browser, consoleShell);
+    await signIn(reader, 'reader@samia.test', 'Rana Reader');
+    // The backend reveals other profiles' names to admins only (see the report): readers see the client by role.
+    const session = reader.getByTestId('session-item').filter({ hasText: 'Client' });
+    await expect(session).toBeVisible();
+
+    const clientBox = client.getByRole('textbox', { name: 'Message' });
+    await clientBox.fill('Hello, I would like a reading about my career.');
+    await clientBox.press('Enter');
+    await expect(client.getByTestId('message').filter({ hasText: 'about my career' })).toBeVisible();
+    await expect(session.getByTestId('unread-count')).toHaveText('1');
+    await reader.screenshot({ path: `${SHOTS}/console-reader-unread-en.png` });
+
+    await session.click();
+    await expect(reader.getByTestId('message').filter({ hasText: 'about my career' })).toBeVisible();
+    await expect(session.getByTestId('unread-count')).toHaveCount(0);
+
+    // Typing reaches the reader live (typing signals are throttled to one per 2.5 s per session) and expires on its own.
+    await client.waitForTimeout(2600);
+    await clientBox.pressSequentially('Also', { delay: 50 });
+    await expect(session.getByTestId('typing-indicator')).toHaveText('Client is typing…');
+    await clientBox.pressSequentially(' about love.', { delay: 10 });
+    await clientBox.press('Shift+Enter');
+    await clientBox.pressSequentially('Thank you!');
+    await clientBox.press('Enter');
+    await expect(reader.getByTestId('message').filter({ hasText: 'Thank you!' })).toBeVisible();
+
+    const readerBox = reader.getByRole('textbox', { name: 'Message' });
+    await readerBox.fill('Welcome Karim, let me shuffle the cards.');
+    await readerBox.press('Enter');
+    await expect(client.getByTestId('message').filter({ hasText: 'shuffle the cards' })).toBeVisible();
+
+    await recordVoiceNote(reader, 1500);
+    const note = reader.getByTestId('message').filter({ has: reader.getByTestId('audio-player') });
+    await expect(note).toHaveCount(1);
+    await expect(note.getByTestId('pending-approval')).toHaveText('Pending approval');
+    await reader.screenshot({ path: `${SHOTS}/console-reader-pending-en.png` });
+    // Invisible to the client until approved.
+    await client.waitForTimeout(1000);
+    await expect(client.getByTestId('audio-player')).toHaveCount(0);
+  });
+
+  test('a monitor approves the note and the client receives it', async ({ browser, consoleShell }) => {
+    monitor = await openConsole(browser, consoleShell);
+    await signIn(monitor, 'monitor@samia.test', 'Mona Monitor');
+    await monitor.getByRole('tab', { name: 'Approvals' }).click();
+    const item = monitor.getByTestId('review-item');
+    await expect(item).toHaveCount(1);
+    await monitor.screenshot({ path: `${SHOTS}/console-approvals-en.png` });
+    await item.getByRole('button', { name: 'Approve' }).click();
+    await expect(monitor.getByText('Nothing to review.')).toBeVisible();
+
+    await expect(client.getByTestId('audio-player')).toHaveCount(1);
+    await expect(reader.getByTestId('pending-approval')).toHaveCount(0);
+    // The stored peaks are drawn before any download; play fetches the audio.
+    await client.getByRole('button', { name: 'Play' }).click();
+    await expect(client.getByRole('button', { name: 'Pause playback' })).toBeVisible();
+    await client.screenshot({ path: `${SHOTS}/console-client-received-en.png` });
+  });
+
+  test('a rejected note brings the reason back to the reader (keyboard review)', async () => {
+    await recordVoiceNote(reader, 1000);
+    await expect(reader.getByTestId('pending-approval')).toHaveCount(1);
+    const queue = monitor.getByTestId('approval-queue');
+    await expect(monitor.getByTestId('review-item')).toHaveCount(1);
+    await queue.focus();
+    await monitor.keyboard.press('r');
+    const dialog = monitor.getByRole('dialog', { name: 'Reject this voice note' });
+    await expect(dialog).toBeVisible();
+    await dialog.getByRole('button', { name: 'Reject' }).click();
+    await expect(dialog.getByRole('alert')).toHaveText('Give a reason for the rejection.');
+    await dialog.getByLabel('Reason (the reader will see it)').fill('Too much background noise');
+    await dialog.getByRole('button', { name: 'Reject' }).click();
+    await expect(monitor.getByText('Nothing to review.')).toBeVisible();
+    await expect(reader.getByTestId('rejected')).toHaveText('Rejected: Too much background noise');
+    await expect(client.getByTestId('audio-player')).toHaveCount(1);
+    await reader.screenshot({ path: `${SHOTS}/console-reader-rejected-en.png` });
+  });
+
+  test('the workspace in Arabic is laid out right to left', async () => {
+    await reader.getByRole('combobox', { name: 'Language' }).first().selectOption('ar');
+    await expect(reader.locator('html')).toHaveAttribute('dir', 'rtl');
+    await expect(reader.getByRole('heading', { name: 'تم تسجيل الدخول باسم Rana Reader' })).toBeVisible();
+    const body = await reader.locator('.workspace-body').boundingBox();
+    const sidebar = await reader.locator('.sidebar').boundingBox();
+    // The sidebar sits on the right in Arabic.
+    expect(sidebar!.x).toBeGreaterThan(body!.x + body!.width / 2);
+    await expect(reader.getByTestId('rejected')).toContainText('مرفوضة');
+    await reader.screenshot({ path: `${SHOTS}/console-workspace-ar.png` });
+  });
+});
