@@ -2,9 +2,10 @@
  * Crash test for the outbox (issue 5) against the REAL embedded backend.
  *
  * The parent starts an EmbeddedBackend (PGlite on disk in a temp folder, the
- * real migrations), creates a super admin, one reader and one client per lane
- * and three support sessions per lane, and serves each lane's signed-in reader
- * connection over a loopback socket (tests/support/backend-over-socket.ts).
+ * real migrations), creates a super admin, one reader per lane and three
+ * support sessions per lane (each with its own client), and serves each
+ * lane's signed-in reader connection over a loopback socket
+ * (tests/support/backend-over-socket.ts).
  * A child process (tests/outbox-crash/child.ts) runs the real outbox and the
  * real createOutboxTransport over that connection; it is killed with SIGKILL
  * at random points, then restarted to drain. After every restart the check
@@ -172,15 +173,18 @@ async function setUp(root: string): Promise<{ backend: EmbeddedBackend; admin: U
   const result: Lane[] = [];
   for (let i = 0; i < lanes; i++) {
     await admin.createAccount({ email: `reader${i}@crash.test`, password, displayName: `Reader ${i}`, role: 'reader' });
-    await admin.createAccount({ email: `client${i}@crash.test`, password, displayName: `Client ${i}`, role: 'client' });
     const reader = await backend.signIn(`reader${i}@crash.test`, password);
-    const client = await backend.signIn(`client${i}@crash.test`, password);
     const sessions: string[] = [];
+    // A client has one active support session, so each session gets its own client.
     for (let s = 0; s < 3; s++) {
+      const email = `client${i}-${s}@crash.test`;
+      await admin.createAccount({ email, password, displayName: `Client ${i}-${s}`, role: 'client' });
+      const client = await backend.signIn(email, password);
       const session = await client.openSupportSession();
       await admin.assignReader(session.id, reader.userId);
       sessions.push(session.id);
     }
+    if (new Set(sessions).size !== sessions.length) throw new Error(`lane ${i}: the sessions are not distinct: ${sessions.join(', ')}`);
     result.push({ index: i, server: await serveUserConnection(reader), sessions, readerId: reader.userId });
   }
   return { backend, admin, lanes: result };
