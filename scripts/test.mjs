@@ -49,6 +49,7 @@ const tiers = [
     counts: vitestCounts(`${reports}/consolidate.json`),
   },
   { name: 'outbox crash test (SIGKILL at random points)', cmd: [npm, 'run', '--silent', 'test:crash'] },
+  { name: 'outbox fault test (dropped, delayed, failed calls)', cmd: [npm, 'run', '--silent', 'test:fault'] },
   {
     name: 'end-to-end (Playwright, web shell in Chromium)',
     cmd: [npm, 'run', '--silent', 'test:e2e', '--', '--reporter=list,json'],
