@@ -101,8 +101,14 @@ describe('real run', () => {
     expect(report.outcome).toBe('migrated');
     expect(report.verification!.ok).toBe(true);
     for (const c of report.verification!.counts) expect(c.actual, `${c.type}/${c.status}`).toBe(c.expected);
+    const acc = Object.fromEntries(report.verification!.accounting.map((a) => [a.source_table, a]));
+    for (const a of report.verification!.accounting) expect(a.untraced, a.source_table).toBe(0);
+    const [src] = await h.query<{ m: string; v: string; a: string }>(s, `select (select count(*) from public.messages) m, (select count(*) from public.voice_notes) v, (select count(*) from public.voice_note_approvals) a`);
+    expect(acc['public.messages']!.rows).toBe(Number(src!.m));
+    expect(acc['public.voice_notes']!.rows).toBe(Number(src!.v));
+    expect(acc['public.voice_note_approvals']!.review).toBe(Number(src!.a));
     const untraced = await h.query(s, `
-      with t as (select distinct source_table, source_id from audit_log where action like 'consolidate%')
+      with t as (select distinct source_table, source_id from audit_log where action in ('consolidate', 'consolidate_merge', 'consolidate_review', 'consolidate_quarantine', 'consolidate_placeholder'))
       select 'public.messages' tbl, id::text from public.messages m where not exists (select 1 from t where t.source_table = 'public.messages' and t.source_id = m.id::text)
       union all select 'public.voice_notes', id::text from public.voice_notes v where not exists (select 1 from t where t.source_table = 'public.voice_notes' and t.source_id = v.id::text)
       union all select 'public.voice_note_approvals', id::text from public.voice_note_approvals a where not exists (select 1 from t where t.source_table = 'public.voice_note_approvals' and t.source_id = a.id::text)

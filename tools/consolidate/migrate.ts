@@ -5,6 +5,7 @@ import { OLD_BUCKETS, TARGET_BUCKET, mimeFromName, parseFileRef } from './file-r
 import { PATH_SQL, PLACEHOLDER_REVIEWER_KEY } from './plan.ts';
 import { mapLimit, sha256, STORAGE_CONCURRENCY, type ObjectInfo, type StoragePort } from './storage.ts';
 
+/** Actions that account for a source row. Participant rows ('consolidate_participant') only add traceability. */
 export const CONSOLIDATION_ACTIONS = ['consolidate', 'consolidate_merge', 'consolidate_review', 'consolidate_quarantine', 'consolidate_placeholder'];
 const ACTIONS_SQL = `(${CONSOLIDATION_ACTIONS.map((a) => `'${a}'`).join(',')})`;
 
@@ -367,9 +368,9 @@ async function writeAudit(client: pg.ClientBase): Promise<number> {
      where not exists (select 1 from cons_audited x where x.source_table = 'public.voice_note_approvals' and x.source_id = a.id::text)`,
     // Participants and placeholders (traceability, not source coverage).
     `insert into public.audit_log (table_name, row_id, action, new_values, source_table, source_id)
-     select 'chat_participants', p.session_id || ':' || p.user_id, 'consolidate', to_jsonb(t), p.source_table, p.source_id
+     select 'chat_participants', p.session_id || ':' || p.user_id, 'consolidate_participant', to_jsonb(t), p.source_table, p.source_id
      from cons_participants p join public.chat_participants t on t.session_id = p.session_id and t.user_id = p.user_id
-     where not exists (select 1 from public.audit_log a where a.table_name = 'chat_participants' and a.row_id = p.session_id || ':' || p.user_id and a.action = 'consolidate')`,
+     where not exists (select 1 from public.audit_log a where a.table_name = 'chat_participants' and a.row_id = p.session_id || ':' || p.user_id and a.action = 'consolidate_participant')`,
     `insert into public.audit_log (table_name, row_id, action, new_values, source_table, source_id)
      select 'profiles', p.id::text, 'consolidate_placeholder', jsonb_build_object('reader', p.reader, 'reviewer', p.reviewer), 'missing:public.profiles', p.id::text
      from cons_placeholders p`,
@@ -389,6 +390,8 @@ export interface VerifyResult {
   /** Planned rows that are absent or differ in the target tables. */
   mismatched: { id: string; problem: string }[];
   counts: { type: string; status: string; expected: number; actual: number }[];
+  /** Per source table: rows now, and how each is accounted for in audit_log (all runs). */
+  accounting: { source_table: string; rows: number; carried: number; merged: number; review: number; quarantined: number; untraced: number }[];
   sessions: { expected: number; actual: number };
   participants: { expected: number; actual: number };
 }
@@ -439,9 +442,23 @@ export async function verify(client: pg.ClientBase, copies: CopyResult[]): Promi
        where t.storage_path is distinct from x.dest limit 200`, [copies.map((c) => c.messageId), copies.map((c) => c.dest)])).rows;
     for (const w of wrong) mismatched.push({ id: w.id, problem: `storage_path is not the verified copy ${w.dest}` });
   }
+  const accounting = (await client.query<{ source_table: string; rows: string; carried: string; merged: string; review: string; quarantined: string }>(`
+    with src as (
+      select 'public.bookings' t, id::text id from src_bookings union all select 'public.messages', id::text from src_messages
+      union all select 'public.voice_notes', id::text from src_voice_notes union all select 'public.voice_note_approvals', id::text from src_approvals
+      union all select 'legacy.chat_sessions', id::text from src_lsessions union all select 'legacy.chat_messages', id::text from src_lmessages),
+    a as (select source_table, source_id, bool_or(action in ('consolidate', 'consolidate_placeholder')) carried, bool_or(action = 'consolidate_merge') merged,
+                 bool_or(action = 'consolidate_review') review, bool_or(action = 'consolidate_quarantine') quarantined
+          from public.audit_log where action in ${ACTIONS_SQL} group by 1, 2)
+    select src.t source_table, count(*) rows, count(*) filter (where a.carried) carried, count(*) filter (where a.merged and not a.carried) merged,
+           count(*) filter (where a.review) review, count(*) filter (where a.quarantined) quarantined
+    from src left join a on a.source_table = src.t and a.source_id = src.id group by 1 order by 1`)).rows.map((r) => {
+    const n = { rows: Number(r.rows), carried: Number(r.carried), merged: Number(r.merged), review: Number(r.review), quarantined: Number(r.quarantined) };
+    return { source_table: r.source_table, ...n, untraced: n.rows - n.carried - n.merged - n.review - n.quarantined };
+  });
   const sessions = { expected: Number(sess.e), actual: Number(sess.a) };
   const participants = { expected: Number(part.e), actual: Number(part.a) };
-  const ok = !untraced.length && !mismatched.length && counts.every((c) => c.expected === c.actual)
+  const ok = !untraced.length && !mismatched.length && accounting.every((a) => a.untraced === 0) && counts.every((c) => c.expected === c.actual)
     && sessions.expected === sessions.actual && participants.expected === participants.actual;
-  return { ok, untraced: untraced.slice(0, 200), mismatched, counts, sessions, participants };
+  return { ok, untraced: untraced.slice(0, 200), mismatched, counts, accounting, sessions, participants };
 }

@@ -233,6 +233,8 @@ export function formatReport(r: Report): string {
   if (r.verification) {
     lines.push('', `Verification: ${r.verification.ok ? 'OK' : 'FAILED'}`);
     for (const c of r.verification.counts) lines.push(`  ${String(c.type).padEnd(10)} ${String(c.status).padEnd(18)} expected ${String(c.expected).padStart(8)}  actual ${String(c.actual).padStart(8)}`);
+    lines.push('  every source row accounted for (carried over / merged into another row / review applied / quarantined):');
+    for (const a of r.verification.accounting) lines.push(`    ${a.source_table.padEnd(30)} ${String(a.rows).padStart(8)} = ${a.carried} + ${a.merged} + ${a.review} + ${a.quarantined}${a.untraced ? `  UNTRACED ${a.untraced}` : ''}`);
     lines.push(`  sessions expected ${r.verification.sessions.expected} actual ${r.verification.sessions.actual}; participants expected ${r.verification.participants.expected} actual ${r.verification.participants.actual}`);
   }
   if (r.backupDir) lines.push('', `Backup: ${r.backupDir}`);
