@@ -193,6 +193,55 @@ test.describe.serial('the console with several users on one backend', () => {
     await reader.screenshot({ path: `${SHOTS}/console-reader-rejected-en.png` });
   });
 
+  test('an emergency rings the opted-in reader, escalates when nobody accepts, and an admin acknowledges and resolves it', async () => {
+    test.setTimeout(120_000);
+    // Ring readers for 5 s (the lowest the migrations allow) instead of the default 60 s.
+    await admin.getByRole('tab', { name: 'Settings' }).click();
+    await admin.getByRole('combobox', { name: 'Setting', exact: true }).selectOption('console.emergency.ring_timeout_seconds');
+    await admin.getByLabel('Value').fill('5');
+    await admin.getByRole('button', { name: 'Save the limit' }).click();
+    await expect(admin.getByText('Saved.').first()).toBeVisible();
+
+    await reader.getByRole('tab', { name: 'Settings' }).click();
+    await reader.getByRole('combobox', { name: 'Status' }).selectOption('online');
+    await reader.getByLabel('Receive emergency calls').check();
+    await reader.getByRole('button', { name: 'Save availability' }).click();
+    await expect(reader.getByText('Saved.').first()).toBeVisible();
+
+    await client.getByRole('tab', { name: 'Emergencies' }).click();
+    await client.getByRole('button', { name: 'Request emergency help' }).click();
+    await expect(client.getByText('Your emergency request was sent.', { exact: false })).toBeVisible();
+
+    // The opted-in reader is alerted by the in-app modal.
+    const readerAlert = reader.getByTestId('emergency-alert');
+    await expect(readerAlert).toBeVisible();
+    await expect(readerAlert).toContainText('Ringing');
+    // The web shell's headless alert platform records the siren instead of sending alerts.siren to the page
+    // (see the report); the renderer's siren handling is covered by tests/unit/renderer.
+    await reader.screenshot({ path: `${SHOTS}/console-emergency-alert-reader-en.png` });
+
+    // Nobody accepts: the deadline passes and the sweep escalates it to monitors and admins.
+    const adminAlert = admin.getByTestId('emergency-alert');
+    await expect(adminAlert).toContainText('Escalated', { timeout: 30_000 });
+    await admin.screenshot({ path: `${SHOTS}/console-emergency-escalated-admin-en.png` });
+    await adminAlert.getByRole('button', { name: 'Acknowledge' }).click();
+    const item = admin.getByTestId('emergency-item').first();
+    await expect(item).toHaveAttribute('data-state', 'acknowledged');
+    await expect(adminAlert).toHaveCount(0);
+
+    await item.getByRole('button', { name: 'Resolve' }).click();
+    const dialog = admin.getByRole('dialog', { name: 'Resolve the emergency' });
+    await dialog.getByRole('button', { name: 'Resolve' }).click();
+    await expect(dialog.getByRole('alert')).toHaveText('Write a note to resolve the emergency.');
+    await dialog.getByLabel('What happened (required)').fill('Called the client back; they are safe.');
+    await dialog.getByRole('button', { name: 'Resolve' }).click();
+    await expect(item).toHaveAttribute('data-state', 'resolved');
+    await expect(item).toContainText('Called the client back');
+    await expect(reader.getByTestId('emergency-alert')).toHaveCount(0);
+    await admin.screenshot({ path: `${SHOTS}/console-emergency-resolved-admin-en.png` });
+    await reader.getByRole('tab', { name: 'Chats' }).click();
+  });
+
   test('the workspace in Arabic is laid out right to left', async () => {
     await reader.getByRole('combobox', { name: 'Language' }).first().selectOption('ar');
     await expect(reader.locator('html')).toHaveAttribute('dir', 'rtl');
