@@ -1,9 +1,14 @@
 // Builds the live database's table shapes from /work/shared/legacy/live-columns.csv: the real
 // column types and defaults, so the consolidation meets what it will meet in production.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 
-export const LEGACY_DIR = process.env.SAMIA_LEGACY_DIR ?? '/work/shared/legacy';
+// shared/ sits beside the project's clone (as on CI); SAMIA_LEGACY_DIR overrides it.
+const besideClone = fileURLToPath(new URL('../../../../shared/legacy', import.meta.url));
+export const LEGACY_DIR =
+  process.env.SAMIA_LEGACY_DIR ?? (existsSync(path.join(besideClone, 'live-columns.csv')) ? besideClone : '/work/shared/legacy');
 
 export interface LiveColumn {
   schema: string;
