@@ -561,6 +561,50 @@ export const WORKFLOWS: Workflow[] = [
     },
   },
   {
+    name: 'moderation flags: staff flag/unflag with a reason through RPCs only, others refused, every change audited',
+    async run(c) {
+      for (const who of ['client', 'reader'] as const) {
+        await c.as(who);
+        await c.fails('SA445', `select public.flag_message($1, 'spam')`, [ID.text], 'moderation.forbidden');
+        await c.fails('SA445', `select public.unflag_message($1)`, [ID.text], 'moderation.forbidden');
+      }
+      await c.as('anon');
+      await c.fails('42501', `select public.flag_message($1, 'spam')`, [ID.text]);
+      // No direct writes, not even for staff: SELECT is the only grant on chat_messages.
+      await c.as('monitor');
+      await c.fails('42501', `update public.chat_messages set flagged = true, flagged_reason = 'x' where id = $1`, [ID.text]);
+      await c.fails('SA446', `select public.flag_message($1, null)`, [ID.text], 'moderation.reason_required');
+      await c.fails('SA446', `select public.flag_message($1, '   ')`, [ID.text], 'moderation.reason_required');
+      await c.fails('SA405', `select public.flag_message($1, 'spam')`, [randomUUID()], 'chat.message_not_found');
+      const flagged = await c.one<{ flagged: boolean; flagged_reason: string; flagged_by: string; flagged_at: string | null }>(
+        `select flagged, flagged_reason, flagged_by, flagged_at from public.flag_message($1, '  shares a phone number ')`, [ID.text]);
+      c.eq([flagged.flagged, flagged.flagged_reason, flagged.flagged_by], [true, 'shares a phone number', ID.monitor], 'flag set by the monitor');
+      c.ok(flagged.flagged_at, 'flagged_at set');
+      // A retry with the same reason is not a second event.
+      await c.one(`select 1 from public.flag_message($1, 'shares a phone number')`, [ID.text]);
+      await c.as('admin');
+      await c.one(`select 1 from public.flag_message($1, 'insults')`, [ID.text]);
+      await c.as('client');
+      c.eq(await c.rows(`select flagged, flagged_reason from public.chat_messages where id = $1`, [ID.text]),
+        [{ flagged: true, flagged_reason: 'insults' }], 'the row stays visible to its participant (existing RLS)');
+      await c.as('superAdmin');
+      const cleared = await c.one<Row>(`select flagged, flagged_reason, flagged_by, flagged_at from public.unflag_message($1)`, [ID.text]);
+      c.eq(cleared, { flagged: false, flagged_reason: null, flagged_by: null, flagged_at: null }, 'flag cleared');
+      await c.one(`select 1 from public.unflag_message($1)`, [ID.text]);
+      await c.as('postgres');
+      const audit = await c.rows<{ action: string; actor_id: string; before: string | null; after: string | null }>(
+        `select action, actor_id, old_values ->> 'flagged_reason' as before, new_values ->> 'flagged_reason' as after
+         from public.audit_log where table_name = 'chat_messages' and row_id = $1 order by id`, [ID.text]);
+      c.eq(audit, [
+        { action: 'flag', actor_id: ID.monitor, before: null, after: 'shares a phone number' },
+        { action: 'flag', actor_id: ID.admin, before: 'shares a phone number', after: 'insults' },
+        { action: 'unflag', actor_id: ID.superAdmin, before: 'insults', after: null },
+      ], 'one audit row per flag change, none for no-op retries');
+      await c.fails('23514', `update public.chat_messages set flagged = true, flagged_reason = ' ' where id = $1`, [ID.text]);
+      c.eq(await c.n(`select 1 from pg_indexes where indexname = 'chat_messages_flagged_idx' and indexdef like '%WHERE flagged%'`), 1, 'partial index on flagged rows');
+    },
+  },
+  {
     name: 'error catalogue: every SAnnn raised in the SQL is listed in backend-errors.ts with the same key',
     async run(c) {
       const dir = join(import.meta.dirname, '../../supabase');

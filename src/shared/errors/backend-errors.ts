@@ -52,6 +52,8 @@ export const BACKEND_ERRORS = [
   { code: 'SA442', key: 'review.reason_required', permanent: true, status: 422, meaning: 'a rejection needs a reason' },
   { code: 'SA443', key: 'review.already_decided', permanent: true, status: 409, meaning: 'another reviewer decided first (detail: status, reviewed_by, reviewed_at)' },
   { code: 'SA444', key: 'review.not_reviewable', permanent: true, status: 409, meaning: 'the voice note is not pending (e.g. withdrawn)' },
+  { code: 'SA445', key: 'moderation.forbidden', permanent: true, status: 403, meaning: 'only monitors, admins and super admins flag or unflag messages' },
+  { code: 'SA446', key: 'moderation.reason_required', permanent: true, status: 422, meaning: 'flagging a message needs a non-blank reason' },
   { code: 'SA450', key: 'emergency.clients_only', permanent: true, status: 403, meaning: 'only clients request emergencies' },
   { code: 'SA451', key: 'emergency.readers_only', permanent: true, status: 403, meaning: 'only readers accept emergencies' },
   { code: 'SA452', key: 'emergency.not_opted_in', permanent: true, status: 403, meaning: 'the reader has not opted in to emergencies' },
