@@ -7,10 +7,23 @@ type Row = Record<string, unknown>;
 
 const str = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
 const num = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
-const iso = (value: unknown): string | null => {
+/**
+ * ISO 8601 in UTC with the database's full precision: Postgres keeps microseconds, and keyset paging on
+ * (created_at, id) must hand them back exactly, so text from Postgres is reshaped, never parsed into a Date.
+ */
+export const isoTimestamp = (value: unknown): string | null => {
   if (value === null || value === undefined) return null;
-  return value instanceof Date ? value.toISOString() : new Date(String(value)).toISOString();
+  if (value instanceof Date) return value.toISOString();
+  const text = String(value).trim();
+  const match = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}(?::?\d{2})?)?$/.exec(text);
+  if (!match) return new Date(text).toISOString();
+  const [, date, time, fraction = '', zone = 'Z'] = match;
+  if (zone === 'Z' || /^[+-]00(:?00)?$/.test(zone)) return `${date}T${time}${fraction}Z`;
+  // Another zone: let Date move it to UTC, then put the sub-millisecond digits back.
+  const utc = new Date(`${date}T${time}${fraction.slice(0, 4)}${zone.length === 3 ? `${zone}:00` : zone}`).toISOString();
+  return fraction.length > 4 ? utc.replace(/\.\d{3}Z$/, `${fraction}Z`) : utc;
 };
+const iso = isoTimestamp;
 const peaks = (value: unknown): number[] | null => {
   if (value === null || value === undefined) return null;
   if (Array.isArray(value)) return value.map(Number);

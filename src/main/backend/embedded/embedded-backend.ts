@@ -14,7 +14,7 @@ import type {
   UserConnection,
 } from '../backend-port';
 import { toAppError } from '../backend-errors';
-import { toEmergencyRow, toMessageRow, toProfileRow, toSessionRow } from '../row-mapping';
+import { isoTimestamp, toEmergencyRow, toMessageRow, toProfileRow, toSessionRow } from '../row-mapping';
 import { EmbeddedDatabase, type Sql, type UserClaims } from './embedded-database';
 import { EmbeddedRealtime } from './embedded-realtime';
 import { EmbeddedStorage } from './embedded-storage';
@@ -325,10 +325,9 @@ class EmbeddedUserConnection implements UserConnection {
 
   async markRead(sessionId: string, readAt?: string) {
     const { rows } = await this.as((sql) =>
-      sql.query<{ at: Date | string }>('select public.mark_read($1, $2::timestamptz) as at', [sessionId, readAt ?? null]),
+      sql.query<{ at: string }>('select public.mark_read($1, $2::timestamptz) as at', [sessionId, readAt ?? null]),
     );
-    const at = rows[0]?.at;
-    return at instanceof Date ? at.toISOString() : String(at);
+    return isoTimestamp(rows[0]?.at) ?? new Date().toISOString();
   }
 
   reviewAudio(messageId: string, decision: 'approve' | 'reject', reason?: string) {

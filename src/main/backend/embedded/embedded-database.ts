@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { PGlite, types, type Transaction } from '@electric-sql/pglite';
 
 export type Sql = Pick<Transaction, 'query' | 'exec'>;
 
@@ -25,7 +25,11 @@ export class EmbeddedDatabase {
 
   static async open(dataDir: string | null): Promise<EmbeddedDatabase> {
     if (dataDir) await mkdir(dataDir, { recursive: true });
-    const db = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+    // Timestamps stay text: a JS Date keeps milliseconds, and keyset paging on (created_at, id) needs the
+    // microseconds Postgres stores, or two messages of the same millisecond could be skipped.
+    const options = { parsers: { [types.TIMESTAMPTZ]: (value: string) => value } };
+    const db = dataDir ? await PGlite.create(dataDir, options) : await PGlite.create(options);
+    await db.exec("set time zone 'UTC'");
     return new EmbeddedDatabase(db);
   }
 

@@ -13,7 +13,7 @@ import type {
   UserConnection,
 } from '../backend-port';
 import { toAppError } from '../backend-errors';
-import { toEmergencyRow, toMessageRow, toProfileRow, toSessionRow } from '../row-mapping';
+import { isoTimestamp, toEmergencyRow, toMessageRow, toProfileRow, toSessionRow } from '../row-mapping';
 
 /**
  * Where supabase-js keeps the session (tokens). The Electron shell passes a store encrypted with
@@ -256,7 +256,7 @@ class SupabaseUserConnection implements UserConnection {
   }
 
   async markRead(sessionId: string, readAt?: string) {
-    return String(await this.rpc('mark_read', { p_session_id: sessionId, p_read_at: readAt ?? null }));
+    return isoTimestamp(await this.rpc('mark_read', { p_session_id: sessionId, p_read_at: readAt ?? null })) ?? new Date().toISOString();
   }
 
   async reviewAudio(messageId: string, decision: 'approve' | 'reject', reason?: string) {
