@@ -6,6 +6,7 @@ import { useI18n } from '../i18n/i18n';
 import { toIpcError } from '../lib/errors';
 import { sessionTitle, type Person } from '../lib/directory';
 import { AudioPlayer, type AudioPlayerHandle } from '../audio/AudioPlayer';
+import { ReviewPacks } from './ReviewPacks';
 
 const oldestFirst = (a: ChatMessage, b: ChatMessage) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id);
 
@@ -196,6 +197,7 @@ export function ApprovalQueue({ client, selfId, people, sessions }: { client: Co
           );
         })}
       </ol>
+      <ReviewPacks client={client} />
       {rejecting && (
         <RejectDialog
           onCancel={() => {

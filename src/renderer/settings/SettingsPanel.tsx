@@ -5,6 +5,7 @@ import type { ConsoleClient } from '../bridge/console-client';
 import { useI18n, type Language } from '../i18n/i18n';
 import { toIpcError } from '../lib/errors';
 import { rememberedPeople, rememberPerson } from '../lib/directory';
+import { BackendSettings } from './BackendSettings';
 
 type Preferences = RequestOutput<'alerts.getPreferences'>;
 type Availability = 'online' | 'busy' | 'away' | 'offline';
@@ -84,6 +85,7 @@ export function SettingsPanel({ client, profile, onPeopleChanged }: { client: Co
       {profile.role === 'reader' && <AvailabilityForm client={client} />}
       {(profile.role === 'admin' || profile.role === 'super_admin') && <CreateAccountForm client={client} profile={profile} onCreated={onPeopleChanged} />}
       {profile.role === 'super_admin' && <ConsoleLimitsForm client={client} />}
+      {(profile.role === 'admin' || profile.role === 'super_admin') && <BackendSettings client={client} />}
     </section>
   );
 }

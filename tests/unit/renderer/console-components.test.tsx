@@ -255,6 +255,7 @@ describe('the approval queue', () => {
   it('lists oldest first; A approves, R asks for a reason, J/K move; another reviewer deciding removes the item', async () => {
     const main = fakeMain({
       'reviews.pending': () => ({ messages: [first, second] }),
+      'reviews.packs': () => ({ packs: [] }),
       'reviews.decide': (input: { messageId: string }) => {
         if (input.messageId === first.id) throw { code: 'SA443', messageKey: 'review.already_decided' };
         return { via: 'server', message: { ...second, status: 'approved' } };
@@ -337,5 +338,40 @@ describe('the workspace', () => {
     fireEvent.keyDown(window, { key: 'k', ctrlKey: true });
     fireEvent.keyDown(screen.getByRole('dialog'), { key: 'Escape' });
     expect(screen.queryByRole('dialog')).toBeNull();
+  });
+});
+
+describe('a session view', () => {
+  it('pages older history with a keyset cursor when scrolled to the top, merging live changes by id', async () => {
+    const { ChatView } = await import('../../../src/renderer/chat/ChatView');
+    const page = (from: number, count: number) =>
+      Array.from({ length: count }, (_, i) => {
+        const n = from - i;
+        return msg({ id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, body: `m${n}`, createdAt: new Date(Date.UTC(2026, 0, 1, 0, n)).toISOString() });
+      });
+    const main = fakeMain({
+      'messages.page': (input: { before?: { id: string } }) => ({ messages: input.before ? page(49, 50) : page(99, 50), pending: [outbox()] }),
+      'drafts.get': () => ({ body: '', replyTo: null }),
+    });
+    const { container } = wrap(
+      <ChatView client={main.client} profile={ME} sessionId={S} session={null} people={new Map()} visible focused={false} typingName={null} />,
+    );
+    await screen.findByText('m50');
+    const list = screen.getByRole('log');
+    fireEvent.scroll(list);
+    await waitFor(() => expect(main.named('messages.page')).toHaveLength(2));
+    expect(main.named('messages.page')[1]!.input).toEqual({
+      sessionId: S,
+      before: { createdAt: new Date(Date.UTC(2026, 0, 1, 0, 50)).toISOString(), id: '00000000-0000-4000-8000-000000000050' },
+      limit: 50,
+    });
+    // The older page is merged in front, and the reader's place kept (here, jsdom has no layout: the top).
+    expect(await screen.findByText('m0')).toBeTruthy();
+    // A live edit replaces the row with the same id.
+    main.emit('messages.changed', { messages: [msg({ id: '00000000-0000-4000-8000-000000000000', body: 'm0 edited', createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0)).toISOString() })] });
+    expect(await screen.findByText('m0 edited')).toBeTruthy();
+    expect(container.querySelectorAll('[data-message-id="00000000-0000-4000-8000-000000000000"]')).toHaveLength(1);
+    // Not focused: nothing is marked read.
+    expect(main.named('sessions.markRead')).toHaveLength(0);
   });
 });
