@@ -4,12 +4,15 @@ import path from 'node:path';
 import { test as base, expect, type Browser, type Page } from '@playwright/test';
 import { startWebShell, type WebShell } from '../../src/main/webshell/webshell-server';
 import { HeadlessAlertPlatform } from '../../src/main/alerts';
-import { createConsoleCore } from '../../src/main/core/console-core';
+import { createConsoleCore, type ConsoleCore } from '../../src/main/core/console-core';
 import { EmbeddedBackend } from '../../src/main/backend/embedded/embedded-backend';
 
 // A backend of its own (not the shared webShell fixture): these specs run before foundation.spec.ts,
 // which expects a fresh backend on its first test. Same real parts: PGlite with the migrations, the
 // web shell, one core per page; the media route is wired so voice notes stream with range requests.
+/** Every page's core, in connection order: the offline scenario tells one of them the backend is unreachable. */
+const cores: ConsoleCore[] = [];
+
 const test = base.extend<object, { consoleShell: WebShell }>({
   consoleShell: [
     // eslint-disable-next-line no-empty-pattern
@@ -19,8 +22,8 @@ const test = base.extend<object, { consoleShell: WebShell }>({
       await backend.start();
       const shell = await startWebShell({
         rendererDir: path.resolve('out/renderer'),
-        createCore: (_pageId, mediaBaseUrl) =>
-          createConsoleCore({
+        createCore: (_pageId, mediaBaseUrl) => {
+          const core = createConsoleCore({
             shell: 'webshell',
             appName: 'SAMIA TAROT Console',
             version: 'e2e',
@@ -30,7 +33,10 @@ const test = base.extend<object, { consoleShell: WebShell }>({
             createAlertPlatform: (emitToRenderer) => new HeadlessAlertPlatform({ emitToRenderer }),
             openExternal: async () => false,
             log: () => {},
-          }),
+          });
+          cores.push(core);
+          return core;
+        },
       });
       await use(shell);
       await shell.close();
@@ -83,6 +89,7 @@ test.describe.serial('the console with several users on one backend', () => {
   let reader: Page;
   let client: Page;
   let monitor: Page;
+  let readerCore: ConsoleCore;
 
   test('an admin sets up the console and creates a reader, a client and a monitor', async ({ browser, consoleShell }) => {
     admin = await openConsole(browser, consoleShell);
@@ -116,6 +123,7 @@ test.describe.serial('the console with several users on one backend', () => {
   test('the reader sees the unread count and typing, and answers with text and a voice note pending approval', async ({ browser, consoleShell }) => {
     reader = await openConsole(browser, consoleShell);
     await signIn(reader, 'reader@samia.test', 'Rana Reader');
+    readerCore = cores.at(-1)!;
     // The backend reveals other profiles' names to admins only (see the report): readers see the client by role.
     const session = reader.getByTestId('session-item').filter({ hasText: 'Client' });
     await expect(session).toBeVisible();
@@ -191,6 +199,33 @@ test.describe.serial('the console with several users on one backend', () => {
     await expect(reader.getByTestId('rejected')).toHaveText('Rejected: Too much background noise');
     await expect(client.getByTestId('audio-player')).toHaveCount(1);
     await reader.screenshot({ path: `${SHOTS}/console-reader-rejected-en.png` });
+  });
+
+  test('offline: the reader sends while the backend is unreachable, sees the messages queued, and the client receives each exactly once', async () => {
+    // What the shell reports when the backend stops answering (Electron's net events, the web shell's health check).
+    readerCore.setOnline(false);
+    await expect(reader.getByText('Offline: messages wait in the outbox', { exact: false })).toBeVisible();
+    const box = reader.getByRole('textbox', { name: 'Message' });
+    await box.fill('First, while offline.');
+    await box.press('Enter');
+    await box.fill('Second, while offline.');
+    await box.press('Enter');
+    const queued = reader.getByTestId('outbox-message');
+    await expect(queued).toHaveCount(2);
+    await expect(queued.first()).toHaveAttribute('data-state', 'queued');
+    await expect(queued.first()).toContainText('Queued');
+    await reader.screenshot({ path: `${SHOTS}/console-reader-offline-queued-en.png` });
+    await client.waitForTimeout(1000);
+    await expect(client.getByTestId('message').filter({ hasText: 'while offline' })).toHaveCount(0);
+
+    readerCore.setOnline(true);
+    await expect(reader.getByText('Offline: messages wait in the outbox', { exact: false })).toHaveCount(0);
+    await expect(reader.getByTestId('outbox-message')).toHaveCount(0);
+    await expect(client.getByTestId('message').filter({ hasText: 'First, while offline.' })).toHaveCount(1);
+    await expect(client.getByTestId('message').filter({ hasText: 'Second, while offline.' })).toHaveCount(1);
+    await client.waitForTimeout(1000);
+    await expect(client.getByTestId('message').filter({ hasText: 'while offline' })).toHaveCount(2);
+    await expect(reader.getByTestId('message').filter({ hasText: 'while offline' })).toHaveCount(2);
   });
 
   test('an emergency rings the opted-in reader, escalates when nobody accepts, and an admin acknowledges and resolves it', async () => {
