@@ -80,8 +80,10 @@ export function EmergencyAlerts({ client, profile, onOpenConsole }: { client: Co
         <ul className="emergency-list">
           {alerts.map((a) => (
             <li key={a.id} className={`emergency emergency--${a.state}`}>
-              <strong>{a.clientName ?? t('emergency.client')}</strong> · {t(`emergency.state.${a.state}`)}
-              {a.escalationLevel > 0 && ` · ${t('emergency.level', { level: a.escalationLevel })}`} · {t('alerts.repeats', { count: formatNumber(a.alertCount) })}
+              <strong>{a.clientName || t('emergency.client')}</strong>
+              <span className="badge badge--danger">{t(`emergency.state.${a.state}`)}</span>
+              {a.escalationLevel > 0 && <span className="badge">{t('emergency.level', { level: a.escalationLevel })}</span>}
+              <span className="muted">{t('alerts.repeats', { count: formatNumber(a.alertCount) })}</span>
               {(profile.role === 'reader' || isStaff(profile.role)) && (
                 <button type="button" onClick={() => void act(a)}>
                   {profile.role === 'reader' ? t('emergency.accept') : t('emergency.acknowledge')}

@@ -93,7 +93,7 @@ export function EmergencyConsole({ client, profile, people, onOpenSession }: { c
             <li key={e.id} className={`emergency emergency--${e.state}`} data-testid="emergency-item" data-state={e.state}>
               <div className="emergency__head">
                 <span className={`badge ${open ? 'badge--danger' : ''}`}>{t(`emergency.state.${e.state}`)}</span>
-                <strong>{people.get(e.clientId)?.displayName ?? t('emergency.client')}</strong>
+                <strong>{people.get(e.clientId)?.displayName || t('emergency.client')}</strong>
                 {e.escalationLevel > 0 && <span className="badge">{t('emergency.level', { level: e.escalationLevel })}</span>}
                 <time dateTime={e.createdAt}>{formatDateTime(e.createdAt)}</time>
                 <span className="emergency__countdown" data-testid="emergency-countdown">

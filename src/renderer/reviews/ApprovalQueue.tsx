@@ -4,7 +4,7 @@ import type { IpcError } from '../../shared/ipc/errors';
 import type { ConsoleClient } from '../bridge/console-client';
 import { useI18n } from '../i18n/i18n';
 import { toIpcError } from '../lib/errors';
-import { sessionTitle, type Person } from '../lib/directory';
+import { sessionTitle, withSessionRoles, type Person } from '../lib/directory';
 import { AudioPlayer, type AudioPlayerHandle } from '../audio/AudioPlayer';
 import { ReviewPacks } from './ReviewPacks';
 
@@ -158,7 +158,7 @@ export function ApprovalQueue({ client, selfId, people, sessions }: { client: Co
       <ol className="review-list">
         {items.map((m, i) => {
           const session = sessionsById.get(m.sessionId);
-          const sender = people.get(m.senderId)?.displayName || t('chat.someone');
+          const sender = withSessionRoles(people, session ?? null, (r) => t(`participant.${r}`)).get(m.senderId)?.displayName || t('chat.someone');
           return (
             <li
               key={m.id}
