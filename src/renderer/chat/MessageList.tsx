@@ -108,7 +108,18 @@ export function MessageList({ client, profile, items, messagesById, people, hasM
       )}
       <div style={{ blockSize: win.offsetBefore }} aria-hidden="true" />
       {items.slice(win.start, win.end).map((item) => (
-        <div key={item.key} data-row-key={item.key} ref={(el) => measure(item.key, el)} className="message-slot">
+        <div
+          key={item.key}
+          data-row-key={item.key}
+          ref={(el) => {
+            measure(item.key, el);
+            // Rows scrolled out of the window leave the DOM: stop observing them too.
+            return () => {
+              if (el) observer.current?.unobserve(el);
+            };
+          }}
+          className="message-slot"
+        >
           {item.kind === 'message' ? (
             <MessageRow
               client={client}

@@ -5,7 +5,7 @@ import { sessionTitle } from '../lib/directory';
 
 /** Ctrl+K: type part of a name, Enter opens the first match, arrows move, Esc closes. */
 export function QuickSwitcher({ sessions, profile, onPick, onClose }: { sessions: ChatSession[]; profile: Profile; onPick(id: string): void; onClose(): void }) {
-  const { t } = useI18n();
+  const { t, formatNumber } = useI18n();
   const [query, setQuery] = useState('');
   const [index, setIndex] = useState(0);
   const input = useRef<HTMLInputElement>(null);
@@ -57,7 +57,7 @@ export function QuickSwitcher({ sessions, profile, onPick, onClose }: { sessions
           {matches.map(({ s, title }, i) => (
             <li key={s.id} role="option" aria-selected={i === index} className={i === index ? 'switcher__item switcher__item--active' : 'switcher__item'} onMouseDown={() => onPick(s.id)}>
               {title}
-              {s.unreadCount > 0 && <span className="badge">{s.unreadCount}</span>}
+              {s.unreadCount > 0 && <span className="badge">{formatNumber(s.unreadCount)}</span>}
             </li>
           ))}
         </ul>

@@ -19,7 +19,7 @@ interface Props {
 }
 
 export function SessionSidebar({ client, profile, sessions, load, activeId, people, typingFor, onOpen, onRetry }: Props) {
-  const { t, errorText, formatDateTime } = useI18n();
+  const { t, errorText, formatDateTime, formatNumber } = useI18n();
   const [target, setTarget] = useState('');
   const [error, setError] = useState<IpcError | null>(null);
   const [busy, setBusy] = useState(false);
@@ -114,7 +114,7 @@ export function SessionSidebar({ client, profile, sessions, load, activeId, peop
                   {s.type === 'emergency' && <span className="badge badge--danger">{t('session.emergency')}</span>}
                   {s.unreadCount > 0 && (
                     <span className="badge" data-testid="unread-count" aria-label={t('sidebar.unread', { count: s.unreadCount })}>
-                      {s.unreadCount}
+                      {formatNumber(s.unreadCount)}
                     </span>
                   )}
                 </span>

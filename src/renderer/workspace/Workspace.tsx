@@ -20,7 +20,7 @@ const TYPING_VISIBLE_MS = 4_000;
 
 /** Readers, monitors and admins at work: sessions in a sidebar, open ones as tabs, and the staff views. */
 export function Workspace({ client, profile }: { client: ConsoleClient; profile: Profile }) {
-  const { t } = useI18n();
+  const { t, formatNumber } = useI18n();
   const [view, setView] = useState<View>('chats');
   const [sessions, setSessions] = useState<ChatSession[]>([]);
   const [load, setLoad] = useState<SessionsLoad>({ status: 'loading' });
@@ -188,7 +188,7 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
               onClick={() => setView(name)}
             >
               {t(`nav.${name}`)}
-              {name === 'chats' && totalUnread > 0 && <span className="badge">{totalUnread}</span>}
+              {name === 'chats' && totalUnread > 0 && <span className="badge">{formatNumber(totalUnread)}</span>}
             </button>
           ))}
         </div>
@@ -224,7 +224,7 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
                   <div key={id} className={id === activeId ? 'session-tab session-tab--active' : 'session-tab'}>
                     <button type="button" role="tab" aria-selected={id === activeId} className="session-tab__open" onClick={() => setActiveId(id)}>
                       {title}
-                      {s && s.unreadCount > 0 && id !== activeId && <span className="badge">{s.unreadCount}</span>}
+                      {s && s.unreadCount > 0 && id !== activeId && <span className="badge">{formatNumber(s.unreadCount)}</span>}
                     </button>
                     <button type="button" className="icon-button" aria-label={t('tabs.close', { title })} onClick={() => closeTab(id)}>
                       ×
