@@ -43,7 +43,11 @@ describe('dry run', () => {
       'voice_note_message_missing_rebuilt_from_approval', 'voice_note_on_non_voice_message', 'reply_to_missing_message',
       'message_in_both_generations', 'booking_client_id_differs_from_user_id', 'review_without_reviewer', 'rejection_without_reason',
       'text_message_with_attachment', 'sender_missing', 'booking_missing', 'booking_referenced_by_its_booking_id_column',
+      'flag_without_reason', 'flag_reason_without_flag',
     ]) expect(kinds, k).toContain(k);
+    const noReason = report.issues.all.filter((i) => i.kind === 'flag_without_reason').map((i) => i.source_id);
+    expect(noReason).toContain(clean.facts.traps.flaggedWithoutReason);
+    expect(noReason).toContain(clean.facts.traps.legacyFlaggedWithoutReason);
     const orphans = report.issues.all.filter((i) => i.kind === 'sender_missing' || i.kind === 'booking_missing').map((i) => i.source_id);
     expect(orphans).toContain(clean.facts.traps.messageDeletedSender);
     expect(orphans).toContain(clean.facts.traps.messageMissingBooking);
@@ -101,6 +105,8 @@ describe('real run', () => {
     expect(report.outcome).toBe('migrated');
     expect(report.verification!.ok).toBe(true);
     for (const c of report.verification!.counts) expect(c.actual, `${c.type}/${c.status}`).toBe(c.expected);
+    expect(report.verification!.flags.map((f) => f.flagged)).toEqual([false, true]);
+    for (const f of report.verification!.flags) expect(f.actual, `flagged=${f.flagged}`).toBe(f.expected);
     const acc = Object.fromEntries(report.verification!.accounting.map((a) => [a.source_table, a]));
     for (const a of report.verification!.accounting) expect(a.untraced, a.source_table).toBe(0);
     const [src] = await h.query<{ m: string; v: string; a: string }>(s, `select (select count(*) from public.messages) m, (select count(*) from public.voice_notes) v, (select count(*) from public.voice_note_approvals) a`);
@@ -239,10 +245,41 @@ describe('real run', () => {
         and p.role_in_session in ('client','reader') and p.last_read_at >= m.created_at)
         and exists (select 1 from chat_participants p where p.session_id = t.session_id and p.user_id <> m.sender_id and p.role_in_session in ('client','reader'))`);
     expect(unreadOld).toEqual([]);
-    // Flags have no column in the unified schema: they are preserved in the audit trail.
+    // Flags: every message's flag state equals its source rows' (either twin of a message kept in
+    // both generations), the recorded reason is kept verbatim, flagged_at is the message's time,
+    // nobody is named as the flagger, and the original values stay in the audit trail.
+    const flagDiffs = await h.query(s, `
+      with src as (
+        select id, bool_or(f) f, (array_agg(r order by prio) filter (where r is not null))[1] r from (
+          select lm.id, coalesce(lower(lm.metadata ->> 'flagged') = 'true' or lower(lm.metadata ->> 'is_flagged') = 'true', false) f,
+                 nullif(btrim(coalesce(lm.metadata ->> 'flagged_reason', lm.metadata ->> 'flag_reason')), '') r, 1 prio
+          from legacy.chat_messages lm
+          union all select m.id, coalesce(m.flagged, false), case when m.flagged then nullif(btrim(m.flagged_reason), '') end, 2 from public.messages m) x
+        group by id)
+      select t.id, t.flagged, t.flagged_reason, src.f, src.r from src join chat_messages t on t.id = src.id
+      where t.flagged <> src.f
+         or t.flagged_reason is distinct from case when src.f then coalesce(src.r, '(no reason was recorded)') end
+         or t.flagged_at is distinct from case when src.f then t.created_at end
+         or t.flagged_by is not null`);
+    expect(flagDiffs).toEqual([]);
+    const byState = await h.query<{ flagged: boolean; n: string }>(s, `select flagged, count(*) n from chat_messages group by 1 order by 1`);
+    const srcFlagged = await h.query<{ n: string }>(s, `select count(distinct id) n from (
+      select id from public.messages where flagged union all
+      select id from legacy.chat_messages where lower(metadata ->> 'flagged') = 'true' or lower(metadata ->> 'is_flagged') = 'true') x`);
+    expect(Number(byState.find((r) => r.flagged)?.n ?? 0)).toBe(Number(srcFlagged[0]!.n));
+    expect(Number(srcFlagged[0]!.n)).toBeGreaterThanOrEqual(4);
+    const traps = clean.facts.traps;
+    const pick = async (id: string | undefined) => (await h.query<{ flagged: boolean; flagged_reason: string | null }>(s,
+      'select flagged, flagged_reason from chat_messages where id = $1', [id]))[0];
+    expect(await pick(traps.flaggedWithoutReason)).toEqual({ flagged: true, flagged_reason: '(no reason was recorded)' });
+    expect(await pick(traps.legacyFlaggedWithoutReason)).toEqual({ flagged: true, flagged_reason: '(no reason was recorded)' });
+    expect(await pick(traps.legacyFlagged)).toEqual({ flagged: true, flagged_reason: 'Abusive language' });
+    expect(await pick(traps.flagReasonWithoutFlag)).toEqual({ flagged: false, flagged_reason: null });
+    expect((await pick(traps.messageInBothGenerations))!.flagged).toBe(true);
     const flags = await h.query(s, `select m.id from public.messages m where m.flagged and not exists (
-      select 1 from audit_log a where a.source_table = 'public.messages' and a.source_id = m.id::text and (a.old_values ->> 'flagged')::boolean
-        and a.old_values ->> 'flagged_reason' = m.flagged_reason)`);
+      select 1 from audit_log a where a.source_table in ('public.messages', 'legacy.chat_messages') and a.source_id = m.id::text
+        and a.action in ('consolidate', 'consolidate_merge') and (a.old_values ->> 'flagged')::boolean
+        and a.old_values ->> 'flagged_reason' is not distinct from m.flagged_reason)`);
     expect(flags).toEqual([]);
   });
 

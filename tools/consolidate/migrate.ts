@@ -2,7 +2,7 @@
 // the verification that decides whether that transaction may commit.
 import type pg from 'pg';
 import { OLD_BUCKETS, TARGET_BUCKET, mimeFromName, parseFileRef } from './file-refs.ts';
-import { PATH_SQL, PLACEHOLDER_REVIEWER_KEY } from './plan.ts';
+import { PATH_SQL, PLACEHOLDER_REVIEWER_KEY, legacyFlagSql } from './plan.ts';
 import { mapLimit, sha256, STORAGE_CONCURRENCY, type ObjectInfo, type StoragePort } from './storage.ts';
 
 /** Actions that account for a source row. Participant rows ('consolidate_participant') only add traceability. */
@@ -278,9 +278,9 @@ export async function writeAll(client: pg.ClientBase, opts: WriteOptions): Promi
   for (let from = 0; from < total; from += chunk) {
     const r = await client.query(`
       insert into public.chat_messages (id, session_id, sender_id, type, body, storage_path, mime_type, size_bytes, duration_ms, waveform,
-        status, reviewed_by, reviewed_at, review_reason, created_at, edited_at)
+        status, reviewed_by, reviewed_at, review_reason, created_at, edited_at, flagged, flagged_reason, flagged_by, flagged_at)
       select c.id, c.session_id, c.sender_id, c.type, c.body, c.storage_path, c.mime_type, c.size_bytes, c.duration_ms, c.waveform,
-        c.status, c.reviewed_by, c.reviewed_at, c.review_reason, c.created_at, c.edited_at
+        c.status, c.reviewed_by, c.reviewed_at, c.review_reason, c.created_at, c.edited_at, c.flagged, c.flagged_reason, null, c.flagged_at
       from cons_todo t join cons_messages c on c.id = t.id where t.seq > $1 and t.seq <= $2`, [from, from + chunk]);
     counts.messages += r.rowCount ?? 0;
     if (opts.failAfterRows != null && counts.messages >= opts.failAfterRows) {
@@ -390,6 +390,8 @@ export interface VerifyResult {
   /** Planned rows that are absent or differ in the target tables. */
   mismatched: { id: string; problem: string }[];
   counts: { type: string; status: string; expected: number; actual: number }[];
+  /** Messages per flag state: expected from the source rows' own flags, actual in chat_messages. */
+  flags: { flagged: boolean; expected: number; actual: number }[];
   /** Per source table: rows now, and how each is accounted for in audit_log (all runs). */
   accounting: { source_table: string; rows: number; carried: number; merged: number; review: number; quarantined: number; untraced: number }[];
   sessions: { expected: number; actual: number };
@@ -419,13 +421,28 @@ export async function verify(client: pg.ClientBase, copies: CopyResult[]): Promi
         case when t.reviewed_by is distinct from c.reviewed_by or t.reviewed_at is distinct from c.reviewed_at or t.review_reason is distinct from c.review_reason then 'review differs' end,
         case when t.reply_to is distinct from c.reply_to then 'reply_to differs' end,
         case when t.created_at is distinct from c.created_at then 'created_at differs' end,
-        case when t.waveform is distinct from c.waveform then 'waveform differs' end) end as problem
+        case when t.waveform is distinct from c.waveform then 'waveform differs' end,
+        case when t.flagged is distinct from c.flagged or t.flagged_reason is distinct from c.flagged_reason
+               or t.flagged_at is distinct from c.flagged_at or t.flagged_by is not null then 'flag differs' end) end as problem
     from cons_messages c left join public.chat_messages t on t.id = c.id
     where not c.done and (t.id is null or t.type is distinct from c.type or t.status is distinct from c.status or t.session_id is distinct from c.session_id
       or t.sender_id is distinct from c.sender_id or t.body is distinct from c.body or t.storage_path is distinct from c.storage_path
       or t.reviewed_by is distinct from c.reviewed_by or t.reviewed_at is distinct from c.reviewed_at or t.review_reason is distinct from c.review_reason
-      or t.reply_to is distinct from c.reply_to or t.created_at is distinct from c.created_at or t.waveform is distinct from c.waveform)
+      or t.reply_to is distinct from c.reply_to or t.created_at is distinct from c.created_at or t.waveform is distinct from c.waveform
+      or t.flagged is distinct from c.flagged or t.flagged_reason is distinct from c.flagged_reason or t.flagged_at is distinct from c.flagged_at
+      or t.flagged_by is not null)
     order by 1 limit 200`)).rows;
+  // Not from the plan: each carried message's flag state read again from its source rows (either
+  // twin of a message kept in both generations; voice notes carry no flag).
+  const flags = (await client.query<{ flagged: boolean; expected: string; actual: string }>(`
+    with s as (
+      select c.id, coalesce((select bool_or(coalesce(m.flagged, false)) from src_messages m where m.id = c.id and c.source_table <> 'public.voice_notes'), false)
+               or coalesce((select bool_or(${legacyFlagSql('lm')}) from src_lmessages lm where lm.id = c.id and c.source_table = 'legacy.chat_messages'), false) as f
+      from cons_messages c where not c.done),
+    e as (select f, count(*) n from s group by 1),
+    a as (select t.flagged f, count(*) n from public.chat_messages t join cons_messages c on c.id = t.id and not c.done group by 1)
+    select coalesce(e.f, a.f) as flagged, coalesce(e.n, 0) expected, coalesce(a.n, 0) actual from e full join a on a.f = e.f order by 1`)).rows
+    .map((r) => ({ flagged: r.flagged, expected: Number(r.expected), actual: Number(r.actual) }));
   const counts = (await client.query<{ type: string; status: string; expected: string; actual: string }>(`
     with e as (select type, status, count(*) n from cons_messages where not done group by 1, 2),
          a as (select t.type, t.status, count(*) n from public.chat_messages t join cons_messages c on c.id = t.id and not c.done group by 1, 2)
@@ -459,6 +476,7 @@ export async function verify(client: pg.ClientBase, copies: CopyResult[]): Promi
   const sessions = { expected: Number(sess.e), actual: Number(sess.a) };
   const participants = { expected: Number(part.e), actual: Number(part.a) };
   const ok = !untraced.length && !mismatched.length && accounting.every((a) => a.untraced === 0) && counts.every((c) => c.expected === c.actual)
+    && flags.every((f) => f.expected === f.actual)
     && sessions.expected === sessions.actual && participants.expected === participants.actual;
-  return { ok, untraced: untraced.slice(0, 200), mismatched, counts, accounting, sessions, participants };
+  return { ok, untraced: untraced.slice(0, 200), mismatched, counts, flags, accounting, sessions, participants };
 }

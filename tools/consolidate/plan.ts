@@ -23,6 +23,14 @@ import type pg from 'pg';
 
 export const PLACEHOLDER_REVIEWER_KEY = 'samia-consolidate:unknown-reviewer';
 export const NO_REASON_TEXT = '(no reason was recorded in the legacy system)';
+export const NO_FLAG_REASON_TEXT = '(no reason was recorded)';
+
+/** Whether a legacy chat_messages row is flagged: the earlier unification kept moderation flags in metadata. */
+export const legacyFlagSql = (a: string) =>
+  `coalesce(lower(btrim(${a}.metadata ->> 'flagged')) in ('true', 't', '1', 'yes') or lower(btrim(${a}.metadata ->> 'is_flagged')) in ('true', 't', '1', 'yes'), false)`;
+/** Its recorded reason, if any. */
+export const legacyFlagReasonSql = (a: string) =>
+  `nullif(btrim(coalesce(${a}.metadata ->> 'flagged_reason', ${a}.metadata ->> 'flag_reason')), '')`;
 
 /** Statements in order; each is one round trip. */
 export const PLAN_SQL: string[] = [
@@ -181,12 +189,14 @@ export const PLAN_SQL: string[] = [
      src_bucket text, src_path text, storage_path text, mime_type text, size_bytes bigint, duration_ms bigint,
      waveform real[], reply_to uuid, status text, reviewed_by uuid, reviewed_at timestamptz, review_reason text,
      created_at timestamptz, edited_at timestamptz, is_read boolean, read_by uuid[],
+     flagged boolean not null default false, flagged_reason text, flagged_at timestamptz,
      legacy_status text, source_table text not null, source_id text not null, done boolean not null default false
    ) on commit drop`,
 
   // The earlier unification's rows (they win over a public.messages row with the same id).
   `insert into cons_messages (id, session_id, sender_id, type, body, file_refs, implied_bucket, file_name, mime_type, size_bytes, duration_ms,
-     waveform, reply_to, status, reviewed_by, reviewed_at, review_reason, created_at, edited_at, read_by, legacy_status, source_table, source_id)
+     waveform, reply_to, status, reviewed_by, reviewed_at, review_reason, created_at, edited_at, read_by, flagged, flagged_reason,
+     legacy_status, source_table, source_id)
    select lm.id,
           coalesce((select k.session_id from cons_session_key k where k.kind = 'legacy_session' and k.key = lm.session_id),
                    (select k.session_id from cons_session_key k where k.kind = 'booking' and k.key = lm.session_id)),
@@ -203,7 +213,8 @@ export const PLAN_SQL: string[] = [
           lm.approved_by, lm.approved_at,
           nullif(btrim(coalesce(lm.metadata ->> 'rejection_reason', lm.metadata ->> 'review_reason', lm.metadata ->> 'reason')), ''),
           lm.created_at, case when coalesce(lm.is_edited, false) or lm.edited_at is not null then coalesce(lm.edited_at, lm.updated_at) end,
-          coalesce(lm.read_by, '{}'), coalesce(lm.status, 'sent') || case when coalesce(lm.is_deleted, false) then '+is_deleted' else '' end,
+          coalesce(lm.read_by, '{}'), ${legacyFlagSql('lm')}, case when ${legacyFlagSql('lm')} then ${legacyFlagReasonSql('lm')} end,
+          coalesce(lm.status, 'sent') || case when coalesce(lm.is_deleted, false) then '+is_deleted' else '' end,
           'legacy.chat_messages', lm.id::text
    from src_lmessages lm left join cons_type_map tm on tm.legacy = lower(coalesce(lm.type, 'text'))`,
 ];
@@ -233,7 +244,7 @@ PLAN_SQL.push(
 
   // public.messages (not already carried by a legacy chat_messages row with the same id).
   `insert into cons_messages (id, session_id, sender_id, type, body, file_refs, implied_bucket, file_name, size_bytes, duration_ms,
-     reply_to, status, reviewed_by, reviewed_at, created_at, is_read, legacy_status, source_table, source_id)
+     reply_to, status, reviewed_by, reviewed_at, created_at, is_read, flagged, flagged_reason, legacy_status, source_table, source_id)
    select m.id, (select k.session_id from cons_session_key k where k.kind = 'booking' and k.key = m.booking_id),
           m.sender_id, tm.target, m.content,
           case when nullif(btrim(m.file_url), '') is null then '{}'::text[] else array[m.file_url] end,
@@ -244,6 +255,7 @@ PLAN_SQL.push(
                else 'sent' end,
           m.approved_by, case when m.approved_by is not null or m.approved_at is not null then coalesce(m.approved_at, m.created_at) end,
           m.created_at, coalesce(m.is_read, false),
+          coalesce(m.flagged, false), case when m.flagged then nullif(btrim(m.flagged_reason), '') end,
           'is_approved=' || coalesce(m.is_approved::text, 'null'), 'public.messages', m.id::text
    from src_messages m left join cons_type_map tm on tm.legacy = lower(coalesce(m.type, 'text'))
    where not exists (select 1 from src_lmessages lm where lm.id = m.id)`,
@@ -256,6 +268,9 @@ PLAN_SQL.push(
    from src_messages m join src_lmessages lm on lm.id = m.id`,
   // Read flags of a public.messages row that also lives in legacy.chat_messages still count.
   `update cons_messages c set is_read = true from src_messages m where m.id = c.id and c.source_table = 'legacy.chat_messages' and m.is_read`,
+  // So does a moderation flag on either twin (the legacy row's reason first).
+  `update cons_messages c set flagged = true, flagged_reason = coalesce(c.flagged_reason, nullif(btrim(m.flagged_reason), ''))
+   from src_messages m where m.id = c.id and c.source_table = 'legacy.chat_messages' and m.flagged`,
 
   // voice_notes: merge into their message, or become their own audio message.
   `create temp table cons_vn on commit drop as
@@ -380,6 +395,22 @@ PLAN_SQL.push(
   `update cons_messages set duration_ms = null where duration_ms < 0 or duration_ms > 2147483647`,
   `update cons_messages set size_bytes = null where size_bytes < 0`,
   `update cons_messages set created_at = coalesce(created_at, (select s.created_at from cons_sessions s where s.id = session_id), now()) where created_at is null`,
+
+  // Moderation flags. The legacy tables never recorded who flagged or when: flagged_by stays NULL,
+  // flagged_at is the message's own time. The unified schema requires a reason for a flag.
+  `insert into cons_issues (kind, severity, source_table, source_id, target_id, detail)
+   select 'flag_without_reason', 'mapped', source_table, source_id, id::text, jsonb_build_object('flagged_reason', '${NO_FLAG_REASON_TEXT}')
+   from cons_messages where flagged and flagged_reason is null
+   union all
+   select 'flag_reason_without_flag', 'mapped', 'public.messages', m.id::text, m.id::text, jsonb_build_object('flagged', m.flagged, 'flagged_reason', m.flagged_reason)
+   from src_messages m join cons_messages c on c.id = m.id
+   where not c.flagged and nullif(btrim(m.flagged_reason), '') is not null
+   union all
+   select 'flag_reason_without_flag', 'mapped', 'legacy.chat_messages', lm.id::text, lm.id::text, jsonb_build_object('metadata', lm.metadata)
+   from src_lmessages lm join cons_messages c on c.id = lm.id and c.source_table = 'legacy.chat_messages'
+   where not c.flagged and ${legacyFlagReasonSql('lm')} is not null`,
+  `update cons_messages set flagged_reason = '${NO_FLAG_REASON_TEXT}' where flagged and flagged_reason is null`,
+  `update cons_messages set flagged_at = created_at where flagged`,
 
   // ---------- participants ----------
   `create temp table cons_participants (

@@ -141,7 +141,8 @@ export async function consolidate(client: pg.Client, o: RunOptions): Promise<Rep
 
 export class VerificationError extends Error {
   constructor(readonly result: VerifyResult) {
-    super(`verification failed, everything was rolled back: ${result.untraced.length} untraced source rows, ${result.mismatched.length} mismatched rows; `
+    super(`verification failed, everything was rolled back: ${result.untraced.length} untraced source rows, ${result.mismatched.length} mismatched rows, `
+      + `${result.counts.filter((c) => c.expected !== c.actual).length + result.flags.filter((f) => f.expected !== f.actual).length} differing counts; `
       + `first: ${[...result.untraced.slice(0, 5).map((u) => `${u.source_table}:${u.source_id}`), ...result.mismatched.slice(0, 5).map((m) => `${m.id} (${m.problem})`)].join(', ')}`);
   }
 }
@@ -233,6 +234,7 @@ export function formatReport(r: Report): string {
   if (r.verification) {
     lines.push('', `Verification: ${r.verification.ok ? 'OK' : 'FAILED'}`);
     for (const c of r.verification.counts) lines.push(`  ${String(c.type).padEnd(10)} ${String(c.status).padEnd(18)} expected ${String(c.expected).padStart(8)}  actual ${String(c.actual).padStart(8)}`);
+    for (const f of r.verification.flags) lines.push(`  ${(f.flagged ? 'flagged' : 'not flagged').padEnd(29)} expected ${String(f.expected).padStart(8)}  actual ${String(f.actual).padStart(8)}`);
     lines.push('  every source row accounted for (carried over / merged into another row / review applied / quarantined):');
     for (const a of r.verification.accounting) lines.push(`    ${a.source_table.padEnd(30)} ${String(a.rows).padStart(8)} = ${a.carried} + ${a.merged} + ${a.review} + ${a.quarantined}${a.untraced ? `  UNTRACED ${a.untraced}` : ''}`);
     lines.push(`  sessions expected ${r.verification.sessions.expected} actual ${r.verification.sessions.actual}; participants expected ${r.verification.participants.expected} actual ${r.verification.participants.actual}`);

@@ -121,7 +121,8 @@ export async function checkTargetSchema(client: pg.ClientBase): Promise<string[]
   const need: Record<string, string[]> = {
     'public.chat_sessions': ['id', 'type', 'status', 'booking_id', 'last_message_at', 'created_at', 'created_by'],
     'public.chat_participants': ['session_id', 'user_id', 'role_in_session', 'last_read_at', 'joined_at'],
-    'public.chat_messages': ['id', 'session_id', 'sender_id', 'type', 'body', 'storage_path', 'mime_type', 'size_bytes', 'duration_ms', 'waveform', 'reply_to', 'status', 'reviewed_by', 'reviewed_at', 'review_reason', 'created_at', 'edited_at'],
+    'public.chat_messages': ['id', 'session_id', 'sender_id', 'type', 'body', 'storage_path', 'mime_type', 'size_bytes', 'duration_ms', 'waveform', 'reply_to', 'status', 'reviewed_by', 'reviewed_at', 'review_reason', 'created_at', 'edited_at',
+      'flagged', 'flagged_reason', 'flagged_by', 'flagged_at'],
     'public.audit_log': ['table_name', 'row_id', 'action', 'old_values', 'new_values', 'source_table', 'source_id'],
     'public.profiles': ['id', 'display_name', 'role'],
   };

@@ -37,17 +37,29 @@ export type Database = {
                   ]
                 },"chat_messages": {
                   Row: {
-                    "body": string | null,"client_message_id": string | null,"created_at": string,"duration_ms": number | null,"edited_at": string | null,"id": string,"mime_type": string | null,"reply_to": string | null,"review_reason": string | null,"reviewed_at": string | null,"reviewed_by": string | null,"sender_id": string | null,"session_id": string,"size_bytes": number | null,"status": string,"storage_path": string | null,"type": string,"waveform": (number)[] | null
+                    "body": string | null,"client_message_id": string | null,"created_at": string,"duration_ms": number | null,"edited_at": string | null,"flagged": boolean,"flagged_at": string | null,"flagged_by": string | null,"flagged_reason": string | null,"id": string,"mime_type": string | null,"reply_to": string | null,"review_reason": string | null,"reviewed_at": string | null,"reviewed_by": string | null,"sender_id": string | null,"session_id": string,"size_bytes": number | null,"status": string,"storage_path": string | null,"type": string,"waveform": (number)[] | null
                   }
                   ComputedFields: never
                   Insert: {
-                    "body"?: string | null,"client_message_id"?: string | null,"created_at"?: string,"duration_ms"?: number | null,"edited_at"?: string | null,"id"?: string,"mime_type"?: string | null,"reply_to"?: string | null,"review_reason"?: string | null,"reviewed_at"?: string | null,"reviewed_by"?: string | null,"sender_id"?: string | null,"session_id": string,"size_bytes"?: number | null,"status"?: string,"storage_path"?: string | null,"type": string,"waveform"?: (number)[] | null
+                    "body"?: string | null,"client_message_id"?: string | null,"created_at"?: string,"duration_ms"?: number | null,"edited_at"?: string | null,"flagged"?: boolean,"flagged_at"?: string | null,"flagged_by"?: string | null,"flagged_reason"?: string | null,"id"?: string,"mime_type"?: string | null,"reply_to"?: string | null,"review_reason"?: string | null,"reviewed_at"?: string | null,"reviewed_by"?: string | null,"sender_id"?: string | null,"session_id": string,"size_bytes"?: number | null,"status"?: string,"storage_path"?: string | null,"type": string,"waveform"?: (number)[] | null
                   }
                   Update: {
-                    "body"?: string | null,"client_message_id"?: string | null,"created_at"?: string,"duration_ms"?: number | null,"edited_at"?: string | null,"id"?: string,"mime_type"?: string | null,"reply_to"?: string | null,"review_reason"?: string | null,"reviewed_at"?: string | null,"reviewed_by"?: string | null,"sender_id"?: string | null,"session_id"?: string,"size_bytes"?: number | null,"status"?: string,"storage_path"?: string | null,"type"?: string,"waveform"?: (number)[] | null
+                    "body"?: string | null,"client_message_id"?: string | null,"created_at"?: string,"duration_ms"?: number | null,"edited_at"?: string | null,"flagged"?: boolean,"flagged_at"?: string | null,"flagged_by"?: string | null,"flagged_reason"?: string | null,"id"?: string,"mime_type"?: string | null,"reply_to"?: string | null,"review_reason"?: string | null,"reviewed_at"?: string | null,"reviewed_by"?: string | null,"sender_id"?: string | null,"session_id"?: string,"size_bytes"?: number | null,"status"?: string,"storage_path"?: string | null,"type"?: string,"waveform"?: (number)[] | null
                   }
                   Relationships: [
                     {
+      foreignKeyName: "chat_messages_flagged_by_fkey"
+      columns: ["flagged_by"]
+isOneToOne: false
+      referencedRelation: "profile_cards"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "chat_messages_flagged_by_fkey"
+      columns: ["flagged_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
       foreignKeyName: "chat_messages_reply_to_fkey"
       columns: ["reply_to"]
 isOneToOne: false
@@ -347,6 +359,10 @@ isOneToOne: false
 "created_at": string,
 "duration_ms": number | null,
 "edited_at": string | null,
+"flagged": boolean,
+"flagged_at": string | null,
+"flagged_by": string | null,
+"flagged_reason": string | null,
 "id": string,
 "mime_type": string | null,
 "reply_to": string | null,
@@ -374,6 +390,41 @@ isOneToOne: false
 "created_at": string,
 "duration_ms": number | null,
 "edited_at": string | null,
+"flagged": boolean,
+"flagged_at": string | null,
+"flagged_by": string | null,
+"flagged_reason": string | null,
+"id": string,
+"mime_type": string | null,
+"reply_to": string | null,
+"review_reason": string | null,
+"reviewed_at": string | null,
+"reviewed_by": string | null,
+"sender_id": string | null,
+"session_id": string,
+"size_bytes": number | null,
+"status": string,
+"storage_path": string | null,
+"type": string,
+"waveform": (number)[] | null
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "chat_messages"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"flag_message":
+{ Args: { "p_message_id": string,"p_reason": string }; Returns: {
+              "body": string | null,
+"client_message_id": string | null,
+"created_at": string,
+"duration_ms": number | null,
+"edited_at": string | null,
+"flagged": boolean,
+"flagged_at": string | null,
+"flagged_by": string | null,
+"flagged_reason": string | null,
 "id": string,
 "mime_type": string | null,
 "reply_to": string | null,
@@ -499,6 +550,10 @@ isOneToOne: false
 "created_at": string,
 "duration_ms": number | null,
 "edited_at": string | null,
+"flagged": boolean,
+"flagged_at": string | null,
+"flagged_by": string | null,
+"flagged_reason": string | null,
 "id": string,
 "mime_type": string | null,
 "reply_to": string | null,
@@ -526,6 +581,10 @@ isOneToOne: false
 "created_at": string,
 "duration_ms": number | null,
 "edited_at": string | null,
+"flagged": boolean,
+"flagged_at": string | null,
+"flagged_by": string | null,
+"flagged_reason": string | null,
 "id": string,
 "mime_type": string | null,
 "reply_to": string | null,
@@ -556,6 +615,37 @@ isOneToOne: false
               "id": string,"role": string
             }[]
                            },
+"unflag_message":
+{ Args: { "p_message_id": string }; Returns: {
+              "body": string | null,
+"client_message_id": string | null,
+"created_at": string,
+"duration_ms": number | null,
+"edited_at": string | null,
+"flagged": boolean,
+"flagged_at": string | null,
+"flagged_by": string | null,
+"flagged_reason": string | null,
+"id": string,
+"mime_type": string | null,
+"reply_to": string | null,
+"review_reason": string | null,
+"reviewed_at": string | null,
+"reviewed_by": string | null,
+"sender_id": string | null,
+"session_id": string,
+"size_bytes": number | null,
+"status": string,
+"storage_path": string | null,
+"type": string,
+"waveform": (number)[] | null
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "chat_messages"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "unread_counts":
 { Args: Record<PropertyKey, never>; Returns: {
               "last_message_at": string,"last_read_at": string,"session_id": string,"unread_count": number

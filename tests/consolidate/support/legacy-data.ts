@@ -293,6 +293,9 @@ export async function fillLegacyData(client: pg.Client, opts: LegacyDataOptions)
     const e = makeMessage(b0, b0.user_id as string, 'file'); e.file_url = 'https://cdn.example.com/uploads/contract.pdf'; messages.push(e);
     traps.externalFile = e.id as string;
   }
+  // Moderation flags: one flagged with no reason recorded, one with a reason but no flag.
+  { const m = makeMessage(b1, b1.user_id as string, 'text'); m.content = 'flagged, reason never written'; m.flagged = true; m.flagged_reason = '  '; messages.push(m); traps.flaggedWithoutReason = m.id as string; }
+  { const m = makeMessage(b1, b1.user_id as string, 'text'); m.content = 'a reason left behind'; m.flagged = false; m.flagged_reason = 'Was reported, then cleared'; messages.push(m); traps.flagReasonWithoutFlag = m.id as string; }
   await insertRows(client, 'public.messages', messages, {
     id: 'uuid', booking_id: 'uuid', sender_id: 'uuid', type: 'text', content: 'text', file_url: 'text', file_name: 'text', file_size: 'int4',
     duration_seconds: 'int4', is_read: 'boolean', is_approved: 'boolean', approved_by: 'uuid', approved_at: 'timestamptz', flagged: 'boolean',
@@ -360,13 +363,19 @@ export async function fillLegacyData(client: pg.Client, opts: LegacyDataOptions)
   }
   // Points at a booking id where no session ever had that id.
   { const b = bookings[nBookings - 1]!; lmsgs.push({ id: uuid(), session_id: b.id, sender_id: b.user_id, type: 'text', content: 'addressed by booking id', status: 'sent', created_at: ts() }); traps.legacyMessageBookingSession = lmsgs.at(-1)!.id as string; }
+  // The earlier unification kept moderation flags in metadata.
+  { const s0 = sessions[0]!; lmsgs.push({ id: uuid(), session_id: s0.id, sender_id: (s0.participants as string[])[0], type: 'text', content: 'flagged in metadata', status: 'sent', created_at: ts(), metadata: { flagged: true, flagged_reason: 'Abusive language' } }); traps.legacyFlagged = lmsgs.at(-1)!.id as string; }
+  { const s0 = sessions[0]!; lmsgs.push({ id: uuid(), session_id: s0.id, sender_id: (s0.participants as string[])[0], type: 'text', content: 'flagged in metadata, no reason', status: 'sent', created_at: ts(), metadata: { is_flagged: 'true' } }); traps.legacyFlaggedWithoutReason = lmsgs.at(-1)!.id as string; }
   // Points at a session that no longer exists.
   { lmsgs.push({ id: uuid(), session_id: uuid(), sender_id: clients[5], type: 'text', content: 'session vanished', status: 'sent', created_at: ts() }); traps.legacyMessageMissingSession = lmsgs.at(-1)!.id as string; }
   // Copied over earlier from public.messages with the same id.
+  let twinToFlag: string | null;
   {
     const src = messages.find((m) => m.type === 'text' && m.booking_id === sessionBookings[0]!.id) ?? messages.find((m) => m.type === 'text')!;
     const target = sessions.find((s) => s.booking_id === src.booking_id) ?? sessions[0]!;
+    // Its public.messages twin is flagged: the flag must survive although the legacy row wins.
     lmsgs.push({ id: src.id, session_id: target.id, sender_id: src.sender_id, type: 'text', content: src.content, status: 'sent', created_at: src.created_at });
+    twinToFlag = src.flagged ? null : (src.id as string);
     traps.messageInBothGenerations = src.id as string;
   }
   await insertRows(client, 'public.chat_sessions', sessions, {
@@ -379,6 +388,7 @@ export async function fillLegacyData(client: pg.Client, opts: LegacyDataOptions)
     metadata: 'jsonb', created_at: 'timestamptz', updated_at: 'timestamptz',
   });
   await client.query(`insert into public.chat_participants default values`);
+  if (twinToFlag) await client.query(`update public.messages set flagged = true, flagged_reason = 'Reported on the old app' where id = $1`, [twinToFlag]);
 
   // An object nobody refers to any more: finalize must not delete it with its bucket.
   putObject('chat-attachments', 'unreferenced/old-avatar.png', 'image/png');
