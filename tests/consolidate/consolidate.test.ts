@@ -451,6 +451,18 @@ describe('verification', () => {
     expect(stripIdentity(await h.dump(s))).toBe(stripIdentity(before));
     expect(storageSnapshot(s.storageDir)).toEqual(files);
   });
+
+  it('rolls back when a moderation flag is lost on the way', async () => {
+    const s = await h.scenario(clean);
+    await h.query(s, `create rule drop_flags as on insert to public.chat_messages where new.flagged
+      do also update public.chat_messages set flagged = false, flagged_reason = null, flagged_at = null where id = new.id`);
+    const before = await h.dump(s);
+    const r = await cli([...baseArgs(s)]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/verification failed, everything was rolled back/);
+    expect(r.stderr).toContain('flag differs');
+    expect(stripIdentity(await h.dump(s))).toBe(stripIdentity(before));
+  });
 });
 
 describe('restore and finalize', () => {
