@@ -75,10 +75,19 @@ async function createAccount(admin: Page, name: string, email: string, role: str
   await expect(admin.getByText(`Account created for ${name}.`)).toBeVisible();
 }
 
-async function recordVoiceNote(page: Page, ms: number) {
+async function recordVoiceNote(page: Page, ms: number, { pause = false } = {}) {
   await page.getByRole('button', { name: 'Record a voice note' }).click();
   await expect(page.getByTestId('live-level')).toBeVisible();
   await page.waitForTimeout(ms);
+  if (pause) {
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    const held = await page.getByTestId('recording-time').textContent();
+    await page.waitForTimeout(1200);
+    // Paused time does not count towards the note (nor the 10-minute cap).
+    await expect(page.getByTestId('recording-time')).toHaveText(held!);
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.waitForTimeout(500);
+  }
   await page.getByRole('button', { name: 'Stop', exact: true }).click();
   await expect(page.getByRole('group', { name: 'Voice note preview' })).toBeVisible();
   await page.getByRole('button', { name: 'Send voice note' }).click();
@@ -177,13 +186,15 @@ test.describe.serial('the console with several users on one backend', () => {
     await expect(client.getByTestId('audio-player')).toHaveCount(1);
     await expect(reader.getByTestId('pending-approval')).toHaveCount(0);
     // The stored peaks are drawn before any download; play fetches the audio.
+    await client.getByRole('combobox', { name: 'Playback speed' }).selectOption('1.5');
     await client.getByRole('button', { name: 'Play' }).click();
     await expect(client.getByRole('button', { name: 'Pause playback' })).toBeVisible();
+    await expect.poll(() => client.locator('[data-testid="audio-player"] audio').evaluate((a: HTMLAudioElement) => a.playbackRate)).toBe(1.5);
     await client.screenshot({ path: `${SHOTS}/console-client-received-en.png` });
   });
 
   test('a rejected note brings the reason back to the reader (keyboard review)', async () => {
-    await recordVoiceNote(reader, 1000);
+    await recordVoiceNote(reader, 1000, { pause: true });
     await expect(reader.getByTestId('pending-approval')).toHaveCount(1);
     const queue = monitor.getByTestId('approval-queue');
     await expect(monitor.getByTestId('review-item')).toHaveCount(1);

@@ -20,6 +20,19 @@ export function EmergencyAlerts({ client, profile, onOpenConsole }: { client: Co
   const [error, setError] = useState<IpcError | null>(null);
   const [sirenCount, setSirenCount] = useState(0);
   const siren = useRef<HTMLAudioElement | null>(null);
+  const dialog = useRef<HTMLDivElement>(null);
+  const visible = alerts.length > 0 && !dismissed;
+
+  // The modal takes focus so Enter acts on the first call and Esc hides it from anywhere in the window.
+  useEffect(() => {
+    if (!visible) return;
+    dialog.current?.querySelector<HTMLButtonElement>('li button')?.focus();
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') setDismissed(true);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [visible]);
 
   useEffect(() => {
     let live = true;
@@ -50,7 +63,7 @@ export function EmergencyAlerts({ client, profile, onOpenConsole }: { client: Co
     };
   }, [client]);
 
-  if (alerts.length === 0 || dismissed) return <span hidden data-testid="siren-count" data-count={sirenCount} />;
+  if (!visible) return <span hidden data-testid="siren-count" data-count={sirenCount} />;
 
   const act = async (alert: Alert) => {
     setError(null);
@@ -71,9 +84,7 @@ export function EmergencyAlerts({ client, profile, onOpenConsole }: { client: Co
         aria-modal="true"
         aria-labelledby="emergency-alert-title"
         data-testid="emergency-alert"
-        onKeyDown={(e) => {
-          if (e.key === 'Escape') setDismissed(true);
-        }}
+        ref={dialog}
       >
         <span hidden data-testid="siren-count" data-count={sirenCount} />
         <h3 id="emergency-alert-title">{t('alerts.title', { count: alerts.length })}</h3>
