@@ -22,11 +22,17 @@ function Attachment({ client, message }: { client: ConsoleClient; message: ChatM
   const { t, errorText } = useI18n();
   const [url, setUrl] = useState<string | null>(null);
   const [error, setError] = useState<IpcError | null>(null);
-  useEffect(() => () => void (url && URL.revokeObjectURL(url)), [url]);
+  useEffect(() => () => void (url?.startsWith('blob:') && URL.revokeObjectURL(url)), [url]);
   if (!message.storagePath) return null;
   const name = message.storagePath.split('/').at(-1) ?? '';
   const fetchFile = async () => {
     try {
+      // The main process's media route (cached, range requests); base64 over IPC only where there is none.
+      const served = await client.call('media.url', { storagePath: message.storagePath! }).then((r) => r.url, () => null);
+      if (served) {
+        setUrl(served);
+        return;
+      }
       const { bytesBase64 } = await client.call('media.get', { storagePath: message.storagePath! });
       setUrl(URL.createObjectURL(base64ToBlob(bytesBase64, message.mimeType ?? 'application/octet-stream')));
     } catch (failure) {

@@ -17,6 +17,7 @@ export type View = 'chats' | 'approvals' | 'emergencies' | 'settings';
 type SessionsLoad = { status: 'loading' } | { status: 'ready' } | { status: 'error'; error: IpcError };
 
 const TYPING_VISIBLE_MS = 4_000;
+const STAFF_REFRESH_MS = 30_000;
 
 /** Readers, monitors and admins at work: sessions in a sidebar, open ones as tabs, and the staff views. */
 export function Workspace({ client, profile }: { client: ConsoleClient; profile: Profile }) {
@@ -65,14 +66,22 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
         setActiveId(target.sessionId);
       }
     });
+    // Staff see every session, but a session opened by someone else is not pushed to them yet (see the report):
+    // a slow refetch while the window is visible keeps their list from going stale.
+    const poll = isStaff(profile.role)
+      ? setInterval(() => {
+          if (document.visibilityState === 'visible') void refresh();
+        }, STAFF_REFRESH_MS)
+      : null;
     return () => {
+      if (poll) clearInterval(poll);
       offChanged();
       offTyping();
       offConnection();
       offActivate();
       if (refreshTimer.current) clearTimeout(refreshTimer.current);
     };
-  }, [client, refresh]);
+  }, [client, refresh, profile.role]);
 
   // Typing indicators expire on their own: the sender sends no "stopped typing".
   useEffect(() => {

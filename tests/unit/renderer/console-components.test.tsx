@@ -333,6 +333,10 @@ describe('the workspace', () => {
     // Both sessions stay open as tabs, each with its own composer.
     expect(screen.getAllByRole('tab', { name: /Karim|Laila/ })).toHaveLength(2);
 
+    fireEvent.keyDown(window, { key: 'l', ctrlKey: true });
+    await waitFor(() => expect(document.activeElement?.getAttribute('data-composer')).not.toBeNull());
+    expect(document.activeElement?.closest('.chat-view')?.getAttribute('data-session-id')).toBe(B);
+
     fireEvent.keyDown(window, { key: 'ArrowDown', altKey: true });
     await waitFor(() => expect(main.named('app.setViewState').at(-1)?.input).toMatchObject({ visibleSessionId: A }));
     fireEvent.keyDown(window, { key: 'k', ctrlKey: true });
