@@ -239,6 +239,21 @@ test.describe.serial('the console with several users on one backend', () => {
     await expect(reader.getByTestId('message').filter({ hasText: 'while offline' })).toHaveCount(2);
   });
 
+  test('an image attachment is checked, queued, and shown to the client through the media route', async () => {
+    // A 1×1 PNG.
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+    const input = reader.locator('.chat-view:not([hidden]) input[type=file]');
+    await input.setInputFiles({ name: 'tool.exe', mimeType: 'application/x-msdownload', buffer: Buffer.from('MZ') });
+    await expect(reader.getByRole('alert').filter({ hasText: 'tool.exe: this type of file cannot be sent.' })).toBeVisible();
+    await input.setInputFiles({ name: 'spread.png', mimeType: 'image/png', buffer: png });
+    const show = client.getByRole('button', { name: 'Show image spread.png' });
+    await expect(show).toBeVisible();
+    await show.click();
+    const image = client.getByRole('img', { name: 'spread.png' });
+    await expect(image).toBeVisible();
+    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1);
+  });
+
   test('an emergency rings the opted-in reader, escalates when nobody accepts, and an admin acknowledges and resolves it', async () => {
     test.setTimeout(120_000);
     // Ring readers for 5 s (the lowest the migrations allow) instead of the default 60 s.
