@@ -19,8 +19,9 @@ export const test = base.extend<object, { webShell: WebShell }>({
       await backend.start();
       const shell = await startWebShell({
         rendererDir: path.resolve('out/renderer'),
-        createCore: () =>
+        createCore: (_page, mediaBaseUrl) =>
           createConsoleCore({
+            mediaBaseUrl,
             shell: 'webshell',
             appName: 'SAMIA TAROT Console',
             version: 'e2e',

@@ -63,14 +63,17 @@ export class HeadlessAlertPlatform implements AlertPlatform {
     this.records.push({ at: this.now(), kind: 'notification.close', id, wasShown });
   }
 
+  // As on Electron, the siren sounds in the page: the web shell's page is the console's renderer.
   playSiren(): void {
     this.sirenPlaying = true;
     this.records.push({ at: this.now(), kind: 'siren.play' });
+    this.forward?.('alerts.siren', { action: 'play', sound: 'siren' });
   }
 
   stopSiren(): void {
     this.sirenPlaying = false;
     this.records.push({ at: this.now(), kind: 'siren.stop' });
+    this.forward?.('alerts.siren', { action: 'stop', sound: 'siren' });
   }
 
   setFrameFlashing(flashing: boolean): void {

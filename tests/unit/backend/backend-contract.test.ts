@@ -117,6 +117,9 @@ describe.each(fixtures)('the %s backend', (_name, makeFixture) => {
     await until(() => events.find((e) => JSON.stringify(e.payload).includes(sent.id)), 'the client realtime event');
     const sessions = await client.listSessions();
     expect(sessions.find((s) => s.id === session.id)?.unreadCount).toBeGreaterThan(0);
+    // Every participant sees the others' names (through profile_cards; profiles itself stays private).
+    expect(sessions.find((s) => s.id === session.id)?.participants.map((p) => p.displayName)).toEqual(expect.arrayContaining(['Omar', 'Layla']));
+    expect((await reader.listSessions()).find((s) => s.id === session.id)?.participants.map((p) => p.displayName)).toContain('Omar');
     await client.markRead(session.id);
     expect((await client.listSessions()).find((s) => s.id === session.id)?.unreadCount).toBe(0);
     stop();

@@ -235,7 +235,7 @@ class EmbeddedUserConnection implements UserConnection {
                 (select coalesce(json_agg(json_build_object('userId', p.user_id, 'displayName', coalesce(pr.display_name, ''),
                                                            'role', coalesce(pr.role, 'client'), 'roleInSession', p.role_in_session)
                                           order by p.joined_at), '[]'::json)
-                   from public.chat_participants p left join public.profiles pr on pr.id = p.user_id
+                   from public.chat_participants p left join public.profile_cards pr on pr.id = p.user_id
                   where p.session_id = s.id) as participants
            from public.chat_sessions s
            left join public.unread_counts() u on u.session_id = s.id

@@ -157,17 +157,23 @@ class SupabaseUserConnection implements UserConnection {
       unwrap(
         this.client
           .from('chat_sessions')
-          .select('id,type,status,booking_id,last_message_at,created_at,chat_participants(user_id,role_in_session,joined_at,profiles(display_name,role))')
+          .select('id,type,status,booking_id,last_message_at,created_at,chat_participants(user_id,role_in_session,joined_at)')
           .order('last_message_at', { ascending: false, nullsFirst: false })
           .limit(500),
       ),
       this.rpc<{ session_id: string; unread_count: number; last_read_at: string | null }[]>('unread_counts'),
     ]);
     const unreadBySession = new Map((unread ?? []).map((row) => [row.session_id, row]));
+    // Names and roles come from profile_cards, the view of profiles every participant may read (profiles itself is not).
+    const ids = [...new Set((sessions ?? []).flatMap((row) => ((row.chat_participants as { user_id: string }[] | null) ?? []).map((p) => p.user_id)))];
+    const cards = ids.length
+      ? ((await unwrap(this.client.from('profile_cards').select('id,display_name,role').in('id', ids))) as Record<string, unknown>[])
+      : [];
+    const cardById = new Map(cards.map((card) => [String(card.id), card]));
     return (sessions ?? []).map((row: Record<string, unknown>) => {
       const counts = unreadBySession.get(String(row.id));
       const participants = ((row.chat_participants as Record<string, unknown>[] | null) ?? []).map((p) => {
-        const profile = (p.profiles ?? {}) as Record<string, unknown>;
+        const profile = cardById.get(String(p.user_id)) ?? {};
         return {
           userId: String(p.user_id),
           displayName: String(profile.display_name ?? ''),
