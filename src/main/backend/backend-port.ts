@@ -28,7 +28,16 @@ export interface SessionRow {
   createdAt: string;
   unreadCount: number;
   lastReadAt: string | null;
-  participants: { userId: string; displayName: string; role: Role; roleInSession: 'client' | 'reader' | 'staff' }[];
+  participants: {
+    userId: string;
+    displayName: string;
+    role: Role;
+    roleInSession: 'client' | 'reader' | 'staff';
+    /** Presence as the participant set it. */
+    availability: Availability;
+    /** Read receipts: how far this participant has read. */
+    lastReadAt: string | null;
+  }[];
 }
 
 export interface MessageRow {
@@ -127,6 +136,10 @@ export interface UserConnection {
   setRole(userId: string, role: Role): Promise<void>;
   /** A typed console limit in app_settings (`console.*`); super admins only, validated by the migrations. */
   setConsoleSetting(key: string, value: string): Promise<void>;
+  /** The typed console limits (rate, size and duration limits, escalation timings) as the SQL layer applies them. */
+  consoleSettings(): Promise<Record<string, string | number | string[]>>;
+  /** People the user may see (readers for everyone; everyone for staff), for pickers such as "assign reader". */
+  listPeople(role?: Role): Promise<{ id: string; displayName: string; role: Role; availability: Availability; emergencyOptIn: boolean }[]>;
   /** Staff and client accounts (embedded backend: admins create them; Supabase: refused, accounts come from the platform). */
   createAccount(account: NewAccount): Promise<{ id: string }>;
   /** Pushes the user's inbox (and staff topics for staff); `sessionIds` adds the typing topics of open sessions. */

@@ -79,7 +79,11 @@ export function toSessionRow(row: Row): SessionRow {
     createdAt: iso(row.created_at)!,
     unreadCount: Number(row.unread_count ?? 0),
     lastReadAt: iso(row.last_read_at),
-    participants: participants ?? [],
+    participants: (participants ?? []).map((p) => ({
+      ...p,
+      availability: (p.availability ?? 'offline') as SessionRow['participants'][number]['availability'],
+      lastReadAt: iso(p.lastReadAt),
+    })),
   };
 }
 

@@ -178,6 +178,8 @@ export function createConsoleCore(services: ShellServices) {
       }
       return { ok: true as const };
     },
+    'settings.get': async () => ({ settings: await connection().consoleSettings() }),
+    'accounts.list': async ({ role }) => ({ people: await connection().listPeople(role) }),
     'settings.set': async ({ key, value }) => {
       await connection().setConsoleSetting(key, value);
       return { ok: true as const };

@@ -66,7 +66,14 @@ export const sessionSchema = z.object({
   unreadCount: z.number().int().nonnegative(),
   lastReadAt: isoTime.nullable(),
   participants: z.array(
-    z.object({ userId: z.string(), displayName: z.string(), role: roleSchema, roleInSession: z.enum(['client', 'reader', 'staff']) }),
+    z.object({
+      userId: z.string(),
+      displayName: z.string(),
+      role: roleSchema,
+      roleInSession: z.enum(['client', 'reader', 'staff']),
+      availability: z.enum(['online', 'busy', 'away', 'offline']),
+      lastReadAt: isoTime.nullable(),
+    }),
   ),
 });
 export type ChatSession = z.infer<typeof sessionSchema>;
@@ -251,6 +258,15 @@ export const requests = {
   'reviews.packs': defineRequest(emptyInput, z.object({ packs: z.array(reviewPackSchema) })),
   'reviews.packItems': defineRequest(z.object({ packId: z.string().min(1).max(128) }).strict(), z.object({ items: z.array(reviewItemSchema) })),
   'reviews.removePack': defineRequest(z.object({ packId: z.string().min(1).max(128) }).strict(), z.object({ ok: z.literal(true) })),
+  'settings.get': defineRequest(emptyInput, z.object({ settings: z.record(z.string(), z.union([z.string(), z.number(), z.array(z.string())])) })),
+  'accounts.list': defineRequest(
+    z.object({ role: roleSchema.optional() }).strict(),
+    z.object({
+      people: z.array(
+        z.object({ id: uuid, displayName: z.string(), role: roleSchema, availability: z.enum(['online', 'busy', 'away', 'offline']), emergencyOptIn: z.boolean() }),
+      ),
+    }),
+  ),
   /** A typed console limit (rate limits, size and duration limits, escalation timings): super admins only. */
   'settings.set': defineRequest(
     z.object({ key: z.string().regex(/^console\.[a-z0-9_.]+$/).max(120), value: z.string().max(200) }).strict(),

@@ -189,6 +189,16 @@ describe.each(fixtures)('the %s backend', (_name, makeFixture) => {
     expect((await reader.resolveEmergency(emergency.id, 'Client calmed, follow-up booked')).state).toBe('resolved');
   });
 
+  it('lists the people a user may see and the console limits', async () => {
+    const readers = await client.listPeople('reader');
+    expect(readers.map((p) => p.id)).toContain(reader.userId);
+    expect(readers.every((p) => p.role === 'reader')).toBe(true);
+    expect((await client.listPeople()).map((p) => p.id)).not.toContain(monitor.userId);
+    expect((await monitor.listPeople()).map((p) => p.id)).toEqual(expect.arrayContaining([client.userId, reader.userId]));
+    const settings = await reader.consoleSettings();
+    expect(Number(settings['console.rate_limit.messages_per_minute'])).toBeGreaterThan(0);
+  });
+
   it('lets only super admins change roles and console settings', async () => {
     await expect(reader.setRole(client.userId, 'admin')).rejects.toMatchObject({ permanent: true });
     await expect(monitor.setConsoleSetting('console.rate_limit.messages_per_minute', '1000')).rejects.toBeTruthy();

@@ -297,8 +297,8 @@ describe('the workspace', () => {
   const session = (id: string, name: string, unread: number, type: ChatSession['type'] = 'support'): ChatSession => ({
     id, type, status: 'active', bookingId: null, lastMessageAt: '2026-01-01T10:00:00Z', createdAt: '2026-01-01T09:00:00Z', unreadCount: unread, lastReadAt: null,
     participants: [
-      { userId: ME.id, displayName: 'Rana', role: 'reader', roleInSession: 'reader' },
-      { userId: `u-${id}`, displayName: name, role: 'client', roleInSession: 'client' },
+      { userId: ME.id, displayName: 'Rana', role: 'reader', roleInSession: 'reader', availability: 'online', lastReadAt: null },
+      { userId: `u-${id}`, displayName: name, role: 'client', roleInSession: 'client', availability: 'offline', lastReadAt: null },
     ],
   });
   const A = '00000000-0000-4000-8000-00000000aaa1';

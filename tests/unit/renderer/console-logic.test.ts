@@ -106,8 +106,8 @@ describe('session titles', () => {
     const session = {
       id: S, type: 'support' as const, status: 'active' as const, bookingId: null, lastMessageAt: null, createdAt: '2026-01-01', unreadCount: 0, lastReadAt: null,
       participants: [
-        { userId: 'me', displayName: 'Rana', role: 'reader' as const, roleInSession: 'reader' as const },
-        { userId: 'c', displayName: '', role: 'client' as const, roleInSession: 'client' as const },
+        { userId: 'me', displayName: 'Rana', role: 'reader' as const, roleInSession: 'reader' as const, availability: 'online' as const, lastReadAt: null },
+        { userId: 'c', displayName: '', role: 'client' as const, roleInSession: 'client' as const, availability: 'offline' as const, lastReadAt: null },
       ],
     };
     expect(sessionTitle(session, 'me', 'Conversation', (r) => `(${r})`)).toBe('(client)');

@@ -233,7 +233,8 @@ class EmbeddedUserConnection implements UserConnection {
         `select s.id, s.type, s.status, s.booking_id, s.last_message_at, s.created_at,
                 coalesce(u.unread_count, 0) as unread_count, u.last_read_at,
                 (select coalesce(json_agg(json_build_object('userId', p.user_id, 'displayName', coalesce(pr.display_name, ''),
-                                                           'role', coalesce(pr.role, 'client'), 'roleInSession', p.role_in_session)
+                                                           'role', coalesce(pr.role, 'client'), 'roleInSession', p.role_in_session,
+                                                           'availability', coalesce(pr.availability, 'offline'), 'lastReadAt', p.last_read_at)
                                           order by p.joined_at), '[]'::json)
                    from public.chat_participants p left join public.profile_cards pr on pr.id = p.user_id
                   where p.session_id = s.id) as participants
@@ -391,6 +392,25 @@ class EmbeddedUserConnection implements UserConnection {
       sql.query('update public.app_settings set value = $2 where key = $1 returning key', [key, value]),
     );
     if (rows.length === 0) throw new AppError({ code: 'SA470', messageKey: 'settings.unknown_key' }, { permanent: true, params: { key } });
+  }
+
+  async consoleSettings() {
+    const { rows } = await this.as((sql) => sql.query<{ s: Record<string, string | number | string[]> }>('select public.get_console_settings() as s'));
+    return rows[0]?.s ?? {};
+  }
+
+  async listPeople(role?: Role) {
+    const { rows } = await this.as((sql) =>
+      sql.query<Record<string, unknown>>(
+        `select id, display_name, role, availability, emergency_opt_in from public.profile_cards
+          where $1::text is null or role = $1 order by display_name limit 1000`,
+        [role ?? null],
+      ),
+    );
+    return rows.map((row) => {
+      const p = toProfileRow(row);
+      return { id: p.id, displayName: p.displayName, role: p.role, availability: p.availability, emergencyOptIn: p.emergencyOptIn };
+    });
   }
 
   async createAccount(account: NewAccount) {

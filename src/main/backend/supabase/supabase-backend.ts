@@ -157,7 +157,7 @@ class SupabaseUserConnection implements UserConnection {
       unwrap(
         this.client
           .from('chat_sessions')
-          .select('id,type,status,booking_id,last_message_at,created_at,chat_participants(user_id,role_in_session,joined_at)')
+          .select('id,type,status,booking_id,last_message_at,created_at,chat_participants(user_id,role_in_session,joined_at,last_read_at)')
           .order('last_message_at', { ascending: false, nullsFirst: false })
           .limit(500),
       ),
@@ -167,7 +167,7 @@ class SupabaseUserConnection implements UserConnection {
     // Names and roles come from profile_cards, the view of profiles every participant may read (profiles itself is not).
     const ids = [...new Set((sessions ?? []).flatMap((row) => ((row.chat_participants as { user_id: string }[] | null) ?? []).map((p) => p.user_id)))];
     const cards = ids.length
-      ? ((await unwrap(this.client.from('profile_cards').select('id,display_name,role').in('id', ids))) as Record<string, unknown>[])
+      ? ((await unwrap(this.client.from('profile_cards').select('id,display_name,role,availability').in('id', ids))) as Record<string, unknown>[])
       : [];
     const cardById = new Map(cards.map((card) => [String(card.id), card]));
     return (sessions ?? []).map((row: Record<string, unknown>) => {
@@ -179,6 +179,8 @@ class SupabaseUserConnection implements UserConnection {
           displayName: String(profile.display_name ?? ''),
           role: (profile.role ?? 'client') as Role,
           roleInSession: p.role_in_session as 'client' | 'reader' | 'staff',
+          availability: (profile.availability ?? 'offline') as Availability,
+          lastReadAt: (p.last_read_at as string | null) ?? null,
         };
       });
       return toSessionRow({ ...row, unread_count: counts?.unread_count ?? 0, last_read_at: counts?.last_read_at ?? null, participants });
@@ -320,6 +322,20 @@ class SupabaseUserConnection implements UserConnection {
     if (!rows || (rows as unknown[]).length === 0) {
       throw new AppError({ code: 'SA470', messageKey: 'settings.unknown_key' }, { permanent: true, params: { key } });
     }
+  }
+
+  async consoleSettings() {
+    return (await this.rpc<Record<string, string | number | string[]>>('get_console_settings')) ?? {};
+  }
+
+  async listPeople(role?: Role) {
+    let query = this.client.from('profile_cards').select('id,display_name,role,availability,emergency_opt_in');
+    if (role) query = query.eq('role', role);
+    const rows = (await unwrap(query.order('display_name').limit(1000))) as Record<string, unknown>[];
+    return rows.map((row) => {
+      const p = toProfileRow(row);
+      return { id: p.id, displayName: p.displayName, role: p.role, availability: p.availability, emergencyOptIn: p.emergencyOptIn };
+    });
   }
 
   async createAccount(_account: NewAccount): Promise<{ id: string }> {
