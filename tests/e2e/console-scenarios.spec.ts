@@ -133,8 +133,8 @@ test.describe.serial('the console with several users on one backend', () => {
     reader = await openConsole(browser, consoleShell);
     await signIn(reader, 'reader@samia.test', 'Rana Reader');
     readerCore = cores.at(-1)!;
-    // The backend reveals other profiles' names to admins only (see the report): readers see the client by role.
-    const session = reader.getByTestId('session-item').filter({ hasText: 'Client' });
+    // Participants see each other's names (through profile_cards).
+    const session = reader.getByTestId('session-item').filter({ hasText: 'Karim Client' });
     await expect(session).toBeVisible();
 
     const clientBox = client.getByRole('textbox', { name: 'Message' });
@@ -151,7 +151,7 @@ test.describe.serial('the console with several users on one backend', () => {
     // Typing reaches the reader live (typing signals are throttled to one per 2.5 s per session) and expires on its own.
     await client.waitForTimeout(2600);
     await clientBox.pressSequentially('Also', { delay: 50 });
-    await expect(session.getByTestId('typing-indicator')).toHaveText('Client is typing…');
+    await expect(session.getByTestId('typing-indicator')).toHaveText('Karim Client is typing…');
     await clientBox.pressSequentially(' about love.', { delay: 10 });
     await clientBox.press('Shift+Enter');
     await clientBox.pressSequentially('Thank you!');

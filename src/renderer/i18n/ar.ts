@@ -59,6 +59,8 @@ export const ar: Record<MessageKey, string> = {
   'errors.storage.not_found': "هذا الملف غير متاح.",
   'errors.storage.invalid_path': "لا يمكن استخدام اسم الملف هذا.",
   'errors.storage.already_exists': "تم رفع هذا الملف بالفعل.",
+  'moderation.forbidden': 'يقتصر تمييز الرسائل على المراقبين والمسؤولين.',
+  'moderation.reason_required': 'اذكر سبب تمييز هذه الرسالة.',
   'errors.unknown': 'خطأ غير متوقع ({code}).',
   'app.offline': "غير متصل: تنتظر الرسائل في صندوق الصادر وتُرسل عند عودة الاتصال.",
   'nav.label': "أقسام وحدة التحكم",

@@ -57,6 +57,8 @@ export const en = {
   'errors.storage.not_found': "This file is not available.",
   'errors.storage.invalid_path': "This file name cannot be used.",
   'errors.storage.already_exists': "This file was already uploaded.",
+  'moderation.forbidden': 'Only monitors and admins flag messages.',
+  'moderation.reason_required': 'Say why the message is flagged.',
   'errors.unknown': 'Unexpected error ({code}).',
   'app.offline': "Offline: messages wait in the outbox and are sent when the connection returns.",
   'nav.label': "Console sections",

@@ -10,8 +10,8 @@ export interface Person {
 const key = (ownerId: string) => `samia.directory.${ownerId}`;
 
 /**
- * The contract has no account listing yet, so an admin's picker remembers the accounts created from this
- * console (ids and names only, no credentials) alongside the people met in sessions.
+ * Accounts created from this console (ids and names only, no credentials), remembered so a picker shows them
+ * at once; accounts.list, the people met in sessions and this list are merged by buildDirectory.
  */
 export function rememberedPeople(ownerId: string): Person[] {
   try {
@@ -28,9 +28,11 @@ export function rememberPerson(ownerId: string, person: Person) {
   localStorage.setItem(key(ownerId), JSON.stringify(people));
 }
 
-export function buildDirectory(ownerId: string, sessions: readonly ChatSession[], self: Profile): Map<string, Person> {
+export function buildDirectory(ownerId: string, sessions: readonly ChatSession[], self: Profile, listed: readonly Person[] = []): Map<string, Person> {
   const people = new Map<string, Person>();
   for (const p of rememberedPeople(ownerId)) people.set(p.id, p);
+  // What the backend lists (accounts.list: readers for everyone, everyone for staff) wins over what was remembered.
+  for (const p of listed) people.set(p.id, p);
   for (const s of sessions)
     for (const p of s.participants) {
       // A participant whose profile the backend did not reveal comes with an empty name: keep what we know.

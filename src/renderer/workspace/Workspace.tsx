@@ -4,7 +4,7 @@ import type { IpcError } from '../../shared/ipc/errors';
 import type { ConsoleClient } from '../bridge/console-client';
 import { useI18n } from '../i18n/i18n';
 import { toIpcError } from '../lib/errors';
-import { buildDirectory, isStaff, sessionTitle, withSessionRoles } from '../lib/directory';
+import { buildDirectory, isStaff, sessionTitle, withSessionRoles, type Person } from '../lib/directory';
 import { SessionSidebar } from './SessionSidebar';
 import { QuickSwitcher } from './QuickSwitcher';
 import { ChatView } from '../chat/ChatView';
@@ -113,7 +113,21 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
     void client.call('app.setViewState', { focused, visibleSessionId }).catch(() => {});
   }, [client, focused, visibleSessionId]);
 
-  const people = useMemo(() => buildDirectory(profile.id, sessions, profile), [profile, sessions, directoryVersion]); // eslint-disable-line react-hooks/exhaustive-deps
+  const [listed, setListed] = useState<Person[]>([]);
+  useEffect(() => {
+    let live = true;
+    client
+      .call('accounts.list', {})
+      .then(({ people }) => {
+        if (live) setListed(people.map((p) => ({ id: p.id, displayName: p.displayName, role: p.role })));
+      })
+      .catch(() => {});
+    return () => {
+      live = false;
+    };
+  }, [client, directoryVersion, sessions.length]);
+
+  const people = useMemo(() => buildDirectory(profile.id, sessions, profile, listed), [profile, sessions, listed, directoryVersion]); // eslint-disable-line react-hooks/exhaustive-deps
   const ordered = useMemo(
     () =>
       [...sessions].sort((a, b) => {
