@@ -27,6 +27,7 @@ export const ID = {
   rtUserClient: u('7001'),
   rtUserReader: u('7002'),
   rtApprovals: u('7003'),
+  rtStaffSessions: u('7006'),
   rtSession1: u('7004'),
   rtSession2: u('7005'),
 } as const;
@@ -89,6 +90,7 @@ export async function loadFixtures(db: Engine): Promise<void> {
       ('${ID.rtUserClient}', 'user:${ID.client}', 'broadcast', 'test', '{}', true),
       ('${ID.rtUserReader}', 'user:${ID.reader}', 'broadcast', 'test', '{}', true),
       ('${ID.rtApprovals}', 'staff:approvals', 'broadcast', 'test', '{}', true),
+      ('${ID.rtStaffSessions}', 'staff:sessions', 'broadcast', 'test', '{}', true),
       ('${ID.rtSession1}', 'session:${ID.s1}', 'broadcast', 'typing', '{}', true),
       ('${ID.rtSession2}', 'session:${ID.s2}', 'broadcast', 'typing', '{}', true);
   `);

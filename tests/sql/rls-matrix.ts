@@ -167,6 +167,7 @@ export const TARGETS: Target[] = [
       ['user:client', ID.rtUserClient, `user:${ID.client}`, '01000000', ALL_D],
       ['user:reader', ID.rtUserReader, `user:${ID.reader}`, '00010000', ALL_D],
       ['staff:approvals', ID.rtApprovals, 'staff:approvals', '00000111', ALL_D],
+      ['staff:sessions', ID.rtStaffSessions, 'staff:sessions', '00000111', ALL_D],
       ['session:1', ID.rtSession1, `session:${ID.s1}`, '01010111', 'D1D1DDDD'],
       ['session:2', ID.rtSession2, `session:${ID.s2}`, '00101111', 'DD1D1DDD'],
     ] as const

@@ -140,7 +140,12 @@ export class UserSession {
       const userId = String(event.payload.user_id ?? '');
       const sessionId = String(event.payload.session_id ?? '');
       if (userId && sessionId && userId !== this.connection.userId) this.hub.emit('sessions.typing', { sessionId, userId });
-    } else if (event.event === 'participant_joined' || event.event === 'read_receipt' || event.event === 'chat_session') {
+    } else if (
+      event.event === 'participant_joined' ||
+      event.event === 'read_receipt' ||
+      event.event === 'chat_session' ||
+      event.event === 'session_participants'
+    ) {
       const sessionId = String(event.payload.session_id ?? (record?.id as string | undefined) ?? '');
       this.hub.emit('sessions.changed', { sessionId: sessionId || null });
     }

@@ -125,6 +125,21 @@ describe.each(fixtures)('the %s backend', (_name, makeFixture) => {
     stop();
   });
 
+  it('tells staff at once when a client opens a conversation', async () => {
+    const events: RealtimeEvent[] = [];
+    const stop = monitor.subscribe((event) => events.push(event));
+    const newcomer = await fx.user('client', 'Nour');
+    const session = await newcomer.openSupportSession();
+    await until(() => events.find((e) => e.topic === 'staff:sessions' && e.payload.session_id === session.id), 'the staff feed event');
+    const quiet: RealtimeEvent[] = [];
+    const stopClient = client.subscribe((event) => quiet.push(event));
+    await (await fx.user('client', 'Rim')).openSupportSession();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(quiet.filter((e) => e.topic === 'staff:sessions')).toEqual([]);
+    stop();
+    stopClient();
+  });
+
   it('pages history by keyset without gaps or repeats', async () => {
     const session = await client.openSupportSession();
     const ids: string[] = [];

@@ -427,7 +427,7 @@ class EmbeddedUserConnection implements UserConnection {
 
   subscribe(onEvent: (event: RealtimeEvent) => void, sessionIds: () => readonly string[] = () => []) {
     // Staff topics are asked for by staff only; RLS on realtime.messages would refuse them to anyone else anyway.
-    const fixed = [`user:${this.userId}`, ...(STAFF_ROLES.has(this.role) ? ['staff:approvals', 'staff:emergencies'] : [])];
+    const fixed = [`user:${this.userId}`, ...(STAFF_ROLES.has(this.role) ? ['staff:approvals', 'staff:emergencies', 'staff:sessions'] : [])];
     const topics = () => [...fixed, ...sessionIds().map((id) => `session:${id}`)];
     const unsubscribe = this.realtime.subscribe({ claims: this.claims, topics, onEvent });
     this.unsubscribers.add(unsubscribe);

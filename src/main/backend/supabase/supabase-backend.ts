@@ -344,7 +344,7 @@ class SupabaseUserConnection implements UserConnection {
   }
 
   subscribe(onEvent: (event: RealtimeEvent) => void, sessionIds: () => readonly string[] = () => []) {
-    const topics = [`user:${this.userId}`, ...(STAFF_ROLES.has(this.role) ? ['staff:approvals', 'staff:emergencies'] : [])];
+    const topics = [`user:${this.userId}`, ...(STAFF_ROLES.has(this.role) ? ['staff:approvals', 'staff:emergencies', 'staff:sessions'] : [])];
     const subscribed = new Map<string, ReturnType<SupabaseClient['channel']>>();
     const join = (topic: string) => {
       if (subscribed.has(topic)) return;
