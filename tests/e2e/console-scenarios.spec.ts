@@ -162,6 +162,12 @@ test.describe.serial('the console with several users on one backend', () => {
     await readerBox.fill('Welcome Karim, let me shuffle the cards.');
     await readerBox.press('Enter');
     await expect(client.getByTestId('message').filter({ hasText: 'shuffle the cards' })).toBeVisible();
+    // The client has the conversation open in a focused window: it is marked read, and the reader's receipt follows.
+    await client.bringToFront();
+    const receipt = reader.getByTestId('message').filter({ hasText: 'shuffle the cards' }).getByTestId('receipt');
+    await expect(receipt).toHaveText('Read');
+    await expect(receipt).toHaveAttribute('title', /^Read by /);
+    await reader.bringToFront();
 
     await recordVoiceNote(reader, 1500);
     const note = reader.getByTestId('message').filter({ has: reader.getByTestId('audio-player') });

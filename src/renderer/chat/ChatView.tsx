@@ -135,6 +135,7 @@ export function ChatView({ client, profile, sessionId, session, people: director
         <MessageList
           client={client}
           profile={profile}
+          session={session}
           items={timeline}
           messagesById={new Map(messages.map((m) => [m.id, m]))}
           people={people}

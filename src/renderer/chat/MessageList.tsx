@@ -1,10 +1,11 @@
 import { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import type { ChatMessage, Profile } from '../../shared/ipc/contract';
+import type { ChatMessage, ChatSession, Profile } from '../../shared/ipc/contract';
 import type { IpcError } from '../../shared/ipc/errors';
 import type { ConsoleClient } from '../bridge/console-client';
 import { useI18n } from '../i18n/i18n';
 import type { Person } from '../lib/directory';
 import type { TimelineItem } from '../lib/timeline';
+import { receiptFor } from '../lib/receipts';
 import { computeWindow, prefixSums } from '../lib/virtual-window';
 import { MessageRow, PendingRow } from './MessageRow';
 
@@ -15,6 +16,8 @@ const AT_BOTTOM_PX = 48;
 interface Props {
   client: ConsoleClient;
   profile: Profile;
+  /** The session as last listed: its participants' read positions give the receipts. */
+  session?: ChatSession | null;
   items: TimelineItem[];
   messagesById: Map<string, ChatMessage>;
   people: Map<string, Person>;
@@ -29,7 +32,7 @@ interface Props {
  * Only the rows that intersect the viewport (plus a few) are in the DOM. Row heights are measured as
  * they render and cached by key; older pages prepended at the top keep what the user was reading in place.
  */
-export function MessageList({ client, profile, items, messagesById, people, hasMore, loadingOlder, onNearTop, onReply, onError }: Props) {
+export function MessageList({ client, profile, session = null, items, messagesById, people, hasMore, loadingOlder, onNearTop, onReply, onError }: Props) {
   const { t } = useI18n();
   const scroller = useRef<HTMLDivElement>(null);
   // Measured heights survive re-renders without causing them; the version counter says when they changed.
@@ -127,6 +130,7 @@ export function MessageList({ client, profile, items, messagesById, people, hasM
               message={item.message}
               quoted={item.message.replyTo ? (messagesById.get(item.message.replyTo) ?? null) : null}
               people={people}
+              receipt={receiptFor(item.message, session, profile.id)}
               onReply={onReply}
               onError={onError}
             />

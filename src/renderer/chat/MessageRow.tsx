@@ -7,6 +7,7 @@ import { toIpcError } from '../lib/errors';
 import type { Person } from '../lib/directory';
 import { base64ToBlob } from '../lib/peaks';
 import { AudioPlayer } from '../audio/AudioPlayer';
+import type { Receipt } from '../lib/receipts';
 
 function Quote({ message, people }: { message: ChatMessage; people: Map<string, Person> }) {
   const { t } = useI18n();
@@ -63,11 +64,29 @@ interface RowProps {
   message: ChatMessage;
   quoted: ChatMessage | null;
   people: Map<string, Person>;
+  /** Own messages only: how far the other participants have read (see receiptFor). */
+  receipt?: Receipt | null;
   onReply(message: ChatMessage): void;
   onError(error: IpcError): void;
 }
 
-export function MessageRow({ client, profile, message, quoted, people, onReply, onError }: RowProps) {
+function ReceiptMark({ receipt }: { receipt: Receipt }) {
+  const { t, formatDateTime } = useI18n();
+  const label =
+    receipt.state === 'read' ? t('receipt.read') : receipt.state === 'partial' ? t('receipt.partial', { readers: receipt.readers, of: receipt.of }) : t('receipt.sent');
+  return (
+    <span
+      className={`message__receipt message__receipt--${receipt.state}`}
+      data-testid="receipt"
+      data-state={receipt.state}
+      title={receipt.state === 'read' ? t('receipt.readAt', { time: formatDateTime(receipt.readAt) }) : undefined}
+    >
+      {label}
+    </span>
+  );
+}
+
+export function MessageRow({ client, profile, message, quoted, people, receipt = null, onReply, onError }: RowProps) {
   const { t, formatDateTime } = useI18n();
   const [editing, setEditing] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -112,6 +131,7 @@ export function MessageRow({ client, profile, message, quoted, people, onReply, 
           {formatDateTime(message.createdAt)}
         </time>
         {message.editedAt && !deleted && <span className="muted">{t('message.edited')}</span>}
+        {own && receipt && !deleted && <ReceiptMark receipt={receipt} />}
       </header>
       {quoted && <Quote message={quoted} people={people} />}
       {deleted ? (
