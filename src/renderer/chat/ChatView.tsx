@@ -8,6 +8,7 @@ import { isStaff, sessionTitle, withSessionRoles, type Person } from '../lib/dir
 import { applyOutboxChange, buildTimeline, mergeMessages } from '../lib/timeline';
 import { MessageList } from './MessageList';
 import { Composer } from './Composer';
+import { SessionPresence } from '../workspace/Presence';
 
 const PAGE = 50;
 
@@ -95,6 +96,7 @@ export function ChatView({ client, profile, sessionId, session, people: director
       <header className="chat-view__header">
         <div>
           <h3>{title}</h3>
+          {session && <SessionPresence session={session} selfId={profile.id} fallbackName={(r) => t(`participant.${r}`)} />}
           {session && (
             <span className="muted">
               {t(`session.type.${session.type}`)} · {t(`session.status.${session.status}`)}

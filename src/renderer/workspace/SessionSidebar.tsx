@@ -5,6 +5,7 @@ import type { ConsoleClient } from '../bridge/console-client';
 import { useI18n } from '../i18n/i18n';
 import { toIpcError } from '../lib/errors';
 import { isStaff, sessionTitle, type Person } from '../lib/directory';
+import { SessionPresence } from './Presence';
 
 interface Props {
   client: ConsoleClient;
@@ -118,6 +119,7 @@ export function SessionSidebar({ client, profile, sessions, load, activeId, peop
                     </span>
                   )}
                 </span>
+                <SessionPresence session={s} selfId={profile.id} fallbackName={(r) => t(`participant.${r}`)} />
                 <span className="session-item__meta">
                   {typingName ? (
                     <span className="typing" data-testid="typing-indicator">

@@ -12,6 +12,7 @@ import { ApprovalQueue } from '../reviews/ApprovalQueue';
 import { EmergencyConsole } from '../emergencies/EmergencyConsole';
 import { EmergencyAlerts } from '../emergencies/EmergencyAlerts';
 import { SettingsPanel } from '../settings/SettingsPanel';
+import { AvailabilitySwitch, type Availability } from './Presence';
 
 export type View = 'chats' | 'approvals' | 'emergencies' | 'settings';
 type SessionsLoad = { status: 'loading' } | { status: 'ready' } | { status: 'error'; error: IpcError };
@@ -114,18 +115,26 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
   }, [client, focused, visibleSessionId]);
 
   const [listed, setListed] = useState<Person[]>([]);
+  const [listedAvailability, setListedAvailability] = useState<Availability | null>(null);
+  const [chosenAvailability, setChosenAvailability] = useState<Availability | null>(null);
   useEffect(() => {
     let live = true;
     client
       .call('accounts.list', {})
       .then(({ people }) => {
-        if (live) setListed(people.map((p) => ({ id: p.id, displayName: p.displayName, role: p.role })));
+        if (!live) return;
+        setListed(people.map((p) => ({ id: p.id, displayName: p.displayName, role: p.role })));
+        setListedAvailability(people.find((p) => p.id === profile.id)?.availability ?? null);
       })
       .catch(() => {});
     return () => {
       live = false;
     };
-  }, [client, directoryVersion, sessions.length]);
+  }, [client, directoryVersion, sessions.length, profile.id]);
+
+  // The profile carries no availability: what this user last chose, else what the backend shows others.
+  const myAvailability =
+    chosenAvailability ?? sessions.flatMap((s) => s.participants).find((p) => p.userId === profile.id)?.availability ?? listedAvailability;
 
   const people = useMemo(() => buildDirectory(profile.id, sessions, profile, listed), [profile, sessions, listed, directoryVersion]); // eslint-disable-line react-hooks/exhaustive-deps
   const ordered = useMemo(
@@ -199,6 +208,7 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
           <span className="muted" data-testid="signed-in-role">
             {t(`role.${profile.role}`)}
           </span>
+          <AvailabilitySwitch client={client} value={myAvailability} onChange={setChosenAvailability} />
         </div>
         <div className="workspace-bar__views" role="tablist">
           {(['chats', ...(staff ? (['approvals'] as const) : []), 'emergencies', 'settings'] as View[]).map((name) => (

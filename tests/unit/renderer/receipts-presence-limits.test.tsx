@@ -1,11 +1,12 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { cleanup, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { en } from '../../../src/renderer/i18n/en';
 import { ar } from '../../../src/renderer/i18n/ar';
 import { receiptFor } from '../../../src/renderer/lib/receipts';
 import { MessageRow } from '../../../src/renderer/chat/MessageRow';
 import { ChatView } from '../../../src/renderer/chat/ChatView';
+import { Workspace } from '../../../src/renderer/workspace/Workspace';
 import { ME, S, chatSession, fakeMain, msg, participant, wrap } from './fake-main';
 
 // wavesurfer.js needs a canvas that jsdom lacks; these tests never look at the player.
@@ -63,5 +64,54 @@ describe('read receipts', () => {
     const after = chatSession(S, [self, participant(KARIM, 'Karim', { lastReadAt: '2026-01-01T10:00:01Z' })]);
     rerender(view(after));
     await waitFor(() => expect(within(row).getByTestId('receipt').textContent).toBe(en['receipt.read']));
+  });
+});
+
+describe('presence', () => {
+  const A = '00000000-0000-4000-8000-00000000aaa1';
+
+  it('shows the other participants’ availability in the sidebar and the chat header, live on sessions.changed, and switches the user’s own', async () => {
+    let karim = participant(KARIM, 'Karim', { availability: 'online' });
+    const main = fakeMain({
+      'sessions.list': () => ({ sessions: [chatSession(A, [participant(ME.id, 'Rana', { role: 'reader', roleInSession: 'reader', availability: 'busy' }), karim])] }),
+      'accounts.list': () => ({ people: [] }),
+      'messages.page': () => ({ messages: [], pending: [] }),
+      'drafts.get': () => ({ body: '', replyTo: null }),
+      'alerts.openEmergencies': () => ({ emergencies: [] }),
+      'profile.setAvailability': () => ME,
+    });
+    wrap(<Workspace client={main.client} profile={ME} />);
+    const item = await screen.findByTestId('session-item');
+    expect(within(item).getByTestId('presence').dataset.availability).toBe('online');
+    expect(within(item).getByTestId('presence').textContent).toBe(en['availability.online']);
+    // Only the others: the user's own presence is the switch in the bar.
+    expect(within(item).getAllByTestId('presence')).toHaveLength(1);
+
+    fireEvent.click(item);
+    const header = (await screen.findByRole('heading', { name: 'Karim', level: 3 })).closest('header')!;
+    expect(within(header).getByTestId('presence').getAttribute('title')).toBe('Karim: Online');
+
+    karim = { ...karim, availability: 'away' };
+    main.emit('sessions.changed', { sessionId: A });
+    await waitFor(() => expect(within(header).getByTestId('presence').dataset.availability).toBe('away'));
+    expect(within(item).getByTestId('presence').textContent).toBe(en['availability.away']);
+
+    const mine = screen.getByRole<HTMLSelectElement>('combobox', { name: en['presence.mine'] });
+    expect(mine.value).toBe('busy');
+    fireEvent.change(mine, { target: { value: 'away' } });
+    await waitFor(() => expect(main.named('profile.setAvailability')).toHaveLength(1));
+    expect(main.named('profile.setAvailability')[0]!.input).toEqual({ availability: 'away' });
+    await waitFor(() => expect(mine.value).toBe('away'));
+  });
+
+  it('is translated in Arabic', async () => {
+    const main = fakeMain({
+      'sessions.list': () => ({ sessions: [chatSession(A, [participant(ME.id, 'Rana'), participant(KARIM, 'Karim', { availability: 'offline' })])] }),
+      'accounts.list': () => ({ people: [] }),
+      'alerts.openEmergencies': () => ({ emergencies: [] }),
+    });
+    wrap(<Workspace client={main.client} profile={ME} />, 'ar');
+    const item = await screen.findByTestId('session-item');
+    expect(within(item).getByTestId('presence').textContent).toBe(ar['availability.offline']);
   });
 });
