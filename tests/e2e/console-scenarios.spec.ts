@@ -169,7 +169,27 @@ test.describe.serial('the console with several users on one backend', () => {
     await expect(receipt).toHaveAttribute('title', /^Read by /);
     await reader.bringToFront();
 
+    // The reader picks the fake capture device in the settings; the recorder then opens that one.
+    await reader.getByRole('tab', { name: 'Settings' }).click();
+    const mic = reader.getByRole('combobox', { name: 'Microphone for voice notes' });
+    const fakeInput = mic.locator('option', { hasText: /fake/i }).last();
+    await expect(fakeInput).toBeAttached();
+    const fakeId = (await fakeInput.getAttribute('value'))!;
+    await mic.selectOption(fakeId);
+    expect(await reader.evaluate(() => localStorage.getItem('samia.microphone'))).toBe(fakeId);
+    await reader.getByRole('tab', { name: 'Chats' }).click();
+    await reader.evaluate(() => {
+      // Records what the recorder asks for, and still opens the real (fake-device) stream.
+      const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+      const asked: unknown[] = [];
+      (window as unknown as { askedFor: unknown[] }).askedFor = asked;
+      navigator.mediaDevices.getUserMedia = (constraints) => {
+        asked.push(constraints);
+        return original(constraints);
+      };
+    });
     await recordVoiceNote(reader, 1500);
+    expect(await reader.evaluate(() => (window as unknown as { askedFor: unknown[] }).askedFor)).toEqual([{ audio: { deviceId: fakeId } }]);
     const note = reader.getByTestId('message').filter({ has: reader.getByTestId('audio-player') });
     await expect(note).toHaveCount(1);
     await expect(note.getByTestId('pending-approval')).toHaveText('Pending approval');

@@ -6,6 +6,7 @@ import { useI18n, type I18n } from '../i18n/i18n';
 import { toIpcError } from '../lib/errors';
 import type { Person } from '../lib/directory';
 import { checkAttachment } from '../lib/attachments';
+import { sizeParts, useConsoleLimits } from '../lib/limits';
 import { blobToBase64 } from '../lib/peaks';
 import { VoiceRecorder, type Recording } from './VoiceRecorder';
 
@@ -27,6 +28,7 @@ const replyPreview = (message: ChatMessage, t: I18n['t']) => (message.type === '
 /** Enter sends, Shift+Enter breaks the line; the draft is saved (debounced) per session in the main process. */
 export function Composer({ client, sessionId, disabled, replyTo, people, onClearReply, onError }: Props) {
   const { t } = useI18n();
+  const limits = useConsoleLimits(client);
   const [body, setBody] = useState('');
   const [draftLoaded, setDraftLoaded] = useState(false);
   const [attachError, setAttachError] = useState<string | null>(null);
@@ -87,9 +89,14 @@ export function Composer({ client, sessionId, disabled, replyTo, people, onClear
 
   async function attach(file: File) {
     setAttachError(null);
-    const check = checkAttachment(file);
+    const check = checkAttachment(file, limits);
     if (!check.ok) {
-      setAttachError(t(check.reason, { name: file.name }));
+      if (check.reason === 'composer.attachTooLarge') {
+        const size = sizeParts(check.limitBytes);
+        setAttachError(t(check.reason, { name: file.name, limit: t(`size.${size.unit}`, { value: size.value }) }));
+      } else {
+        setAttachError(t(check.reason, { name: file.name }));
+      }
       return;
     }
     try {
@@ -187,7 +194,7 @@ export function Composer({ client, sessionId, disabled, replyTo, people, onClear
         <button type="button" className="secondary" disabled={disabled} onClick={() => fileInput.current?.click()}>
           {t('composer.attach')}
         </button>
-        <VoiceRecorder client={client} onSend={sendVoice} disabled={disabled} />
+        <VoiceRecorder client={client} onSend={sendVoice} disabled={disabled} maxDurationMs={limits.audioMaxDurationMs} maxBytes={limits.audioMaxBytes} />
         {attachError && (
           <span className="form-error" role="alert">
             {attachError}

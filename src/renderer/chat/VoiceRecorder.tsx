@@ -3,9 +3,11 @@ import type { ConsoleClient } from '../bridge/console-client';
 import { useI18n } from '../i18n/i18n';
 import { analyseRecording } from '../lib/peaks';
 import { AudioPlayer } from '../audio/AudioPlayer';
+import { FALLBACK_LIMITS, sizeParts } from '../lib/limits';
+import { microphoneConstraints } from '../lib/microphone';
 
-/** No maximum-duration setting reaches the renderer yet (see the report): the console caps notes at 10 minutes. */
-export const MAX_RECORDING_MS = 10 * 60_000;
+// The recorder hands over data every 250 ms: stopping this much early keeps the note within the maximum.
+const STOP_MARGIN_MS = 300;
 const RECORDING_MIME = 'audio/webm;codecs=opus';
 
 export interface Recording {
@@ -26,9 +28,24 @@ type Phase =
   | { kind: 'error'; key: 'voice.micDenied' | 'voice.unsupported' | 'voice.decodeFailed' };
 
 /** Records a voice note; the peaks are computed once, when recording ends, and travel with the note. */
-export function VoiceRecorder({ client, onSend, disabled }: { client: ConsoleClient; onSend(recording: Recording): Promise<boolean>; disabled: boolean }) {
+interface Props {
+  client: ConsoleClient;
+  onSend(recording: Recording): Promise<boolean>;
+  disabled: boolean;
+  /** From the console settings (console.audio.max_duration_ms, console.audio.max_size_bytes). */
+  maxDurationMs?: number;
+  maxBytes?: number;
+}
+
+export function VoiceRecorder({ client, onSend, disabled, maxDurationMs = FALLBACK_LIMITS.audioMaxDurationMs, maxBytes = FALLBACK_LIMITS.audioMaxBytes }: Props) {
   const { t, formatNumber } = useI18n();
   const [phase, setPhase] = useState<Phase>({ kind: 'idle' });
+  const [reachedMax, setReachedMax] = useState(false);
+  // The draw loop outlives renders: it reads the limit through a ref, so a limit that arrives mid-recording applies.
+  const maxMs = useRef(maxDurationMs);
+  useEffect(() => {
+    maxMs.current = maxDurationMs;
+  }, [maxDurationMs]);
   const [elapsed, setElapsed] = useState(0);
   const recorder = useRef<MediaRecorder | null>(null);
   const stream = useRef<MediaStream | null>(null);
@@ -59,7 +76,7 @@ export function VoiceRecorder({ client, onSend, disabled }: { client: ConsoleCli
     }
     setPhase({ kind: 'starting' });
     try {
-      stream.current = await navigator.mediaDevices.getUserMedia({ audio: true });
+      stream.current = await navigator.mediaDevices.getUserMedia(microphoneConstraints());
     } catch {
       setPhase({ kind: 'error', key: 'voice.micDenied' });
       return;
@@ -75,6 +92,7 @@ export function VoiceRecorder({ client, onSend, disabled }: { client: ConsoleCli
     rec.start(250);
     clock.current = { startedAt: monotonicNow(), accumulated: 0, paused: false };
     setElapsed(0);
+    setReachedMax(false);
     setPhase({ kind: 'recording', paused: false });
 
     // Live level: an analyser on the microphone, drawn as a scrolling bar graph.
@@ -87,7 +105,8 @@ export function VoiceRecorder({ client, onSend, disabled }: { client: ConsoleCli
     const draw = () => {
       const ms = elapsedNow();
       setElapsed(ms);
-      if (ms >= MAX_RECORDING_MS && rec.state !== 'inactive') {
+      if (ms >= maxMs.current - STOP_MARGIN_MS && rec.state !== 'inactive') {
+        setReachedMax(true);
         rec.stop();
         return;
       }
@@ -183,7 +202,7 @@ export function VoiceRecorder({ client, onSend, disabled }: { client: ConsoleCli
         <span className="voice__dot" aria-hidden="true" />
         <canvas ref={canvas} width={240} height={32} className="voice__level" data-testid="live-level" aria-hidden="true" />
         <span dir="ltr" data-testid="recording-time">
-          {mmss(elapsed)} / {mmss(MAX_RECORDING_MS)}
+          {mmss(elapsed)} / {mmss(maxDurationMs)}
         </span>
         <button type="button" className="secondary" onClick={pauseResume}>
           {phase.paused ? t('voice.resume') : t('voice.pause')}
@@ -198,11 +217,30 @@ export function VoiceRecorder({ client, onSend, disabled }: { client: ConsoleCli
     );
   }
   const { recording } = phase;
+  const size = sizeParts(maxBytes);
+  // Checked again here: the limits may have arrived (or changed) after recording began.
+  const overLimit =
+    recording.blob.size > maxBytes
+      ? t('voice.tooLarge', { limit: t(`size.${size.unit}`, { value: size.value }) })
+      : recording.durationMs > maxDurationMs
+        ? t('voice.tooLong', { limit: mmss(maxDurationMs) })
+        : null;
   return (
     <div className="voice voice--preview" role="group" aria-label={t('voice.preview')}>
       <AudioPlayer client={client} storagePath={null} mimeType="audio/webm" peaks={recording.peaks} durationMs={recording.durationMs} blob={recording.blob} />
+      {reachedMax && !overLimit && (
+        <span className="muted" role="status" data-testid="voice-reached-max">
+          {t('voice.reachedMax', { limit: mmss(maxDurationMs) })}
+        </span>
+      )}
+      {overLimit && (
+        <span className="form-error" role="alert" data-testid="voice-over-limit">
+          {overLimit}
+        </span>
+      )}
       <button
         type="button"
+        disabled={overLimit !== null}
         onClick={async () => {
           if (await onSend(recording)) setPhase({ kind: 'idle' });
         }}

@@ -6,6 +6,7 @@ import { useI18n, type Language } from '../i18n/i18n';
 import { toIpcError } from '../lib/errors';
 import { rememberedPeople, rememberPerson } from '../lib/directory';
 import { BackendSettings } from './BackendSettings';
+import { MicrophoneSettings } from './MicrophoneSettings';
 
 type Preferences = RequestOutput<'alerts.getPreferences'>;
 type Availability = 'online' | 'busy' | 'away' | 'offline';
@@ -82,6 +83,7 @@ export function SettingsPanel({ client, profile, onPeopleChanged }: { client: Co
           !error && <p className="muted" role="status">{t('settings.loading')}</p>
         )}
       </fieldset>
+      <MicrophoneSettings />
       {profile.role === 'reader' && <AvailabilityForm client={client} />}
       {(profile.role === 'admin' || profile.role === 'super_admin') && <CreateAccountForm client={client} profile={profile} onCreated={onPeopleChanged} />}
       {profile.role === 'super_admin' && <ConsoleLimitsForm client={client} />}

@@ -76,7 +76,7 @@ describe('attachments', () => {
     expect(checkAttachment({ size: 1000, type: 'image/png' })).toEqual({ ok: true, kind: 'image', mimeType: 'image/png' });
     expect(checkAttachment({ size: 1000, type: 'audio/webm;codecs=opus' })).toEqual({ ok: true, kind: 'audio', mimeType: 'audio/webm' });
     expect(checkAttachment({ size: 1000, type: 'application/pdf' })).toMatchObject({ ok: true, kind: 'file' });
-    expect(checkAttachment({ size: MAX_ATTACHMENT_BYTES + 1, type: 'image/png' })).toEqual({ ok: false, reason: 'composer.attachTooLarge' });
+    expect(checkAttachment({ size: MAX_ATTACHMENT_BYTES + 1, type: 'image/png' })).toEqual({ ok: false, reason: 'composer.attachTooLarge', limitBytes: MAX_ATTACHMENT_BYTES });
     expect(checkAttachment({ size: 10, type: 'application/x-msdownload' })).toEqual({ ok: false, reason: 'composer.attachType' });
     expect(checkAttachment({ size: 0, type: 'text/plain' })).toEqual({ ok: false, reason: 'composer.attachEmpty' });
   });

@@ -7,6 +7,10 @@ import { receiptFor } from '../../../src/renderer/lib/receipts';
 import { MessageRow } from '../../../src/renderer/chat/MessageRow';
 import { ChatView } from '../../../src/renderer/chat/ChatView';
 import { Workspace } from '../../../src/renderer/workspace/Workspace';
+import { Composer } from '../../../src/renderer/chat/Composer';
+import { VoiceRecorder } from '../../../src/renderer/chat/VoiceRecorder';
+import { MicrophoneSettings } from '../../../src/renderer/settings/MicrophoneSettings';
+import { limitsFromSettings, FALLBACK_LIMITS } from '../../../src/renderer/lib/limits';
 import { ME, S, chatSession, fakeMain, msg, participant, wrap } from './fake-main';
 
 // wavesurfer.js needs a canvas that jsdom lacks; these tests never look at the player.
@@ -113,5 +117,156 @@ describe('presence', () => {
     wrap(<Workspace client={main.client} profile={ME} />, 'ar');
     const item = await screen.findByTestId('session-item');
     expect(within(item).getByTestId('presence').textContent).toBe(ar['availability.offline']);
+  });
+});
+
+/**
+ * jsdom has no MediaRecorder, Web Audio or capture devices: these stand-ins record what the recorder asks of
+ * them and hand back a recording of a chosen size and length (the real ones run in the Playwright specs with
+ * Chromium's fake capture device).
+ */
+function fakeMediaStack({ bytes = 10, seconds = 2 } = {}) {
+  const getUserMedia = vi.fn(async () => ({ getTracks: () => [{ stop() {} }] }));
+  class FakeRecorder {
+    state: 'inactive' | 'recording' | 'paused' = 'inactive';
+    ondataavailable: ((e: { data: Blob }) => void) | null = null;
+    onstop: (() => void) | null = null;
+    static isTypeSupported = () => true;
+    start() {
+      this.state = 'recording';
+    }
+    stop() {
+      this.state = 'inactive';
+      this.ondataavailable?.({ data: new Blob([new Uint8Array(bytes)], { type: 'audio/webm' }) });
+      this.onstop?.();
+    }
+    pause() {
+      this.state = 'paused';
+    }
+    resume() {
+      this.state = 'recording';
+    }
+  }
+  class FakeAudioContext {
+    createAnalyser = () => ({ fftSize: 0, getFloatTimeDomainData() {} });
+    createMediaStreamSource = () => ({ connect() {} });
+    decodeAudioData = async () => ({ duration: seconds, numberOfChannels: 1, getChannelData: () => new Float32Array(400).fill(0.5) });
+    close = async () => {};
+  }
+  vi.stubGlobal('MediaRecorder', FakeRecorder);
+  vi.stubGlobal('AudioContext', FakeAudioContext);
+  Object.defineProperty(navigator, 'mediaDevices', {
+    configurable: true,
+    value: {
+      getUserMedia,
+      enumerateDevices: async () => [
+        { kind: 'videoinput', deviceId: 'cam', label: 'Camera' },
+        { kind: 'audioinput', deviceId: 'mic-a', label: 'Desk microphone' },
+        { kind: 'audioinput', deviceId: 'mic-b', label: 'Headset' },
+      ],
+      addEventListener() {},
+      removeEventListener() {},
+    },
+  });
+  return { getUserMedia };
+}
+
+describe('limits from the server', () => {
+  const MB = 1024 * 1024;
+
+  it('are read from settings.get by key, keeping the fallback for a missing or malformed one', () => {
+    const limits = limitsFromSettings({
+      'console.audio.max_duration_ms': 3_600_000,
+      'console.image.max_size_bytes': 2 * MB,
+      'console.file.max_size_bytes': 'lots',
+      'console.file.mime_types': ['application/pdf'],
+    });
+    expect(limits).toMatchObject({ audioMaxDurationMs: 3_600_000, imageMaxBytes: 2 * MB, fileMaxBytes: FALLBACK_LIMITS.fileMaxBytes, fromServer: true });
+    expect([...limits.fileMimeTypes]).toEqual(['application/pdf']);
+    expect(limits.imageMimeTypes).toBe(FALLBACK_LIMITS.imageMimeTypes);
+  });
+
+  it('check attachments against the server’s size and type lists, with a translated error naming the limit', async () => {
+    const main = fakeMain({
+      'drafts.get': () => ({ body: '', replyTo: null }),
+      'settings.get': () => ({ settings: { 'console.image.max_size_bytes': 2 * MB, 'console.file.mime_types': ['application/pdf'] } }),
+    });
+    wrap(<Composer client={main.client} sessionId={S} disabled={false} replyTo={null} people={new Map()} onClearReply={() => {}} onError={() => {}} />);
+    await waitFor(() => expect(main.named('settings.get')).toHaveLength(1));
+    const input = screen.getByLabelText(en['composer.attach'], { selector: 'input' });
+    // 3 MB passes the 20 MB fallback, but not the server's 2 MB for images.
+    fireEvent.change(input, { target: { files: [new File([new Uint8Array(3 * MB)], 'spread.png', { type: 'image/png' })] } });
+    expect(await screen.findByRole('alert')).toHaveProperty('textContent', 'spread.png is larger than the 2 MB allowed.');
+    // text/plain is in the fallback list but not in the server's.
+    fireEvent.change(input, { target: { files: [new File(['notes'], 'notes.txt', { type: 'text/plain' })] } });
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('notes.txt: this type of file cannot be sent.'));
+    expect(main.named('messages.sendFile')).toHaveLength(0);
+  });
+
+  it('say the limit in Arabic', async () => {
+    const main = fakeMain({ 'drafts.get': () => ({ body: '', replyTo: null }), 'settings.get': () => ({ settings: { 'console.image.max_size_bytes': 512 * 1024 } }) });
+    wrap(<Composer client={main.client} sessionId={S} disabled={false} replyTo={null} people={new Map()} onClearReply={() => {}} onError={() => {}} />, 'ar');
+    await waitFor(() => expect(main.named('settings.get')).toHaveLength(1));
+    fireEvent.change(screen.getByLabelText(ar['composer.attach'], { selector: 'input' }), { target: { files: [new File([new Uint8Array(MB)], 'spread.png', { type: 'image/png' })] } });
+    expect((await screen.findByRole('alert')).textContent).toBe('حجم spread.png أكبر من الحد المسموح (٥١٢ كيلوبايت).');
+  });
+
+  it('cap a recording at the server’s maximum duration, and say so', async () => {
+    fakeMediaStack({ seconds: 0.7 });
+    const main = fakeMain({ 'drafts.get': () => ({ body: '', replyTo: null }), 'settings.get': () => ({ settings: { 'console.audio.max_duration_ms': 1000 } }) });
+    wrap(<Composer client={main.client} sessionId={S} disabled={false} replyTo={null} people={new Map()} onClearReply={() => {}} onError={() => {}} />);
+    await waitFor(() => expect(main.named('settings.get')).toHaveLength(1));
+    fireEvent.click(screen.getByRole('button', { name: en['voice.record'] }));
+    expect((await screen.findByTestId('recording-time')).textContent).toBe('0:00 / 0:01');
+    // Nobody presses Stop: the recorder stops itself before the maximum.
+    expect((await screen.findByTestId('voice-reached-max', {}, { timeout: 3000 })).textContent).toBe('Recording stopped at the maximum length (0:01).');
+    expect(screen.getByRole<HTMLButtonElement>('button', { name: en['voice.send'] }).disabled).toBe(false);
+  });
+
+  it('refuse to send a note over the size limit, with the reason', async () => {
+    fakeMediaStack({ bytes: 4096, seconds: 2 });
+    const onSend = vi.fn(async () => true);
+    const main = fakeMain({});
+    wrap(<VoiceRecorder client={main.client} onSend={onSend} disabled={false} maxDurationMs={60_000} maxBytes={1024} />);
+    fireEvent.click(screen.getByRole('button', { name: en['voice.record'] }));
+    fireEvent.click(await screen.findByRole('button', { name: en['voice.stop'] }));
+    expect((await screen.findByTestId('voice-over-limit')).textContent).toBe('This voice note is larger than the 1 KB allowed. Record a shorter one.');
+    const send = screen.getByRole<HTMLButtonElement>('button', { name: en['voice.send'] });
+    expect(send.disabled).toBe(true);
+    fireEvent.click(send);
+    expect(onSend).not.toHaveBeenCalled();
+  });
+});
+
+describe('the microphone choice', () => {
+  it('lists the audio inputs, remembers the chosen one, and the recorder asks for it', async () => {
+    const { getUserMedia } = fakeMediaStack();
+    wrap(<MicrophoneSettings />);
+    const select = await screen.findByRole<HTMLSelectElement>('combobox', { name: en['mic.input'] });
+    expect([...select.options].map((o) => o.textContent)).toEqual([en['mic.systemDefault'], 'Desk microphone', 'Headset']);
+    fireEvent.change(select, { target: { value: 'mic-b' } });
+    expect(localStorage.getItem('samia.microphone')).toBe('mic-b');
+    cleanup();
+
+    const main = fakeMain({});
+    wrap(<VoiceRecorder client={main.client} onSend={async () => true} disabled={false} />);
+    fireEvent.click(screen.getByRole('button', { name: en['voice.record'] }));
+    await screen.findByTestId('recording-time');
+    expect(getUserMedia).toHaveBeenCalledWith({ audio: { deviceId: 'mic-b' } });
+  });
+
+  it('falls back to the default input when none was chosen, and says when the chosen one is unplugged', async () => {
+    const { getUserMedia } = fakeMediaStack();
+    const main = fakeMain({});
+    wrap(<VoiceRecorder client={main.client} onSend={async () => true} disabled={false} />);
+    fireEvent.click(screen.getByRole('button', { name: en['voice.record'] }));
+    await screen.findByTestId('recording-time');
+    expect(getUserMedia).toHaveBeenCalledWith({ audio: true });
+    cleanup();
+
+    localStorage.setItem('samia.microphone', 'gone');
+    wrap(<MicrophoneSettings />, 'ar');
+    expect(await screen.findByText(ar['mic.missing'])).toBeTruthy();
+    expect(screen.getByRole<HTMLSelectElement>('combobox', { name: ar['mic.input'] }).value).toBe('gone');
   });
 });
