@@ -83,7 +83,7 @@ async function recordVoiceNote(page: Page, ms: number, { pause = false } = {}) {
     await page.getByRole('button', { name: 'Pause', exact: true }).click();
     const held = await page.getByTestId('recording-time').textContent();
     await page.waitForTimeout(1200);
-    // Paused time does not count towards the note (nor the 10-minute cap).
+    // Paused time does not count towards the note (nor towards the maximum length from the settings).
     await expect(page.getByTestId('recording-time')).toHaveText(held!);
     await page.getByRole('button', { name: 'Resume' }).click();
     await page.waitForTimeout(500);
