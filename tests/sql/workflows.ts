@@ -582,11 +582,22 @@ export const WORKFLOWS: Workflow[] = [
       c.ok(flagged.flagged_at, 'flagged_at set');
       // A retry with the same reason is not a second event.
       await c.one(`select 1 from public.flag_message($1, 'shares a phone number')`, [ID.text]);
+      await c.as('postgres');
+      const broadcastsBefore = await c.n(`select 1 from realtime.messages where topic like 'user:%' and payload -> 'record' ->> 'id' = $1`, [ID.text]);
       await c.as('admin');
       await c.one(`select 1 from public.flag_message($1, 'insults')`, [ID.text]);
+      c.eq(await c.rows(`select message_id, flagged_reason from public.message_flags(array[$1]::uuid[])`, [ID.text]),
+        [{ message_id: ID.text, flagged_reason: 'insults' }], 'staff read flags through message_flags()');
+      // Flags are staff business: the participant still sees the message, never its flags.
       await c.as('client');
-      c.eq(await c.rows(`select flagged, flagged_reason from public.chat_messages where id = $1`, [ID.text]),
-        [{ flagged: true, flagged_reason: 'insults' }], 'the row stays visible to its participant (existing RLS)');
+      c.eq(await c.n(`select 1 from public.chat_messages where id = $1`, [ID.text]), 1, 'the row stays visible to its participant');
+      await c.fails('42501', `select flagged_reason from public.chat_messages where id = $1`, [ID.text]);
+      await c.fails('42501', `select * from public.chat_messages where id = $1`, [ID.text]);
+      await c.fails('SA445', `select * from public.message_flags(array[$1]::uuid[])`, [ID.text], 'moderation.forbidden');
+      await c.as('postgres');
+      c.eq(await c.n(`select 1 from realtime.messages where topic like 'user:%' and payload -> 'record' ->> 'id' = $1`, [ID.text]), broadcastsBefore,
+        'a change to flags alone is not broadcast to participants');
+      c.eq(await c.n(`select 1 from realtime.messages where payload -> 'record' ? 'flagged_reason'`), 0, 'no broadcast carries flag columns');
       await c.as('superAdmin');
       const cleared = await c.one<Row>(`select flagged, flagged_reason, flagged_by, flagged_at from public.unflag_message($1)`, [ID.text]);
       c.eq(cleared, { flagged: false, flagged_reason: null, flagged_by: null, flagged_at: null }, 'flag cleared');

@@ -5,6 +5,10 @@ import type { EmergencyRow, MessageRow, ProfileRow, SessionRow } from './backend
 
 type Row = Record<string, unknown>;
 
+/** The message columns participants may read (the moderation flags are staff-only: see *_flags_for_staff_only.sql). */
+export const MESSAGE_COLUMNS =
+  'id,session_id,sender_id,type,body,storage_path,mime_type,size_bytes,duration_ms,waveform,reply_to,status,reviewed_by,reviewed_at,review_reason,client_message_id,created_at,edited_at';
+
 const str = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
 const num = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 /**

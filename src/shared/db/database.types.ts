@@ -465,6 +465,11 @@ isOneToOne: false
 "mark_read":
 { Args: { "p_read_at"?: string,"p_session_id": string }; Returns: string
                            },
+"message_flags":
+{ Args: { "p_message_ids": (string)[] }; Returns: {
+              "flagged": boolean,"flagged_at": string,"flagged_by": string,"flagged_reason": string,"message_id": string
+            }[]
+                           },
 "open_booking_session":
 { Args: { "p_booking_id": string }; Returns: {
               "booking_id": string | null,

@@ -14,7 +14,7 @@ import type {
   UserConnection,
 } from '../backend-port';
 import { toAppError } from '../backend-errors';
-import { isoTimestamp, toEmergencyRow, toMessageRow, toProfileRow, toSessionRow } from '../row-mapping';
+import { isoTimestamp, MESSAGE_COLUMNS, toEmergencyRow, toMessageRow, toProfileRow, toSessionRow } from '../row-mapping';
 import { EmbeddedDatabase, type Sql, type UserClaims } from './embedded-database';
 import { EmbeddedRealtime } from './embedded-realtime';
 import { EmbeddedStorage } from './embedded-storage';
@@ -253,13 +253,13 @@ class EmbeddedUserConnection implements UserConnection {
     const { rows } = await this.as((sql) =>
       options.before
         ? sql.query<Record<string, unknown>>(
-            `select * from public.chat_messages
+            `select ${MESSAGE_COLUMNS} from public.chat_messages
               where session_id = $1 and (created_at, id) < ($2::timestamptz, $3::uuid)
               order by created_at desc, id desc limit $4`,
             [sessionId, options.before.createdAt, options.before.id, limit],
           )
         : sql.query<Record<string, unknown>>(
-            'select * from public.chat_messages where session_id = $1 order by created_at desc, id desc limit $2',
+            `select ${MESSAGE_COLUMNS} from public.chat_messages where session_id = $1 order by created_at desc, id desc limit $2`,
             [sessionId, limit],
           ),
     );
@@ -269,7 +269,7 @@ class EmbeddedUserConnection implements UserConnection {
   async messagesChangedSince(since: string, limit = 1000) {
     const { rows } = await this.as((sql) =>
       sql.query<Record<string, unknown>>(
-        `select * from public.chat_messages
+        `select ${MESSAGE_COLUMNS} from public.chat_messages
           where created_at > $1::timestamptz or edited_at > $1::timestamptz or reviewed_at > $1::timestamptz
           order by created_at, id limit $2`,
         [since, Math.min(limit, 5000)],
@@ -281,7 +281,7 @@ class EmbeddedUserConnection implements UserConnection {
   async pendingAudio(limit = 200) {
     const { rows } = await this.as((sql) =>
       sql.query<Record<string, unknown>>(
-        `select * from public.chat_messages where status = 'pending_approval' order by created_at, id limit $1`,
+        `select ${MESSAGE_COLUMNS} from public.chat_messages where status = 'pending_approval' order by created_at, id limit $1`,
         [Math.min(limit, 1000)],
       ),
     );
@@ -298,7 +298,7 @@ class EmbeddedUserConnection implements UserConnection {
 
   sendMessage(input: SendMessageInput) {
     return this.rpcRow(
-      `select * from public.send_message(p_session_id => $1, p_type => $2, p_client_message_id => $3, p_body => $4,
+      `select ${MESSAGE_COLUMNS} from public.send_message(p_session_id => $1, p_type => $2, p_client_message_id => $3, p_body => $4,
               p_storage_path => $5, p_mime_type => $6, p_size_bytes => $7, p_duration_ms => $8, p_waveform => $9::real[], p_reply_to => $10)`,
       [
         input.sessionId,
@@ -317,11 +317,11 @@ class EmbeddedUserConnection implements UserConnection {
   }
 
   editMessage(messageId: string, body: string) {
-    return this.rpcRow('select * from public.edit_message($1, $2)', [messageId, body], toMessageRow);
+    return this.rpcRow(`select ${MESSAGE_COLUMNS} from public.edit_message($1, $2)`, [messageId, body], toMessageRow);
   }
 
   deleteMessage(messageId: string) {
-    return this.rpcRow('select * from public.delete_message($1)', [messageId], toMessageRow);
+    return this.rpcRow(`select ${MESSAGE_COLUMNS} from public.delete_message($1)`, [messageId], toMessageRow);
   }
 
   async markRead(sessionId: string, readAt?: string) {
@@ -332,7 +332,7 @@ class EmbeddedUserConnection implements UserConnection {
   }
 
   reviewAudio(messageId: string, decision: 'approve' | 'reject', reason?: string) {
-    return this.rpcRow('select * from public.review_audio($1, $2, $3)', [messageId, decision, reason ?? null], toMessageRow);
+    return this.rpcRow(`select ${MESSAGE_COLUMNS} from public.review_audio($1, $2, $3)`, [messageId, decision, reason ?? null], toMessageRow);
   }
 
   async openSupportSession(userId?: string) {

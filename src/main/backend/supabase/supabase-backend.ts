@@ -13,7 +13,7 @@ import type {
   UserConnection,
 } from '../backend-port';
 import { toAppError } from '../backend-errors';
-import { isoTimestamp, toEmergencyRow, toMessageRow, toProfileRow, toSessionRow } from '../row-mapping';
+import { isoTimestamp, MESSAGE_COLUMNS, toEmergencyRow, toMessageRow, toProfileRow, toSessionRow } from '../row-mapping';
 
 /**
  * Where supabase-js keeps the session (tokens). The Electron shell passes a store encrypted with
@@ -44,8 +44,6 @@ export interface SupabaseBackendOptions {
 }
 
 const STAFF_ROLES: ReadonlySet<Role> = new Set(['monitor', 'admin', 'super_admin']);
-const MESSAGE_COLUMNS =
-  'id,session_id,sender_id,type,body,storage_path,mime_type,size_bytes,duration_ms,waveform,reply_to,status,reviewed_by,reviewed_at,review_reason,client_message_id,created_at,edited_at';
 
 type Result<T> = { data: T | null; error: unknown };
 
@@ -140,6 +138,12 @@ class SupabaseUserConnection implements UserConnection {
 
   private rpc<T>(name: string, args: Record<string, unknown> = {}): Promise<T> {
     return unwrap(this.client.rpc(name, args) as unknown as PromiseLike<Result<T>>);
+  }
+
+  /** An RPC returning a chat message, narrowed to the columns participants may read. */
+  private async messageRpc(name: string, args: Record<string, unknown>): Promise<MessageRow> {
+    const row = await unwrap(this.client.rpc(name, args).select(MESSAGE_COLUMNS).single() as unknown as PromiseLike<Result<Record<string, unknown>>>);
+    return toMessageRow(row);
   }
 
   async profile() {
@@ -240,7 +244,7 @@ class SupabaseUserConnection implements UserConnection {
   }
 
   async sendMessage(input: SendMessageInput): Promise<MessageRow> {
-    const row = await this.rpc<Record<string, unknown>>('send_message', {
+    return this.messageRpc('send_message', {
       p_session_id: input.sessionId,
       p_type: input.type,
       p_client_message_id: input.clientMessageId,
@@ -252,15 +256,14 @@ class SupabaseUserConnection implements UserConnection {
       p_waveform: input.file?.waveform ?? null,
       p_reply_to: input.replyTo ?? null,
     });
-    return toMessageRow(row);
   }
 
   async editMessage(messageId: string, body: string) {
-    return toMessageRow(await this.rpc('edit_message', { p_message_id: messageId, p_body: body }));
+    return this.messageRpc('edit_message', { p_message_id: messageId, p_body: body });
   }
 
   async deleteMessage(messageId: string) {
-    return toMessageRow(await this.rpc('delete_message', { p_message_id: messageId }));
+    return this.messageRpc('delete_message', { p_message_id: messageId });
   }
 
   async markRead(sessionId: string, readAt?: string) {
@@ -268,7 +271,7 @@ class SupabaseUserConnection implements UserConnection {
   }
 
   async reviewAudio(messageId: string, decision: 'approve' | 'reject', reason?: string) {
-    return toMessageRow(await this.rpc('review_audio', { p_message_id: messageId, p_decision: decision, p_reason: reason ?? null }));
+    return this.messageRpc('review_audio', { p_message_id: messageId, p_decision: decision, p_reason: reason ?? null });
   }
 
   async openSupportSession(userId?: string) {
