@@ -1,11 +1,7 @@
 // @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import type { ReactNode } from 'react';
-import type { SamiaBridge } from '../../../src/shared/ipc/bridge-api';
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import type { ChatMessage, ChatSession, OutboxItem, Profile } from '../../../src/shared/ipc/contract';
-import { createConsoleClient } from '../../../src/renderer/bridge/console-client';
-import { I18nProvider } from '../../../src/renderer/i18n/i18n';
 import { en } from '../../../src/renderer/i18n/en';
 import { ar } from '../../../src/renderer/i18n/ar';
 import { Composer } from '../../../src/renderer/chat/Composer';
@@ -13,6 +9,7 @@ import { MessageRow, PendingRow } from '../../../src/renderer/chat/MessageRow';
 import { EmergencyAlerts } from '../../../src/renderer/emergencies/EmergencyAlerts';
 import { ApprovalQueue } from '../../../src/renderer/reviews/ApprovalQueue';
 import { Workspace } from '../../../src/renderer/workspace/Workspace';
+import { fakeMain, wrap } from './fake-main';
 
 // jsdom has no canvas or media elements: wavesurfer.js cannot draw here, so it is replaced by a
 // recorder of what the player asked of it (the real one is exercised by the Playwright specs).
@@ -55,34 +52,8 @@ vi.mock('wavesurfer.js', () => {
   return { default: FakeWaveSurfer };
 });
 
-type Handler = (input: never) => unknown;
-/** Stands in for the main process: answers requests from a table and lets the test push events. */
-function fakeMain(handlers: Record<string, Handler>) {
-  const calls: { name: string; input: unknown }[] = [];
-  const listeners = new Map<string, Set<(payload: unknown) => void>>();
-  const bridge: SamiaBridge = {
-    invoke: async (name, input) => {
-      calls.push({ name, input });
-      const handler = handlers[name];
-      if (!handler) return { ok: true, value: { ok: true } } as never;
-      try {
-        return { ok: true, value: await handler(input as never) } as never;
-      } catch (error) {
-        return { ok: false, error } as never;
-      }
-    },
-    on: (name, listener) => {
-      const set = listeners.get(name) ?? new Set();
-      set.add(listener as (payload: unknown) => void);
-      listeners.set(name, set);
-      return () => set.delete(listener as (payload: unknown) => void);
-    },
-  };
-  const emit = (name: string, payload: unknown) => act(() => listeners.get(name)?.forEach((l) => l(payload)));
-  return { client: createConsoleClient(bridge), calls, emit, named: (name: string) => calls.filter((c) => c.name === name) };
-}
+// The main process stands in as a table of answers (tests/unit/renderer/fake-main.tsx).
 
-const wrap = (node: ReactNode, language: 'en' | 'ar' = 'en') => render(<I18nProvider language={language}>{node}</I18nProvider>);
 
 const S = '00000000-0000-4000-8000-0000000000a1';
 const ME: Profile = { id: '00000000-0000-4000-8000-0000000000b1', displayName: 'Rana', role: 'reader', preferredLanguage: 'en' };
