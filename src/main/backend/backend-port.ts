@@ -1,3 +1,5 @@
+import type { ChatMessage } from '../../shared/ipc/contract';
+
 /**
  * The backend port: everything the main process asks of the server side, whichever it is (the embedded
  * PGlite database or a Supabase project). Rules are not here: both implementations call the same SQL
@@ -6,8 +8,8 @@
 
 export type Role = 'client' | 'reader' | 'monitor' | 'admin' | 'super_admin';
 export type Language = 'ar' | 'en';
-export type MessageType = 'text' | 'audio' | 'image' | 'file' | 'system' | 'emergency';
-export type MessageStatus = 'sent' | 'pending_approval' | 'approved' | 'rejected' | 'deleted';
+export type MessageType = ChatMessage['type'];
+export type MessageStatus = ChatMessage['status'];
 export type Availability = 'online' | 'busy' | 'away' | 'offline';
 
 export interface ProfileRow {
@@ -40,26 +42,8 @@ export interface SessionRow {
   }[];
 }
 
-export interface MessageRow {
-  id: string;
-  sessionId: string;
-  senderId: string | null;
-  type: MessageType;
-  body: string | null;
-  storagePath: string | null;
-  mimeType: string | null;
-  sizeBytes: number | null;
-  durationMs: number | null;
-  waveform: number[] | null;
-  replyTo: string | null;
-  status: MessageStatus;
-  reviewedBy: string | null;
-  reviewedAt: string | null;
-  reviewReason: string | null;
-  clientMessageId: string | null;
-  createdAt: string;
-  editedAt: string | null;
-}
+/** A chat message as the backend returns it; system messages may have no sender. */
+export type MessageRow = Omit<ChatMessage, 'senderId'> & { senderId: string | null };
 
 export interface EmergencyRow {
   id: string;

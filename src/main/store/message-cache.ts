@@ -1,30 +1,13 @@
+import type { ChatMessage } from '../../shared/ipc/contract';
 import type { LocalDatabase } from './local-database';
 import { normalizeTimestamp } from './timestamps';
 
-export type MessageType = 'text' | 'audio' | 'image' | 'file' | 'system' | 'emergency';
-export type MessageStatus = 'sent' | 'pending_approval' | 'approved' | 'rejected' | 'deleted';
+export type MessageType = ChatMessage['type'];
+export type MessageStatus = ChatMessage['status'];
 
 /** A `chat_messages` row as the backend returns it (camelCase of DESIGN §3). */
-export interface ServerMessage {
-  id: string;
-  sessionId: string;
-  senderId: string;
-  type: MessageType;
-  body: string | null;
-  storagePath: string | null;
-  mimeType: string | null;
-  sizeBytes: number | null;
-  durationMs: number | null;
-  waveform: number[] | null;
-  replyTo: string | null;
-  status: MessageStatus;
-  clientMessageId: string | null;
-  createdAt: string;
-  editedAt: string | null;
-  reviewedBy: string | null;
-  reviewedAt: string | null;
-  reviewReason: string | null;
-}
+/** A message as the server stores it: the contract's shape, so the cache, the backend and the renderer agree. */
+export type ServerMessage = ChatMessage;
 
 /** Keyset position: messages strictly older than (createdAt, id). */
 export interface MessageCursor {
