@@ -99,9 +99,16 @@ export class EmbeddedBackend implements Backend {
     this.database = null;
   }
 
-  /** The deadline sweep, as the platform (pg_cron's role on Supabase). Idempotent. */
+  /**
+   * The deadline sweep, as the platform (pg_cron's role on Supabase). Idempotent. It also drops delivered
+   * broadcasts: Supabase Realtime keeps `realtime.messages` in short-lived partitions, and a console that
+   * runs all day must not grow that table without end.
+   */
   async advanceEmergencies(): Promise<number> {
-    const { rows } = await this.db.asService((sql) => sql.query<{ n: number }>('select public.advance_emergencies() as n'));
+    const { rows } = await this.db.asService(async (sql) => {
+      await sql.query(`delete from realtime.messages where inserted_at < now() - interval '15 minutes'`);
+      return sql.query<{ n: number }>('select public.advance_emergencies() as n');
+    });
     return Number(rows[0]?.n ?? 0);
   }
 
