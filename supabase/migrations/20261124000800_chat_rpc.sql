@@ -19,6 +19,41 @@ end
 $$;
 revoke all on function private.require_caller() from public;
 
+-- Rate limits and the session quota count in fixed windows (the current UTC minute / UTC day), kept in
+-- private.send_counters: one row per user and kind, one per session, updated in the sending transaction
+-- (so a refused or failed send counts nothing). Counting chat_messages instead would cost time
+-- proportional to the limits and the session's history.
+create table if not exists private.send_counters (
+  scope text not null check (scope in ('user_messages', 'user_audio', 'session_messages')),
+  subject uuid not null,
+  window_start timestamptz not null,
+  n integer not null,
+  primary key (scope, subject)
+);
+revoke all on private.send_counters from public;
+
+-- Adds one to the subject's counter for the window (restarting it when the window moved on)
+-- and returns the new count.
+create or replace function private.bump_counter(p_scope text, p_subject uuid, p_window timestamptz)
+returns integer
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_n integer;
+begin
+  insert into private.send_counters as c (scope, subject, window_start, n)
+  values (p_scope, p_subject, p_window, 1)
+  on conflict (scope, subject) do update
+    set n = case when c.window_start = excluded.window_start then c.n + 1 else 1 end,
+        window_start = excluded.window_start
+  returning c.n into v_n;
+  return v_n;
+end
+$$;
+revoke all on function private.bump_counter(text, uuid, timestamptz) from public;
+
 create or replace function public.send_message(
   p_session_id uuid,
   p_type text,
@@ -155,32 +190,32 @@ begin
 
   if p_reply_to is not null and not exists (
        select 1 from public.chat_messages r
-       where r.id = p_reply_to and r.session_id = p_session_id and private.can_see_message(r)) then
+       where r.id = p_reply_to and r.session_id = p_session_id and private.can_see_message(r)
+         -- a reply is seen by everyone in the session: it may not point at a note they cannot see
+         and private.visible_to_others(r.status, r.type, r.reviewed_at)) then
     perform private.raise('SA435', 'chat.invalid_reply', jsonb_build_object('reply_to', p_reply_to));
   end if;
 
+  -- O(1) whatever the limits or the history: one counter row per user and kind, per session.
   v_limit := private.setting_int(s, 'console.rate_limit.messages_per_minute');
-  select count(*) into v_count from (
-    select 1 from public.chat_messages m
-    where m.sender_id = v_caller.uid and m.created_at > now() - interval '1 minute' limit v_limit) x;
-  if v_count >= v_limit then
-    perform private.raise('SA429', 'chat.rate_limited', jsonb_build_object('limit', v_limit, 'window_seconds', 60));
+  v_count := private.bump_counter('user_messages', v_caller.uid, date_trunc('minute', now()));
+  if v_count > v_limit then
+    perform private.raise('SA429', 'chat.rate_limited', jsonb_build_object('limit', v_limit, 'window_seconds', 60,
+      'retry_after_seconds', ceil(extract(epoch from date_trunc('minute', now()) + interval '1 minute' - now()))));
   end if;
   if p_type = 'audio' then
     v_limit := private.setting_int(s, 'console.rate_limit.audio_per_minute');
-    select count(*) into v_count from (
-      select 1 from public.chat_messages m
-      where m.sender_id = v_caller.uid and m.type = 'audio' and m.created_at > now() - interval '1 minute' limit v_limit) x;
-    if v_count >= v_limit then
-      perform private.raise('SA432', 'chat.audio_rate_limited', jsonb_build_object('limit', v_limit, 'window_seconds', 60));
+    v_count := private.bump_counter('user_audio', v_caller.uid, date_trunc('minute', now()));
+    if v_count > v_limit then
+      perform private.raise('SA432', 'chat.audio_rate_limited', jsonb_build_object('limit', v_limit, 'window_seconds', 60,
+        'retry_after_seconds', ceil(extract(epoch from date_trunc('minute', now()) + interval '1 minute' - now()))));
     end if;
   end if;
   v_limit := private.setting_int(s, 'console.quota.session_messages_per_day');
-  select count(*) into v_count from (
-    select 1 from public.chat_messages m
-    where m.session_id = p_session_id and m.created_at > now() - interval '1 day' limit v_limit) x;
-  if v_count >= v_limit then
-    perform private.raise('SA433', 'chat.session_quota_exceeded', jsonb_build_object('limit', v_limit, 'window_seconds', 86400));
+  v_count := private.bump_counter('session_messages', p_session_id, date_trunc('day', now(), 'UTC'));
+  if v_count > v_limit then
+    perform private.raise('SA433', 'chat.session_quota_exceeded', jsonb_build_object('limit', v_limit, 'window_seconds', 86400,
+      'retry_after_seconds', ceil(extract(epoch from date_trunc('day', now(), 'UTC') + interval '1 day' - now()))));
   end if;
 
   if p_type = 'audio' and (v_caller.role = 'reader' or v_session_role = 'reader') then
