@@ -23,7 +23,6 @@ export interface UserSessionOptions {
 const ALERTED_FOR_EMERGENCIES: ReadonlySet<Role> = new Set(['reader', 'monitor', 'admin', 'super_admin']);
 
 const TYPING_THROTTLE_MS = 2_500;
-const RECONCILE_PAGE = 100;
 
 export const toOutboxItem = (entry: OutboxEntry): OutboxItem => ({
   clientMessageId: entry.clientMessageId,
@@ -273,20 +272,11 @@ export class UserSession {
 
   /** A file of the chat, from the size-capped cache or downloaded under the user's rights (then cached). */
   async media(storagePath: string): Promise<Uint8Array> {
-    const cached = await this.store.audioCache.get(storagePath);
-    if (cached) return new Uint8Array(await readFile(cached));
-    const bytes = await this.connection.downloadFile(storagePath);
-    await this.store.audioCache.put(storagePath, bytes);
-    return bytes;
+    return new Uint8Array(await readFile(await this.mediaFile(storagePath)));
   }
 
   async listEmergencies(): Promise<Emergency[]> {
     return this.connection.listEmergencies();
-  }
-
-  async refreshSessionPage(sessionId: string) {
-    const rows = await this.connection.listMessages(sessionId, { limit: RECONCILE_PAGE });
-    this.store.messages.upsertMessages(rows.map(toServerMessage));
   }
 
   async close() {
