@@ -5,6 +5,7 @@ import { createDispatcher, type RequestHandlers } from '../ipc/dispatcher';
 import { EventHub } from '../ipc/event-hub';
 import { isOpenableExternalUrl } from '../security/url-policy';
 import { UserSession } from './user-session';
+import { toServerMessage } from './backend-outbox-transport';
 import { mediaTypeOf } from '../media/media-types';
 import { readSavedBackendChoice, saveBackendChoice } from './backend-config';
 import type { AlertPlatform, AlertRendererEmit } from '../alerts';
@@ -132,14 +133,8 @@ export function createConsoleCore(services: ShellServices) {
       await user().cancel(clientMessageId);
       return { ok: true as const };
     },
-    'messages.edit': async ({ messageId, body }) => {
-      const row = await connection().editMessage(messageId, body);
-      return { ...row, senderId: row.senderId ?? '' };
-    },
-    'messages.delete': async ({ messageId }) => {
-      const row = await connection().deleteMessage(messageId);
-      return { ...row, senderId: row.senderId ?? '' };
-    },
+    'messages.edit': async ({ messageId, body }) => toServerMessage(await connection().editMessage(messageId, body)),
+    'messages.delete': async ({ messageId }) => toServerMessage(await connection().deleteMessage(messageId)),
     'media.url': ({ storagePath }) => {
       user();
       if (!services.mediaBaseUrl) throw new AppError({ code: 'app.not_available', messageKey: 'errors.app.not_available' }, { permanent: true });
@@ -159,7 +154,7 @@ export function createConsoleCore(services: ShellServices) {
       return { ok: true as const };
     },
     'reviews.pending': async () => ({
-      messages: (await connection().pendingAudio()).map((row) => ({ ...row, senderId: row.senderId ?? '' })),
+      messages: (await connection().pendingAudio()).map(toServerMessage),
     }),
     'reviews.decide': ({ messageId, decision, reason }) => user().decide(messageId, decision, reason),
     'reviews.downloadPack': ({ label, limit }) => user().downloadPack(label, limit ?? 100),
@@ -168,14 +163,7 @@ export function createConsoleCore(services: ShellServices) {
       items: user().store.reviewPacks.items(packId).map(({ audioPath: _audioPath, ...item }) => item),
     }),
     'reviews.removePack': async ({ packId }) => {
-      try {
-        await user().store.reviewPacks.removePack(packId);
-      } catch (error) {
-        const code = (error as { code?: unknown }).code;
-        if (typeof code !== 'string') throw error;
-        // Review-pack refusals carry their code; it doubles as the message key.
-        throw new AppError({ code, messageKey: code }, { permanent: true, cause: error });
-      }
+      await user().removePack(packId);
       return { ok: true as const };
     },
     'settings.get': async () => ({ settings: await connection().consoleSettings() }),

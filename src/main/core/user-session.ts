@@ -275,6 +275,10 @@ export class UserSession {
     return new Uint8Array(await readFile(await this.mediaFile(storagePath)));
   }
 
+  async removePack(packId: string) {
+    await this.store.reviewPacks.removePack(packId).catch(outboxError);
+  }
+
   async listEmergencies(): Promise<Emergency[]> {
     return this.connection.listEmergencies();
   }
