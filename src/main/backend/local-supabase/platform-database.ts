@@ -1,0 +1,155 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite, types } from '@electric-sql/pglite';
+import pg from 'pg';
+
+/** The roles a request can run as, as PostgREST, Storage and Realtime switch to them. */
+export type ApiRole = 'anon' | 'authenticated' | 'service_role';
+
+/** The verified JWT claims of a request (`request.jwt.claims`); `role` picks the database role. */
+export interface RequestClaims {
+  role: ApiRole;
+  sub?: string;
+  [claim: string]: unknown;
+}
+
+/** What a request handler may run inside its transaction. */
+export interface Sql {
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: R[] }>;
+  exec(text: string): Promise<unknown>;
+}
+
+/**
+ * The database behind the local Supabase: PGlite in the data folder, or a PostgreSQL server shaped like the
+ * platform (tests). Every API request is one transaction that first takes the caller's role and claims, as
+ * PostgREST does (`set local role`, `request.jwt.claims`), so RLS and the grants decide exactly as on Supabase.
+ */
+export interface PlatformDatabase {
+  readonly engine: 'pglite' | 'postgres';
+  /** One request: role and claims (and any extra settings such as `realtime.topic`) for this transaction only. */
+  asRequest<T>(claims: RequestClaims, fn: (sql: Sql) => Promise<T>, settings?: Record<string, string>): Promise<T>;
+  /**
+   * As the platform's own services (GoTrue's, Storage's and Realtime's database role): accounts, tokens,
+   * object bytes' bookkeeping, the deadline sweep. Never for work done on a user's behalf.
+   */
+  asPlatform<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
+  /** LISTEN on a channel; resolves to the function that stops listening. */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+const ROLES: ReadonlySet<string> = new Set<ApiRole>(['anon', 'authenticated', 'service_role']);
+
+async function enterRequest(sql: Sql, claims: RequestClaims, settings: Record<string, string>): Promise<void> {
+  // The role comes from a verified token, but it is still checked here: it is interpolated into SQL.
+  if (!ROLES.has(claims.role)) throw new Error(`Refusing to run a request as role ${JSON.stringify(claims.role)}.`);
+  await sql.query(`select set_config('request.jwt.claims', $1, true)`, [JSON.stringify(claims)]);
+  for (const [name, value] of Object.entries(settings)) await sql.query(`select set_config($1, $2, true)`, [name, value]);
+  await sql.exec(`set local role ${claims.role}`);
+}
+
+/** PGlite has one connection: calls are serialised by PGlite itself, each in its own transaction. */
+export class PgliteDatabase implements PlatformDatabase {
+  readonly engine = 'pglite' as const;
+  private constructor(readonly db: PGlite) {}
+
+  /** `dataDir` null keeps the database in memory (tests). */
+  static async open(dataDir: string | null): Promise<PgliteDatabase> {
+    if (dataDir) await mkdir(dataDir, { recursive: true });
+    // Timestamps stay text: a JS Date keeps milliseconds, and keyset paging on (created_at, id) needs the
+    // microseconds Postgres stores, or two messages of the same millisecond could be skipped.
+    const options = { parsers: { [types.TIMESTAMPTZ]: (value: string) => value } };
+    const db = dataDir ? await PGlite.create(dataDir, options) : await PGlite.create(options);
+    await db.exec("set time zone 'UTC'");
+    return new PgliteDatabase(db);
+  }
+
+  asRequest<T>(claims: RequestClaims, fn: (sql: Sql) => Promise<T>, settings: Record<string, string> = {}): Promise<T> {
+    return this.db.transaction(async (tx) => {
+      await enterRequest(tx, claims, settings);
+      return fn(tx);
+    });
+  }
+
+  asPlatform<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
+    return this.db.transaction(fn);
+  }
+
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
+    return this.db.listen(channel, onNotify);
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}
+
+/**
+ * A PostgreSQL server through node-postgres. `url` logs in as the platform's service role (on a
+ * platform-shaped server: a role that owns auth, storage and realtime, as Supabase's services do).
+ */
+export class PostgresDatabase implements PlatformDatabase {
+  readonly engine = 'postgres' as const;
+  private readonly pool: pg.Pool;
+  private listener: pg.Client | null = null;
+  private readonly channels = new Map<string, Set<(payload: string) => void>>();
+
+  constructor(private readonly url: string, poolSize = 10) {
+    this.pool = new pg.Pool({ connectionString: url, max: poolSize });
+  }
+
+  private async transaction<T>(fn: (sql: Sql) => Promise<T>, enter?: (sql: Sql) => Promise<void>): Promise<T> {
+    const client = await this.pool.connect();
+    const sql: Sql = {
+      query: async <R>(text: string, params?: unknown[]) => (await client.query(text, params)) as unknown as { rows: R[] },
+      exec: (text) => client.query(text),
+    };
+    try {
+      await client.query("begin; set local time zone 'UTC'");
+      if (enter) await enter(sql);
+      const result = await fn(sql);
+      await client.query('commit');
+      return result;
+    } catch (error) {
+      await client.query('rollback').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  asRequest<T>(claims: RequestClaims, fn: (sql: Sql) => Promise<T>, settings: Record<string, string> = {}): Promise<T> {
+    return this.transaction(fn, (sql) => enterRequest(sql, claims, settings));
+  }
+
+  asPlatform<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
+    return this.transaction(fn);
+  }
+
+  async listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
+    if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`Invalid channel name ${JSON.stringify(channel)}.`);
+    if (!this.listener) {
+      const client = new pg.Client({ connectionString: this.url });
+      await client.connect();
+      client.on('notification', (note) => {
+        for (const handler of this.channels.get(note.channel) ?? []) handler(note.payload ?? '');
+      });
+      this.listener = client;
+    }
+    let handlers = this.channels.get(channel);
+    if (!handlers) {
+      handlers = new Set();
+      this.channels.set(channel, handlers);
+      await this.listener.query(`listen ${channel}`);
+    }
+    handlers.add(onNotify);
+    return async () => {
+      handlers.delete(onNotify);
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.listener?.end().catch(() => {});
+    this.listener = null;
+    await this.pool.end();
+  }
+}
