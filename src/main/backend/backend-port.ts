@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../../shared/ipc/contract';
+import type { ChatMessage, ChatSession, Emergency } from '../../shared/ipc/contract';
 
 /**
  * The backend port: everything the main process asks of the server side, whichever it is (the embedded
@@ -21,43 +21,13 @@ export interface ProfileRow {
   availability: Availability;
 }
 
-export interface SessionRow {
-  id: string;
-  type: 'booking' | 'emergency' | 'support';
-  status: 'active' | 'locked' | 'ended';
-  bookingId: string | null;
-  lastMessageAt: string | null;
-  createdAt: string;
-  unreadCount: number;
-  lastReadAt: string | null;
-  participants: {
-    userId: string;
-    displayName: string;
-    role: Role;
-    roleInSession: 'client' | 'reader' | 'staff';
-    /** Presence as the participant set it. */
-    availability: Availability;
-    /** Read receipts: how far this participant has read. */
-    lastReadAt: string | null;
-  }[];
-}
+/** A session as the console shows it: the contract's shape (list_sessions / get_session rows, mapped once). */
+export type SessionRow = ChatSession;
 
 /** A chat message as the backend returns it; system messages may have no sender. */
 export type MessageRow = Omit<ChatMessage, 'senderId'> & { senderId: string | null };
 
-export interface EmergencyRow {
-  id: string;
-  sessionId: string;
-  clientId: string;
-  state: 'ringing' | 'accepted' | 'escalated' | 'acknowledged' | 'resolved' | 'cancelled';
-  escalationLevel: number;
-  escalateAt: string | null;
-  acceptedBy: string | null;
-  acknowledgedBy: string | null;
-  resolvedBy: string | null;
-  resolutionNote: string | null;
-  createdAt: string;
-}
+export type EmergencyRow = Emergency;
 
 /** Keyset position in a session's history: strictly older than (createdAt, id). */
 export interface MessageCursor {
@@ -81,6 +51,34 @@ export interface RealtimeEvent {
   payload: Record<string, unknown>;
 }
 
+export type RealtimeStatus = 'joining' | 'joined' | 'down';
+
+export interface RealtimeListener {
+  onEvent(event: RealtimeEvent): void;
+  /** The user's fixed topics as a whole: all joined, some (re)joining, or none. */
+  onStatus?(status: RealtimeStatus): void;
+  /** A fixed topic was (re)joined: what was broadcast while it was down must be fetched from the server cursor. */
+  onJoined?(topic: string): void;
+}
+
+export interface RealtimeSubscription {
+  /** The sessions the user has open: their typing topics are joined (within a fixed budget), the others left. */
+  setOpenSessions(sessionIds: readonly string[]): void;
+  close(): void;
+}
+
+/** One page of what changed after a server-side cursor (opaque); `complete` false means: ask again with `cursor`. */
+export interface ChangesPage {
+  messages: MessageRow[];
+  cursor: string;
+  complete: boolean;
+}
+
+/** The platform's account administration (the embedded backend's own service role); never a user's rights. */
+export interface AccountAdmin {
+  create(account: NewAccount): Promise<string>;
+}
+
 export interface NewAccount {
   email: string;
   password: string;
@@ -95,8 +93,10 @@ export interface UserConnection {
   profile(): Promise<ProfileRow>;
   listSessions(): Promise<SessionRow[]>;
   listMessages(sessionId: string, options?: { before?: MessageCursor; limit?: number }): Promise<MessageRow[]>;
-  /** Messages created or changed after a point in time: what a console refetches after a reconnect. */
-  messagesChangedSince(since: string, limit?: number): Promise<MessageRow[]>;
+  /** One session as listSessions shows it (null if the user may not read it): pushed changes merge with it. */
+  getSession(sessionId: string): Promise<SessionRow | null>;
+  /** Messages created or changed after a server-side cursor (null: start now): what a console fetches after a (re)join. */
+  messagesChangedSince(cursor: string | null): Promise<ChangesPage>;
   pendingAudio(limit?: number): Promise<MessageRow[]>;
   uploadFile(storagePath: string, bytes: Uint8Array, mimeType: string): Promise<void>;
   downloadFile(storagePath: string): Promise<Uint8Array>;
@@ -124,10 +124,12 @@ export interface UserConnection {
   consoleSettings(): Promise<Record<string, string | number | string[]>>;
   /** People the user may see (readers for everyone; everyone for staff), for pickers such as "assign reader". */
   listPeople(role?: Role): Promise<{ id: string; displayName: string; role: Role; availability: Availability; emergencyOptIn: boolean }[]>;
-  /** Staff and client accounts (embedded backend: admins create them; Supabase: refused, accounts come from the platform). */
+  /** Staff and client accounts (embedded backend: admins create them; Supabase: refused until an Edge Function does it). */
   createAccount(account: NewAccount): Promise<{ id: string }>;
-  /** Pushes the user's inbox (and staff topics for staff); `sessionIds` adds the typing topics of open sessions. */
-  subscribe(onEvent: (event: RealtimeEvent) => void, sessionIds?: () => readonly string[]): () => void;
+  /** Pushes the user's inbox (and staff topics for staff), and the typing topics of the sessions set open. */
+  subscribe(listener: RealtimeListener): RealtimeSubscription;
+  /** The session could not be kept (refresh refused, revoked): the user must sign in again; the outbox is kept. */
+  onExpired(listener: () => void): () => void;
   /** Ephemeral, unpersisted signal (typing) to the other participants of a session. */
   broadcastTyping(sessionId: string): Promise<void>;
   signOut(): Promise<void>;
@@ -141,4 +143,6 @@ export interface Backend {
   needsFirstRun(): Promise<boolean>;
   createFirstAccount(account: Omit<NewAccount, 'role'>): Promise<UserConnection>;
   signIn(email: string, password: string): Promise<UserConnection>;
+  /** The OS went to sleep (false) or woke up (true): token refresh pauses meanwhile. */
+  setPowerState?(awake: boolean): void;
 }

@@ -1,36 +1,39 @@
 import path from 'node:path';
 import type { BackendConfig } from '../core/backend-config';
 import type { Backend } from './backend-port';
-import { EmbeddedBackend } from './embedded/embedded-backend';
-import { MemorySecretStore, SupabaseBackend, type SecretStore } from './supabase/supabase-backend';
+import { EmbeddedSupabase } from './embedded/embedded-supabase';
+import { MemorySecretStore, SupabaseBackend, type SecretStore } from './supabase-connection';
 
 export interface CreateBackendOptions {
   /** Where supabase/compat and supabase/migrations are (packaged apps ship them as resources). */
   supabaseDir?: string;
   /** Token storage for Supabase sessions: Electron passes safeStorage-backed stores; default in memory. */
   secretStore?: (slot: string) => SecretStore;
+  /** Loopback port of the embedded backend's local API (0: a free one). */
+  port?: number;
   log?: (message: string) => void;
 }
 
-/** The one place that picks the backend implementation from the configuration. */
+const memoryStores = () => {
+  const stores = new Map<string, SecretStore>();
+  return (slot: string) => {
+    const store = stores.get(slot) ?? new MemorySecretStore();
+    stores.set(slot, store);
+    return store;
+  };
+};
+
+/** The one place that picks the backend from the configuration; both are reached through supabase-js. */
 export function createBackend(config: BackendConfig, options: CreateBackendOptions = {}): Backend {
+  const secretStore = options.secretStore ?? memoryStores();
   if (config.kind === 'supabase') {
-    const stores = new Map<string, SecretStore>();
-    return new SupabaseBackend({
-      url: config.url,
-      anonKey: config.anonKey,
-      secretStore:
-        options.secretStore ??
-        ((slot) => {
-          const store = stores.get(slot) ?? new MemorySecretStore();
-          stores.set(slot, store);
-          return store;
-        }),
-    });
+    return new SupabaseBackend({ kind: 'supabase', url: config.url, anonKey: config.anonKey, secretStore });
   }
-  return new EmbeddedBackend({
+  return new EmbeddedSupabase({
     dataDir: path.join(config.dataDir, 'embedded'),
+    secretStore,
     ...(options.supabaseDir ? { supabaseDir: options.supabaseDir } : {}),
+    ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
 }

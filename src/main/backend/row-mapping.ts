@@ -1,13 +1,9 @@
 import type { EmergencyRow, MessageRow, ProfileRow, SessionRow } from './backend-port';
 
-// Both backends return Postgres rows in snake_case (PGlite directly, Supabase through PostgREST);
+// The RPCs return Postgres rows in snake_case (through PostgREST, or a realtime payload's record);
 // these are the one place where they become the port's shapes.
 
 type Row = Record<string, unknown>;
-
-/** The message columns participants may read (the moderation flags are staff-only: see *_flags_for_staff_only.sql). */
-export const MESSAGE_COLUMNS =
-  'id,session_id,sender_id,type,body,storage_path,mime_type,size_bytes,duration_ms,waveform,reply_to,status,reviewed_by,reviewed_at,review_reason,client_message_id,created_at,edited_at';
 
 const str = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
 const num = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
@@ -70,10 +66,10 @@ export function toProfileRow(row: Row): ProfileRow {
   };
 }
 
+const jsonValue = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) : value);
+
 export function toSessionRow(row: Row): SessionRow {
-  const participants = (typeof row.participants === 'string' ? JSON.parse(row.participants) : row.participants) as
-    | SessionRow['participants']
-    | null;
+  const participants = (jsonValue(row.participants) as Row[] | null) ?? [];
   return {
     id: String(row.id),
     type: row.type as SessionRow['type'],
@@ -83,10 +79,13 @@ export function toSessionRow(row: Row): SessionRow {
     createdAt: iso(row.created_at)!,
     unreadCount: Number(row.unread_count ?? 0),
     lastReadAt: iso(row.last_read_at),
-    participants: (participants ?? []).map((p) => ({
-      ...p,
+    participants: participants.map((p) => ({
+      userId: String(p.user_id),
+      displayName: str(p.display_name) ?? '',
+      role: (p.role ?? 'client') as SessionRow['participants'][number]['role'],
+      roleInSession: p.role_in_session as SessionRow['participants'][number]['roleInSession'],
       availability: (p.availability ?? 'offline') as SessionRow['participants'][number]['availability'],
-      lastReadAt: iso(p.lastReadAt),
+      lastReadAt: iso(p.last_read_at),
     })),
   };
 }

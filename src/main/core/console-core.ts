@@ -65,8 +65,13 @@ export function createConsoleCore(services: ShellServices) {
   };
   const connection = (): UserConnection => user().connection;
 
-  async function state(): Promise<AuthState> {
-    return { profile, backend: backend.kind, firstRun: profile ? false : await backend.needsFirstRun() };
+  async function state(expired = false): Promise<AuthState> {
+    return {
+      profile,
+      backend: backend.kind,
+      firstRun: profile ? false : await backend.needsFirstRun(),
+      ...(expired ? { signedOutReason: 'expired' as const } : {}),
+    };
   }
 
   async function begin(conn: UserConnection): Promise<AuthState> {
@@ -77,6 +82,15 @@ export function createConsoleCore(services: ShellServices) {
       role: profile.role,
       language: profile.preferredLanguage,
       isSessionVisible: (sessionId) => view.focused && view.visibleSessionId === sessionId,
+    });
+    const started = session;
+    // The session could not be renewed: back to the sign-in screen. The outbox stays in the user's local store
+    // and resumes when they sign in again.
+    conn.onExpired(() => {
+      if (session !== started) return;
+      void end()
+        .then(async () => hub.emit('auth.changed', await state(true)))
+        .catch((error: unknown) => services.log('error', 'ending an expired session failed', error));
     });
     const current = await state();
     hub.emit('auth.changed', current);

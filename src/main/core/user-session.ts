@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../shared/ipc/errors';
 import type { ChatMessage, Emergency, OutboxItem } from '../../shared/ipc/contract';
-import type { RealtimeEvent, UserConnection } from '../backend/backend-port';
+import type { RealtimeEvent, RealtimeStatus, RealtimeSubscription, UserConnection } from '../backend/backend-port';
 import { toEmergencyRow, toMessageRow } from '../backend/row-mapping';
 import type { EventHub } from '../ipc/event-hub';
 import { Outbox, OutboxActionError, OutboxInputError, type OutboxEntry, type OutboxEvent } from '../outbox';
@@ -17,6 +17,7 @@ export interface UserSessionOptions {
   role: Role;
   language: 'ar' | 'en';
   isSessionVisible(sessionId: string): boolean;
+  onRealtimeStatus?(status: RealtimeStatus): void;
 }
 
 // Clients have no emergency to answer: their console never rings.
@@ -67,10 +68,16 @@ export class UserSession {
   readonly outbox: Outbox;
   readonly alerts: AlertCenter;
   private readonly names = new Map<string, string>();
-  private readonly openSessions = new Set<string>();
+  /** Sessions the user opened, least recent first: their typing topics are joined (the adapter caps how many). */
+  private readonly openSessions: string[] = [];
   private readonly lastTyping = new Map<string, number>();
   private readonly detach: (() => void)[] = [];
-  private lastEventAt: string | null = null;
+  private readonly realtime: RealtimeSubscription;
+  /** The server's change cursor: what this console has seen; a (re)join fetches everything after it. */
+  private cursor: string | null = null;
+  private catchingUp: Promise<void> | null = null;
+  private catchUpAgain = false;
+  realtimeStatus: RealtimeStatus = 'joining';
 
   constructor(
     readonly connection: UserConnection,
@@ -83,7 +90,15 @@ export class UserSession {
     this.store = openLocalStore({ directory: path.join(dataDir, 'users', connection.userId) });
     this.outbox = new Outbox({ store: this.store, transport: createOutboxTransport(connection), online: options.online });
     this.detach.push(this.outbox.on((event) => this.onOutboxEvent(event)));
-    this.detach.push(connection.subscribe((event) => this.onRealtime(event), () => [...this.openSessions]));
+    this.realtime = connection.subscribe({
+      onEvent: (event) => this.onRealtime(event),
+      onStatus: (status) => {
+        this.realtimeStatus = status;
+        options.onRealtimeStatus?.(status);
+      },
+      onJoined: () => void this.reconcile().catch(() => {}),
+    });
+    this.detach.push(() => this.realtime.close());
     this.outbox.start();
     void this.refreshSessions().catch(() => {});
     if (ALERTED_FOR_EMERGENCIES.has(options.role)) {
@@ -113,7 +128,6 @@ export class UserSession {
 
   private onRealtime(event: RealtimeEvent) {
     const record = event.payload.record as Record<string, unknown> | undefined;
-    this.lastEventAt = new Date().toISOString();
     if (event.event === 'chat_message' && record) {
       const message = toServerMessage(toMessageRow(record));
       this.store.messages.upsertMessages([message]);
@@ -146,19 +160,41 @@ export class UserSession {
       event.event === 'session_participants'
     ) {
       const sessionId = String(event.payload.session_id ?? (record?.id as string | undefined) ?? '');
+      if (event.event === 'chat_session' && record?.status === 'ended') this.sessionClosed(sessionId);
       this.hub.emit('sessions.changed', { sessionId: sessionId || null });
     }
   }
 
-  /** After a reconnect: fetch what changed since the last event, so nothing pushed while away is missed. */
-  async reconcile(): Promise<void> {
-    const since = this.lastEventAt ?? new Date(Date.now() - 24 * 3600_000).toISOString();
-    const changed = (await this.connection.messagesChangedSince(since)).map(toServerMessage);
-    if (changed.length > 0) {
-      this.store.messages.upsertMessages(changed);
-      this.hub.emit('messages.changed', { messages: changed });
+  /**
+   * After every (re)join: fetch what changed after the server cursor, so nothing broadcast while the socket was
+   * down (sleep, server restart, token expiry) is missed. Runs one at a time; a join during a run asks for another.
+   */
+  reconcile(): Promise<void> {
+    if (this.catchingUp) {
+      this.catchUpAgain = true;
+      return this.catchingUp;
     }
-    this.hub.emit('sessions.changed', { sessionId: null });
+    this.catchingUp = (async () => {
+      do {
+        this.catchUpAgain = false;
+        const first = this.cursor === null;
+        let page;
+        do {
+          page = await this.connection.messagesChangedSince(this.cursor);
+          this.cursor = page.cursor;
+          const changed = page.messages.map(toServerMessage);
+          if (changed.length > 0) {
+            this.store.messages.upsertMessages(changed);
+            this.hub.emit('messages.changed', { messages: changed });
+          }
+        } while (!page.complete);
+        // The first cursor only marks "now"; later runs may have changed sessions' unread counts and order.
+        if (!first) this.hub.emit('sessions.changed', { sessionId: null });
+      } while (this.catchUpAgain);
+    })().finally(() => {
+      this.catchingUp = null;
+    });
+    return this.catchingUp;
   }
 
   setOnline(online: boolean) {
@@ -168,7 +204,7 @@ export class UserSession {
 
   /** Cache first (instant), then the server's page reconciles the cache and reaches the renderer as an event. */
   page(sessionId: string, before: { createdAt: string; id: string } | undefined, limit: number) {
-    this.openSessions.add(sessionId);
+    this.sessionOpened(sessionId);
     const cached = this.store.messages.pageBefore(sessionId, before ?? null, limit);
     void this.connection
       .listMessages(sessionId, { ...(before ? { before } : {}), limit })
@@ -182,6 +218,22 @@ export class UserSession {
       .catch(() => {});
     const pending = before ? [] : this.outbox.unsent(sessionId).map(toOutboxItem);
     return { messages: cached as ChatMessage[], pending };
+  }
+
+  private sessionOpened(sessionId: string) {
+    const at = this.openSessions.indexOf(sessionId);
+    if (at === this.openSessions.length - 1 && at >= 0) return;
+    if (at >= 0) this.openSessions.splice(at, 1);
+    this.openSessions.push(sessionId);
+    this.realtime.setOpenSessions(this.openSessions);
+  }
+
+  /** A session ended or left: its typing topic is left. */
+  sessionClosed(sessionId: string) {
+    const at = this.openSessions.indexOf(sessionId);
+    if (at < 0) return;
+    this.openSessions.splice(at, 1);
+    this.realtime.setOpenSessions(this.openSessions);
   }
 
   async sendText(sessionId: string, body: string, replyTo: string | null) {

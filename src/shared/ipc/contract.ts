@@ -24,6 +24,8 @@ export const authStateSchema = z.object({
   backend: z.enum(['embedded', 'supabase']),
   /** Embedded backend with no account yet: the first-run screen creates the first super admin. */
   firstRun: z.boolean(),
+  /** Why nobody is signed in any more, when it was not the user's choice: the session expired or was revoked. */
+  signedOutReason: z.enum(['expired']).optional(),
 });
 export type AuthState = z.infer<typeof authStateSchema>;
 

@@ -1,0 +1,169 @@
+import path from 'node:path';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createClient } from '@supabase/supabase-js';
+import WebSocket from 'ws';
+import { applySchema, type ApplyResult } from '../../schema/index';
+import type { AccountAdmin, Backend, NewAccount, UserConnection } from '../backend-port';
+import { authError } from '../backend-errors';
+import { loadOrCreateJwtSecret, verifyJwt } from '../local-supabase/jwt';
+import { LocalSupabaseServer } from '../local-supabase/local-supabase-server';
+import { PgliteDatabase, type PlatformDatabase } from '../local-supabase/platform-database';
+import { RealtimeServer } from '../local-supabase/realtime-server';
+import { MemorySecretStore, SupabaseBackend, type SecretStore } from '../supabase-connection';
+
+export interface EmbeddedSupabaseOptions {
+  /** Folder for the database, the JWT secret and stored files; null keeps everything in memory (tests). */
+  dataDir: string | null;
+  /** Where supabase/compat and supabase/migrations are read from (packaged apps ship them as resources). */
+  supabaseDir?: string;
+  /** Token storage per account slot (Electron: safeStorage); in memory by default. */
+  secretStore?: (slot: string) => SecretStore;
+  /** How often the main process runs the emergency deadline sweep (pg_cron's job on Supabase); 0 = never. */
+  emergencySweepMs?: number;
+  /** Loopback port of the local API (0: a free one). */
+  port?: number;
+  /** Another database than PGlite (tests: a PostgreSQL server shaped like the platform, schema already applied). */
+  database?: PlatformDatabase;
+  log?: (message: string) => void;
+}
+
+/** Creates accounts as the platform does: the auth admin API with the local service-role key, in the main process only. */
+class LocalAccountAdmin implements AccountAdmin {
+  private readonly admin;
+  constructor(url: string, serviceRoleKey: string) {
+    this.admin = createClient(url, serviceRoleKey, {
+      auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+      realtime: typeof globalThis.WebSocket === 'undefined' ? { transport: WebSocket as never } : {},
+    });
+  }
+
+  async create(account: NewAccount): Promise<string> {
+    const { data, error } = await this.admin.auth.admin.createUser({
+      email: account.email.trim().toLowerCase(),
+      password: account.password,
+      email_confirm: true,
+      user_metadata: { display_name: account.displayName.trim(), preferred_language: account.preferredLanguage ?? 'en' },
+      // app_metadata is writable by the service role only: the profile trigger trusts it for the role.
+      app_metadata: { console_role: account.role },
+    });
+    if (error || !data.user) throw authError(error);
+    return data.user.id;
+  }
+}
+
+/**
+ * The embedded backend: a local Supabase. PGlite in the data folder with the compatibility layer and the same
+ * migrations, served on loopback by the local Auth, REST, Storage and Realtime APIs, and reached like any
+ * Supabase project through the one supabase-js adapter.
+ */
+export class EmbeddedSupabase implements Backend {
+  readonly kind = 'embedded' as const;
+  private database: PlatformDatabase | null = null;
+  private server: LocalSupabaseServer | null = null;
+  private inner: SupabaseBackend | null = null;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  schema: ApplyResult | null = null;
+  /** The local API, once started: for the clients' app, the simulator or a script. */
+  api: { url: string; anonKey: string } | null = null;
+
+  constructor(private readonly options: EmbeddedSupabaseOptions) {}
+
+  private get backend(): SupabaseBackend {
+    if (!this.inner) throw new Error('The embedded backend is not started.');
+    return this.inner;
+  }
+
+  async start(): Promise<void> {
+    if (this.inner) return;
+    const { dataDir, log } = this.options;
+    const database = this.options.database ?? (await PgliteDatabase.open(dataDir ? path.join(dataDir, 'pgdata') : null));
+    try {
+      if (!this.options.database) {
+        // Version check: only migrations not yet recorded are applied; an edited migration stops the start.
+        this.schema = await applySchema(
+          { exec: (sql) => (database as PgliteDatabase).db.exec(sql), query: (sql, params) => (database as PgliteDatabase).db.query(sql, params) },
+          { target: 'compat', ...(this.options.supabaseDir ? { supabaseDir: this.options.supabaseDir } : {}), ...(log ? { log } : {}) },
+        );
+      }
+      const jwtSecret = dataDir ? await loadOrCreateJwtSecret(dataDir) : randomBytes(32).toString('base64url');
+      const realtime = new RealtimeServer({ database, verifyToken: (token) => verifyJwt(token, jwtSecret), ...(log ? { log } : {}) });
+      const server = new LocalSupabaseServer({
+        database,
+        jwtSecret,
+        storageDir: dataDir ? path.join(dataDir, 'storage') : path.join(process.cwd(), '.tmp', `storage-${randomUUID()}`),
+        port: this.options.port ?? 0,
+        realtime,
+        ...(log ? { log } : {}),
+      });
+      const { url, anonKey, serviceRoleKey } = await server.start();
+      this.database = database;
+      this.server = server;
+      this.api = { url, anonKey };
+      const stores = new Map<string, SecretStore>();
+      this.inner = new SupabaseBackend({
+        kind: 'embedded',
+        url,
+        anonKey,
+        secretStore:
+          this.options.secretStore ??
+          ((slot) => {
+            const store = stores.get(slot) ?? new MemorySecretStore();
+            stores.set(slot, store);
+            return store;
+          }),
+        accounts: new LocalAccountAdmin(url, serviceRoleKey),
+      });
+    } catch (error) {
+      await this.server?.stop().catch(() => {});
+      if (!this.options.database) await database.close().catch(() => {});
+      this.server = null;
+      throw error;
+    }
+    const sweepMs = this.options.emergencySweepMs ?? 5_000;
+    if (sweepMs > 0) {
+      this.sweepTimer = setInterval(() => void this.sweep().catch((error: unknown) => log?.(`emergency sweep failed: ${String(error)}`)), sweepMs);
+      this.sweepTimer.unref();
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.sweepTimer = null;
+    await this.inner?.stop();
+    await this.server?.stop();
+    if (!this.options.database) await this.database?.close();
+    this.inner = null;
+    this.server = null;
+    this.database = null;
+  }
+
+  /**
+   * The deadline sweep, as the platform runs it (pg_cron on Supabase). Idempotent. It also drops delivered
+   * broadcasts: Supabase Realtime keeps `realtime.messages` in short-lived partitions, and a console that
+   * runs all day must not grow that table without end.
+   */
+  async sweep(): Promise<number> {
+    if (!this.database) return 0;
+    const { rows } = await this.database.asPlatform(async (sql) => {
+      await sql.query(`delete from realtime.messages where inserted_at < now() - interval '15 minutes'`);
+      return sql.query<{ n: number }>('select public.advance_emergencies() as n');
+    });
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  needsFirstRun(): Promise<boolean> {
+    return this.backend.needsFirstRun();
+  }
+
+  createFirstAccount(account: Omit<NewAccount, 'role'>): Promise<UserConnection> {
+    return this.backend.createFirstAccount(account);
+  }
+
+  signIn(email: string, password: string): Promise<UserConnection> {
+    return this.backend.signIn(email, password);
+  }
+
+  setPowerState(awake: boolean): void {
+    this.inner?.setPowerState(awake);
+  }
+}

@@ -1,0 +1,484 @@
+import { createClient, type RealtimeChannel, type SupabaseClient, type SupportedStorage } from '@supabase/supabase-js';
+import WebSocket from 'ws';
+import { AppError } from '../../shared/ipc/errors';
+import type { Database } from '../../shared/db/database.types';
+import type {
+  AccountAdmin,
+  Availability,
+  Backend,
+  ChangesPage,
+  EmergencyRow,
+  MessageCursor,
+  MessageRow,
+  NewAccount,
+  RealtimeListener,
+  RealtimeSubscription,
+  Role,
+  SendMessageInput,
+  UserConnection,
+} from './backend-port';
+import { authError, storageError, toAppError } from './backend-errors';
+import { isoTimestamp, toEmergencyRow, toMessageRow, toProfileRow, toSessionRow } from './row-mapping';
+
+/**
+ * Where supabase-js keeps the session (tokens). The Electron shell passes a store encrypted with
+ * safeStorage; the web shell and tests keep it in memory. Tokens never leave the main process.
+ */
+export type SecretStore = SupportedStorage;
+
+export class MemorySecretStore implements SecretStore {
+  private readonly items = new Map<string, string>();
+  getItem(key: string) {
+    return this.items.get(key) ?? null;
+  }
+  setItem(key: string, value: string) {
+    this.items.set(key, value);
+  }
+  removeItem(key: string) {
+    this.items.delete(key);
+  }
+}
+
+export interface SupabaseBackendOptions {
+  /** What the console shows: a Supabase project, or the local Supabase of the embedded backend. */
+  kind: 'embedded' | 'supabase';
+  url: string;
+  anonKey: string;
+  /** One store per account slot; the key names the slot so several users can be signed in (web shell). */
+  secretStore: (slot: string) => SecretStore;
+  /** Account creation needs the platform's rights; absent where accounts come from the platform's own tools. */
+  accounts?: AccountAdmin;
+}
+
+type Client = SupabaseClient<Database>;
+type Functions = Database['public']['Functions'];
+type Row = Record<string, unknown>;
+
+const STAFF_ROLES: ReadonlySet<Role> = new Set(['monitor', 'admin', 'super_admin']);
+/** Channels a console holds whatever the platform's size: the inbox, staff topics, and typing of open sessions. */
+export const MAX_SESSION_CHANNELS = 20;
+const STORAGE_BUCKET = 'chat-files';
+
+/** Node 20 has no global WebSocket: realtime-js needs `ws` given to it there (Node 22+ and Electron have one). */
+const realtimeTransport = () => (typeof globalThis.WebSocket === 'undefined' ? { transport: WebSocket as never } : {});
+
+const noRow = (what: string) =>
+  new AppError({ code: 'backend.invalid', messageKey: 'errors.backend.invalid' }, { permanent: true, detail: `${what} returned no row` });
+
+const expired = () => new AppError({ code: 'auth.required', messageKey: 'auth.required' }, { permanent: false });
+
+/**
+ * The one adapter: a Supabase project or the embedded local Supabase, through supabase-js v2 in the main
+ * process, with the anon key and the user's session (never the service-role key), so every call is subject
+ * to the RLS and RPC rules of the migrations. Every read and write is an RPC.
+ */
+export class SupabaseBackend implements Backend {
+  readonly kind: 'embedded' | 'supabase';
+  private readonly connections = new Set<SupabaseUserConnection>();
+  private slot = 0;
+  private firstRun: Promise<unknown> = Promise.resolve();
+  private readonly anon: Client;
+
+  constructor(private readonly options: SupabaseBackendOptions) {
+    this.kind = options.kind;
+    this.anon = this.newClient(null);
+  }
+
+  async start(): Promise<void> {}
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.connections].map((connection) => connection.close()));
+  }
+
+  private newClient(slot: string | null): Client {
+    return createClient<Database>(this.options.url, this.options.anonKey, {
+      auth: slot
+        ? {
+            storage: this.options.secretStore(slot),
+            storageKey: `samia-console-${slot}`,
+            persistSession: true,
+            autoRefreshToken: true,
+            detectSessionInUrl: false,
+          }
+        : { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+      realtime: realtimeTransport(),
+    });
+  }
+
+  async needsFirstRun(): Promise<boolean> {
+    if (!this.options.accounts) return false;
+    const { data, error } = await this.anon.rpc('needs_first_run');
+    if (error) throw toAppError(error);
+    return data === true;
+  }
+
+  async createFirstAccount(account: Omit<NewAccount, 'role'>): Promise<UserConnection> {
+    const accounts = this.options.accounts;
+    if (!accounts) throw new AppError({ code: 'auth.first_run_done', messageKey: 'errors.auth.first_run_done' }, { permanent: true });
+    // Serialised here and re-checked: two first-run screens of this console cannot both create a super admin.
+    const attempt = this.firstRun.then(async () => {
+      if (!(await this.needsFirstRun())) {
+        throw new AppError({ code: 'auth.first_run_done', messageKey: 'errors.auth.first_run_done' }, { permanent: true });
+      }
+      await accounts.create({ ...account, role: 'super_admin' });
+    });
+    this.firstRun = attempt.catch(() => {});
+    await attempt;
+    return this.signIn(account.email, account.password);
+  }
+
+  async signIn(email: string, password: string): Promise<UserConnection> {
+    const client = this.newClient(String(++this.slot));
+    const { data, error } = await client.auth.signInWithPassword({ email: email.trim(), password });
+    if (error || !data.session) throw authError(error);
+    const profile = await rpcRow(client, 'my_profile', {});
+    const role = toProfileRow(profile).role;
+    const connection = new SupabaseUserConnection(client, data.user.id, role, this.options.accounts, () => this.connections.delete(connection));
+    this.connections.add(connection);
+    return connection;
+  }
+
+  /** The OS went to sleep or woke up: token refresh timers must not fire against a dead network. */
+  setPowerState(awake: boolean): void {
+    for (const connection of this.connections) connection.setAutoRefresh(awake);
+  }
+}
+
+async function rpc<F extends keyof Functions & string>(client: Client, name: F, args: Functions[F]['Args']): Promise<Functions[F]['Returns']> {
+  let result: { data: unknown; error: unknown };
+  try {
+    result = await (client.rpc as (fn: string, args: unknown) => PromiseLike<{ data: unknown; error: unknown }>)(name, args);
+  } catch (error) {
+    throw toAppError(error);
+  }
+  if (result.error) throw toAppError(result.error);
+  return result.data as Functions[F]['Returns'];
+}
+
+async function rpcRows<F extends keyof Functions & string>(client: Client, name: F, args: Functions[F]['Args']): Promise<Row[]> {
+  const data = (await rpc(client, name, args)) as unknown;
+  return Array.isArray(data) ? (data as Row[]) : data ? [data as Row] : [];
+}
+
+async function rpcRow<F extends keyof Functions & string>(client: Client, name: F, args: Functions[F]['Args']): Promise<Row> {
+  const [row] = await rpcRows(client, name, args);
+  if (!row) throw noRow(name);
+  return row;
+}
+
+class SupabaseUserConnection implements UserConnection {
+  private closed = false;
+  private lost = false;
+  private readonly expiryListeners = new Set<() => void>();
+  private readonly subscriptions = new Set<ChannelSet>();
+  private readonly stopAuthListener: () => void;
+
+  constructor(
+    private readonly client: Client,
+    readonly userId: string,
+    private readonly role: Role,
+    private readonly accounts: AccountAdmin | undefined,
+    private readonly onClose: () => void,
+  ) {
+    // supabase-js renews the realtime token itself on TOKEN_REFRESHED; what it does not do is tell anyone
+    // that the session is gone (refresh refused, revoked elsewhere). Calls would then go out as anon.
+    const { data } = client.auth.onAuthStateChange((event) => {
+      if (event === 'SIGNED_OUT' && !this.closed) this.sessionLost();
+    });
+    this.stopAuthListener = () => data.subscription.unsubscribe();
+  }
+
+  private sessionLost() {
+    if (this.lost) return;
+    this.lost = true;
+    for (const listener of this.expiryListeners) listener();
+  }
+
+  private guard() {
+    if (this.closed || this.lost) throw expired();
+  }
+
+  private async call<F extends keyof Functions & string>(name: F, args: Functions[F]['Args']) {
+    this.guard();
+    return rpc(this.client, name, args);
+  }
+
+  private async rows<F extends keyof Functions & string>(name: F, args: Functions[F]['Args']) {
+    this.guard();
+    return rpcRows(this.client, name, args);
+  }
+
+  private async row<F extends keyof Functions & string>(name: F, args: Functions[F]['Args']) {
+    this.guard();
+    return rpcRow(this.client, name, args);
+  }
+
+  onExpired(listener: () => void) {
+    this.expiryListeners.add(listener);
+    if (this.lost) queueMicrotask(listener);
+    return () => this.expiryListeners.delete(listener);
+  }
+
+  async profile() {
+    return toProfileRow(await this.row('my_profile', {}));
+  }
+
+  async listSessions() {
+    return (await this.rows('list_sessions', {})).map(toSessionRow);
+  }
+
+  async getSession(sessionId: string) {
+    const [row] = await this.rows('get_session', { p_session_id: sessionId });
+    return row ? toSessionRow(row) : null;
+  }
+
+  async listMessages(sessionId: string, options: { before?: MessageCursor; limit?: number } = {}) {
+    const rows = await this.rows('list_messages', {
+      p_session_id: sessionId,
+      ...(options.before ? { p_before_created_at: options.before.createdAt, p_before_id: options.before.id } : {}),
+      ...(options.limit ? { p_limit: options.limit } : {}),
+    });
+    return rows.map(toMessageRow);
+  }
+
+  async messagesChangedSince(cursor: string | null): Promise<ChangesPage> {
+    const page = (await this.call('messages_changed_since', cursor ? { p_cursor: cursor } : {})) as unknown as {
+      messages: Row[] | null;
+      cursor: string;
+      complete: boolean;
+    };
+    return { messages: (page.messages ?? []).map(toMessageRow), cursor: String(page.cursor), complete: Boolean(page.complete) };
+  }
+
+  async pendingAudio(limit?: number) {
+    return (await this.rows('pending_audio', limit ? { p_limit: limit } : {})).map(toMessageRow);
+  }
+
+  async uploadFile(storagePath: string, bytes: Uint8Array, mimeType: string) {
+    this.guard();
+    const { error } = await this.client.storage.from(STORAGE_BUCKET).upload(storagePath, bytes, { contentType: mimeType, upsert: false });
+    if (error) throw storageError(error);
+  }
+
+  async downloadFile(storagePath: string) {
+    this.guard();
+    const { data, error } = await this.client.storage.from(STORAGE_BUCKET).download(storagePath);
+    if (error || !data) throw storageError(error);
+    return new Uint8Array(await data.arrayBuffer());
+  }
+
+  async sendMessage(input: SendMessageInput): Promise<MessageRow> {
+    return toMessageRow(
+      await this.row('send_message', {
+        p_session_id: input.sessionId,
+        p_type: input.type,
+        p_client_message_id: input.clientMessageId,
+        p_body: input.body ?? undefined,
+        p_storage_path: input.file?.storagePath,
+        p_mime_type: input.file?.mimeType,
+        p_size_bytes: input.file?.sizeBytes,
+        p_duration_ms: input.file?.durationMs ?? undefined,
+        p_waveform: input.file?.waveform ?? undefined,
+        p_reply_to: input.replyTo ?? undefined,
+      }),
+    );
+  }
+
+  async editMessage(messageId: string, body: string) {
+    return toMessageRow(await this.row('edit_message', { p_message_id: messageId, p_body: body }));
+  }
+
+  async deleteMessage(messageId: string) {
+    return toMessageRow(await this.row('delete_message', { p_message_id: messageId }));
+  }
+
+  async markRead(sessionId: string, readAt?: string) {
+    const at = await this.call('mark_read', { p_session_id: sessionId, ...(readAt ? { p_read_at: readAt } : {}) });
+    return isoTimestamp(at) ?? new Date().toISOString();
+  }
+
+  async reviewAudio(messageId: string, decision: 'approve' | 'reject', reason?: string) {
+    return toMessageRow(await this.row('review_audio', { p_message_id: messageId, p_decision: decision, ...(reason ? { p_reason: reason } : {}) }));
+  }
+
+  async openSupportSession(userId?: string) {
+    const row = await this.row('open_support_session', userId ? { p_user_id: userId } : {});
+    return { id: String(row.id) };
+  }
+
+  async joinSession(sessionId: string) {
+    await this.call('join_session', { p_session_id: sessionId });
+  }
+
+  async assignReader(sessionId: string, readerId: string) {
+    await this.call('assign_reader', { p_session_id: sessionId, p_reader_id: readerId });
+  }
+
+  async requestEmergency() {
+    return toEmergencyRow(await this.row('request_emergency', {}));
+  }
+
+  async listEmergencies(): Promise<EmergencyRow[]> {
+    return (await this.rows('list_emergencies', {})).map(toEmergencyRow);
+  }
+
+  async acceptEmergency(callId: string) {
+    return toEmergencyRow(await this.row('accept_emergency', { p_call_id: callId }));
+  }
+
+  async acknowledgeEmergency(callId: string) {
+    return toEmergencyRow(await this.row('acknowledge_emergency', { p_call_id: callId }));
+  }
+
+  async resolveEmergency(callId: string, note: string) {
+    return toEmergencyRow(await this.row('resolve_emergency', { p_call_id: callId, p_note: note }));
+  }
+
+  async advanceEmergencies() {
+    return Number(await this.call('advance_emergencies', {}));
+  }
+
+  async setAvailability(availability: Availability, emergencyOptIn?: boolean) {
+    await this.call('set_availability', { p_availability: availability, ...(emergencyOptIn === undefined ? {} : { p_emergency_opt_in: emergencyOptIn }) });
+  }
+
+  async setRole(userId: string, role: Role) {
+    await this.call('set_role', { p_user_id: userId, p_role: role });
+  }
+
+  async setConsoleSetting(key: string, value: string) {
+    await this.call('set_console_setting', { p_key: key, p_value: value });
+  }
+
+  async consoleSettings() {
+    return ((await this.call('get_console_settings', {})) ?? {}) as Record<string, string | number | string[]>;
+  }
+
+  async listPeople(role?: Role) {
+    return (await this.rows('list_people', role ? { p_role: role } : {})).map((row) => {
+      const p = toProfileRow(row);
+      return { id: p.id, displayName: p.displayName, role: p.role, availability: p.availability, emergencyOptIn: p.emergencyOptIn };
+    });
+  }
+
+  async createAccount(account: NewAccount): Promise<{ id: string }> {
+    if (!this.accounts) {
+      // Creating users needs the service role, which never ships in the app: accounts come from the platform.
+      throw new AppError({ code: 'auth.accounts_managed_by_platform', messageKey: 'errors.auth.accounts_managed_by_platform' }, { permanent: true });
+    }
+    // Admins create staff and client accounts; only a super admin creates admins. Checked against profiles, not claims.
+    const me = await this.profile();
+    const allowed = me.role === 'super_admin' || (me.role === 'admin' && (account.role === 'client' || account.role === 'reader' || account.role === 'monitor'));
+    if (!allowed) throw new AppError({ code: 'auth.forbidden', messageKey: 'errors.auth.forbidden' }, { permanent: true, params: { role: account.role } });
+    return { id: await this.accounts.create(account) };
+  }
+
+  subscribe(listener: RealtimeListener): RealtimeSubscription {
+    const fixed = [`user:${this.userId}`, ...(STAFF_ROLES.has(this.role) ? ['staff:approvals', 'staff:emergencies', 'staff:sessions'] : [])];
+    const set = new ChannelSet(this.client, listener, fixed);
+    this.subscriptions.add(set);
+    return {
+      setOpenSessions: (ids) => set.setSessions(ids),
+      close: () => {
+        set.close();
+        this.subscriptions.delete(set);
+      },
+    };
+  }
+
+  async broadcastTyping(sessionId: string) {
+    this.guard();
+    for (const set of this.subscriptions) await set.typing(sessionId, this.userId);
+  }
+
+  setAutoRefresh(on: boolean) {
+    void (on ? this.client.auth.startAutoRefresh() : this.client.auth.stopAutoRefresh());
+  }
+
+  async signOut() {
+    await this.close();
+    // Local scope: this console's session only; the user's other machines stay signed in.
+    await this.client.auth.signOut({ scope: 'local' }).catch(() => {});
+  }
+
+  async close() {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopAuthListener();
+    for (const set of this.subscriptions) set.close();
+    this.subscriptions.clear();
+    await this.client.removeAllChannels().catch(() => {});
+    this.onClose();
+  }
+}
+
+/**
+ * The realtime channels of one subscriber: the fixed topics, plus the typing topics of the sessions the user
+ * has open, under a fixed budget (Supabase allows 100 channels per connection). Channel status is reported
+ * so the core can catch up from its server-side cursor after every (re)join.
+ */
+class ChannelSet {
+  private readonly channels = new Map<string, RealtimeChannel>();
+  private readonly joined = new Set<string>();
+  private closed = false;
+
+  constructor(
+    private readonly client: Client,
+    private readonly listener: RealtimeListener,
+    private readonly fixed: readonly string[],
+  ) {
+    for (const topic of fixed) this.join(topic);
+  }
+
+  private report() {
+    const fixedJoined = this.fixed.every((topic) => this.joined.has(topic));
+    this.listener.onStatus?.(fixedJoined ? 'joined' : this.channels.size > 0 ? 'joining' : 'down');
+  }
+
+  private join(topic: string) {
+    if (this.channels.has(topic) || this.closed) return;
+    const channel = this.client
+      .channel(topic, { config: { private: true, broadcast: { self: false } } })
+      .on('broadcast', { event: '*' }, (message: { event: string; payload?: Record<string, unknown> }) =>
+        this.listener.onEvent({ topic, event: message.event, payload: message.payload ?? {} }),
+      );
+    this.channels.set(topic, channel);
+    channel.subscribe((status) => {
+      if (this.closed) return;
+      const wasJoined = this.joined.has(topic);
+      if (status === 'SUBSCRIBED') this.joined.add(topic);
+      else this.joined.delete(topic);
+      // A fixed topic (re)joined: whatever was broadcast while it was down must be fetched.
+      if (status === 'SUBSCRIBED' && this.fixed.includes(topic)) this.listener.onJoined?.(topic);
+      if (wasJoined !== this.joined.has(topic) || status !== 'SUBSCRIBED') this.report();
+    });
+    this.report();
+  }
+
+  private leave(topic: string) {
+    const channel = this.channels.get(topic);
+    if (!channel) return;
+    this.channels.delete(topic);
+    this.joined.delete(topic);
+    void this.client.removeChannel(channel);
+  }
+
+  setSessions(ids: readonly string[]) {
+    const wanted = new Set(ids.slice(-MAX_SESSION_CHANNELS).map((id) => `session:${id}`));
+    for (const topic of [...this.channels.keys()]) if (topic.startsWith('session:') && !wanted.has(topic)) this.leave(topic);
+    for (const topic of wanted) this.join(topic);
+  }
+
+  async typing(sessionId: string, userId: string) {
+    const topic = `session:${sessionId}`;
+    const channel = this.channels.get(topic);
+    // Typing is ephemeral: with the channel not joined (yet) there is nobody to tell and nothing to keep.
+    if (!channel || !this.joined.has(topic)) return;
+    await channel.send({ type: 'broadcast', event: 'typing', payload: { user_id: userId, session_id: sessionId } });
+  }
+
+  close() {
+    this.closed = true;
+    for (const topic of [...this.channels.keys()]) this.leave(topic);
+  }
+}
