@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { EmbeddedBackend } from '../../src/main/backend/embedded/embedded-backend';
+import { EmbeddedSupabase } from '../../src/main/backend/embedded/embedded-supabase';
 import { createConsoleCore, type ConsoleCore } from '../../src/main/core/console-core';
 import { HeadlessAlertPlatform } from '../../src/main/alerts';
 
@@ -14,7 +14,7 @@ const WARMUP = 20;
 const password = 'correct horse battery';
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'samia-bench-'));
-const backend = new EmbeddedBackend({ dataDir: path.join(dataDir, 'backend'), emergencySweepMs: 0 });
+const backend = new EmbeddedSupabase({ dataDir: path.join(dataDir, 'backend'), emergencySweepMs: 0 });
 await backend.start();
 
 const arrivals = new Map<string, number>();

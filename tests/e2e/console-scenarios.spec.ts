@@ -5,7 +5,7 @@ import { test as base, expect, type Browser, type Page } from '@playwright/test'
 import { startWebShell, type WebShell } from '../../src/main/webshell/webshell-server';
 import { HeadlessAlertPlatform } from '../../src/main/alerts';
 import { createConsoleCore, type ConsoleCore } from '../../src/main/core/console-core';
-import { EmbeddedBackend } from '../../src/main/backend/embedded/embedded-backend';
+import { EmbeddedSupabase } from '../../src/main/backend/embedded/embedded-supabase';
 
 // A backend of its own (not the shared webShell fixture): these specs run before foundation.spec.ts,
 // which expects a fresh backend on its first test. Same real parts: PGlite with the migrations, the
@@ -18,7 +18,7 @@ const test = base.extend<object, { consoleShell: WebShell }>({
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
       const dataDir = await mkdtemp(path.join(os.tmpdir(), 'samia-console-e2e-'));
-      const backend = new EmbeddedBackend({ dataDir: null, emergencySweepMs: 1000 });
+      const backend = new EmbeddedSupabase({ dataDir: null, emergencySweepMs: 1000 });
       await backend.start();
       const shell = await startWebShell({
         rendererDir: path.resolve('out/renderer'),

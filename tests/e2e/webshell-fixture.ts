@@ -5,7 +5,7 @@ import { test as base } from '@playwright/test';
 import { startWebShell, type WebShell } from '../../src/main/webshell/webshell-server';
 import { HeadlessAlertPlatform } from '../../src/main/alerts';
 import { createConsoleCore } from '../../src/main/core/console-core';
-import { EmbeddedBackend } from '../../src/main/backend/embedded/embedded-backend';
+import { EmbeddedSupabase } from '../../src/main/backend/embedded/embedded-supabase';
 
 /** A web shell serving the built renderer, one per test worker, each page getting its own core. */
 export const test = base.extend<object, { webShell: WebShell }>({
@@ -15,7 +15,7 @@ export const test = base.extend<object, { webShell: WebShell }>({
     async ({}, use) => {
       const dataDir = await mkdtemp(path.join(os.tmpdir(), 'samia-e2e-'));
       // One real embedded backend (in-memory PGlite with the migrations) shared by every page of the worker.
-      const backend = new EmbeddedBackend({ dataDir: null, emergencySweepMs: 1000 });
+      const backend = new EmbeddedSupabase({ dataDir: null, emergencySweepMs: 1000 });
       await backend.start();
       const shell = await startWebShell({
         rendererDir: path.resolve('out/renderer'),

@@ -1,7 +1,7 @@
 /**
  * Crash test for the outbox (issue 5) against the REAL embedded backend.
  *
- * The parent starts an EmbeddedBackend (PGlite on disk in a temp folder, the
+ * The parent starts an EmbeddedSupabase (the local Supabase: PGlite on disk in a temp folder, the
  * real migrations), creates a super admin, one reader per lane and three
  * support sessions per lane (each with its own client), and serves each
  * lane's signed-in reader connection over a loopback socket
@@ -33,7 +33,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { EmbeddedBackend } from '../../src/main/backend/embedded/embedded-backend';
+import { EmbeddedSupabase } from '../../src/main/backend/embedded/embedded-supabase';
 import type { MessageRow, UserConnection } from '../../src/main/backend/backend-port';
 import { serveUserConnection, type CallRecord, type ConnectionServer } from '../support/backend-over-socket';
 
@@ -158,8 +158,20 @@ interface Lane {
 const password = 'crash test password';
 
 /** One real backend; per lane a reader who sends and three sessions with a client. */
-async function setUp(root: string): Promise<{ backend: EmbeddedBackend; admin: UserConnection; lanes: Lane[] }> {
-  const backend = new EmbeddedBackend({ dataDir: join(root, 'backend'), emergencySweepMs: 0 });
+/** Every message changed after a server cursor, through the same paging the console's catch-up uses, in created_at order. */
+async function everythingSince(connection: UserConnection, cursor: string) {
+  const seen = new Map<string, Awaited<ReturnType<UserConnection['listMessages']>>[number]>();
+  for (;;) {
+    const page = await connection.messagesChangedSince(cursor);
+    for (const m of page.messages) seen.set(m.id, m);
+    cursor = page.cursor;
+    if (page.complete) break;
+  }
+  return [...seen.values()].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1));
+}
+
+async function setUp(root: string): Promise<{ backend: EmbeddedSupabase; admin: UserConnection; lanes: Lane[] }> {
+  const backend = new EmbeddedSupabase({ dataDir: join(root, 'backend'), emergencySweepMs: 0 });
   await backend.start();
   const admin = await backend.createFirstAccount({ email: 'owner@crash.test', password, displayName: 'Owner' });
   // Hundreds of messages a minute from one reader: the test is about delivery, not the rate limits.
@@ -214,7 +226,7 @@ async function lane(l: Lane, runs: number, root: string, admin: UserConnection):
     const childSeed = String(Math.floor(random() * 2 ** 31) + 1);
     // Rows committed before this instant belong to earlier runs (created_at has microseconds; ISO strings have ms).
     await sleep(2);
-    const runStart = new Date().toISOString();
+    const runStart = (await admin.messagesChangedSince(null)).cursor;
 
     let current: ChildProcess | null = null;
     let serverSideKill: { method: 'sendMessage' | 'uploadFile'; n: number } | null = null;
@@ -286,7 +298,7 @@ async function lane(l: Lane, runs: number, root: string, admin: UserConnection):
       runTag,
       l,
       work.acks,
-      (await admin.messagesChangedSince(runStart, 5000)).filter((m) => l.sessions.includes(m.sessionId)),
+      (await everythingSince(admin, runStart)).filter((m) => l.sessions.includes(m.sessionId)),
     );
     stats.acknowledged += work.acks.length;
     stats.delivered += check.delivered;

@@ -22,7 +22,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EmbeddedBackend } from '../../src/main/backend/embedded/embedded-backend';
+import { EmbeddedSupabase } from '../../src/main/backend/embedded/embedded-supabase';
 import type { MessageRow, UserConnection } from '../../src/main/backend/backend-port';
 import { createOutboxTransport, toServerMessage } from '../../src/main/core/backend-outbox-transport';
 import { Outbox, type OutboxEntry } from '../../src/main/outbox';
@@ -158,7 +158,7 @@ async function waitUntilSent(outbox: Outbox, what: string, deadlineMs: number): 
 const started = Date.now();
 const root = mkdtempSync(join(tmpdir(), 'outbox-fault-'));
 const password = 'fault test password';
-const backend = new EmbeddedBackend({ dataDir: join(root, 'backend'), emergencySweepMs: 0 });
+const backend = new EmbeddedSupabase({ dataDir: join(root, 'backend'), emergencySweepMs: 0 });
 await backend.start();
 const admin = await backend.createFirstAccount({ email: 'owner@fault.test', password, displayName: 'Owner' });
 // Several hundred messages a minute from one reader: the test is about delivery, not the rate limits.

@@ -1,7 +1,7 @@
 /**
  * Test plumbing, not a stand-in for the backend: a tiny JSON-lines RPC over a
  * loopback TCP socket that carries a signed-in user's UserConnection calls
- * from a child process to the REAL backend (EmbeddedBackend: PGlite + the
+ * from a child process to the REAL backend (EmbeddedSupabase: PGlite + the
  * real migrations) living in the parent. The crash test needs it because the
  * server must outlive the child it SIGKILLs, and PGlite lives in one process.
  *

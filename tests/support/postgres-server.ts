@@ -10,7 +10,7 @@ import { join } from 'node:path';
 export const PG15_BIN = process.env.PG15_BIN ?? '/usr/lib/postgresql/15/bin';
 
 export interface PostgresServer {
-  /** Connection URL for the superuser `postgres` to database `postgres`. */
+  /** Connection URL for the bootstrap superuser to database `postgres`. */
   url: string;
   /** Same as url (the only user is the superuser); kept for callers that distinguish. */
   adminUrl: string;
@@ -24,6 +24,8 @@ export interface StartPostgresOptions {
   maxConnections?: number;
   /** Extra `-c name=value` server settings. */
   settings?: Record<string, string | number>;
+  /** The bootstrap superuser's name (default `postgres`; a platform-shaped server names it `supabase_admin`). */
+  superuser?: string;
 }
 
 /** A clear message when the PostgreSQL 15 binaries are not installed; null when they are. */
@@ -88,7 +90,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   if (isRoot) execFileSync('chown', ['postgres:postgres', socketDir]);
 
   const init = asPostgresUser(join(PG15_BIN, 'initdb'), [
-    '-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8', '--no-sync',
+    '-D', dataDir, '-U', options.superuser ?? 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8', '--no-sync',
   ]);
   try {
     execFileSync(init.cmd, init.args, { stdio: 'pipe' });
@@ -126,7 +128,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     throw error;
   }
 
-  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  const url = `postgres://${options.superuser ?? 'postgres'}@127.0.0.1:${port}/postgres`;
   let stopped = false;
   return {
     url,

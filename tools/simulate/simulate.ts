@@ -17,7 +17,7 @@ import WebSocket from 'ws';
 import { WEBSHELL_BRIDGE_PATH, WEBSHELL_TOKEN_PARAM } from '../../src/shared/ipc/channels';
 import type { BridgeServerFrame } from '../../src/shared/ipc/bridge-api';
 import type { Envelope } from '../../src/shared/ipc/errors';
-import { SupabaseBackend, MemorySecretStore } from '../../src/main/backend/supabase/supabase-backend';
+import { SupabaseBackend, MemorySecretStore } from '../../src/main/backend/supabase-connection';
 
 interface ClientActions {
   session(): Promise<string>;
@@ -120,7 +120,7 @@ async function viaSupabase(): Promise<ClientActions> {
   const anonKey = process.env.SUPABASE_ANON_KEY;
   if (!url || !anonKey) fail('give --webshell URL (embedded backend) or set SUPABASE_URL and SUPABASE_ANON_KEY');
   const store = new MemorySecretStore();
-  const backend = new SupabaseBackend({ url, anonKey, secretStore: () => store });
+  const backend = new SupabaseBackend({ kind: 'supabase', url, anonKey, secretStore: () => store });
   const connection = await backend.signIn(values.email!, values.password!);
   return {
     session: async () => (await connection.openSupportSession()).id,

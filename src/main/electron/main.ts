@@ -2,7 +2,6 @@ import path from 'node:path';
 import { app, BrowserWindow, net, powerMonitor, shell, type WebContents } from 'electron';
 import type { Backend } from '../backend/backend-port';
 import { createBackend } from '../backend/create-backend';
-import { SupabaseBackend } from '../backend/supabase/supabase-backend';
 import { safeStorageSecrets } from './safe-storage-secrets';
 import { ElectronAlertPlatform } from './electron-alert-platform';
 import { createConsoleCore, type ConsoleCore } from '../core/console-core';
@@ -92,10 +91,8 @@ if (!app.requestSingleInstanceLock()) {
   void app.whenReady().then(async () => {
     await backend.start();
     // Token refresh and the outbox pause while the machine sleeps or the network is gone.
-    if (backend instanceof SupabaseBackend) {
-      powerMonitor.on('suspend', () => backend.setPowerState(false));
-      powerMonitor.on('resume', () => backend.setPowerState(true));
-    }
+    powerMonitor.on('suspend', () => backend.setPowerState?.(false));
+    powerMonitor.on('resume', () => backend.setPowerState?.(true));
     const reportConnectivity = () => {
       for (const core of cores.values()) core.setOnline(net.isOnline());
     };

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { safeStorage } from 'electron';
-import type { SecretStore } from '../backend/supabase/supabase-backend';
+import type { SecretStore } from '../backend/supabase-connection';
 
 /**
  * supabase-js's auth storage, encrypted with the OS keychain through safeStorage and kept in one file

@@ -7,6 +7,7 @@ import { startWebShell } from './webshell-server';
 import { createConsoleCore } from '../core/console-core';
 import { backendConfigFromEnvironment } from '../core/backend-config';
 import { createBackend } from '../backend/create-backend';
+import { EmbeddedSupabase } from '../backend/embedded/embedded-supabase';
 import { HeadlessAlertPlatform } from '../alerts';
 
 // Runs the console's main-process core under Node and serves the renderer to a browser (DESIGN §7).
@@ -46,6 +47,11 @@ const shell = await startWebShell({
 });
 
 console.log(`SAMIA TAROT Console (web shell, ${backend.kind} backend, data in ${values['data-dir']}) is running.`);
+if (backend instanceof EmbeddedSupabase && backend.api) {
+  // As `supabase start` prints them: the clients' app, the simulator or a script can use the embedded backend too.
+  console.log(`Local Supabase API: ${backend.api.url}`);
+  console.log(`anon key: ${backend.api.anonKey}`);
+}
 console.log(`Open: ${shell.pageUrl}`);
 
 const stop = async () => {

@@ -2,13 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedBackend } from '../../../src/main/backend/embedded/embedded-backend';
+import { EmbeddedSupabase } from '../../../src/main/backend/embedded/embedded-supabase';
 import { createConsoleCore, type ConsoleCore } from '../../../src/main/core/console-core';
 import { HeadlessAlertPlatform } from '../../../src/main/alerts';
 import type { EventName, EventPayload } from '../../../src/shared/ipc/contract';
 
 // Two consoles (reader and monitor) and a client, each a real core, on one real embedded backend.
-let backend: EmbeddedBackend;
+let backend: EmbeddedSupabase;
 let dataDir: string;
 const platforms: HeadlessAlertPlatform[] = [];
 const password = 'correct horse battery';
@@ -56,7 +56,7 @@ async function waitFor<K extends EventName>(
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'samia-core-'));
-  backend = new EmbeddedBackend({ dataDir: null, emergencySweepMs: 0 });
+  backend = new EmbeddedSupabase({ dataDir: null, emergencySweepMs: 0 });
   await backend.start();
 }, 120_000);
 

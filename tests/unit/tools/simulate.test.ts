@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedBackend } from '../../../src/main/backend/embedded/embedded-backend';
+import { EmbeddedSupabase } from '../../../src/main/backend/embedded/embedded-supabase';
 import { createConsoleCore } from '../../../src/main/core/console-core';
 import { HeadlessAlertPlatform } from '../../../src/main/alerts';
 import { startWebShell, type WebShell } from '../../../src/main/webshell/webshell-server';
@@ -13,7 +13,7 @@ import type { UserConnection } from '../../../src/main/backend/backend-port';
 // The client simulator as a user runs it: a separate process talking to a console's web shell.
 const run = promisify(execFile);
 const password = 'correct horse battery';
-let backend: EmbeddedBackend;
+let backend: EmbeddedSupabase;
 let shell: WebShell;
 let dir: string;
 let monitor: UserConnection;
@@ -25,7 +25,7 @@ const simulate = (...args: string[]) =>
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'samia-sim-'));
-  backend = new EmbeddedBackend({ dataDir: null, emergencySweepMs: 0 });
+  backend = new EmbeddedSupabase({ dataDir: null, emergencySweepMs: 0 });
   await backend.start();
   const owner = await backend.createFirstAccount({ email: 'owner@samia.test', password, displayName: 'Owner' });
   await owner.createAccount({ email: 'omar@samia.test', password, displayName: 'Omar', role: 'client' });

@@ -3,20 +3,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { EmbeddedBackend } from '../../../src/main/backend/embedded/embedded-backend';
+import { EmbeddedSupabase } from '../../../src/main/backend/embedded/embedded-supabase';
 import { HeadlessAlertPlatform } from '../../../src/main/alerts';
 import { createConsoleCore } from '../../../src/main/core/console-core';
 import { startWebShell, type WebShell } from '../../../src/main/webshell/webshell-server';
 
 // Media reach the renderer from the main process's cache with range requests, per page and per user.
 const password = 'correct horse battery';
-let backend: EmbeddedBackend;
+let backend: EmbeddedSupabase;
 let shell: WebShell;
 let dir: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'samia-media-'));
-  backend = new EmbeddedBackend({ dataDir: null, emergencySweepMs: 0 });
+  backend = new EmbeddedSupabase({ dataDir: null, emergencySweepMs: 0 });
   await backend.start();
   const owner = await backend.createFirstAccount({ email: 'owner@samia.test', password, displayName: 'Owner' });
   await owner.createAccount({ email: 'omar@samia.test', password, displayName: 'Omar', role: 'client' });

@@ -7,10 +7,10 @@ import WebSocket from 'ws';
 import { startWebShell, type WebShell } from '../../../src/main/webshell/webshell-server';
 import { HeadlessAlertPlatform } from '../../../src/main/alerts';
 import { createConsoleCore } from '../../../src/main/core/console-core';
-import { EmbeddedBackend } from '../../../src/main/backend/embedded/embedded-backend';
+import { EmbeddedSupabase } from '../../../src/main/backend/embedded/embedded-supabase';
 
 let shell: WebShell;
-let backend: EmbeddedBackend;
+let backend: EmbeddedSupabase;
 let rendererDir: string;
 
 beforeAll(async () => {
@@ -18,7 +18,7 @@ beforeAll(async () => {
   await mkdir(path.join(rendererDir, 'assets'));
   await writeFile(path.join(rendererDir, 'index.html'), '<!doctype html><title>console</title>');
   await writeFile(path.join(rendererDir, 'assets', 'app.js'), 'console.log(1)');
-  backend = new EmbeddedBackend({ dataDir: null, emergencySweepMs: 0 });
+  backend = new EmbeddedSupabase({ dataDir: null, emergencySweepMs: 0 });
   await backend.start();
   shell = await startWebShell({
     rendererDir,

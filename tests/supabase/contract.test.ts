@@ -1,78 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { createClient } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedBackend } from '../../../src/main/backend/embedded/embedded-backend';
-import { MemorySecretStore, SupabaseBackend } from '../../../src/main/backend/supabase/supabase-backend';
-import type { Backend, RealtimeEvent, Role, UserConnection } from '../../../src/main/backend/backend-port';
+import type { RealtimeEvent, UserConnection } from '../../src/main/backend/backend-port';
+import { EmbeddedSupabase } from '../../src/main/backend/embedded/embedded-supabase';
+import { fixtures, password, until, type Fixture } from './fixtures';
 
-// One contract for both backends: always on the embedded backend (real PGlite with the real migrations);
-// on a Supabase project too when SUPABASE_TEST_URL, SUPABASE_TEST_ANON_KEY and SUPABASE_TEST_SERVICE_ROLE_KEY
-// are set (the service-role key only creates the test's accounts; the console itself never holds it).
+// One contract for every backend, through the console's one supabase-js adapter (see fixtures.ts).
 
-interface Fixture {
-  name: string;
-  backend: Backend;
-  /** Creates an account with a role and signs it in. */
-  user(role: Role, name: string): Promise<UserConnection>;
-  close(): Promise<void>;
-}
-
-const password = 'correct horse battery';
-
-async function embeddedFixture(): Promise<Fixture> {
-  const backend = new EmbeddedBackend({ dataDir: null, emergencySweepMs: 0 });
-  await backend.start();
-  const owner = await backend.createFirstAccount({ email: 'owner@samia.test', password, displayName: 'Owner' });
-  return {
-    name: 'embedded',
-    backend,
-    async user(role, name) {
-      const email = `${name.toLowerCase()}-${randomUUID().slice(0, 8)}@samia.test`;
-      if (role === 'super_admin') return backend.signIn('owner@samia.test', password);
-      await owner.createAccount({ email, password, displayName: name, role });
-      return backend.signIn(email, password);
+/** Collects the realtime events of a connection; resolves once its fixed topics are joined. */
+async function listen(connection: UserConnection) {
+  const events: RealtimeEvent[] = [];
+  let joined = false;
+  const subscription = connection.subscribe({
+    onEvent: (event) => events.push(event),
+    onStatus: (status) => {
+      joined = status === 'joined';
     },
-    close: () => backend.stop(),
-  };
-}
-
-async function supabaseFixture(): Promise<Fixture> {
-  const url = process.env.SUPABASE_TEST_URL!;
-  const anonKey = process.env.SUPABASE_TEST_ANON_KEY!;
-  const admin = createClient(url, process.env.SUPABASE_TEST_SERVICE_ROLE_KEY!, { auth: { persistSession: false } });
-  const backend = new SupabaseBackend({ url, anonKey, secretStore: () => new MemorySecretStore() });
-  const created: string[] = [];
-  return {
-    name: 'supabase',
-    backend,
-    async user(role, name) {
-      const email = `${name.toLowerCase()}-${randomUUID().slice(0, 8)}@samia.test`;
-      const { data, error } = await admin.auth.admin.createUser({ email, password, email_confirm: true });
-      if (error || !data.user) throw error ?? new Error('createUser returned no user');
-      created.push(data.user.id);
-      await admin.from('profiles').upsert({ id: data.user.id, display_name: name, role });
-      return backend.signIn(email, password);
-    },
-    async close() {
-      await backend.stop();
-      for (const id of created) await admin.auth.admin.deleteUser(id);
-    },
-  };
-}
-
-const until = async <T>(probe: () => T | undefined, what: string, ms = 15_000): Promise<T> => {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-};
-
-const fixtures: [string, () => Promise<Fixture>][] = [['embedded', embeddedFixture]];
-if (process.env.SUPABASE_TEST_URL && process.env.SUPABASE_TEST_ANON_KEY && process.env.SUPABASE_TEST_SERVICE_ROLE_KEY) {
-  fixtures.push(['supabase', supabaseFixture]);
+  });
+  await until(() => (joined ? true : undefined), 'the realtime join');
+  return { events, subscription, stop: () => subscription.close() };
 }
 
 describe.each(fixtures)('the %s backend', (_name, makeFixture) => {
@@ -104,8 +49,7 @@ describe.each(fixtures)('the %s backend', (_name, makeFixture) => {
   });
 
   it('carries a text from reader to client, idempotently, with a realtime event under the client rights', async () => {
-    const events: RealtimeEvent[] = [];
-    const stop = client.subscribe((event) => events.push(event));
+    const { events, stop } = await listen(client);
     const session = await client.openSupportSession();
     await monitor.assignReader(session.id, reader.userId);
     const clientMessageId = randomUUID();
@@ -126,13 +70,11 @@ describe.each(fixtures)('the %s backend', (_name, makeFixture) => {
   });
 
   it('tells staff at once when a client opens a conversation', async () => {
-    const events: RealtimeEvent[] = [];
-    const stop = monitor.subscribe((event) => events.push(event));
+    const { events, stop } = await listen(monitor);
     const newcomer = await fx.user('client', 'Nour');
     const session = await newcomer.openSupportSession();
     await until(() => events.find((e) => e.topic === 'staff:sessions' && e.payload.session_id === session.id), 'the staff feed event');
-    const quiet: RealtimeEvent[] = [];
-    const stopClient = client.subscribe((event) => quiet.push(event));
+    const { events: quiet, stop: stopClient } = await listen(client);
     await (await fx.user('client', 'Rim')).openSupportSession();
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(quiet.filter((e) => e.topic === 'staff:sessions')).toEqual([]);
@@ -214,6 +156,90 @@ describe.each(fixtures)('the %s backend', (_name, makeFixture) => {
     expect(Number(settings['console.rate_limit.messages_per_minute'])).toBeGreaterThan(0);
   });
 
+  it('hands back what changed after a server cursor, page by page, each message once', async () => {
+    const session = await client.openSupportSession();
+    const start = await client.messagesChangedSince(null);
+    expect(start.messages).toEqual([]);
+    const sent: string[] = [];
+    for (let i = 0; i < 5; i++) sent.push((await client.sendMessage({ sessionId: session.id, clientMessageId: randomUUID(), type: 'text', body: `c${i}` })).id);
+    let cursor = start.cursor;
+    const seen: string[] = [];
+    for (;;) {
+      const page = await client.messagesChangedSince(cursor);
+      seen.push(...page.messages.map((m) => m.id));
+      cursor = page.cursor;
+      if (page.complete) break;
+    }
+    expect(sent.every((id) => seen.includes(id))).toBe(true);
+    const after = await client.messagesChangedSince(cursor);
+    expect(after.messages.filter((m) => sent.includes(m.id) && !seen.includes(m.id))).toEqual([]);
+  });
+
+  it('returns one session as the list shows it', async () => {
+    const session = await client.openSupportSession();
+    const one = await client.getSession(session.id);
+    expect(one?.id).toBe(session.id);
+    expect(one?.participants.map((p) => p.userId)).toContain(client.userId);
+    expect(await reader.getSession(session.id)).toBeNull();
+  });
+
+  it('carries the earlier decision in a refusal, and a forbidden upload as permanent', async () => {
+    const session = await client.openSupportSession();
+    await monitor.assignReader(session.id, reader.userId);
+    const clientMessageId = randomUUID();
+    const storagePath = `${session.id}/${clientMessageId}/n.webm`;
+    const bytes = new Uint8Array([26, 69, 223, 163, 9, 9]);
+    await reader.uploadFile(storagePath, bytes, 'audio/webm');
+    const note = await reader.sendMessage({
+      sessionId: session.id,
+      clientMessageId,
+      type: 'audio',
+      file: { storagePath, mimeType: 'audio/webm', sizeBytes: bytes.byteLength, durationMs: 900, waveform: [0.2, 0.4] },
+    });
+    await monitor.reviewAudio(note.id, 'approve');
+    await expect(admin.reviewAudio(note.id, 'approve')).rejects.toMatchObject({
+      messageKey: 'review.already_decided',
+      params: expect.objectContaining({ reviewed_by: monitor.userId, status: 'approved' }),
+    });
+    const other = await admin.openSupportSession(client.userId);
+    await expect(reader.uploadFile(`${other.id}/${randomUUID()}/x.webm`, bytes, 'audio/webm')).rejects.toMatchObject({ permanent: true });
+  });
+
+  it('signs out this console only: the same user elsewhere stays signed in', async () => {
+    const email = `twice-${randomUUID().slice(0, 8)}@samia.test`;
+    if (!fx.embedded) return;
+    await admin.createAccount({ email, password, displayName: 'Twice', role: 'client' });
+    const here = await fx.backend.signIn(email, password);
+    const there = await fx.backend.signIn(email, password);
+    await here.signOut();
+    expect((await there.profile()).displayName).toBe('Twice');
+    await expect(here.profile()).rejects.toMatchObject({ code: 'auth.required' });
+    await there.signOut();
+  });
+
+  it('carries typing between the participants of an open session', async () => {
+    const session = await client.openSupportSession();
+    await monitor.assignReader(session.id, reader.userId);
+    const clientFeed = await listen(client);
+    const readerFeed = await listen(reader);
+    clientFeed.subscription.setOpenSessions([session.id]);
+    readerFeed.subscription.setOpenSessions([session.id]);
+    await until(async () => {
+      await reader.broadcastTyping(session.id);
+      return clientFeed.events.find((e) => e.event === 'typing' && e.payload.session_id === session.id) ? true : undefined;
+    }, 'the typing broadcast');
+    expect(readerFeed.events.filter((e) => e.event === 'typing' && e.payload.user_id === reader.userId)).toEqual([]);
+    clientFeed.stop();
+    readerFeed.stop();
+  });
+
+  it('lists every open emergency before closed ones', async () => {
+    const list = await admin.listEmergencies();
+    const open = (e: { state: string }) => ['ringing', 'escalated', 'accepted', 'acknowledged'].includes(e.state);
+    const firstClosed = list.findIndex((e) => !open(e));
+    expect(firstClosed === -1 || list.slice(firstClosed).every((e) => !open(e))).toBe(true);
+  });
+
   it('lets only super admins change roles and console settings', async () => {
     await expect(reader.setRole(client.userId, 'admin')).rejects.toMatchObject({ permanent: true });
     await expect(monitor.setConsoleSetting('console.rate_limit.messages_per_minute', '1000')).rejects.toBeTruthy();
@@ -223,7 +249,7 @@ describe.each(fixtures)('the %s backend', (_name, makeFixture) => {
 
 describe('the embedded backend accounts', () => {
   it('makes the first account a super admin, refuses a second first run, and lets only admins create accounts', async () => {
-    const backend = new EmbeddedBackend({ dataDir: null, emergencySweepMs: 0 });
+    const backend = new EmbeddedSupabase({ dataDir: null, emergencySweepMs: 0 });
     await backend.start();
     try {
       expect(await backend.needsFirstRun()).toBe(true);
