@@ -22,6 +22,8 @@ export interface EmbeddedSupabaseOptions {
   emergencySweepMs?: number;
   /** Loopback port of the local API (0: a free one). */
   port?: number;
+  /** Lifetime of the access tokens the local Auth issues (default one hour, as Supabase's). */
+  accessTokenTtlSeconds?: number;
   /** Another database than PGlite (tests: a PostgreSQL server shaped like the platform, schema already applied). */
   database?: PlatformDatabase;
   log?: (message: string) => void;
@@ -93,6 +95,7 @@ export class EmbeddedSupabase implements Backend {
         storageDir: dataDir ? path.join(dataDir, 'storage') : path.join(process.cwd(), '.tmp', `storage-${randomUUID()}`),
         port: this.options.port ?? 0,
         realtime,
+        ...(this.options.accessTokenTtlSeconds ? { accessTokenTtlSeconds: this.options.accessTokenTtlSeconds } : {}),
         ...(log ? { log } : {}),
       });
       const { url, anonKey, serviceRoleKey } = await server.start();

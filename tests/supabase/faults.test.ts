@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createClient } from '@supabase/supabase-js';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HeadlessAlertPlatform } from '../../src/main/alerts';
+import type { Backend } from '../../src/main/backend/backend-port';
+import { EmbeddedSupabase } from '../../src/main/backend/embedded/embedded-supabase';
+import { MemorySecretStore, SupabaseBackend } from '../../src/main/backend/supabase-connection';
+import { createConsoleCore, type ConsoleCore } from '../../src/main/core/console-core';
+import type { ChatMessage, EventName, EventPayload } from '../../src/shared/ipc/contract';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
+import { password, until } from './fixtures';
+
+// Faults on the production path: real consoles (the main-process core) reaching the local Supabase through
+// supabase-js, with a TCP proxy between the client's console and the server that drops and refuses
+// connections as a network and a restarting server do. Nothing may be lost and nothing shown twice.
+
+const TOKEN_TTL_S = 4;
+let embedded: EmbeddedSupabase;
+let proxy: TcpProxy;
+let dataDir: string;
+
+interface Console {
+  core: ConsoleCore;
+  events: { name: string; payload: unknown }[];
+  backend: Backend;
+}
+
+function openConsole(backend: Backend): Console {
+  const events: { name: string; payload: unknown }[] = [];
+  const core = createConsoleCore({
+    shell: 'webshell',
+    appName: 'test',
+    version: 'test',
+    backend,
+    dataDir,
+    createAlertPlatform: (emitToRenderer) => new HeadlessAlertPlatform({ emitToRenderer }),
+    openExternal: async () => false,
+    log: () => {},
+  });
+  core.events.attach((name, payload) => events.push({ name, payload }));
+  return { core, events, backend };
+}
+
+async function call<T = unknown>(core: ConsoleCore, name: string, input: unknown): Promise<T> {
+  const result = await core.dispatch(name, input, { origin: 'test' });
+  if (!result.ok) throw Object.assign(new Error(result.error.code), result.error);
+  return result.value as T;
+}
+
+const eventsNamed = <K extends EventName>(c: Console, name: K) => c.events.filter((e) => e.name === name).map((e) => e.payload as EventPayload<K>);
+
+/** The messages a console has been shown (messages.changed), by id: the renderer merges by id, so once each. */
+const shown = (c: Console, sessionId: string) => {
+  const byId = new Map<string, ChatMessage>();
+  for (const { messages } of eventsNamed(c, 'messages.changed')) for (const m of messages) if (m.sessionId === sessionId) byId.set(m.id, m);
+  return byId;
+};
+
+let owner: Console;
+let reader: Console;
+let client: Console;
+let clientBackend: SupabaseBackend;
+let clientEmail: string;
+let sessionId: string;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'samia-faults-'));
+  embedded = new EmbeddedSupabase({ dataDir: null, emergencySweepMs: 0, accessTokenTtlSeconds: TOKEN_TTL_S });
+  await embedded.start();
+  proxy = await startTcpProxy(Number(new URL(embedded.api!.url).port));
+  owner = openConsole(embedded);
+  await call(owner.core, 'auth.createFirstAccount', { email: 'owner@samia.test', password, displayName: 'Owner', preferredLanguage: 'en' });
+  const readerEmail = `reader-${randomUUID().slice(0, 6)}@samia.test`;
+  clientEmail = `client-${randomUUID().slice(0, 6)}@samia.test`;
+  const readerId = (await call<{ id: string }>(owner.core, 'accounts.create', { email: readerEmail, password, displayName: 'Layla', role: 'reader' })).id;
+  await call(owner.core, 'accounts.create', { email: clientEmail, password, displayName: 'Omar', role: 'client' });
+  reader = openConsole(embedded);
+  await call(reader.core, 'auth.signIn', { email: readerEmail, password });
+  // The client's console reaches the same server through the proxy.
+  clientBackend = new SupabaseBackend({ kind: 'embedded', url: proxy.url, anonKey: embedded.api!.anonKey, secretStore: () => new MemorySecretStore() });
+  client = openConsole(clientBackend);
+  await call(client.core, 'auth.signIn', { email: clientEmail, password });
+  sessionId = (await call<{ id: string }>(client.core, 'sessions.openSupport', {})).id;
+  await call(owner.core, 'sessions.assignReader', { sessionId, readerId });
+  await call(client.core, 'messages.page', { sessionId });
+  await until(() => (eventsNamed(client, 'connection.changed').at(-1)?.realtime === 'joined' ? true : undefined), 'the client realtime join');
+}, 300_000);
+
+afterAll(async () => {
+  for (const c of [client, reader, owner]) await c?.core.dispose();
+  await clientBackend?.stop();
+  await proxy?.close();
+  await embedded?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+async function readerSends(count: number, tag: string, midway?: () => Promise<void> | void): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    if (i === Math.floor(count / 2)) await midway?.();
+    const entry = await call<{ clientMessageId: string }>(reader.core, 'messages.sendText', { sessionId, body: `${tag} ${i}` });
+    ids.push(entry.clientMessageId);
+  }
+  // Sent means the server has it: the reader's outbox reports each row sent.
+  await until(
+    () => (ids.every((id) => eventsNamed(reader, 'outbox.changed').some((e) => e.clientMessageId === id && e.state === 'sent')) ? true : undefined),
+    `${tag}: every message sent`,
+  );
+  return ids;
+}
+
+const expectEachShownOnce = async (clientMessageIds: string[], what: string) => {
+  await until(() => {
+    const byClientId = new Map([...shown(client, sessionId).values()].map((m) => [m.clientMessageId, m]));
+    return clientMessageIds.every((id) => byClientId.has(id)) ? true : undefined;
+  }, what, 60_000);
+  // The client's local cache, which the session opens from, holds each message exactly once.
+  const page = await call<{ messages: ChatMessage[] }>(client.core, 'messages.page', { sessionId, limit: 500 });
+  for (const id of clientMessageIds) expect(page.messages.filter((m) => m.clientMessageId === id)).toHaveLength(1);
+};
+
+describe('faults between a console and the local Supabase', () => {
+  it('catches up on what was broadcast while the socket was dropped mid-stream', async () => {
+    const ids = await readerSends(10, 'dropped', () => proxy.cut());
+    await expectEachShownOnce(ids, 'the dropped messages after the rejoin');
+  });
+
+  it('catches up after the server refused connections for a while (a restart)', async () => {
+    const ids = await readerSends(8, 'restart', async () => {
+      proxy.setDown(true);
+      proxy.cut();
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+    });
+    proxy.setDown(false);
+    await expectEachShownOnce(ids, 'the messages sent while the server was away');
+  });
+
+  it('renews an access token that expired while the machine slept, then catches up', async () => {
+    clientBackend.setPowerState(false);
+    await new Promise((resolve) => setTimeout(resolve, (TOKEN_TTL_S + 2) * 1000));
+    const ids = await readerSends(4, 'asleep');
+    clientBackend.setPowerState(true);
+    await expectEachShownOnce(ids, 'the messages sent during the sleep');
+    expect(eventsNamed(client, 'auth.changed').some((s) => s.signedOutReason === 'expired')).toBe(false);
+  });
+
+  it('brings the sign-in screen back when the refresh is refused, and keeps the outbox for the next sign-in', async () => {
+    // Signed out everywhere from another machine: this console's refresh token is revoked.
+    const elsewhere = createClient(embedded.api!.url, embedded.api!.anonKey, { auth: { persistSession: false }, realtime: { transport: WebSocket as never } });
+    const { error } = await elsewhere.auth.signInWithPassword({ email: clientEmail, password });
+    expect(error).toBeNull();
+    await elsewhere.auth.signOut({ scope: 'global' });
+    // The client writes while its session is dying: the message is queued durably either way.
+    proxy.setDown(true);
+    proxy.cut();
+    const queued = await call<{ clientMessageId: string; state: string }>(client.core, 'messages.sendText', { sessionId, body: 'written offline' });
+    expect(['queued', 'sending', 'failed']).toContain(queued.state);
+    proxy.setDown(false);
+    await until(() => (eventsNamed(client, 'auth.changed').some((s) => s.profile === null && s.signedOutReason === 'expired') ? true : undefined), 'the expired sign-in', 60_000);
+    await call(client.core, 'auth.signIn', { email: clientEmail, password });
+    await until(
+      () => (eventsNamed(client, 'outbox.changed').some((e) => e.clientMessageId === queued.clientMessageId && e.state === 'sent') ? true : undefined),
+      'the queued message sent after signing in again',
+      60_000,
+    );
+    await until(async () => {
+      const rows = (await call<{ messages: ChatMessage[] }>(reader.core, 'messages.page', { sessionId, limit: 500 })).messages;
+      return rows.some((m) => m.clientMessageId === queued.clientMessageId) ? rows : undefined;
+    }, 'the reader receiving it');
+    const rows = (await call<{ messages: ChatMessage[] }>(reader.core, 'messages.page', { sessionId, limit: 500 })).messages;
+    expect(rows.filter((m) => m.clientMessageId === queued.clientMessageId)).toHaveLength(1);
+  });
+});
