@@ -1,5 +1,5 @@
 import { AppError } from '../../shared/ipc/errors';
-import type { AuthState, Profile } from '../../shared/ipc/contract';
+import type { AuthState, ConnectionState, Profile } from '../../shared/ipc/contract';
 import type { Backend, ProfileRow, UserConnection } from '../backend/backend-port';
 import { createDispatcher, type RequestHandlers } from '../ipc/dispatcher';
 import { EventHub } from '../ipc/event-hub';
@@ -54,9 +54,19 @@ export function createConsoleCore(services: ShellServices) {
   const hub = new EventHub();
   const { backend } = services;
   let session: UserSession | null = null;
+  let sessionGeneration = 0;
   let profile: Profile | null = null;
   const view = { focused: true, visibleSessionId: null as string | null };
   let isOnline = true;
+  const connectionState: ConnectionState = { online: true, backend: 'reachable', realtime: 'down' };
+  const setConnection = (change: Partial<ConnectionState>) => {
+    const next = { ...connectionState, ...change };
+    // The realtime channels joined means the backend answers too.
+    if (change.realtime === 'joined') next.backend = 'reachable';
+    if (next.online === connectionState.online && next.backend === connectionState.backend && next.realtime === connectionState.realtime) return;
+    Object.assign(connectionState, next);
+    hub.emit('connection.changed', { ...connectionState });
+  };
   const alertPlatform = services.createAlertPlatform((name, payload) => hub.emit(name, payload as never));
 
   const user = (): UserSession => {
@@ -77,17 +87,24 @@ export function createConsoleCore(services: ShellServices) {
   async function begin(conn: UserConnection): Promise<AuthState> {
     await end();
     profile = toProfile(await conn.profile());
+    // Callbacks of an ended session (they can fire late, or during construction) must not touch the new one.
+    const generation = ++sessionGeneration;
     session = new UserSession(conn, services.dataDir, hub, alertPlatform, {
       online: isOnline,
       role: profile.role,
       language: profile.preferredLanguage,
       isSessionVisible: (sessionId) => view.focused && view.visibleSessionId === sessionId,
+      onRealtimeStatus: (status) => {
+        if (generation === sessionGeneration) setConnection({ realtime: status });
+      },
+      onBackendReachable: (reachable) => {
+        if (generation === sessionGeneration) setConnection({ backend: reachable ? 'reachable' : 'unreachable' });
+      },
     });
-    const started = session;
     // The session could not be renewed: back to the sign-in screen. The outbox stays in the user's local store
     // and resumes when they sign in again.
     conn.onExpired(() => {
-      if (session !== started) return;
+      if (generation !== sessionGeneration) return;
       void end()
         .then(async () => hub.emit('auth.changed', await state(true)))
         .catch((error: unknown) => services.log('error', 'ending an expired session failed', error));
@@ -101,6 +118,8 @@ export function createConsoleCore(services: ShellServices) {
     const previous = session;
     session = null;
     profile = null;
+    sessionGeneration++;
+    setConnection({ realtime: 'down' });
     if (previous) {
       await previous.close();
       await previous.connection.signOut();
@@ -197,6 +216,7 @@ export function createConsoleCore(services: ShellServices) {
       return user().alerts.getPreferences();
     },
     'alerts.openEmergencies': () => ({ emergencies: user().alerts.openEmergencies() }),
+    'connection.getState': () => ({ ...connectionState }),
     'app.setViewState': ({ focused, visibleSessionId }) => {
       view.focused = focused;
       view.visibleSessionId = visibleSessionId;
@@ -240,6 +260,7 @@ export function createConsoleCore(services: ShellServices) {
       isOnline = online;
       session?.setOnline(online);
       hub.emit('app.connection', { online });
+      setConnection({ online, ...(online ? {} : { backend: 'unreachable' as const }) });
     },
     /** For the shell's media route: a chat file of the signed-in user, as a path to its cached copy. */
     async mediaFile(storagePath: string): Promise<{ filePath: string; mimeType: string }> {

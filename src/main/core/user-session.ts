@@ -18,6 +18,8 @@ export interface UserSessionOptions {
   language: 'ar' | 'en';
   isSessionVisible(sessionId: string): boolean;
   onRealtimeStatus?(status: RealtimeStatus): void;
+  /** The backend answered (true) or could not be reached (false), as the outbox's attempts found it. */
+  onBackendReachable?(reachable: boolean): void;
 }
 
 // Clients have no emergency to answer: their console never rings.
@@ -118,6 +120,8 @@ export class UserSession {
   }
 
   private onOutboxEvent(event: OutboxEvent) {
+    if (event.type === 'sent') this.options.onBackendReachable?.(true);
+    else if (event.type === 'queued' && event.entry.lastError?.code === 'backend.unavailable') this.options.onBackendReachable?.(false);
     if (event.type === 'cancelled') {
       this.hub.emit('outbox.changed', { entry: null, clientMessageId: event.clientMessageId, state: 'cancelled' });
       return;

@@ -19,6 +19,13 @@ export const profileSchema = z.object({
 });
 export type Profile = z.infer<typeof profileSchema>;
 
+export const connectionStateSchema = z.object({
+  online: z.boolean(),
+  backend: z.enum(['reachable', 'unreachable']),
+  realtime: z.enum(['joined', 'joining', 'down']),
+});
+export type ConnectionState = z.infer<typeof connectionStateSchema>;
+
 export const authStateSchema = z.object({
   profile: profileSchema.nullable(),
   backend: z.enum(['embedded', 'supabase']),
@@ -283,6 +290,7 @@ export const requests = {
   'alerts.setPreferences': defineRequest(alertPreferencesSchema.partial().strict(), alertPreferencesSchema),
   'alerts.openEmergencies': defineRequest(emptyInput, z.object({ emergencies: z.array(emergencyAlertSchema) })),
   /** The renderer says which session it shows and whether its window has focus (the web shell has no OS window). */
+  'connection.getState': defineRequest(emptyInput, connectionStateSchema),
   'app.setViewState': defineRequest(z.object({ focused: z.boolean(), visibleSessionId: uuid.nullable() }).strict(), z.object({ ok: z.literal(true) })),
   /** The backend in use and the one saved for the next start (the settings screen). Never returns the key itself. */
   'app.backendSettings': defineRequest(
@@ -309,6 +317,8 @@ export const requests = {
 export const events = {
   'auth.changed': authStateSchema,
   'app.connection': z.object({ online: z.boolean() }),
+  /** One place for the connection: the OS network, the backend answering, the realtime channels joined. */
+  'connection.changed': connectionStateSchema,
   /** A message arrived or changed (sent, reviewed, edited, deleted), already cached locally. */
   'messages.changed': z.object({ messages: z.array(messageSchema) }),
   /** An outbox row moved: queued, sending, sent (with the server id), failed (with the reason), cancelled. */
