@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../shared/ipc/errors';
-import type { ChatMessage, Emergency, OutboxItem } from '../../shared/ipc/contract';
+import type { ChatMessage, ChatSession, Emergency, OutboxItem } from '../../shared/ipc/contract';
 import type { RealtimeEvent, RealtimeStatus, RealtimeSubscription, UserConnection } from '../backend/backend-port';
 import { toEmergencyRow, toMessageRow } from '../backend/row-mapping';
 import type { EventHub } from '../ipc/event-hub';
@@ -80,6 +80,11 @@ export class UserSession {
   private catchingUp: Promise<void> | null = null;
   private catchUpAgain = false;
   realtimeStatus: RealtimeStatus = 'joining';
+  /** Unread counts per session, kept current from the list and from each pushed session row (the badge is their sum). */
+  private readonly unread = new Map<string, number>();
+  /** Sessions whose new row is being fetched: a burst of events on one session costs one fetch. */
+  private readonly sessionFetches = new Map<string, Promise<void>>();
+  private readonly sessionFetchAgain = new Set<string>();
 
   constructor(
     readonly connection: UserConnection,
@@ -114,9 +119,45 @@ export class UserSession {
   /** Sessions with unread counts; also learns participants' names for notifications and the badge. */
   async refreshSessions() {
     const sessions = await this.connection.listSessions();
-    for (const s of sessions) for (const p of s.participants) this.names.set(p.userId, p.displayName);
-    this.alerts.setUnreadCount(sessions.reduce((sum, s) => sum + s.unreadCount, 0));
+    this.unread.clear();
+    for (const s of sessions) this.learn(s);
+    this.updateBadge();
     return sessions;
+  }
+
+  private learn(session: ChatSession) {
+    for (const p of session.participants) this.names.set(p.userId, p.displayName);
+    this.unread.set(session.id, session.unreadCount);
+  }
+
+  private updateBadge() {
+    let total = 0;
+    for (const n of this.unread.values()) total += n;
+    this.alerts.setUnreadCount(total);
+  }
+
+  /**
+   * A pushed change to one session: its row is fetched (one RPC, whatever the number of sessions) and handed to
+   * the renderer to merge. Never a reload of the whole list.
+   */
+  private sessionChanged(sessionId: string) {
+    if (this.sessionFetches.has(sessionId)) {
+      this.sessionFetchAgain.add(sessionId);
+      return;
+    }
+    const run = (async () => {
+      do {
+        this.sessionFetchAgain.delete(sessionId);
+        const session = await this.connection.getSession(sessionId);
+        if (session) this.learn(session);
+        else this.unread.delete(sessionId);
+        this.updateBadge();
+        this.hub.emit('sessions.changed', { sessionId, session });
+      } while (this.sessionFetchAgain.has(sessionId));
+    })()
+      .catch(() => this.hub.emit('sessions.changed', { sessionId: null }))
+      .finally(() => this.sessionFetches.delete(sessionId));
+    this.sessionFetches.set(sessionId, run);
   }
 
   private onOutboxEvent(event: OutboxEvent) {
@@ -136,7 +177,7 @@ export class UserSession {
       const message = toServerMessage(toMessageRow(record));
       this.store.messages.upsertMessages([message]);
       this.hub.emit('messages.changed', { messages: [message] });
-      this.hub.emit('sessions.changed', { sessionId: message.sessionId });
+      this.sessionChanged(message.sessionId);
       if (event.payload.operation === 'INSERT' && message.senderId !== this.connection.userId) {
         this.alerts.messageReceived({
           id: message.id,
@@ -165,7 +206,8 @@ export class UserSession {
     ) {
       const sessionId = String(event.payload.session_id ?? (record?.id as string | undefined) ?? '');
       if (event.event === 'chat_session' && record?.status === 'ended') this.sessionClosed(sessionId);
-      this.hub.emit('sessions.changed', { sessionId: sessionId || null });
+      if (sessionId) this.sessionChanged(sessionId);
+      else this.hub.emit('sessions.changed', { sessionId: null });
     }
   }
 

@@ -323,7 +323,11 @@ export const events = {
   'messages.changed': z.object({ messages: z.array(messageSchema) }),
   /** An outbox row moved: queued, sending, sent (with the server id), failed (with the reason), cancelled. */
   'outbox.changed': z.object({ entry: outboxEntrySchema.nullable(), clientMessageId: uuid, state: z.enum(['queued', 'sending', 'sent', 'failed', 'cancelled']) }),
-  'sessions.changed': z.object({ sessionId: z.string().nullable() }),
+  /**
+   * One session changed: `session` is its new row to merge (null: the user may no longer see it). With `sessionId`
+   * null the whole list is stale (after a catch-up) and is fetched again once.
+   */
+  'sessions.changed': z.object({ sessionId: z.string().nullable(), session: sessionSchema.nullable().optional() }),
   'sessions.typing': z.object({ sessionId: uuid, userId: uuid }),
   'emergencies.changed': z.object({ emergency: emergencySchema.nullable() }),
   /** Every open emergency this user is alerted to, oldest first; an empty list closes the in-app modal. */
