@@ -95,7 +95,7 @@ export class EmbeddedSupabase implements Backend {
         storageDir: dataDir ? path.join(dataDir, 'storage') : path.join(process.cwd(), '.tmp', `storage-${randomUUID()}`),
         port: this.options.port ?? 0,
         realtime,
-        ...(this.options.accessTokenTtlSeconds ? { accessTokenTtlSeconds: this.options.accessTokenTtlSeconds } : {}),
+        ...(this.options.accessTokenTtlSeconds ? { accessTokenLifetimeSeconds: this.options.accessTokenTtlSeconds } : {}),
         ...(log ? { log } : {}),
       });
       const { url, anonKey, serviceRoleKey } = await server.start();
