@@ -185,20 +185,17 @@ begin
 end
 $$;
 
-do $$
-declare
-  f text;
-begin
-  foreach f in array array[
-    'public.request_emergency()', 'public.accept_emergency(uuid)', 'public.acknowledge_emergency(uuid)',
-    'public.resolve_emergency(uuid, text)', 'public.advance_emergencies()'
-  ] loop
-    execute format('revoke all on function %s from public, anon', f);
-    execute format('grant execute on function %s to authenticated', f);
-  end loop;
-  execute 'grant execute on function public.advance_emergencies() to service_role';
-end
-$$;
+revoke all on function public.request_emergency() from public, anon;
+revoke all on function public.accept_emergency(uuid) from public, anon;
+revoke all on function public.acknowledge_emergency(uuid) from public, anon;
+revoke all on function public.resolve_emergency(uuid, text) from public, anon;
+revoke all on function public.advance_emergencies() from public, anon;
+grant execute on function public.request_emergency() to authenticated;
+grant execute on function public.accept_emergency(uuid) to authenticated;
+grant execute on function public.acknowledge_emergency(uuid) to authenticated;
+grant execute on function public.resolve_emergency(uuid, text) to authenticated;
+-- The scheduler (pg_cron, the embedded backend's sweep) runs it as service_role too.
+grant execute on function public.advance_emergencies() to authenticated, service_role;
 
 -- On Supabase (pg_cron available) the deadlines advance every few seconds without any console.
 -- Elsewhere the embedded backend's timer calls advance_emergencies().

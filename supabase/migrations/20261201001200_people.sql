@@ -1,0 +1,30 @@
+-- What people may know about each other. profiles itself is readable only by its owner and admins
+-- (it carries the platform's other columns, some secret); everyone else sees a narrow card: readers
+-- for everyone (to be booked and picked), everyone for staff, and the people one shares a session with.
+
+-- People the caller shares a session with. SECURITY DEFINER: the caller cannot read other people's
+-- participant rows of sessions it is not in, and must not need to.
+create or replace function private.my_contact_ids() returns setof uuid
+language sql stable security definer set search_path = ''
+as $$
+  select other.user_id
+  from public.chat_participants mine
+  join public.chat_participants other on other.session_id = mine.session_id
+  where mine.user_id = auth.uid()
+$$;
+revoke all on function private.my_contact_ids() from public;
+grant execute on function private.my_contact_ids() to anon, authenticated, service_role;
+
+-- security_barrier: the filter runs before any condition a caller adds, so no crafted predicate can
+-- observe rows the card does not show.
+create or replace view public.profile_cards with (security_barrier = true) as
+  select p.id, p.display_name, coalesce(p.role, 'client') as role, p.preferred_language,
+         p.availability, p.emergency_opt_in
+  from public.profiles p
+  where auth.uid() is not null
+    and (p.id = auth.uid()
+         or p.role = 'reader'
+         or (select private.is_staff())
+         or p.id in (select private.my_contact_ids()));
+revoke all on public.profile_cards from anon, authenticated, public;
+grant select on public.profile_cards to authenticated;
