@@ -33,3 +33,20 @@ as $$
 $$;
 revoke all on function private.uuid_or_null(text) from public;
 grant execute on function private.uuid_or_null(text) to anon, authenticated, service_role;
+
+-- Every page size an RPC takes is checked, never clamped: a caller asking for more than a page holds
+-- must be told, not handed a shorter list it would take for the whole. The ceiling is PostgREST's
+-- max_rows (config.toml), which would otherwise cut a set-returning answer silently.
+create or replace function private.check_limit(p_argument text, p_value integer, p_max integer default 1000)
+returns void
+language plpgsql immutable set search_path = ''
+as $$
+begin
+  if p_value is null or p_value < 1 or p_value > p_max then
+    perform private.raise('SA400', 'request.invalid_argument',
+      jsonb_build_object('argument', p_argument, 'value', p_value, 'min', 1, 'max', p_max));
+  end if;
+end
+$$;
+revoke all on function private.check_limit(text, integer, integer) from public;
+grant execute on function private.check_limit(text, integer, integer) to authenticated, service_role;

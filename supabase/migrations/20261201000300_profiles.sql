@@ -177,6 +177,9 @@ begin
 end
 $$;
 revoke all on function private.require_caller() from public;
+-- The reads run as the caller (SECURITY INVOKER) and start with it too; it only ever tells the caller
+-- its own id and role.
+grant execute on function private.require_caller() to authenticated;
 
 -- Own row for everyone, every row for admins (account management). Other people are seen through the
 -- narrow public.profile_cards (..._people.sql), never through this table.
@@ -253,3 +256,31 @@ end
 $$;
 revoke all on function public.set_role(uuid, text) from public, anon;
 grant execute on function public.set_role(uuid, text) to authenticated;
+
+-- The caller's own profile, as the console uses it. SECURITY INVOKER: the caller reads its own row
+-- under the policies above. Casts because the live table's columns are varchar.
+create or replace function public.my_profile()
+returns table (id uuid, display_name text, role text, preferred_language text, emergency_opt_in boolean, availability text)
+language plpgsql stable security invoker set search_path = ''
+as $$
+begin
+  perform private.require_caller();
+  return query
+    select p.id, p.display_name::text, coalesce(p.role, 'client')::text, p.preferred_language::text,
+           p.emergency_opt_in, p.availability::text
+    from public.profiles p
+    where p.id = auth.uid();
+end
+$$;
+revoke all on function public.my_profile() from public, anon;
+grant execute on function public.my_profile() to authenticated;
+
+-- Whether the console still needs its first super admin (the first-run screen, before anyone can sign
+-- in: hence anon). SECURITY DEFINER: it reads every profile, and answers one bit.
+create or replace function public.needs_first_run() returns boolean
+language sql stable security definer set search_path = ''
+as $$
+  select not exists (select 1 from public.profiles p where p.role = 'super_admin')
+$$;
+revoke all on function public.needs_first_run() from public;
+grant execute on function public.needs_first_run() to anon, authenticated, service_role;

@@ -141,6 +141,36 @@ $$;
 revoke all on function public.get_console_settings() from public, anon;
 grant execute on function public.get_console_settings() to authenticated;
 
+-- The consoles' one way to change a limit (no table-shaped write in the app). SECURITY INVOKER: the
+-- policies below and the validation trigger decide, exactly as for any other writer; the checks here
+-- only turn "no row changed" into a refusal that says why. Returns the typed settings as they now are.
+create or replace function public.set_console_setting(p_key text, p_value text) returns jsonb
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+declare
+  v_caller record;
+begin
+  select * into v_caller from private.require_caller();
+  if v_caller.role <> 'super_admin' then
+    perform private.raise('SA472', 'settings.forbidden', jsonb_build_object('role', v_caller.role));
+  end if;
+  -- An unknown console.* key is refused by the validation trigger, like every other value check.
+  if p_key is null or p_key not like 'console.%' then
+    perform private.raise('SA470', 'settings.unknown_key', jsonb_build_object('key', p_key));
+  end if;
+  if p_value is null then
+    perform private.raise('SA471', 'settings.invalid_value', jsonb_build_object('key', p_key, 'value', p_value));
+  end if;
+  insert into public.app_settings (key, value) values (p_key, p_value)
+  on conflict (key) where key like 'console.%' do update set value = excluded.value;
+  return public.get_console_settings();
+end
+$$;
+revoke all on function public.set_console_setting(text, text) from public, anon;
+grant execute on function public.set_console_setting(text, text) to authenticated;
+
 -- console.* readable by signed-in users, writable by super admins only. The RESTRICTIVE policies hold
 -- even if the platform has its own permissive policies on this table.
 alter table public.app_settings enable row level security;

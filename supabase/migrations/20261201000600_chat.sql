@@ -52,6 +52,9 @@ create table if not exists public.chat_messages (
   flagged_reason text,
   flagged_by uuid references public.profiles (id),
   flagged_at timestamptz,
+  -- The transaction that last changed what participants see of the row (private.stamp_message_change):
+  -- the server-side cursor of public.messages_changed_since().
+  change_xid xid8 not null default pg_current_xact_id(),
   constraint chat_messages_sender_client_message_key unique (sender_id, client_message_id),
   constraint chat_messages_attachment_check
     check (status = 'deleted' or (type in ('audio', 'image', 'file')) = (storage_path is not null)),
@@ -79,6 +82,13 @@ create index if not exists chat_messages_flagged_idx on public.chat_messages (fl
   where flagged;
 create index if not exists chat_messages_flagged_by_idx on public.chat_messages (flagged_by)
   where flagged_by is not null;
+-- Catch-up after a reconnect: changes in transaction order.
+create index if not exists chat_messages_change_idx on public.chat_messages (change_xid, id);
+-- Unread counts: a voice note approved after the reader's last read counts as new (list_sessions).
+create index if not exists chat_messages_session_approved_idx on public.chat_messages (session_id, reviewed_at)
+  where status = 'approved';
+-- The session list: most recent activity first (list_sessions).
+create index if not exists chat_sessions_recent_idx on public.chat_sessions ((coalesce(last_message_at, created_at)), id);
 
 -- Privileges: the API roles read, RPCs write. `authenticated` reads every chat_messages column but the
 -- flag columns; the grant lists the columns it gives, because a table-wide grant would cover columns
@@ -86,7 +96,8 @@ create index if not exists chat_messages_flagged_by_idx on public.chat_messages 
 revoke all on public.chat_sessions, public.chat_participants, public.chat_messages from anon, authenticated, public;
 grant select on public.chat_sessions, public.chat_participants to authenticated;
 grant select (id, session_id, sender_id, type, body, storage_path, mime_type, size_bytes, duration_ms, waveform,
-              reply_to, status, reviewed_by, reviewed_at, review_reason, client_message_id, created_at, edited_at)
+              reply_to, status, reviewed_by, reviewed_at, review_reason, client_message_id, created_at, edited_at,
+              change_xid)
   on public.chat_messages to authenticated;
 grant all on public.chat_sessions, public.chat_participants, public.chat_messages to service_role;
 
@@ -181,10 +192,84 @@ create or replace trigger chat_messages_audit after update on public.chat_messag
 create or replace trigger chat_messages_audit_delete after delete on public.chat_messages
   for each row execute function private.audit_row();
 
--- The message as participants may see it: the row without its moderation columns (realtime payloads).
+-- The message as participants may see it: the row without its moderation columns and bookkeeping
+-- (realtime payloads, and what counts as a change for them).
 create or replace function private.participant_view(p_row public.chat_messages) returns jsonb
 language sql immutable set search_path = ''
 as $$
-  select to_jsonb(p_row) - 'flagged' - 'flagged_reason' - 'flagged_by' - 'flagged_at'
+  select to_jsonb(p_row) - 'flagged' - 'flagged_reason' - 'flagged_by' - 'flagged_at' - 'change_xid'
 $$;
 revoke all on function private.participant_view(public.chat_messages) from public;
+
+-- change_xid is the trigger's to set: the inserting transaction, then every transaction that changes
+-- what participants see (a flag alone is staff business and is not a change for them). Writers cannot
+-- choose it, so a catch-up cannot be made to skip or replay rows.
+create or replace function private.stamp_message_change() returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if tg_op = 'INSERT' then
+    new.change_xid := pg_catalog.pg_current_xact_id();
+  elsif private.participant_view(new) is distinct from private.participant_view(old) then
+    new.change_xid := pg_catalog.pg_current_xact_id();
+  else
+    new.change_xid := old.change_xid;
+  end if;
+  return new;
+end
+$$;
+create or replace trigger chat_messages_stamp_change before insert or update on public.chat_messages
+  for each row execute function private.stamp_message_change();
+
+-- The one shape in which RPCs hand out a message: participant-shaped (no moderation columns, no
+-- bookkeeping), and the review internals (who reviewed it, the reviewer's reason) only for staff and
+-- for the message's sender: a client learns that a note was approved, not by whom or with what note.
+create type public.chat_message_view as (
+  id uuid,
+  session_id uuid,
+  sender_id uuid,
+  type text,
+  body text,
+  storage_path text,
+  mime_type text,
+  size_bytes bigint,
+  duration_ms integer,
+  waveform real[],
+  reply_to uuid,
+  status text,
+  reviewed_at timestamptz,
+  reviewed_by uuid,
+  review_reason text,
+  client_message_id uuid,
+  created_at timestamptz,
+  edited_at timestamptz
+);
+
+-- For the SECURITY DEFINER writes, which hold the whole row and know who is asking.
+create or replace function private.message_view(p_row public.chat_messages, p_sees_review boolean)
+returns public.chat_message_view
+language sql immutable set search_path = ''
+as $$
+  select row(p_row.id, p_row.session_id, p_row.sender_id, p_row.type, p_row.body, p_row.storage_path,
+             p_row.mime_type, p_row.size_bytes, p_row.duration_ms, p_row.waveform, p_row.reply_to, p_row.status,
+             p_row.reviewed_at,
+             case when p_sees_review then p_row.reviewed_by end,
+             case when p_sees_review then p_row.review_reason end,
+             p_row.client_message_id, p_row.created_at, p_row.edited_at)::public.chat_message_view
+$$;
+revoke all on function private.message_view(public.chat_messages, boolean) from public;
+
+-- For the reads, which run as the caller (SECURITY INVOKER) so that the RLS above decides which rows
+-- exist: the same shape as `message`, next to the columns the reads filter and order by. It names
+-- only columns `authenticated` may select.
+create or replace view private.chat_message_rows with (security_invoker = true) as
+  select m.id, m.session_id, m.created_at, m.status, m.type, m.change_xid,
+         row(m.id, m.session_id, m.sender_id, m.type, m.body, m.storage_path, m.mime_type, m.size_bytes,
+             m.duration_ms, m.waveform, m.reply_to, m.status, m.reviewed_at,
+             case when m.sender_id = (select auth.uid()) or (select private.is_staff()) then m.reviewed_by end,
+             case when m.sender_id = (select auth.uid()) or (select private.is_staff()) then m.review_reason end,
+             m.client_message_id, m.created_at, m.edited_at)::public.chat_message_view as message
+  from public.chat_messages m;
+revoke all on private.chat_message_rows from public, anon, authenticated;
+grant select on private.chat_message_rows to authenticated;

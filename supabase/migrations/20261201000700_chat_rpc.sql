@@ -1,6 +1,8 @@
 -- Chat writes: the only way messages are created or changed. SECURITY DEFINER with an empty
 -- search_path (every name is schema-qualified), executable by `authenticated` only. Each refusal
--- raises the stable error contract (private.raise).
+-- raises the stable error contract (private.raise). A message comes back as public.chat_message_view;
+-- every one of these answers its sender (send, edit, delete) or a reviewer, who may see the review
+-- fields, hence message_view(.., true).
 
 -- Rate limits and the session quota count in fixed windows (the current UTC minute / UTC day), kept in
 -- private.send_counters: one row per user and kind, one per session, updated in the sending transaction
@@ -48,7 +50,7 @@ create or replace function public.send_message(
   p_duration_ms integer default null,
   p_waveform real[] default null,
   p_reply_to uuid default null
-) returns public.chat_messages
+) returns public.chat_message_view
 language plpgsql
 security definer
 set search_path = ''
@@ -81,7 +83,7 @@ begin
       perform private.raise('SA418', 'chat.client_message_id_reused',
         jsonb_build_object('client_message_id', p_client_message_id, 'message_id', v_msg.id));
     end if;
-    return v_msg;
+    return private.message_view(v_msg, true);
   end if;
 
   if p_type is null or p_type not in ('text', 'audio', 'image', 'file') then
@@ -216,7 +218,7 @@ begin
     update public.chat_sessions set last_message_at = v_msg.created_at
     where id = p_session_id and (last_message_at is null or last_message_at < v_msg.created_at);
   end if;
-  return v_msg;
+  return private.message_view(v_msg, true);
 end
 $$;
 
@@ -251,7 +253,7 @@ end
 $$;
 revoke all on function private.lock_own_message(uuid, uuid) from public;
 
-create or replace function public.edit_message(p_message_id uuid, p_body text) returns public.chat_messages
+create or replace function public.edit_message(p_message_id uuid, p_body text) returns public.chat_message_view
 language plpgsql security definer set search_path = ''
 as $$
 declare
@@ -272,11 +274,11 @@ begin
     perform private.raise('SA422', 'chat.body_too_long', jsonb_build_object('length', length(v_body), 'max', v_max));
   end if;
   update public.chat_messages set body = v_body, edited_at = now() where id = p_message_id returning * into v_msg;
-  return v_msg;
+  return private.message_view(v_msg, true);
 end
 $$;
 
-create or replace function public.delete_message(p_message_id uuid) returns public.chat_messages
+create or replace function public.delete_message(p_message_id uuid) returns public.chat_message_view
 language plpgsql security definer set search_path = ''
 as $$
 declare
@@ -291,7 +293,7 @@ begin
          duration_ms = null, waveform = null, edited_at = now()
    where id = p_message_id
   returning * into v_msg;
-  return v_msg;
+  return private.message_view(v_msg, true);
 end
 $$;
 
@@ -337,7 +339,7 @@ as $$
 $$;
 
 create or replace function public.review_audio(p_message_id uuid, p_decision text, p_reason text default null)
-returns public.chat_messages
+returns public.chat_message_view
 language plpgsql security definer set search_path = ''
 as $$
 declare
@@ -367,7 +369,7 @@ begin
       update public.chat_sessions set last_message_at = v_msg.reviewed_at
       where id = v_msg.session_id and (last_message_at is null or last_message_at < v_msg.reviewed_at);
     end if;
-    return v_msg;
+    return private.message_view(v_msg, true);
   end if;
   select * into v_msg from public.chat_messages m where m.id = p_message_id;
   if not found or v_msg.type <> 'audio' then

@@ -1,12 +1,14 @@
 -- Moderation flags: only staff set, clear or read them. Nobody writes the flag columns directly (the
 -- API roles hold SELECT only on chat_messages, and not on these columns: ..._chat.sql); a client must
 -- not learn that, or why, a message was flagged. Every change is audited (action 'flag' / 'unflag').
+-- flag_message, unflag_message and message_flags answer in one shape, the flag state of a message
+-- (no message row: nothing participants see changes when a flag does).
 
 -- Flags a message (any status: a deleted message may still need a moderator's note). Flagging
 -- again with the same reason changes nothing (a retried request is not a second event); with a
 -- new reason it records the new reason, flagger and time.
 create or replace function public.flag_message(p_message_id uuid, p_reason text)
-returns public.chat_messages
+returns table (message_id uuid, flagged boolean, flagged_reason text, flagged_by uuid, flagged_at timestamptz)
 language plpgsql security definer set search_path = ''
 as $$
 declare
@@ -26,20 +28,21 @@ begin
     perform private.raise('SA405', 'chat.message_not_found', jsonb_build_object('message_id', p_message_id));
   end if;
   if v_msg.flagged and v_msg.flagged_reason = v_reason then
-    return v_msg;
+    return query select v_msg.id, v_msg.flagged, v_msg.flagged_reason, v_msg.flagged_by, v_msg.flagged_at;
+    return;
   end if;
   update public.chat_messages
      set flagged = true, flagged_reason = v_reason, flagged_by = v_caller.uid, flagged_at = now()
    where id = p_message_id
   returning * into v_msg;
-  return v_msg;
+  return query select v_msg.id, v_msg.flagged, v_msg.flagged_reason, v_msg.flagged_by, v_msg.flagged_at;
 end
 $$;
 
 -- Clears a flag; clearing one that is not set changes nothing. Who flagged it and why stays in
 -- audit_log (old_values of the 'unflag' row).
 create or replace function public.unflag_message(p_message_id uuid)
-returns public.chat_messages
+returns table (message_id uuid, flagged boolean, flagged_reason text, flagged_by uuid, flagged_at timestamptz)
 language plpgsql security definer set search_path = ''
 as $$
 declare
@@ -55,13 +58,14 @@ begin
     perform private.raise('SA405', 'chat.message_not_found', jsonb_build_object('message_id', p_message_id));
   end if;
   if not v_msg.flagged then
-    return v_msg;
+    return query select v_msg.id, v_msg.flagged, v_msg.flagged_reason, v_msg.flagged_by, v_msg.flagged_at;
+    return;
   end if;
   update public.chat_messages
      set flagged = false, flagged_reason = null, flagged_by = null, flagged_at = null
    where id = p_message_id
   returning * into v_msg;
-  return v_msg;
+  return query select v_msg.id, v_msg.flagged, v_msg.flagged_reason, v_msg.flagged_by, v_msg.flagged_at;
 end
 $$;
 

@@ -38,6 +38,9 @@ create table if not exists public.emergency_events (
   at timestamptz not null default now(),
   detail jsonb not null default '{}'::jsonb
 );
+-- list_emergencies: the most recent closed calls after the open ones.
+create index if not exists emergency_calls_closed_idx on public.emergency_calls (created_at, id)
+  where state in ('resolved', 'cancelled');
 create index if not exists emergency_events_call_idx on public.emergency_events (call_id, at);
 
 revoke all on public.emergency_calls, public.emergency_events from anon, authenticated, public;

@@ -28,3 +28,26 @@ create or replace view public.profile_cards with (security_barrier = true) as
          or p.id in (select private.my_contact_ids()));
 revoke all on public.profile_cards from anon, authenticated, public;
 grant select on public.profile_cards to authenticated;
+
+-- People the caller may see, for pickers ("assign a reader", "open a support session with"):
+-- alphabetical, optionally one role. SECURITY INVOKER over the cards above, so it can never show more
+-- than they do.
+create or replace function public.list_people(p_role text default null, p_limit integer default 1000)
+returns setof public.profile_cards
+language plpgsql stable security invoker set search_path = ''
+as $$
+begin
+  perform private.require_caller();
+  perform private.check_limit('p_limit', p_limit);
+  if p_role is not null and p_role not in ('client', 'reader', 'monitor', 'admin', 'super_admin') then
+    perform private.raise('SA464', 'role.invalid', jsonb_build_object('role', p_role, 'allowed', jsonb_build_array('client', 'reader', 'monitor', 'admin', 'super_admin')));
+  end if;
+  return query
+    select c.* from public.profile_cards c
+    where p_role is null or c.role = p_role
+    order by c.display_name, c.id
+    limit p_limit;
+end
+$$;
+revoke all on function public.list_people(text, integer) from public, anon;
+grant execute on function public.list_people(text, integer) to authenticated;
