@@ -531,22 +531,24 @@ export const WORKFLOWS: Workflow[] = [
     },
   },
   {
-    name: 'hardening: SECURITY DEFINER functions pin search_path; RPCs are callable by authenticated only; RLS on every table',
+    name: 'hardening: every function pins search_path; RPCs are callable by authenticated only (needs_first_run by anon too); RLS on every table',
     async run(c) {
       await c.as('postgres');
       const loose = await c.rows<{ f: string }>(`
         select p.oid::regprocedure::text as f from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-        where n.nspname in ('public', 'private') and p.prosecdef
+        where n.nspname in ('public', 'private')
           and not exists (select 1 from unnest(coalesce(p.proconfig, '{}')) cfg where cfg like 'search_path=%')`);
-      c.eq(loose, [], 'definer functions without a fixed search_path');
+      c.eq(loose, [], 'functions without a fixed search_path');
+      // Every function of the exposed schema is an RPC, definer or invoker alike.
       const rpcs = await c.rows<{ f: string; anon: boolean; auth: boolean; pub: boolean }>(`
         select p.oid::regprocedure::text as f, has_function_privilege('anon', p.oid, 'execute') as anon,
                has_function_privilege('authenticated', p.oid, 'execute') as auth,
                exists (select 1 from aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a where a.grantee = 0 and a.privilege_type = 'EXECUTE') as pub
         from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-        where n.nspname = 'public' and p.prosecdef`);
-      c.ok(rpcs.length >= 17, `found ${rpcs.length} RPCs`);
-      c.eq(rpcs.filter((r) => r.anon || r.pub || !r.auth).map((r) => r.f), [], 'RPCs reachable by anon/public or not by authenticated');
+        where n.nspname = 'public'`);
+      c.ok(rpcs.length >= 30, `found ${rpcs.length} RPCs`);
+      c.eq(rpcs.filter((r) => r.pub || !r.auth).map((r) => r.f), [], 'RPCs reachable by public or not by authenticated');
+      c.eq(rpcs.filter((r) => r.anon).map((r) => r.f), ['needs_first_run()'], 'RPCs reachable by anon');
       const noRls = await c.rows<{ t: string }>(`
         select c.oid::regclass::text as t from pg_class c join pg_namespace n on n.oid = c.relnamespace
         where n.nspname = 'public' and c.relkind = 'r' and not c.relrowsecurity`);

@@ -29,7 +29,7 @@ export type SchemaFileKind = 'compat' | 'migration';
 
 export interface SchemaFile {
   kind: SchemaFileKind;
-  /** Compat: the file name without .sql ("0001_roles"). Migration: the timestamp ("20261124000100"). */
+  /** Compat: the file name without .sql ("0001_roles"). Migration: the timestamp ("20261201000100"). */
   version: string;
   /** Compat: same as version. Migration: the part after the timestamp ("legacy_set_aside"). */
   name: string;

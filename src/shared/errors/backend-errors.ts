@@ -13,6 +13,7 @@ export interface BackendErrorSpec {
 }
 
 export const BACKEND_ERRORS = [
+  { code: 'SA400', key: 'request.invalid_argument', permanent: true, status: 422, meaning: 'an argument is outside what the RPC accepts (detail: argument, value, and min/max or reason)' },
   { code: 'SA401', key: 'auth.required', permanent: false, status: 401, meaning: 'not signed in (or the session expired): sign in again, then retry' },
   { code: 'SA402', key: 'auth.profile_missing', permanent: true, status: 403, meaning: 'signed in, but the user has no profile' },
   { code: 'SA404', key: 'chat.session_not_found', permanent: true, status: 404, meaning: 'no such session, or the caller is not a participant' },
@@ -29,6 +30,7 @@ export const BACKEND_ERRORS = [
   { code: 'SA416', key: 'chat.message_deleted', permanent: true, status: 409, meaning: 'the message was deleted' },
   { code: 'SA417', key: 'chat.not_editable', permanent: true, status: 422, meaning: 'only text messages can be edited' },
   { code: 'SA418', key: 'chat.client_message_id_reused', permanent: true, status: 409, meaning: 'the client_message_id was already used for a different message' },
+  { code: 'SA419', key: 'chat.invalid_cursor', permanent: true, status: 422, meaning: 'the change cursor is malformed or was issued by another database: start again with a null cursor and reload' },
   { code: 'SA420', key: 'chat.invalid_type', permanent: true, status: 422, meaning: 'message type must be text, audio, image or file' },
   { code: 'SA421', key: 'chat.body_required', permanent: true, status: 422, meaning: 'a text message needs a non-blank body' },
   { code: 'SA422', key: 'chat.body_too_long', permanent: true, status: 422, meaning: 'the body exceeds console.message.max_body_length' },
@@ -71,6 +73,7 @@ export const BACKEND_ERRORS = [
   { code: 'SA465', key: 'role.last_super_admin', permanent: true, status: 409, meaning: 'the last super admin cannot be demoted' },
   { code: 'SA470', key: 'settings.unknown_key', permanent: true, status: 422, meaning: 'no such console.* setting' },
   { code: 'SA471', key: 'settings.invalid_value', permanent: true, status: 422, meaning: 'value outside the setting\'s type or bounds' },
+  { code: 'SA472', key: 'settings.forbidden', permanent: true, status: 403, meaning: 'only super admins change console settings' },
   { code: 'SA480', key: 'audit.append_only', permanent: true, status: 403, meaning: 'audit_log rows are never changed or removed' },
   { code: 'SA490', key: 'session.forbidden', permanent: true, status: 403, meaning: 'the caller may not open/join this session' },
   { code: 'SA491', key: 'session.invalid_target', permanent: true, status: 422, meaning: 'staff open a support session with another, existing user' },

@@ -1,6 +1,8 @@
--- Console limits live as namespaced rows (console.*) of the platform's app_settings(key, value).
--- Every console key is declared in private.setting_definitions (kind, bounds, default); writes are
--- validated by a trigger and read through private.console_settings() / public.get_console_settings().
+-- Console limits live as namespaced rows (console.*) of the platform's app_settings(key, value), so
+-- the platform's own keys and tools keep working beside them. Every console key is declared in
+-- private.setting_definitions (kind, bounds, default): a write is validated by a trigger, so a bad
+-- value can never reach the rules that read it, whoever writes it. Reads go through
+-- private.console_settings() (the rules) and public.get_console_settings() (the consoles).
 do $$
 begin
   if to_regclass('public.app_settings') is null then
@@ -15,6 +17,7 @@ end
 $$;
 grant select, insert, update, delete on public.app_settings to authenticated;
 
+-- The live table has no primary key: console keys are unique all the same.
 create unique index if not exists app_settings_console_key_uniq on public.app_settings (key)
   where key like 'console.%';
 
@@ -89,15 +92,23 @@ insert into public.app_settings (key, value)
 select d.key, d.default_value from private.setting_definitions d
 where not exists (select 1 from public.app_settings s where s.key = d.key);
 
--- All console settings with their defaults filled in: one query per RPC call.
+-- Attached after the defaults went in: seeding is not a change anyone made.
+create or replace trigger app_settings_console_audit after insert or update or delete on public.app_settings
+  for each row execute function private.audit_row();
+
+-- All console settings with their defaults filled in: one query per RPC call. PL/pgSQL so its plan is
+-- kept for the session (it runs on every send).
 create or replace function private.console_settings() returns jsonb
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select jsonb_object_agg(d.key, coalesce((select s.value from public.app_settings s where s.key = d.key limit 1), d.default_value))
-  from private.setting_definitions d
+begin
+  return (select jsonb_object_agg(d.key, coalesce(s.value, d.default_value))
+          from private.setting_definitions d
+          left join public.app_settings s on s.key = d.key and s.key like 'console.%');
+end
 $$;
 revoke all on function private.console_settings() from public;
 
@@ -120,14 +131,67 @@ as $$
   select jsonb_object_agg(
     d.key,
     case d.kind
-      when 'int' then to_jsonb((s.v)::bigint)
-      else to_jsonb(string_to_array(s.v, ','))
+      when 'int' then to_jsonb(coalesce(s.value, d.default_value)::bigint)
+      else to_jsonb(string_to_array(coalesce(s.value, d.default_value), ','))
     end)
   from private.setting_definitions d
-  cross join lateral (select (private.console_settings() ->> d.key) as v) s
+  left join public.app_settings s on s.key = d.key and s.key like 'console.%'
   where auth.uid() is not null
 $$;
 revoke all on function public.get_console_settings() from public, anon;
 grant execute on function public.get_console_settings() to authenticated;
 
+-- The consoles' one way to change a limit (no table-shaped write in the app). SECURITY INVOKER: the
+-- policies below and the validation trigger decide, exactly as for any other writer; the checks here
+-- only turn "no row changed" into a refusal that says why. Returns the typed settings as they now are.
+create or replace function public.set_console_setting(p_key text, p_value text) returns jsonb
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+declare
+  v_caller record;
+begin
+  select * into v_caller from private.require_caller();
+  if v_caller.role <> 'super_admin' then
+    perform private.raise('SA472', 'settings.forbidden', jsonb_build_object('role', v_caller.role));
+  end if;
+  -- An unknown console.* key is refused by the validation trigger, like every other value check.
+  if p_key is null or p_key not like 'console.%' then
+    perform private.raise('SA470', 'settings.unknown_key', jsonb_build_object('key', p_key));
+  end if;
+  if p_value is null then
+    perform private.raise('SA471', 'settings.invalid_value', jsonb_build_object('key', p_key, 'value', p_value));
+  end if;
+  insert into public.app_settings (key, value) values (p_key, p_value)
+  on conflict (key) where key like 'console.%' do update set value = excluded.value;
+  return public.get_console_settings();
+end
+$$;
+revoke all on function public.set_console_setting(text, text) from public, anon;
+grant execute on function public.set_console_setting(text, text) to authenticated;
+
+-- console.* readable by signed-in users, writable by super admins only. The RESTRICTIVE policies hold
+-- even if the platform has its own permissive policies on this table.
 alter table public.app_settings enable row level security;
+drop policy if exists app_settings_console_read on public.app_settings;
+create policy app_settings_console_read on public.app_settings
+  for select to authenticated using (key like 'console.%');
+drop policy if exists app_settings_console_write on public.app_settings;
+create policy app_settings_console_write on public.app_settings
+  for all to authenticated
+  using (key like 'console.%' and (select private.is_super_admin()))
+  with check (key like 'console.%' and (select private.is_super_admin()));
+drop policy if exists app_settings_console_insert_guard on public.app_settings;
+create policy app_settings_console_insert_guard on public.app_settings
+  as restrictive for insert to public
+  with check (key not like 'console.%' or (select private.is_super_admin()));
+drop policy if exists app_settings_console_update_guard on public.app_settings;
+create policy app_settings_console_update_guard on public.app_settings
+  as restrictive for update to public
+  using (key not like 'console.%' or (select private.is_super_admin()))
+  with check (key not like 'console.%' or (select private.is_super_admin()));
+drop policy if exists app_settings_console_delete_guard on public.app_settings;
+create policy app_settings_console_delete_guard on public.app_settings
+  as restrictive for delete to public
+  using (key not like 'console.%' or (select private.is_super_admin()));

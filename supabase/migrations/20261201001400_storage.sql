@@ -40,18 +40,12 @@ as $$
   select not exists (select 1 from public.chat_messages m where m.storage_path = p_name)
 $$;
 
-create index if not exists chat_messages_storage_path_idx on public.chat_messages (storage_path) where storage_path is not null;
-
-do $$
-declare
-  f text;
-begin
-  foreach f in array array['private.can_read_chat_object(text)', 'private.can_upload_chat_object(text)', 'private.is_unused_chat_object(text)'] loop
-    execute format('revoke all on function %s from public', f);
-    execute format('grant execute on function %s to anon, authenticated, service_role', f);
-  end loop;
-end
-$$;
+revoke all on function private.can_read_chat_object(text) from public;
+revoke all on function private.can_upload_chat_object(text) from public;
+revoke all on function private.is_unused_chat_object(text) from public;
+grant execute on function private.can_read_chat_object(text) to anon, authenticated, service_role;
+grant execute on function private.can_upload_chat_object(text) to anon, authenticated, service_role;
+grant execute on function private.is_unused_chat_object(text) to anon, authenticated, service_role;
 
 drop policy if exists chat_files_select on storage.objects;
 create policy chat_files_select on storage.objects

@@ -1,23 +1,8 @@
--- Chat RPCs: the only way chat rows are written. SECURITY DEFINER with an empty search_path
--- (every name is schema-qualified), executable by `authenticated` only. Each refusal raises the
--- stable error contract (see src/shared/errors/backend-errors.ts).
-
--- The caller's id and role, or a refusal.
-create or replace function private.require_caller(out uid uuid, out role text)
-language plpgsql stable security definer set search_path = ''
-as $$
-begin
-  uid := auth.uid();
-  if uid is null then
-    perform private.raise('SA401', 'auth.required');
-  end if;
-  role := private.my_role();
-  if role is null then
-    perform private.raise('SA402', 'auth.profile_missing', jsonb_build_object('user_id', uid));
-  end if;
-end
-$$;
-revoke all on function private.require_caller() from public;
+-- Chat writes: the only way messages are created or changed. SECURITY DEFINER with an empty
+-- search_path (every name is schema-qualified), executable by `authenticated` only. Each refusal
+-- raises the stable error contract (private.raise). A message comes back as public.chat_message_view;
+-- every one of these answers its sender (send, edit, delete) or a reviewer, who may see the review
+-- fields, hence message_view(.., true).
 
 -- Rate limits and the session quota count in fixed windows (the current UTC minute / UTC day), kept in
 -- private.send_counters: one row per user and kind, one per session, updated in the sending transaction
@@ -65,7 +50,7 @@ create or replace function public.send_message(
   p_duration_ms integer default null,
   p_waveform real[] default null,
   p_reply_to uuid default null
-) returns public.chat_messages
+) returns public.chat_message_view
 language plpgsql
 security definer
 set search_path = ''
@@ -98,7 +83,7 @@ begin
       perform private.raise('SA418', 'chat.client_message_id_reused',
         jsonb_build_object('client_message_id', p_client_message_id, 'message_id', v_msg.id));
     end if;
-    return v_msg;
+    return private.message_view(v_msg, true);
   end if;
 
   if p_type is null or p_type not in ('text', 'audio', 'image', 'file') then
@@ -233,7 +218,7 @@ begin
     update public.chat_sessions set last_message_at = v_msg.created_at
     where id = p_session_id and (last_message_at is null or last_message_at < v_msg.created_at);
   end if;
-  return v_msg;
+  return private.message_view(v_msg, true);
 end
 $$;
 
@@ -268,7 +253,7 @@ end
 $$;
 revoke all on function private.lock_own_message(uuid, uuid) from public;
 
-create or replace function public.edit_message(p_message_id uuid, p_body text) returns public.chat_messages
+create or replace function public.edit_message(p_message_id uuid, p_body text) returns public.chat_message_view
 language plpgsql security definer set search_path = ''
 as $$
 declare
@@ -289,11 +274,11 @@ begin
     perform private.raise('SA422', 'chat.body_too_long', jsonb_build_object('length', length(v_body), 'max', v_max));
   end if;
   update public.chat_messages set body = v_body, edited_at = now() where id = p_message_id returning * into v_msg;
-  return v_msg;
+  return private.message_view(v_msg, true);
 end
 $$;
 
-create or replace function public.delete_message(p_message_id uuid) returns public.chat_messages
+create or replace function public.delete_message(p_message_id uuid) returns public.chat_message_view
 language plpgsql security definer set search_path = ''
 as $$
 declare
@@ -308,7 +293,7 @@ begin
          duration_ms = null, waveform = null, edited_at = now()
    where id = p_message_id
   returning * into v_msg;
-  return v_msg;
+  return private.message_view(v_msg, true);
 end
 $$;
 
@@ -354,7 +339,7 @@ as $$
 $$;
 
 create or replace function public.review_audio(p_message_id uuid, p_decision text, p_reason text default null)
-returns public.chat_messages
+returns public.chat_message_view
 language plpgsql security definer set search_path = ''
 as $$
 declare
@@ -384,7 +369,7 @@ begin
       update public.chat_sessions set last_message_at = v_msg.reviewed_at
       where id = v_msg.session_id and (last_message_at is null or last_message_at < v_msg.reviewed_at);
     end if;
-    return v_msg;
+    return private.message_view(v_msg, true);
   end if;
   select * into v_msg from public.chat_messages m where m.id = p_message_id;
   if not found or v_msg.type <> 'audio' then
@@ -399,203 +384,15 @@ begin
 end
 $$;
 
--- Sessions --------------------------------------------------------------------------------------
--- Support: staff open one with a given user; anyone else opens one for themselves (staff then
--- join it). Returns the already-active one between the same people instead of a second.
-create or replace function public.open_support_session(p_user_id uuid default null) returns public.chat_sessions
-language plpgsql security definer set search_path = ''
-as $$
-declare
-  v_caller record;
-  v_target_role text;
-  v_session public.chat_sessions;
-begin
-  select * into v_caller from private.require_caller();
-  perform pg_advisory_xact_lock(hashtextextended('samia.open_support_session:' || v_caller.uid::text, 0));
-  if v_caller.role in ('monitor', 'admin', 'super_admin') then
-    if p_user_id is null or p_user_id = v_caller.uid then
-      perform private.raise('SA491', 'session.invalid_target', jsonb_build_object('user_id', p_user_id));
-    end if;
-    select coalesce(p.role, 'client') into v_target_role from public.profiles p where p.id = p_user_id;
-    if not found then
-      perform private.raise('SA407', 'profile.user_not_found', jsonb_build_object('user_id', p_user_id));
-    end if;
-    select s.* into v_session from public.chat_sessions s
-    where s.type = 'support' and s.status = 'active'
-      and exists (select 1 from public.chat_participants a where a.session_id = s.id and a.user_id = v_caller.uid)
-      and exists (select 1 from public.chat_participants b where b.session_id = s.id and b.user_id = p_user_id)
-    order by s.created_at desc limit 1;
-    if found then
-      return v_session;
-    end if;
-    insert into public.chat_sessions (type, created_by) values ('support', v_caller.uid) returning * into v_session;
-    insert into public.chat_participants (session_id, user_id, role_in_session) values
-      (v_session.id, v_caller.uid, 'staff'),
-      (v_session.id, p_user_id, case when v_target_role in ('client', 'reader') then v_target_role else 'staff' end);
-  else
-    if p_user_id is not null and p_user_id <> v_caller.uid then
-      perform private.raise('SA490', 'session.forbidden', jsonb_build_object('reason', 'only staff open a session with another user'));
-    end if;
-    select s.* into v_session from public.chat_sessions s
-    where s.type = 'support' and s.status = 'active' and s.created_by = v_caller.uid
-    order by s.created_at desc limit 1;
-    if found then
-      return v_session;
-    end if;
-    insert into public.chat_sessions (type, created_by) values ('support', v_caller.uid) returning * into v_session;
-    insert into public.chat_participants (session_id, user_id, role_in_session)
-    values (v_session.id, v_caller.uid, case when v_caller.role = 'reader' then 'reader' else 'client' end);
-  end if;
-  return v_session;
-end
-$$;
-
--- Staff join any session (to answer support, follow an emergency). Idempotent.
-create or replace function public.join_session(p_session_id uuid) returns public.chat_participants
-language plpgsql security definer set search_path = ''
-as $$
-declare
-  v_caller record;
-  v_row public.chat_participants;
-begin
-  select * into v_caller from private.require_caller();
-  if v_caller.role not in ('monitor', 'admin', 'super_admin') then
-    perform private.raise('SA490', 'session.forbidden', jsonb_build_object('reason', 'staff only'));
-  end if;
-  if not exists (select 1 from public.chat_sessions s where s.id = p_session_id) then
-    perform private.raise('SA404', 'chat.session_not_found', jsonb_build_object('session_id', p_session_id));
-  end if;
-  insert into public.chat_participants (session_id, user_id, role_in_session)
-  values (p_session_id, v_caller.uid, 'staff')
-  on conflict on constraint chat_participants_pkey do nothing;
-  select * into v_row from public.chat_participants cp where cp.session_id = p_session_id and cp.user_id = v_caller.uid;
-  return v_row;
-end
-$$;
-
--- The chat of a booking of the platform (public.bookings, which belongs to the platform and may be
--- absent on a fresh project). Its client or reader, or staff, may open it; participants come from
--- the booking itself. Idempotent: one session per booking.
-create or replace function public.open_booking_session(p_booking_id uuid) returns public.chat_sessions
-language plpgsql security definer set search_path = ''
-as $$
-declare
-  v_caller record;
-  v_client uuid;
-  v_reader uuid;
-  v_session public.chat_sessions;
-  v_client_expr text;
-begin
-  select * into v_caller from private.require_caller();
-  if to_regclass('public.bookings') is null then
-    perform private.raise('SA492', 'booking.unavailable');
-  end if;
-  v_client_expr := case
-    when exists (select 1 from information_schema.columns c where c.table_schema = 'public' and c.table_name = 'bookings' and c.column_name = 'client_id')
-     and exists (select 1 from information_schema.columns c where c.table_schema = 'public' and c.table_name = 'bookings' and c.column_name = 'user_id')
-      then 'coalesce(b.client_id, b.user_id)'
-    when exists (select 1 from information_schema.columns c where c.table_schema = 'public' and c.table_name = 'bookings' and c.column_name = 'client_id')
-      then 'b.client_id'
-    else 'b.user_id' end;
-  execute format('select %s, b.reader_id from public.bookings b where b.id = $1', v_client_expr)
-    into v_client, v_reader using p_booking_id;
-  if v_client is null and v_reader is null then
-    perform private.raise('SA493', 'booking.not_found', jsonb_build_object('booking_id', p_booking_id));
-  end if;
-  if v_caller.uid is distinct from v_client and v_caller.uid is distinct from v_reader
-     and v_caller.role not in ('monitor', 'admin', 'super_admin') then
-    perform private.raise('SA493', 'booking.not_found', jsonb_build_object('booking_id', p_booking_id));
-  end if;
-  if v_client is null or v_reader is null
-     or not exists (select 1 from public.profiles p where p.id = v_client)
-     or not exists (select 1 from public.profiles p where p.id = v_reader) then
-    perform private.raise('SA494', 'booking.incomplete', jsonb_build_object('booking_id', p_booking_id, 'client_id', v_client, 'reader_id', v_reader));
-  end if;
-  perform pg_advisory_xact_lock(hashtextextended('samia.open_booking_session:' || p_booking_id::text, 0));
-  select * into v_session from public.chat_sessions s where s.type = 'booking' and s.booking_id = p_booking_id;
-  if found then
-    return v_session;
-  end if;
-  insert into public.chat_sessions (type, booking_id, created_by) values ('booking', p_booking_id, v_caller.uid)
-  returning * into v_session;
-  insert into public.chat_participants (session_id, user_id, role_in_session) values
-    (v_session.id, v_client, 'client'), (v_session.id, v_reader, 'reader');
-  return v_session;
-end
-$$;
-
--- Profiles ---------------------------------------------------------------------------------------
-create or replace function public.set_availability(p_availability text, p_emergency_opt_in boolean default null)
-returns table (id uuid, availability text, emergency_opt_in boolean)
-language plpgsql security definer set search_path = ''
-as $$
-declare
-  v_caller record;
-begin
-  select * into v_caller from private.require_caller();
-  if p_availability is null or p_availability not in ('online', 'busy', 'away', 'offline') then
-    perform private.raise('SA461', 'profile.invalid_availability', jsonb_build_object('availability', p_availability, 'allowed', jsonb_build_array('online', 'busy', 'away', 'offline')));
-  end if;
-  if p_emergency_opt_in is not null and v_caller.role <> 'reader' then
-    perform private.raise('SA462', 'profile.opt_in_readers_only', jsonb_build_object('role', v_caller.role));
-  end if;
-  return query
-  update public.profiles p
-     set availability = p_availability,
-         emergency_opt_in = coalesce(p_emergency_opt_in, p.emergency_opt_in)
-   where p.id = v_caller.uid
-  returning p.id, p.availability, p.emergency_opt_in;
-end
-$$;
-
-create or replace function public.set_role(p_user_id uuid, p_role text)
-returns table (id uuid, role text)
-language plpgsql security definer set search_path = ''
-as $$
-declare
-  v_caller record;
-  v_old text;
-begin
-  select * into v_caller from private.require_caller();
-  if v_caller.role <> 'super_admin' then
-    perform private.raise('SA463', 'role.forbidden', jsonb_build_object('role', v_caller.role));
-  end if;
-  if p_role is null or p_role not in ('client', 'reader', 'monitor', 'admin', 'super_admin') then
-    perform private.raise('SA464', 'role.invalid', jsonb_build_object('role', p_role, 'allowed', jsonb_build_array('client', 'reader', 'monitor', 'admin', 'super_admin')));
-  end if;
-  -- Serialise role changes so two super admins cannot demote each other into none left.
-  perform pg_advisory_xact_lock(hashtextextended('samia.set_role', 0));
-  select coalesce(p.role, 'client') into v_old from public.profiles p where p.id = p_user_id for update;
-  if not found then
-    perform private.raise('SA407', 'profile.user_not_found', jsonb_build_object('user_id', p_user_id));
-  end if;
-  if v_old = 'super_admin' and p_role <> 'super_admin'
-     and not exists (select 1 from public.profiles p where p.role = 'super_admin' and p.id <> p_user_id) then
-    perform private.raise('SA465', 'role.last_super_admin', jsonb_build_object('user_id', p_user_id));
-  end if;
-  return query
-  update public.profiles p
-     set role = p_role,
-         emergency_opt_in = case when p_role = 'reader' then p.emergency_opt_in else false end
-   where p.id = p_user_id
-  returning p.id, p.role;
-end
-$$;
-
-do $$
-declare
-  f text;
-begin
-  foreach f in array array[
-    'public.send_message(uuid, text, uuid, text, text, text, bigint, integer, real[], uuid)',
-    'public.edit_message(uuid, text)', 'public.delete_message(uuid)',
-    'public.mark_read(uuid, timestamptz)', 'public.unread_counts()',
-    'public.review_audio(uuid, text, text)', 'public.open_support_session(uuid)',
-    'public.join_session(uuid)', 'public.open_booking_session(uuid)',
-    'public.set_availability(text, boolean)', 'public.set_role(uuid, text)'
-  ] loop
-    execute format('revoke all on function %s from public, anon', f);
-    execute format('grant execute on function %s to authenticated', f);
-  end loop;
-end
-$$;
+revoke all on function public.send_message(uuid, text, uuid, text, text, text, bigint, integer, real[], uuid) from public, anon;
+revoke all on function public.edit_message(uuid, text) from public, anon;
+revoke all on function public.delete_message(uuid) from public, anon;
+revoke all on function public.mark_read(uuid, timestamptz) from public, anon;
+revoke all on function public.unread_counts() from public, anon;
+revoke all on function public.review_audio(uuid, text, text) from public, anon;
+grant execute on function public.send_message(uuid, text, uuid, text, text, text, bigint, integer, real[], uuid) to authenticated;
+grant execute on function public.edit_message(uuid, text) to authenticated;
+grant execute on function public.delete_message(uuid) to authenticated;
+grant execute on function public.mark_read(uuid, timestamptz) to authenticated;
+grant execute on function public.unread_counts() to authenticated;
+grant execute on function public.review_audio(uuid, text, text) to authenticated;

@@ -1,6 +1,7 @@
--- audit_log: append-only record of who changed what. Written by triggers (message status, edits and
--- reviews, emergencies, role changes, console settings) and by the legacy consolidation
--- (source_table / source_id). Nobody, not even the owner, can update or delete a row.
+-- audit_log: the append-only record of who changed what. Written by triggers (message status, edits,
+-- reviews and flags; emergencies; role changes; console settings), attached beside each audited table,
+-- and by the legacy consolidation (source_table / source_id). Nobody, not even the owner, can update,
+-- delete or truncate a row: an audit trail an admin can edit proves nothing.
 create table if not exists public.audit_log (
   id bigint generated always as identity primary key,
   table_name text not null,
@@ -36,6 +37,17 @@ create or replace trigger audit_log_no_update_delete before update or delete on 
 create or replace trigger audit_log_no_truncate before truncate on public.audit_log
   for each statement execute function private.audit_log_append_only();
 
+-- Admins read the trail; everyone else sees nothing of it.
+alter table public.audit_log enable row level security;
+drop policy if exists audit_log_select_admin on public.audit_log;
+create policy audit_log_select_admin on public.audit_log
+  for select to authenticated using ((select private.is_admin()));
+
+-- The generic row trigger (SECURITY DEFINER: the API roles have no INSERT on audit_log). The action
+-- says what kind of change it was, so the trail can be read without diffing old and new values:
+--   chat_messages   status:<new status> | flag | unflag | edit | delete
+--   emergency_calls insert | state:<new state>
+--   app_settings    insert | update | delete (console.* keys only: platform keys are not ours)
 create or replace function private.audit_row() returns trigger
 language plpgsql
 security definer
@@ -56,6 +68,8 @@ begin
   if tg_table_name = 'chat_messages' and tg_op = 'UPDATE' then
     v_action := case
       when new.status is distinct from old.status then 'status:' || new.status
+      when new.flagged is distinct from old.flagged or new.flagged_reason is distinct from old.flagged_reason
+        then case when new.flagged then 'flag' else 'unflag' end
       else 'edit' end;
   elsif tg_table_name = 'emergency_calls' and tg_op = 'UPDATE' then
     v_action := 'state:' || new.state;
@@ -69,36 +83,3 @@ begin
   return null;
 end
 $$;
-
-create or replace trigger chat_messages_audit after update on public.chat_messages
-  for each row
-  when (old.status is distinct from new.status or old.body is distinct from new.body
-        or old.reviewed_at is distinct from new.reviewed_at)
-  execute function private.audit_row();
-create or replace trigger chat_messages_audit_delete after delete on public.chat_messages
-  for each row execute function private.audit_row();
-create or replace trigger emergency_calls_audit after insert or update on public.emergency_calls
-  for each row execute function private.audit_row();
--- Profiles carry many platform columns (some secret): only role changes are audited, with just
--- the fields that matter.
-create or replace function private.audit_profile_role() returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-begin
-  insert into public.audit_log (table_name, row_id, action, actor_id, old_values, new_values)
-  values ('profiles', new.id::text, 'role_change', auth.uid(),
-          jsonb_build_object('role', old.role, 'emergency_opt_in', old.emergency_opt_in),
-          jsonb_build_object('role', new.role, 'emergency_opt_in', new.emergency_opt_in));
-  return null;
-end
-$$;
-create or replace trigger profiles_console_role_audit after update on public.profiles
-  for each row
-  when (old.role is distinct from new.role or old.emergency_opt_in is distinct from new.emergency_opt_in)
-  execute function private.audit_profile_role();
-create or replace trigger app_settings_console_audit after insert or update or delete on public.app_settings
-  for each row execute function private.audit_row();
-
-alter table public.audit_log enable row level security;

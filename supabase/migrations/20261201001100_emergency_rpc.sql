@@ -185,20 +185,59 @@ begin
 end
 $$;
 
-do $$
-declare
-  f text;
+-- The emergency board: every open call the caller may see, always (a call that is still ringing must
+-- never fall outside a page), the most urgent first (unanswered before taken, higher escalation first,
+-- then the longest waiting); then the most recent closed calls, up to p_limit rows in all.
+-- SECURITY INVOKER: the policies on emergency_calls decide what the caller sees.
+create or replace function public.list_emergencies(p_limit integer default 200)
+returns setof public.emergency_calls
+language plpgsql stable security invoker set search_path = ''
+as $$
 begin
-  foreach f in array array[
-    'public.request_emergency()', 'public.accept_emergency(uuid)', 'public.acknowledge_emergency(uuid)',
-    'public.resolve_emergency(uuid, text)', 'public.advance_emergencies()'
-  ] loop
-    execute format('revoke all on function %s from public, anon', f);
-    execute format('grant execute on function %s to authenticated', f);
-  end loop;
-  execute 'grant execute on function public.advance_emergencies() to service_role';
+  perform private.require_caller();
+  perform private.check_limit('p_limit', p_limit);
+  return query
+    with open_calls as (
+      select c.* from public.emergency_calls c
+      where c.state in ('ringing', 'accepted', 'escalated', 'acknowledged')
+    ),
+    closed_calls as (
+      select c.* from public.emergency_calls c
+      where c.state in ('resolved', 'cancelled')
+      order by c.created_at desc, c.id desc
+      limit greatest(p_limit - (select count(*) from open_calls), 0)
+    )
+    select (b.call).*
+    from (
+      select o as call, 0 as closed, case when o.state in ('ringing', 'escalated') then 0 else 1 end as taken,
+             o.escalation_level, o.created_at, o.id
+      from open_calls o
+      union all
+      select k, 1, 0, 0, k.created_at, k.id
+      from closed_calls k
+    ) b
+    order by b.closed, b.taken, b.escalation_level desc,
+             case when b.closed = 0 then b.created_at end asc,
+             case when b.closed = 1 then b.created_at end desc,
+             case when b.closed = 0 then b.id end asc,
+             case when b.closed = 1 then b.id end desc;
 end
 $$;
+
+revoke all on function public.list_emergencies(integer) from public, anon;
+grant execute on function public.list_emergencies(integer) to authenticated;
+
+revoke all on function public.request_emergency() from public, anon;
+revoke all on function public.accept_emergency(uuid) from public, anon;
+revoke all on function public.acknowledge_emergency(uuid) from public, anon;
+revoke all on function public.resolve_emergency(uuid, text) from public, anon;
+revoke all on function public.advance_emergencies() from public, anon;
+grant execute on function public.request_emergency() to authenticated;
+grant execute on function public.accept_emergency(uuid) to authenticated;
+grant execute on function public.acknowledge_emergency(uuid) to authenticated;
+grant execute on function public.resolve_emergency(uuid, text) to authenticated;
+-- The scheduler (pg_cron, the embedded backend's sweep) runs it as service_role too.
+grant execute on function public.advance_emergencies() to authenticated, service_role;
 
 -- On Supabase (pg_cron available) the deadlines advance every few seconds without any console.
 -- Elsewhere the embedded backend's timer calls advance_emergencies().

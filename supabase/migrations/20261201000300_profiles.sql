@@ -1,0 +1,286 @@
+-- profiles: who someone is to the console (display name, role, language, availability, emergency
+-- opt-in). On the live project the table belongs to the platform and has many more columns (some NOT
+-- NULL without defaults, some secret): the console only adds its columns, checks and policies, and
+-- never replaces the table or its grants. On a fresh project it creates a minimal one.
+--
+-- The role comes from this table, never from a JWT claim (a client can shape its own user_metadata,
+-- and old tokens outlive a demotion).
+
+do $$
+begin
+  if to_regclass('public.profiles') is null then
+    create table public.profiles (
+      id uuid primary key references auth.users (id) on delete cascade,
+      created_at timestamptz not null default now(),
+      updated_at timestamptz not null default now()
+    );
+    -- Fresh project only: the live platform keeps its own grants on its table.
+    revoke all on public.profiles from anon, public;
+    revoke all on public.profiles from authenticated;
+    grant select, update on public.profiles to authenticated;
+  end if;
+end
+$$;
+
+alter table public.profiles add column if not exists display_name text;
+alter table public.profiles add column if not exists role text default 'client';
+alter table public.profiles add column if not exists preferred_language text default 'en';
+alter table public.profiles add column if not exists emergency_opt_in boolean not null default false;
+alter table public.profiles add column if not exists availability text not null default 'offline';
+alter table public.profiles add column if not exists created_at timestamptz default now();
+alter table public.profiles add column if not exists updated_at timestamptz default now();
+
+-- NOT VALID first so existing platform rows never block the migration; validated when they comply.
+do $$
+begin
+  if not exists (select 1 from pg_constraint where conrelid = 'public.profiles'::regclass and conname = 'profiles_console_role_check') then
+    alter table public.profiles add constraint profiles_console_role_check
+      check (role in ('client', 'reader', 'monitor', 'admin', 'super_admin')) not valid;
+  end if;
+  if not exists (select 1 from pg_constraint where conrelid = 'public.profiles'::regclass and conname = 'profiles_console_language_check') then
+    alter table public.profiles add constraint profiles_console_language_check
+      check (preferred_language in ('ar', 'en')) not valid;
+  end if;
+  if not exists (select 1 from pg_constraint where conrelid = 'public.profiles'::regclass and conname = 'profiles_console_availability_check') then
+    alter table public.profiles add constraint profiles_console_availability_check
+      check (availability in ('online', 'busy', 'away', 'offline')) not valid;
+  end if;
+  begin
+    alter table public.profiles validate constraint profiles_console_role_check;
+    alter table public.profiles validate constraint profiles_console_language_check;
+    alter table public.profiles validate constraint profiles_console_availability_check;
+  exception when check_violation then
+    raise notice 'profiles: some existing rows do not satisfy the console checks yet; they apply to new writes';
+  end;
+end
+$$;
+
+create index if not exists profiles_console_role_idx on public.profiles (role);
+create index if not exists profiles_emergency_readers_idx on public.profiles (id)
+  where role = 'reader' and emergency_opt_in;
+
+-- Role, availability and emergency opt-in change only through set_role / set_availability
+-- (SECURITY DEFINER, so current_user is the owner there). Whatever other policies the platform has
+-- on profiles, an API role can never write these columns directly.
+create or replace function private.guard_profile_columns() returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if current_user in ('anon', 'authenticated') then
+    if tg_op = 'INSERT' then
+      if coalesce(new.role, 'client') <> 'client' or new.emergency_opt_in or new.availability <> 'offline' then
+        perform private.raise('SA460', 'profile.protected_column', jsonb_build_object('columns', jsonb_build_array('role', 'emergency_opt_in', 'availability')));
+      end if;
+    elsif new.id is distinct from old.id or new.role is distinct from old.role
+       or new.emergency_opt_in is distinct from old.emergency_opt_in or new.availability is distinct from old.availability then
+      perform private.raise('SA460', 'profile.protected_column', jsonb_build_object('columns', jsonb_build_array('id', 'role', 'emergency_opt_in', 'availability')));
+    end if;
+  end if;
+  return new;
+end
+$$;
+
+create or replace trigger profiles_console_guard before insert or update on public.profiles
+  for each row execute function private.guard_profile_columns();
+
+-- Profiles carry many platform columns (some secret): only role and opt-in changes are audited, with
+-- just the fields that matter (public.audit_log is created by the next migration; the function is
+-- resolved when the trigger fires).
+create or replace function private.audit_profile_role() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  insert into public.audit_log (table_name, row_id, action, actor_id, old_values, new_values)
+  values ('profiles', new.id::text, 'role_change', auth.uid(),
+          jsonb_build_object('role', old.role, 'emergency_opt_in', old.emergency_opt_in),
+          jsonb_build_object('role', new.role, 'emergency_opt_in', new.emergency_opt_in));
+  return null;
+end
+$$;
+create or replace trigger profiles_console_role_audit after update on public.profiles
+  for each row
+  when (old.role is distinct from new.role or old.emergency_opt_in is distinct from new.emergency_opt_in)
+  execute function private.audit_profile_role();
+
+-- Who is asking. SECURITY DEFINER so policies that call them never recurse into the RLS of the table
+-- they read; they only ever answer about auth.uid() (no user-id parameter to probe others with).
+-- PL/pgSQL rather than SQL: a SECURITY DEFINER SQL function is never inlined and is planned again at
+-- every call, while PL/pgSQL keeps its plans for the session (these run on every send and every policy
+-- check). Policies wrap them in (select ...) so each runs once per statement, not once per row.
+create or replace function private.my_role() returns text
+language plpgsql stable security definer set search_path = ''
+as $$
+begin
+  return (select coalesce(p.role, 'client') from public.profiles p where p.id = auth.uid());
+end
+$$;
+
+create or replace function private.is_staff() returns boolean
+language plpgsql stable security definer set search_path = ''
+as $$
+begin
+  return coalesce(private.my_role() in ('monitor', 'admin', 'super_admin'), false);
+end
+$$;
+
+create or replace function private.is_admin() returns boolean
+language plpgsql stable security definer set search_path = ''
+as $$
+begin
+  return coalesce(private.my_role() in ('admin', 'super_admin'), false);
+end
+$$;
+
+create or replace function private.is_super_admin() returns boolean
+language plpgsql stable security definer set search_path = ''
+as $$
+begin
+  return coalesce(private.my_role() = 'super_admin', false);
+end
+$$;
+
+create or replace function private.is_emergency_reader() returns boolean
+language sql stable security definer set search_path = ''
+as $$
+  select exists (select 1 from public.profiles p
+                 where p.id = auth.uid() and p.role = 'reader' and p.emergency_opt_in)
+$$;
+
+revoke all on function private.my_role() from public;
+revoke all on function private.is_staff() from public;
+revoke all on function private.is_admin() from public;
+revoke all on function private.is_super_admin() from public;
+revoke all on function private.is_emergency_reader() from public;
+-- anon too: RESTRICTIVE policies apply to every role; for anon these all answer false / nothing.
+grant execute on function private.my_role() to anon, authenticated, service_role;
+grant execute on function private.is_staff() to anon, authenticated, service_role;
+grant execute on function private.is_admin() to anon, authenticated, service_role;
+grant execute on function private.is_super_admin() to anon, authenticated, service_role;
+grant execute on function private.is_emergency_reader() to anon, authenticated, service_role;
+
+-- The caller's id and role, or the refusal every RPC starts with.
+create or replace function private.require_caller(out uid uuid, out role text)
+language plpgsql stable security definer set search_path = ''
+as $$
+begin
+  uid := auth.uid();
+  if uid is null then
+    perform private.raise('SA401', 'auth.required');
+  end if;
+  role := private.my_role();
+  if role is null then
+    perform private.raise('SA402', 'auth.profile_missing', jsonb_build_object('user_id', uid));
+  end if;
+end
+$$;
+revoke all on function private.require_caller() from public;
+-- The reads run as the caller (SECURITY INVOKER) and start with it too; it only ever tells the caller
+-- its own id and role.
+grant execute on function private.require_caller() to authenticated;
+
+-- Own row for everyone, every row for admins (account management). Other people are seen through the
+-- narrow public.profile_cards (..._people.sql), never through this table.
+alter table public.profiles enable row level security;
+drop policy if exists profiles_console_select_own on public.profiles;
+create policy profiles_console_select_own on public.profiles
+  for select to authenticated using (id = (select auth.uid()));
+drop policy if exists profiles_console_select_admin on public.profiles;
+create policy profiles_console_select_admin on public.profiles
+  for select to authenticated using ((select private.is_admin()));
+drop policy if exists profiles_console_update_own on public.profiles;
+create policy profiles_console_update_own on public.profiles
+  for update to authenticated using (id = (select auth.uid())) with check (id = (select auth.uid()));
+
+-- RPCs ------------------------------------------------------------------------------------------
+
+create or replace function public.set_availability(p_availability text, p_emergency_opt_in boolean default null)
+returns table (id uuid, availability text, emergency_opt_in boolean)
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  v_caller record;
+begin
+  select * into v_caller from private.require_caller();
+  if p_availability is null or p_availability not in ('online', 'busy', 'away', 'offline') then
+    perform private.raise('SA461', 'profile.invalid_availability', jsonb_build_object('availability', p_availability, 'allowed', jsonb_build_array('online', 'busy', 'away', 'offline')));
+  end if;
+  if p_emergency_opt_in is not null and v_caller.role <> 'reader' then
+    perform private.raise('SA462', 'profile.opt_in_readers_only', jsonb_build_object('role', v_caller.role));
+  end if;
+  return query
+  update public.profiles p
+     set availability = p_availability,
+         emergency_opt_in = coalesce(p_emergency_opt_in, p.emergency_opt_in)
+   where p.id = v_caller.uid
+  returning p.id, p.availability, p.emergency_opt_in;
+end
+$$;
+revoke all on function public.set_availability(text, boolean) from public, anon;
+grant execute on function public.set_availability(text, boolean) to authenticated;
+
+create or replace function public.set_role(p_user_id uuid, p_role text)
+returns table (id uuid, role text)
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  v_caller record;
+  v_old text;
+begin
+  select * into v_caller from private.require_caller();
+  if v_caller.role <> 'super_admin' then
+    perform private.raise('SA463', 'role.forbidden', jsonb_build_object('role', v_caller.role));
+  end if;
+  if p_role is null or p_role not in ('client', 'reader', 'monitor', 'admin', 'super_admin') then
+    perform private.raise('SA464', 'role.invalid', jsonb_build_object('role', p_role, 'allowed', jsonb_build_array('client', 'reader', 'monitor', 'admin', 'super_admin')));
+  end if;
+  -- Serialise role changes so two super admins cannot demote each other into none left.
+  perform pg_advisory_xact_lock(hashtextextended('samia.set_role', 0));
+  select coalesce(p.role, 'client') into v_old from public.profiles p where p.id = p_user_id for update;
+  if not found then
+    perform private.raise('SA407', 'profile.user_not_found', jsonb_build_object('user_id', p_user_id));
+  end if;
+  if v_old = 'super_admin' and p_role <> 'super_admin'
+     and not exists (select 1 from public.profiles p where p.role = 'super_admin' and p.id <> p_user_id) then
+    perform private.raise('SA465', 'role.last_super_admin', jsonb_build_object('user_id', p_user_id));
+  end if;
+  return query
+  update public.profiles p
+     set role = p_role,
+         emergency_opt_in = case when p_role = 'reader' then p.emergency_opt_in else false end
+   where p.id = p_user_id
+  returning p.id, p.role;
+end
+$$;
+revoke all on function public.set_role(uuid, text) from public, anon;
+grant execute on function public.set_role(uuid, text) to authenticated;
+
+-- The caller's own profile, as the console uses it. SECURITY INVOKER: the caller reads its own row
+-- under the policies above. Casts because the live table's columns are varchar.
+create or replace function public.my_profile()
+returns table (id uuid, display_name text, role text, preferred_language text, emergency_opt_in boolean, availability text)
+language plpgsql stable security invoker set search_path = ''
+as $$
+begin
+  perform private.require_caller();
+  return query
+    select p.id, p.display_name::text, coalesce(p.role, 'client')::text, p.preferred_language::text,
+           p.emergency_opt_in, p.availability::text
+    from public.profiles p
+    where p.id = auth.uid();
+end
+$$;
+revoke all on function public.my_profile() from public, anon;
+grant execute on function public.my_profile() to authenticated;
+
+-- Whether the console still needs its first super admin (the first-run screen, before anyone can sign
+-- in: hence anon). SECURITY DEFINER: it reads every profile, and answers one bit.
+create or replace function public.needs_first_run() returns boolean
+language sql stable security definer set search_path = ''
+as $$
+  select not exists (select 1 from public.profiles p where p.role = 'super_admin')
+$$;
+revoke all on function public.needs_first_run() from public;
+grant execute on function public.needs_first_run() to anon, authenticated, service_role;
