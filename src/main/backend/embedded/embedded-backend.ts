@@ -18,7 +18,7 @@ import { isoTimestamp, MESSAGE_COLUMNS, toEmergencyRow, toMessageRow, toProfileR
 import { EmbeddedDatabase, type Sql, type UserClaims } from './embedded-database';
 import { EmbeddedRealtime } from './embedded-realtime';
 import { EmbeddedStorage } from './embedded-storage';
-import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './password-hash';
+import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../local-supabase/password-hash';
 
 export interface EmbeddedBackendOptions {
   /** Folder for the database and stored files; null keeps everything in memory (tests). */
