@@ -26,6 +26,8 @@ export interface Database {
   database: PlatformDatabase;
   /** As the platform (superuser): fixtures and checks only. */
   sql<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
+  /** Several statements without parameters, as the platform. */
+  exec(text: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -37,6 +39,9 @@ export async function openDatabase(engine: EngineName): Promise<Database> {
       engine,
       database,
       sql: async <R>(text: string, params?: unknown[]) => (await database.db.query<R>(text, params)).rows,
+      exec: async (text) => {
+        await database.db.exec(text);
+      },
       close: () => database.close(),
     };
   }
@@ -51,6 +56,9 @@ export async function openDatabase(engine: EngineName): Promise<Database> {
     engine,
     database,
     sql: async <R>(text: string, params?: unknown[]) => (await admin.query(text, params)).rows as R[],
+    exec: async (text) => {
+      await admin.query(text);
+    },
     close: async () => {
       await database.close();
       await admin.end();
