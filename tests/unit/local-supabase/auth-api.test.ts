@@ -256,10 +256,11 @@ describe.each(engines)('local Auth on %s', (engine) => {
 
     const page = await admin.auth.admin.listUsers({ page: 1, perPage: 2 });
     expect(page.error).toBeNull();
-    expect(page.data.users).toHaveLength(2);
+    const listed = page.data as { users: unknown[]; total: number; nextPage: number | null };
+    expect(listed.users).toHaveLength(2);
     const [{ n }] = (await h.sql<{ n: number }>('select count(*)::int as n from auth.users')) as [{ n: number }];
-    expect(page.data.total).toBe(n);
-    expect(page.data.nextPage).toBe(2);
+    expect(listed.total).toBe(n);
+    expect(listed.nextPage).toBe(2);
 
     // An anon key or a user's token is not an admin.
     const user = await h.signUp('not-admin');

@@ -1,4 +1,4 @@
-import type { PlatformDatabase, RequestClaims, Sql } from './platform-database';
+import type { PlatformDatabase, Sql } from './platform-database';
 import { requestClaims, requestToken } from './request-claims';
 import { BodyTooLargeError, isPlainObject, pgError, readBody, sendEmpty, type ApiRequest } from './http-util';
 

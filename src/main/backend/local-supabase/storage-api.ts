@@ -243,7 +243,8 @@ export class StorageApi {
       });
       let form: FormData;
       try {
-        form = await new Request('http://local/', { method: 'POST', headers: { 'content-type': contentType }, body }).formData();
+        const view = new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.length);
+        form = await new Request('http://local/', { method: 'POST', headers: { 'content-type': contentType }, body: view }).formData();
       } catch (error) {
         throw ERRORS.invalidRequest(error instanceof Error ? error.message : 'No content provided');
       }
