@@ -69,6 +69,9 @@ describe.each(engines)('local REST on %s', (engine) => {
     const { data, error } = await h.client().rpc('t_types', { p_at: '2024-01-02T03:04:05.123456Z', p_ids: ids, p_doc: { a: [1, 'b'] }, p_n: 1.5 });
     expect(error).toBeNull();
     expect(data).toEqual({ at: '2024-01-02T03:04:05.123456+00:00', ids, doc: { a: [1, 'b'] }, n: 1.5, flag: null });
+    // By GET the arguments are text cast to the declared type, so JSON arrives as JSON, arrays as array literals.
+    const viaGet = await h.client().rpc('t_types', { p_at: '2024-01-02T03:04:05Z', p_ids: ids, p_doc: '{"a":[1]}', p_n: 2 }, { get: true });
+    expect(viaGet.data).toEqual({ at: '2024-01-02T03:04:05+00:00', ids, doc: { a: [1] }, n: 2, flag: null });
     const wrong = await h.client().rpc('t_types', { p_at: 'yesterday-ish', p_ids: [], p_doc: {}, p_n: 1 });
     expect(wrong).toMatchObject({ status: 400, error: { code: '22007' } });
   });

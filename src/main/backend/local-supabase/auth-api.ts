@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { signJwt, verifyJwt, type JwtClaims } from './jwt';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './password-hash';
 import type { PlatformDatabase, Sql } from './platform-database';
-import { BodyTooLargeError, bearerToken, isPlainObject, parseJson, pgError, readBody, sendEmpty, sendJson, type ApiRequest } from './http-util';
+import { BodyTooLargeError, ClientAbortedError, bearerToken, isPlainObject, parseJson, pgError, readBody, sendEmpty, sendJson, type ApiRequest } from './http-util';
 
 /**
  * `/auth/v1`: the part of GoTrue (Supabase Auth) the console and its clients use, with GoTrue's JSON formats
@@ -218,7 +218,7 @@ export class AuthApi {
   }
 
   private sendError(api: ApiRequest, error: unknown): void {
-    if (api.res.headersSent) {
+    if (api.res.headersSent || error instanceof ClientAbortedError) {
       api.res.destroy();
       return;
     }

@@ -20,6 +20,14 @@ export class BodyTooLargeError extends Error {
   }
 }
 
+/** The client went away before its body arrived: nothing to answer, nothing to report. */
+export class ClientAbortedError extends Error {
+  constructor() {
+    super('The client aborted the request.');
+    this.name = 'ClientAbortedError';
+  }
+}
+
 // After answering "too large" the rest of the upload is read and dropped for a short while, so the client
 // receives the answer instead of a reset; a client that keeps sending past that is disconnected.
 const DRAIN_AFTER_REFUSAL_MS = 3_000;
@@ -66,7 +74,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.once('aborted', () => {
       if (done) return;
       done = true;
-      reject(new Error('The client aborted the request.'));
+      reject(new ClientAbortedError());
     });
   });
 }

@@ -3,11 +3,12 @@ import type { ApiRole, RequestClaims } from './platform-database';
 import { bearerToken, type ApiRequest } from './http-util';
 
 /**
- * The token a data request runs under, as Supabase's gateway hands it on: `Authorization: Bearer <jwt>`, or
- * when there is none the `apikey` itself (the anon or service-role key, both JWTs of this secret).
+ * The token a data request runs under: `Authorization: Bearer <jwt>`, as PostgREST reads it. Without one the
+ * request is anon, whatever `apikey` the gateway accepted (supabase-js always sends a bearer: the session's
+ * access token, or the key it was created with).
  */
 export function requestToken(api: ApiRequest): string | null {
-  return bearerToken(api.header('authorization')) ?? api.header('apikey') ?? null;
+  return bearerToken(api.header('authorization'));
 }
 
 export type ClaimsVerdict =

@@ -1,6 +1,6 @@
 import type { PlatformDatabase, Sql } from './platform-database';
 import { requestClaims, requestToken } from './request-claims';
-import { BodyTooLargeError, isPlainObject, pgError, readBody, sendEmpty, type ApiRequest } from './http-util';
+import { BodyTooLargeError, ClientAbortedError, isPlainObject, pgError, readBody, sendEmpty, type ApiRequest } from './http-util';
 
 /**
  * `/rest/v1/rpc/<fn>`: PostgREST's function calls, as supabase-js's postgrest-js makes them. The function is
@@ -311,7 +311,7 @@ export class RestApi {
   }
 
   private sendError(api: ApiRequest, error: unknown, authed: boolean): void {
-    if (api.res.headersSent) {
+    if (api.res.headersSent || error instanceof ClientAbortedError) {
       api.res.destroy();
       return;
     }
@@ -431,20 +431,21 @@ export class RestApi {
       offset: nonNegative('offset', query.get('offset')) ?? 0,
     };
 
-    const settings = {
+    const readOnly = read || !routine.volatile;
+    const settings: Record<string, string> = {
       'request.method': method,
       'request.path': `/rpc/${name}`,
       'request.headers': JSON.stringify(requestHeaders(api)),
+      // PostgREST's read transaction for GET and for stable/immutable functions: a write inside fails (405).
+      ...(readOnly ? { transaction_read_only: 'on' } : {}),
     };
-    const readOnly = read || !routine.volatile;
     type Outcome = { status: number; body: string | null; headers: Record<string, string>; singularFailure?: PgrstError };
     let outcome: Outcome;
     try {
       outcome = await this.options.database.asRequest(
         claims,
         async (sql) => {
-          if (readOnly) await sql.exec('set transaction read only');
-          const result = await this.call(sql, routine, args, singleBody, shape, media, prefer);
+          const result = await this.call(sql, routine, args, singleBody !== null ? 'json' : 'text', singleBody, shape, media, prefer);
           // A failed singular check and `Prefer: tx=rollback` both undo what the function did, as PostgREST does.
           if (result.singularFailure || prefer.rollback) throw new Rollback(result);
           return result;
@@ -473,6 +474,7 @@ export class RestApi {
     sql: Sql,
     routine: Routine,
     args: Record<string, unknown>,
+    argsFrom: 'json' | 'text',
     singleBody: string | null,
     shape: ReadShape,
     media: Media,
@@ -493,6 +495,10 @@ export class RestApi {
     } else if (provided.length === 0) {
       from = '';
       callArgs = '';
+    } else if (argsFrom === 'text') {
+      // Query-string and form arguments are text, cast to the declared type (PostgREST's DirectArgs).
+      from = '';
+      callArgs = provided.map((p) => `${p.variadic ? 'variadic ' : ''}${ident(p.name)} := ${param(String(args[p.name]))}::${p.type}`).join(', ');
     } else {
       const payload = param(JSON.stringify(Object.fromEntries(provided.map((p) => [p.name, args[p.name]]))));
       from = `(select ${payload}::json as json_data) pgrst_payload, lateral json_to_record(pgrst_payload.json_data) as pgrst_body(${provided

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { signJwt, verifyJwt } from './jwt';
 import type { PlatformDatabase, RequestClaims, Sql } from './platform-database';
 import { requestClaims, requestToken } from './request-claims';
-import { BodyTooLargeError, isPlainObject, parseJson, pgError, readBody, sendJson, type ApiRequest } from './http-util';
+import { BodyTooLargeError, ClientAbortedError, isPlainObject, parseJson, pgError, readBody, sendJson, type ApiRequest } from './http-util';
 
 /**
  * `/storage/v1`: Supabase Storage's object API as @supabase/storage-js calls it. The object's row in
@@ -127,7 +127,7 @@ export class StorageApi {
   }
 
   private sendError(api: ApiRequest, error: unknown): void {
-    if (api.res.headersSent) {
+    if (api.res.headersSent || error instanceof ClientAbortedError) {
       api.res.destroy();
       return;
     }
