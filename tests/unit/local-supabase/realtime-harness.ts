@@ -99,7 +99,9 @@ export class TestClient {
     channel.on('broadcast', { event: '*' }, (message) => sub.broadcasts.push(message as unknown as ReceivedBroadcast));
     channel.on('system', {}, (message: Record<string, unknown>) => sub.systems.push(message));
     if (options.presence) {
-      channel.on('presence', { event: '*' }, (message: Record<string, unknown>) => sub.presenceEvents.push(message));
+      channel.on('presence', { event: 'join' }, (message) => sub.presenceEvents.push({ ...message }));
+      channel.on('presence', { event: 'leave' }, (message) => sub.presenceEvents.push({ ...message }));
+      channel.on('presence', { event: 'sync' }, () => sub.presenceEvents.push({ event: 'sync' }));
     }
     channel.subscribe((status, error) => sub.statuses.push({ status, ...(error ? { message: error.message } : {}) }));
     return sub;
@@ -131,6 +133,8 @@ export interface Harness {
   approve(messageId: string, monitorId: string): Promise<void>;
   token(userId: string, options?: { expiresInS?: number }): string;
   client(options?: { vsn?: '1.0.0' | '2.0.0'; heartbeatIntervalMs?: number }): TestClient;
+  /** Disconnects every client made so far (after each test, so that a failed test leaves no socket behind). */
+  closeClients(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -264,8 +268,11 @@ export async function startHarness(engine: EngineName, limits: Partial<RealtimeL
       clients.push(client);
       return client;
     },
+    async closeClients() {
+      for (const client of clients.splice(0)) await client.close().catch(() => undefined);
+    },
     async close() {
-      for (const client of clients) await client.close().catch(() => undefined);
+      await harness.closeClients();
       await harness.realtime.stop();
       for (const socket of rawSockets) socket.destroy();
       http.closeAllConnections();
@@ -282,4 +289,49 @@ export async function startHarness(engine: EngineName, limits: Partial<RealtimeL
   const address = http.address();
   (harness as { url: string }).url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   return harness;
+}
+
+/** A frame as a raw test socket received it: parsed JSON text, or the bytes of a binary frame. */
+export type RawFrame = { text: unknown } | { binary: Buffer };
+
+/** A bare WebSocket speaking the wire format by hand, for what supabase-js does not show (exact frames). */
+export class RawSocket {
+  readonly frames: RawFrame[] = [];
+  readonly closed: Promise<{ code: number; reason: string }>;
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data, isBinary) => {
+      const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
+      this.frames.push(isBinary ? { binary: bytes } : { text: JSON.parse(bytes.toString('utf8')) as unknown });
+    });
+    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  }
+
+  /** Opens a socket, or resolves with the HTTP status and JSON body of a refused upgrade. */
+  static open(url: string): Promise<RawSocket | { status: number; body: unknown }> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url);
+      const socket = new RawSocket(ws);
+      ws.once('open', () => resolve(socket));
+      ws.once('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(body) as unknown }));
+      });
+      ws.once('error', (error) => {
+        if (!/Unexpected server response/.test(error.message)) reject(error);
+      });
+    });
+  }
+
+  send(message: unknown): void {
+    this.ws.send(typeof message === 'string' || Buffer.isBuffer(message) ? message : JSON.stringify(message));
+  }
+
+  next(what: string, match: (frame: RawFrame) => boolean, from = 0): Promise<RawFrame> {
+    return waitFor(what, () => this.frames.slice(from).find(match));
+  }
+
+  close(): void {
+    this.ws.close();
+  }
 }

@@ -2,7 +2,7 @@
 // by RLS on realtime.messages, database broadcasts re-read under each socket's claims, client broadcasts
 // (typing) where the write check passed, and the payload limit. Absence is proven without sleeping: a later
 // broadcast the socket may read arrives after the one it must not get (one socket's events keep their order).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { postgres15Missing } from '../../support/postgres-server';
 import { startHarness, waitFor, type Harness, type Subscription, type TestClient } from './realtime-harness';
 
@@ -30,6 +30,9 @@ describe.each([
     who.monitor = await h.person('monitor', 'Monitor');
     s1 = await h.session([[who.client, 'client'], [who.reader, 'reader']]);
     s2 = await h.session([[who.otherClient, 'client'], [who.otherReader, 'reader']]);
+  });
+  afterEach(async () => {
+    await h?.closeClients();
   });
   afterAll(async () => {
     await h?.close();
