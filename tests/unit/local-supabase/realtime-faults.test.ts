@@ -9,7 +9,6 @@ const CHANNEL_LIMIT = 4;
 const IDLE_MS = 4000;
 const HEARTBEAT_MS = 1000;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.each([
   { engine: 'pglite' as const, skip: false },
