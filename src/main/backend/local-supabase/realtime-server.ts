@@ -142,6 +142,7 @@ export class RealtimeServer {
   private readonly byTopic = new Map<string, Set<Channel>>();
   private readonly presence = new PresenceRegistry();
   private running = false;
+  private starting: Promise<void> | null = null;
   private unlisten: (() => Promise<void>) | null = null;
   private notifications: Notification[] = [];
   private delivering: Promise<void> | null = null;
@@ -163,8 +164,16 @@ export class RealtimeServer {
   /** Listens for database broadcasts; sockets are accepted from now on. Can be called again after stop(). */
   async start(): Promise<void> {
     if (this.running) return;
-    this.unlisten = await this.database.listen(NOTIFY_CHANNEL, (payload) => this.onNotification(payload));
-    this.running = true;
+    this.starting ??= this.database
+      .listen(NOTIFY_CHANNEL, (payload) => this.onNotification(payload))
+      .then((unlisten) => {
+        this.unlisten = unlisten;
+        this.running = true;
+      })
+      .finally(() => {
+        this.starting = null;
+      });
+    await this.starting;
   }
 
   /** Closes every socket (1001: clients reconnect and rejoin) and stops listening. */
@@ -195,7 +204,12 @@ export class RealtimeServer {
   /** Takes an HTTP upgrade from the local server; anything not for /realtime/v1/websocket is answered 404. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', (error) => this.log(`realtime: socket error during upgrade: ${error.message}`));
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      return this.refuseUpgrade(socket, 400, `Malformed request URL ${JSON.stringify(req.url)}`);
+    }
     if (url.pathname !== REALTIME_PATH) return this.refuseUpgrade(socket, 404, `Not found: Realtime listens on ${REALTIME_PATH}`);
     if (!this.running) return this.refuseUpgrade(socket, 503, 'Realtime is not running (stopped or not started yet)');
     const vsn = url.searchParams.get('vsn') ?? '1.0.0';
@@ -235,7 +249,14 @@ export class RealtimeServer {
       closed: false,
     };
     this.openSockets.add(ws);
+    ws.on('close', () => {
+      this.openSockets.delete(ws);
+      this.dropConnection(conn);
+    });
+    ws.on('error', (error) => this.log(`realtime: socket ${conn.id} error: ${error.message}`));
     if (!this.running) {
+      // stop() ran while this handshake was completing.
+      conn.closed = true;
       ws.close(1001, 'Realtime is stopping');
       return;
     }
@@ -246,11 +267,6 @@ export class RealtimeServer {
     }, this.limits.idleTimeoutMs);
     conn.idleTimer.unref();
     ws.on('message', (data, isBinary) => this.onFrame(conn, toBuffer(data), isBinary));
-    ws.on('error', (error) => this.log(`realtime: socket ${conn.id} error: ${error.message}`));
-    ws.on('close', () => {
-      this.openSockets.delete(ws);
-      this.dropConnection(conn);
-    });
   }
 
   /** Forgets a socket and its channels (their presences leave); nothing more is sent to it. */
@@ -287,9 +303,9 @@ export class RealtimeServer {
     try {
       frame = decodeFrame(conn.vsn, data, isBinary);
     } catch (error) {
-      if (!(error instanceof ProtocolError)) throw error;
-      this.log(`realtime: socket ${conn.id} closed: ${error.message}`);
-      conn.ws.close(error.closeCode, closeReason(error.message));
+      const protocolError = error instanceof ProtocolError ? error : new ProtocolError(`Invalid message: ${String(error)}`, 1007);
+      this.log(`realtime: socket ${conn.id} closed: ${protocolError.message}`);
+      conn.ws.close(protocolError.closeCode, closeReason(protocolError.message));
       return;
     }
     if (frame.kind === 'message' && frame.message.topic === 'phoenix') {
@@ -298,13 +314,7 @@ export class RealtimeServer {
       else this.reply(conn, frame.message, 'error', { reason: 'unmatched topic' });
       return;
     }
-    const topic = frame.kind === 'message' ? frame.message.topic : frame.push.topic;
-    const previous = conn.queues.get(topic) ?? Promise.resolve();
-    const next = previous.then(() => this.handleFrame(conn, frame));
-    conn.queues.set(topic, next);
-    void next.finally(() => {
-      if (conn.queues.get(topic) === next) conn.queues.delete(topic);
-    });
+    this.enqueue(conn, frame.kind === 'message' ? frame.message.topic : frame.push.topic, () => this.handleFrame(conn, frame));
   }
 
   private async handleFrame(conn: Connection, frame: IncomingFrame): Promise<void> {
@@ -424,6 +434,10 @@ export class RealtimeServer {
     if (Array.isArray(config.postgres_changes) && config.postgres_changes.some((c) => c !== null)) {
       return refuse('PostgresChangesNotServed: this server serves broadcast and presence; subscribe to database broadcasts instead of postgres_changes');
     }
+    const broadcast = isObject(config.broadcast) ? config.broadcast : {};
+    if (broadcast.replay !== undefined && broadcast.replay !== null) {
+      return refuse('UnableToReplayMessages: broadcast replay is not served by this server; read what was missed through the RPCs');
+    }
     const given = typeof payload.access_token === 'string' ? payload.access_token : typeof payload.user_token === 'string' ? payload.user_token : null;
     // A publishable key ("sb_…") or no token: the socket's own key decides, as on Supabase.
     const token = given && !given.startsWith('sb_') ? given : conn.apiKey;
@@ -432,7 +446,6 @@ export class RealtimeServer {
     const unauthorized = `Unauthorized: You do not have permissions to read from this Channel topic: ${subTopic}`;
     if (!API_ROLES.has(check.claims.role)) return refuse(unauthorized);
 
-    const broadcast = isObject(config.broadcast) ? config.broadcast : {};
     const presence = isObject(config.presence) ? config.presence : {};
     const presenceEnabled = flag(presence.enabled);
     let policies: TopicPolicies;
