@@ -420,6 +420,8 @@ class SupabaseUserConnection implements UserConnection {
 class ChannelSet {
   private readonly channels = new Map<string, RealtimeChannel>();
   private readonly joined = new Set<string>();
+  private readonly rejoinTimers = new Map<string, NodeJS.Timeout>();
+  private readonly rejoinAttempts = new Map<string, number>();
   private closed = false;
 
   constructor(
@@ -444,10 +446,15 @@ class ChannelSet {
       );
     this.channels.set(topic, channel);
     channel.subscribe((status) => {
-      if (this.closed) return;
+      if (this.closed || this.channels.get(topic) !== channel) return;
       const wasJoined = this.joined.has(topic);
-      if (status === 'SUBSCRIBED') this.joined.add(topic);
-      else this.joined.delete(topic);
+      if (status === 'SUBSCRIBED') {
+        this.joined.add(topic);
+        this.rejoinAttempts.delete(topic);
+      } else this.joined.delete(topic);
+      // realtime-js retries a refused or timed-out join by itself, but a channel the server closed (token expired,
+      // access revoked on renewal) is gone for good: a new one is subscribed, with backoff.
+      if (status === 'CLOSED') this.rejoinLater(topic, channel);
       // A fixed topic (re)joined: whatever was broadcast while it was down must be fetched.
       if (status === 'SUBSCRIBED' && this.fixed.includes(topic)) this.listener.onJoined?.(topic);
       if (wasJoined !== this.joined.has(topic) || status !== 'SUBSCRIBED') this.report();
@@ -455,7 +462,25 @@ class ChannelSet {
     this.report();
   }
 
+  private rejoinLater(topic: string, channel: RealtimeChannel) {
+    this.channels.delete(topic);
+    void this.client.removeChannel(channel);
+    const attempt = (this.rejoinAttempts.get(topic) ?? 0) + 1;
+    this.rejoinAttempts.set(topic, attempt);
+    const delay = Math.min(1_000 * 2 ** (attempt - 1), 30_000);
+    const timer = setTimeout(() => {
+      this.rejoinTimers.delete(topic);
+      this.join(topic);
+    }, delay);
+    timer.unref?.();
+    this.rejoinTimers.set(topic, timer);
+  }
+
   private leave(topic: string) {
+    const timer = this.rejoinTimers.get(topic);
+    if (timer) clearTimeout(timer);
+    this.rejoinTimers.delete(topic);
+    this.rejoinAttempts.delete(topic);
     const channel = this.channels.get(topic);
     if (!channel) return;
     this.channels.delete(topic);
@@ -479,6 +504,6 @@ class ChannelSet {
 
   close() {
     this.closed = true;
-    for (const topic of [...this.channels.keys()]) this.leave(topic);
+    for (const topic of new Set([...this.channels.keys(), ...this.rejoinTimers.keys()])) this.leave(topic);
   }
 }
