@@ -490,7 +490,9 @@ class ChannelSet {
 
   setSessions(ids: readonly string[]) {
     const wanted = new Set(ids.slice(-MAX_SESSION_CHANNELS).map((id) => `session:${id}`));
-    for (const topic of [...this.channels.keys()]) if (topic.startsWith('session:') && !wanted.has(topic)) this.leave(topic);
+    for (const topic of new Set([...this.channels.keys(), ...this.rejoinTimers.keys()])) {
+      if (topic.startsWith('session:') && !wanted.has(topic)) this.leave(topic);
+    }
     for (const topic of wanted) this.join(topic);
   }
 
