@@ -65,7 +65,8 @@ interface StorageLikeError {
 export function storageError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   const e = (error ?? {}) as StorageLikeError;
-  const status = Number(e.status ?? e.statusCode ?? 0);
+  // Storage answers most refusals with HTTP 400 and its own code in the body: the body's statusCode decides.
+  const status = Number(e.statusCode ?? e.status ?? 0);
   const message = typeof e.message === 'string' ? e.message : '';
   if (status === 409) return keyed('storage.already_exists', true, error);
   if (status === 413) return keyed('storage.too_large', true, error);
