@@ -63,6 +63,7 @@ export class LocalSupabaseServer {
   private server: http.Server | null = null;
   private endpoint: LocalSupabaseEndpoint | null = null;
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly upgraded = new Set<Duplex>();
   private readonly log: (message: string) => void;
   private readonly auth: AuthApi;
   private readonly rest: RestApi;
@@ -146,6 +147,8 @@ export class LocalSupabaseServer {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     await this.options.realtime?.stop();
+    // Sockets handed to Realtime are no longer the HTTP server's; whatever Realtime left open goes now.
+    for (const socket of this.upgraded) socket.destroy();
     const drained = Promise.allSettled([...this.inFlight]);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([drained, new Promise<void>((resolve) => (timer = setTimeout(resolve, DRAIN_TIMEOUT_MS)))]);
@@ -255,6 +258,8 @@ export class LocalSupabaseServer {
       refuse('401 Unauthorized', verdict.body);
       return;
     }
+    this.upgraded.add(socket);
+    socket.once('close', () => this.upgraded.delete(socket));
     try {
       this.options.realtime.handleUpgrade(req, socket, head);
     } catch (error) {

@@ -538,7 +538,7 @@ export class RestApi {
     const total = prefer.count ? `(select count(*) from pgrst_source ${where})::int8::text` : 'null::text';
     const { rows } = await sql.query<{ body: string; page_count: string; total: string | null }>(
       `with pgrst_source as (${source})
-       select ${aggregate} as body, count(_t)::int8::text as page_count, ${total} as total
+       select ${aggregate} as body, count(*)::int8::text as page_count, ${total} as total
          from (${page}) _t`,
       params,
     );
