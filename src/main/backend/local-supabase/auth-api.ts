@@ -598,7 +598,7 @@ export class AuthApi {
     const userMetadata = optionalObject(body, 'user_metadata') ?? {};
     // app_metadata is only ever set here, by the service role: it is where the console's role for a new account
     // comes from, so a self sign-up can never choose it. Keys set to null are removed, as GoTrue merges them.
-    const appMetadata: Record<string, unknown> = { provider: 'email', providers: ['email'] };
+    const appMetadata: Record<string, unknown> = Object.assign(Object.create(null) as Record<string, unknown>, { provider: 'email', providers: ['email'] });
     for (const [key, value] of Object.entries(optionalObject(body, 'app_metadata') ?? {})) {
       if (value === null) delete appMetadata[key];
       else appMetadata[key] = value;
