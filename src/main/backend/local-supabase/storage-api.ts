@@ -396,6 +396,11 @@ export class StorageApi {
     try {
       size = (await stat(file)).size;
     } catch {
+      // Removed or replaced since its row was read: that object is gone. Otherwise the row has lost its bytes.
+      const { rows } = await this.options.database.asPlatform((sql) =>
+        sql.query('select 1 from storage.objects where bucket_id = $1 and name = $2 and version = $3', [bucket, object.name, object.version]),
+      );
+      if (rows.length === 0) throw ERRORS.noSuchKey();
       this.options.log(`storage: the bytes of ${bucket}/${object.name} (version ${object.version}) are missing from ${file}`);
       throw ERRORS.internal('The object is recorded but its bytes are missing');
     }
