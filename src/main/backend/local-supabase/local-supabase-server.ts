@@ -112,7 +112,13 @@ export class LocalSupabaseServer {
     const port = this.options.port ?? 0;
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Invalid port ${port} for the local Supabase server.`);
     await this.rest.start();
-    await this.options.realtime?.start();
+    try {
+      await this.storage.start();
+      await this.options.realtime?.start();
+    } catch (error) {
+      await this.rest.stop();
+      throw error;
+    }
     const server = http.createServer((req, res) => this.track(this.serve(req, res)));
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
     server.on('clientError', (_error, socket) => {
