@@ -101,6 +101,17 @@ describe('the local Supabase gateway', () => {
     expect(realtime.upgrades).toHaveLength(1);
   });
 
+  it('closes WebSockets it handed over when it stops, even those Realtime left open', async () => {
+    const lazy: RealtimeEndpoint = { start: async () => {}, stop: async () => {}, handleUpgrade: () => {} };
+    const second = new LocalSupabaseServer({ database: db.database, jwtSecret, storageDir, realtime: lazy, log: () => {} });
+    const { url, anonKey } = await second.start();
+    const ws = new WebSocket(`${url.replace('http', 'ws')}/realtime/v1/websocket?apikey=${anonKey}`);
+    const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()).once('error', () => resolve()));
+    await new Promise((r) => setTimeout(r, 100));
+    await second.stop();
+    await closed;
+  });
+
   it('refuses a second server on a port in use with a clear error', async () => {
     const port = Number(new URL(endpoint.url).port);
     const other = new LocalSupabaseServer({ database: db.database, jwtSecret, storageDir, port, log: () => {} });

@@ -214,6 +214,11 @@ describe.each(engines)('local REST on %s', (engine) => {
     const filtered = await h.client().rpc('t_items', { p_n: 2 }).eq('id"; drop table t_log; --', 1);
     expect(filtered.status).toBe(400);
     expect(filtered.error).toMatchObject({ code: '42703' });
+    for (const key of ['constructor', '__proto__', 'toString']) {
+      const res = await rest(`/rpc/t_add?a=1&${key}=2`);
+      expect(res.status).toBe(404);
+      expect(await res.json()).toMatchObject({ code: 'PGRST202', message: `Could not find the function public.t_add(${['a', key].sort().join(', ')}) in the schema cache` });
+    }
     const ordered = await rest(`/rpc/t_items?order=${encodeURIComponent('id; drop table public.t_log')}`, { method: 'POST', body: '{"p_n":2}' });
     expect(ordered.status).toBe(400);
     expect(await tableExists()).toBe(true);

@@ -87,7 +87,8 @@ const USER_COLUMNS = [
   'u.encrypted_password',
   iso('u.email_confirmed_at'),
   iso('u.phone_confirmed_at'),
-  iso('u.confirmed_at'),
+  // On Supabase confirmed_at is generated from the two confirmation times; it is computed here the same way.
+  iso('coalesce(u.confirmed_at, least(u.email_confirmed_at, u.phone_confirmed_at))', 'confirmed_at'),
   iso('u.last_sign_in_at'),
   'u.raw_app_meta_data',
   'u.raw_user_meta_data',
@@ -299,12 +300,12 @@ export class AuthApi {
       return await this.options.database.asPlatform(async (sql) => {
         const { rows } = await sql.query<UserRow>(
           `with inserted as (
-             insert into auth.users (instance_id, id, aud, role, email, encrypted_password, email_confirmed_at, confirmed_at,
+             insert into auth.users (instance_id, id, aud, role, email, encrypted_password, email_confirmed_at,
                                      confirmation_token, recovery_token, email_change_token_new, email_change,
                                      raw_app_meta_data, raw_user_meta_data, created_at, updated_at, banned_until,
                                      is_sso_user, is_anonymous)
              values ($1, $2::uuid, 'authenticated', 'authenticated', $3, $4,
-                     case when $5::boolean then now() end, case when $5::boolean then now() end,
+                     case when $5::boolean then now() end,
                      '', '', '', '', $6::jsonb, $7::jsonb, now(), now(),
                      case when $8::float8 is not null then now() + make_interval(secs => $8::float8 / 1000) end,
                      false, false)
@@ -597,7 +598,7 @@ export class AuthApi {
     const userMetadata = optionalObject(body, 'user_metadata') ?? {};
     // app_metadata is only ever set here, by the service role: it is where the console's role for a new account
     // comes from, so a self sign-up can never choose it. Keys set to null are removed, as GoTrue merges them.
-    const appMetadata: Record<string, unknown> = { provider: 'email', providers: ['email'] };
+    const appMetadata: Record<string, unknown> = Object.assign(Object.create(null) as Record<string, unknown>, { provider: 'email', providers: ['email'] });
     for (const [key, value] of Object.entries(optionalObject(body, 'app_metadata') ?? {})) {
       if (value === null) delete appMetadata[key];
       else appMetadata[key] = value;

@@ -63,6 +63,7 @@ export class LocalSupabaseServer {
   private server: http.Server | null = null;
   private endpoint: LocalSupabaseEndpoint | null = null;
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly upgraded = new Set<Duplex>();
   private readonly log: (message: string) => void;
   private readonly auth: AuthApi;
   private readonly rest: RestApi;
@@ -111,7 +112,13 @@ export class LocalSupabaseServer {
     const port = this.options.port ?? 0;
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Invalid port ${port} for the local Supabase server.`);
     await this.rest.start();
-    await this.options.realtime?.start();
+    try {
+      await this.storage.start();
+      await this.options.realtime?.start();
+    } catch (error) {
+      await this.rest.stop();
+      throw error;
+    }
     const server = http.createServer((req, res) => this.track(this.serve(req, res)));
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
     server.on('clientError', (_error, socket) => {
@@ -146,6 +153,8 @@ export class LocalSupabaseServer {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     await this.options.realtime?.stop();
+    // Sockets handed to Realtime are no longer the HTTP server's; whatever Realtime left open goes now.
+    for (const socket of this.upgraded) socket.destroy();
     const drained = Promise.allSettled([...this.inFlight]);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([drained, new Promise<void>((resolve) => (timer = setTimeout(resolve, DRAIN_TIMEOUT_MS)))]);
@@ -255,6 +264,8 @@ export class LocalSupabaseServer {
       refuse('401 Unauthorized', verdict.body);
       return;
     }
+    this.upgraded.add(socket);
+    socket.once('close', () => this.upgraded.delete(socket));
     try {
       this.options.realtime.handleUpgrade(req, socket, head);
     } catch (error) {

@@ -383,16 +383,18 @@ export class RestApi {
     const prefer = preferences(api.header('prefer'));
 
     // Arguments: the JSON (or form) body of a POST; for GET the query parameters that are not filters.
-    let args: Record<string, unknown> = {};
+    const queryArgs = new Map<string, string>();
     const filters: Filter[] = [];
     const query = api.url.searchParams;
     for (const [key, value] of query) {
       if (RESERVED.has(key) || /\.(order|limit|offset|and|or)$/.test(key)) continue;
       if (read && !OPERATOR.test(value)) {
-        if (key in args) throw notImplemented(`Repeated argument ${key}: variadic arguments in the query string are not served by the local server.`);
-        args[key] = value;
+        if (queryArgs.has(key)) throw notImplemented(`Repeated argument ${key}: variadic arguments in the query string are not served by the local server.`);
+        queryArgs.set(key, value);
       } else filters.push(parseFilter(key, value));
     }
+    // Own properties only (Object.fromEntries), so no argument name can reach the object's prototype.
+    let args: Record<string, unknown> = Object.fromEntries(queryArgs);
     if (query.has('or') || query.has('and')) throw notImplemented('Logic trees (or=, and=) are not served by the local server.');
     if (query.has('columns')) throw notImplemented('The columns parameter is not served by the local server.');
     let singleBody: string | null = null;
@@ -538,7 +540,7 @@ export class RestApi {
     const total = prefer.count ? `(select count(*) from pgrst_source ${where})::int8::text` : 'null::text';
     const { rows } = await sql.query<{ body: string; page_count: string; total: string | null }>(
       `with pgrst_source as (${source})
-       select ${aggregate} as body, count(_t)::int8::text as page_count, ${total} as total
+       select ${aggregate} as body, count(*)::int8::text as page_count, ${total} as total
          from (${page}) _t`,
       params,
     );

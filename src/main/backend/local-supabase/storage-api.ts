@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { signJwt, verifyJwt } from './jwt';
 import type { PlatformDatabase, RequestClaims, Sql } from './platform-database';
@@ -115,8 +115,29 @@ function parseRange(header: string, size: number): { start: number; end: number 
 
 const iso = (column: string, alias = column) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as ${alias}`;
 
+// A staging file older than this belongs to an upload that can no longer finish (the process died mid-way).
+const STALE_STAGING_MS = 60 * 60 * 1000;
+
 export class StorageApi {
   constructor(private readonly options: StorageApiOptions) {}
+
+  /** Removes what uploads interrupted by a crash left in the staging folder. */
+  async start(): Promise<void> {
+    const dir = path.join(this.options.storageDir, 'staging');
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    const now = Date.now();
+    for (const name of names) {
+      const file = path.join(dir, name);
+      const info = await stat(file).catch(() => null);
+      if (info && now - info.mtimeMs > STALE_STAGING_MS) await rm(file, { force: true }).catch(() => {});
+    }
+  }
 
   async handle(api: ApiRequest): Promise<void> {
     try {
@@ -396,6 +417,11 @@ export class StorageApi {
     try {
       size = (await stat(file)).size;
     } catch {
+      // Removed or replaced since its row was read: that object is gone. Otherwise the row has lost its bytes.
+      const { rows } = await this.options.database.asPlatform((sql) =>
+        sql.query('select 1 from storage.objects where bucket_id = $1 and name = $2 and version = $3', [bucket, object.name, object.version]),
+      );
+      if (rows.length === 0) throw ERRORS.noSuchKey();
       this.options.log(`storage: the bytes of ${bucket}/${object.name} (version ${object.version}) are missing from ${file}`);
       throw ERRORS.internal('The object is recorded but its bytes are missing');
     }
