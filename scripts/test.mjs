@@ -44,6 +44,11 @@ const tiers = [
   { name: 'generated database types are current', cmd: [npm, 'run', '--silent', 'db:types:check'] },
   { name: 'SQL suite (PGlite and PostgreSQL 15)', cmd: [npm, 'run', '--silent', 'test:sql'] },
   {
+    name: 'local Supabase and backend contract (supabase-js)',
+    cmd: [npx, 'vitest', 'run', '--config', 'tests/supabase/vitest.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${reports}/supabase.json`],
+    counts: vitestCounts(`${reports}/supabase.json`),
+  },
+  {
     name: 'legacy consolidation (PostgreSQL 15)',
     cmd: [npx, 'vitest', 'run', '--config', 'tests/consolidate/vitest.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${reports}/consolidate.json`],
     counts: vitestCounts(`${reports}/consolidate.json`),
