@@ -105,6 +105,55 @@ create or replace trigger profiles_console_role_audit after update on public.pro
   when (old.role is distinct from new.role or old.emergency_opt_in is distinct from new.emergency_opt_in)
   execute function private.audit_profile_role();
 
+-- A new account gets its console profile in the transaction that creates it (GoTrue's sign-up and
+-- admin API, the embedded backend's auth), so there is never a signed-in user without one:
+--   role                raw_app_meta_data.console_role when it is one of the five roles, else client.
+--                       app_metadata is writable by the service role only (an admin creating staff);
+--                       user_metadata, which the person signing up writes, never chooses a role.
+--   display_name        raw_user_meta_data.display_name, else the local part of the email.
+--   preferred_language  raw_user_meta_data.preferred_language when 'ar' or 'en', else 'en'.
+-- A profile that already exists (the platform's own trigger got there first) is left as it is.
+--
+-- Deliberately not fatal: on the live project profiles is the platform's table, with NOT NULL columns
+-- the console cannot fill (encrypted_password, ...) and checks of its own. If the table refuses the
+-- console's row (SQLSTATE class 23, integrity, or 22, data), the trigger only WARNs and the account is
+-- created without a console profile: aborting would break the platform's own sign-up. The platform
+-- creates its profiles there; until it has, the console answers auth.profile_missing for that user.
+-- Any other error (a defect of the console's schema) still aborts, so it cannot go unnoticed.
+-- SECURITY DEFINER: GoTrue inserts as supabase_auth_admin, which has no rights on public.profiles.
+create or replace function private.handle_new_user() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_role text := new.raw_app_meta_data ->> 'console_role';
+  v_language text := new.raw_user_meta_data ->> 'preferred_language';
+  v_name text := nullif(regexp_replace(new.raw_user_meta_data ->> 'display_name', '^[[:space:]]+|[[:space:]]+$', '', 'g'), '');
+begin
+  if v_role is null or v_role not in ('client', 'reader', 'monitor', 'admin', 'super_admin') then
+    v_role := 'client';
+  end if;
+  if v_language is null or v_language not in ('ar', 'en') then
+    v_language := 'en';
+  end if;
+  v_name := coalesce(v_name, nullif(split_part(new.email, '@', 1), ''));
+  begin
+    insert into public.profiles (id, display_name, role, preferred_language)
+    values (new.id, v_name, v_role, v_language)
+    on conflict (id) do nothing;
+  exception when integrity_constraint_violation or data_exception then
+    raise warning 'console: no profile created for new auth user % (% %): the platform''s profiles table refused it',
+      new.id, sqlstate, sqlerrm;
+  end;
+  return null;
+end
+$$;
+revoke all on function private.handle_new_user() from public;
+
+create or replace trigger console_handle_new_user after insert on auth.users
+  for each row execute function private.handle_new_user();
+
 -- Who is asking. SECURITY DEFINER so policies that call them never recurse into the RLS of the table
 -- they read; they only ever answer about auth.uid() (no user-id parameter to probe others with).
 -- PL/pgSQL rather than SQL: a SECURITY DEFINER SQL function is never inlined and is planned again at

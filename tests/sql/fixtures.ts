@@ -53,15 +53,17 @@ export async function loadFixtures(db: Engine): Promise<void> {
     [ID.superAdmin, 'Super Admin', 'super_admin', false],
   ];
   for (const [id, name, role, optIn] of people) {
-    await db.query(`insert into auth.users (id, email, aud, role) values ($1, $2, 'authenticated', 'authenticated')`, [
-      id,
-      `${role}-${id.slice(-4)}@example.test`,
-    ]);
+    // The profile comes from the handle_new_user trigger, as for every account: the role from
+    // app_metadata (what an admin sets through the service role), the name from user_metadata.
     await db.query(
-      `insert into public.profiles (id, display_name, role, emergency_opt_in, availability) values ($1, $2, $3, $4, 'online')`,
-      [id, name, role, optIn],
+      `insert into auth.users (id, email, aud, role, raw_app_meta_data, raw_user_meta_data)
+       values ($1, $2, 'authenticated', 'authenticated', jsonb_build_object('console_role', $3::text), jsonb_build_object('display_name', $4::text))`,
+      [id, `${role}-${id.slice(-4)}@example.test`, role, name],
     );
+    await db.query(`update public.profiles set emergency_opt_in = $2, availability = 'online' where id = $1 returning id`, [id, optIn]);
   }
+  const made = await db.rows<{ n: number }>(`select count(*)::int as n from public.profiles`);
+  if (Number(made[0]?.n) !== people.length) throw new Error(`handle_new_user made ${made[0]?.n} profiles for ${people.length} accounts`);
   await db.exec(`
     insert into public.chat_sessions (id, type, created_by) values
       ('${ID.s1}', 'booking', '${ID.client}'), ('${ID.s2}', 'support', '${ID.otherClient}'),

@@ -164,5 +164,27 @@ export async function runLiveShape(db: Engine): Promise<CaseResult[]> {
       await db.exec('rollback');
     }
   });
+
+  await check('sign-up: the platform\'s auth insert is never aborted by the console; no console profile where its table refuses one; an existing profile is kept', async () => {
+    await db.exec('begin');
+    try {
+      const fresh = randomUUID();
+      // The live profiles has NOT NULL columns without defaults (encrypted_password): the trigger cannot fill them.
+      await c.rows(`insert into auth.users (id, email, raw_app_meta_data) values ($1, 'new@live.test', '{"console_role": "reader"}')`, [fresh]);
+      c.eq(await c.n(`select 1 from auth.users where id = $1`, [fresh]), 1, 'the account exists');
+      c.eq(await c.n(`select 1 from public.profiles where id = $1`, [fresh]), 0, 'no half-made console profile');
+      const existing = randomUUID();
+      await c.rows(`insert into public.profiles (id, role, encrypted_password, first_name) values ($1, 'client', 'bcrypt$hash', 'Platform')`, [existing]);
+      await c.rows(`insert into auth.users (id, email, raw_app_meta_data, raw_user_meta_data) values ($1, 'had@live.test', '{"console_role": "admin"}', '{"display_name": "Other"}')`, [existing]);
+      const p = await c.one(`select role, first_name, display_name from public.profiles where id = $1`, [existing]);
+      c.eq([p.role, p.first_name, p.display_name], ['client', 'Platform', null], 'the platform\'s row untouched');
+      await db.query(`select set_config('request.jwt.claims', $1, true)`, [JSON.stringify({ sub: fresh, role: 'authenticated' })]);
+      await db.exec('set local role authenticated');
+      await c.fails('SA402', `select * from public.my_profile()`, [], 'auth.profile_missing');
+    } finally {
+      await db.exec('rollback');
+    }
+  });
+
   return results;
 }

@@ -8,6 +8,8 @@ import { runRlsMatrix, type CaseResult } from './rls-matrix';
 import { runWorkflows } from './workflows';
 import { runConcurrency } from './concurrency';
 import { runLiveShape } from './live-shape';
+import { ACCOUNT_WORKFLOWS } from './accounts';
+
 
 const args = process.argv.slice(2);
 const only = args.includes('--engine') ? args[args.indexOf('--engine') + 1] : undefined;
@@ -36,6 +38,7 @@ async function suite(db: Engine): Promise<CaseResult[]> {
   const matrix = await runRlsMatrix(db);
   results.push(...matrix);
   results.push(...(await runWorkflows(db)));
+  results.push(...(await runWorkflows(db, ACCOUNT_WORKFLOWS, 'account')));
   results.push(...(await runConcurrency(db)));
   const live = await db.freshDatabase('live_shape');
   try {
@@ -76,7 +79,9 @@ for (const engineName of ['pglite', 'pg15']) {
   const ok = results.filter((r) => r.ok).length;
   const bad = results.filter((r) => !r.ok);
   const rls = results.filter((r) => r.name.startsWith('rls '));
-  console.log(`\n[${db.name}] ${results.length} cases (${rls.length} RLS matrix, ${results.length - rls.length} schema/workflow/race/live-shape) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  const sections = ['schema', 'rls', 'workflow', 'account', 'read', 'race', 'changes', 'live-shaped', 'platform-shaped'];
+  const counts = sections.map((s) => `${results.filter((r) => r.name.startsWith(`${s} `) || r.name.startsWith(`${s}:`)).length} ${s}`);
+  console.log(`\n[${db.name}] ${results.length} cases (${counts.join(', ')}) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   for (const r of results) {
     if (!r.ok) console.log(`  FAIL ${r.name}\n       ${r.detail}`);
     else if (verbose || !r.name.startsWith('rls ')) console.log(`  ok   ${r.name}`);

@@ -81,12 +81,12 @@ export function sendParams(a: SendArgs): unknown[] {
   ];
 }
 
-async function send(c: Ctx, a: SendArgs): Promise<Row> {
+export async function send(c: Ctx, a: SendArgs): Promise<Row> {
   return c.one(SEND_SQL, sendParams(a));
 }
 
 /** Uploads (the storage row the Storage API would write) as the current role. */
-async function upload(c: Ctx, p: string, mime: string, size: number): Promise<void> {
+export async function upload(c: Ctx, p: string, mime: string, size: number): Promise<void> {
   await c.rows(
     `insert into storage.objects (bucket_id, name, owner, owner_id, metadata)
      values ('chat-files', $1, auth.uid(), auth.uid()::text, jsonb_build_object('size', $2::bigint, 'mimetype', $3::text))`,
@@ -94,13 +94,13 @@ async function upload(c: Ctx, p: string, mime: string, size: number): Promise<vo
   );
 }
 
-async function setSetting(c: Ctx, key: string, value: string) {
+export async function setSetting(c: Ctx, key: string, value: string) {
   await c.as('superAdmin');
   const r = await c.rows(`update public.app_settings set value = $2 where key = $1 returning key`, [key, value]);
   if (r.length === 0) await c.rows(`insert into public.app_settings (key, value) values ($1, $2)`, [key, value]);
 }
 
-async function voiceNote(c: Ctx, who: Who, session: string): Promise<Row> {
+export async function voiceNote(c: Ctx, who: Who, session: string): Promise<Row> {
   await c.as(who);
   const id = randomUUID();
   const p = `${session}/${id}/note.webm`;
@@ -109,7 +109,7 @@ async function voiceNote(c: Ctx, who: Who, session: string): Promise<Row> {
 }
 
 /** Rows of realtime.messages about a record id, per topic (read as the superuser). */
-async function topicsFor(c: Ctx, recordId: string): Promise<string[]> {
+export async function topicsFor(c: Ctx, recordId: string): Promise<string[]> {
   await c.as('postgres');
   const r = await c.rows<{ topic: string }>(
     `select distinct topic from realtime.messages where payload -> 'record' ->> 'id' = $1 order by topic`,
@@ -637,16 +637,16 @@ export const WORKFLOWS: Workflow[] = [
   },
 ];
 
-export async function runWorkflows(db: Engine): Promise<CaseResult[]> {
+export async function runWorkflows(db: Engine, workflows: Workflow[] = WORKFLOWS, label = 'workflow'): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
-  for (const w of WORKFLOWS) {
+  for (const w of workflows) {
     const c = new Ctx(db);
     await db.exec('begin');
     try {
       await w.run(c);
-      results.push({ name: `workflow ${w.name}`, ok: true });
+      results.push({ name: `${label} ${w.name}`, ok: true });
     } catch (error) {
-      results.push({ name: `workflow ${w.name}`, ok: false, detail: error instanceof Error ? error.message : String(error) });
+      results.push({ name: `${label} ${w.name}`, ok: false, detail: error instanceof Error ? error.message : String(error) });
     } finally {
       await db.exec('rollback');
     }
