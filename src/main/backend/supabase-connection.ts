@@ -228,8 +228,14 @@ class SupabaseUserConnection implements UserConnection {
   }
 
   async getSession(sessionId: string) {
-    const [row] = await this.rows('get_session', { p_session_id: sessionId });
-    return row ? toSessionRow(row) : null;
+    try {
+      const [row] = await this.rows('get_session', { p_session_id: sessionId });
+      return row ? toSessionRow(row) : null;
+    } catch (error) {
+      // Not there, or no longer the user's to read: the same answer, by design of the RPC.
+      if (error instanceof AppError && error.code === 'SA404') return null;
+      throw error;
+    }
   }
 
   async listMessages(sessionId: string, options: { before?: MessageCursor; limit?: number } = {}) {
