@@ -176,10 +176,12 @@ describe.each(fixtures)('the %s backend', (_name, makeFixture) => {
   });
 
   it('returns one session as the list shows it', async () => {
-    const session = await client.openSupportSession();
-    const one = await client.getSession(session.id);
+    // A client of their own: a client's support session is reused, and the reader was assigned to Omar's.
+    const newcomer = await fx.user('client', 'Hala');
+    const session = await newcomer.openSupportSession();
+    const one = await newcomer.getSession(session.id);
     expect(one?.id).toBe(session.id);
-    expect(one?.participants.map((p) => p.userId)).toContain(client.userId);
+    expect(one?.participants.map((p) => p.userId)).toContain(newcomer.userId);
     expect(await reader.getSession(session.id)).toBeNull();
   });
 
