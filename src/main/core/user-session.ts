@@ -14,6 +14,11 @@ import type { Role } from '../backend/backend-port';
 export interface UserSessionOptions {
   /** Connectivity when the session starts; the outbox waits while offline. */
   online: boolean;
+  /**
+   * The server's change cursor taken before the session subscribes: every (re)join fetches what changed after it,
+   * so nothing committed from then on can be missed, whatever happens to the socket.
+   */
+  cursor: string;
   role: Role;
   language: 'ar' | 'en';
   isSessionVisible(sessionId: string): boolean;
@@ -76,9 +81,12 @@ export class UserSession {
   private readonly detach: (() => void)[] = [];
   private readonly realtime: RealtimeSubscription;
   /** The server's change cursor: what this console has seen; a (re)join fetches everything after it. */
-  private cursor: string | null = null;
+  private cursor: string;
   private catchingUp: Promise<void> | null = null;
   private catchUpAgain = false;
+  private catchUpRetry: NodeJS.Timeout | null = null;
+  private catchUpFailures = 0;
+  private closed = false;
   realtimeStatus: RealtimeStatus = 'joining';
   /** Unread counts per session, kept current from the list and from each pushed session row (the badge is their sum). */
   private readonly unread = new Map<string, number>();
@@ -93,6 +101,7 @@ export class UserSession {
     alertPlatform: AlertPlatform,
     private readonly options: UserSessionOptions,
   ) {
+    this.cursor = options.cursor;
     this.alerts = new AlertCenter(alertPlatform, { isSessionVisible: options.isSessionVisible, preferences: { language: options.language } });
     this.store = openLocalStore({ directory: path.join(dataDir, 'users', connection.userId) });
     this.outbox = new Outbox({ store: this.store, transport: createOutboxTransport(connection), online: options.online });
@@ -220,26 +229,38 @@ export class UserSession {
       this.catchUpAgain = true;
       return this.catchingUp;
     }
+    if (this.catchUpRetry) clearTimeout(this.catchUpRetry);
+    this.catchUpRetry = null;
     this.catchingUp = (async () => {
       do {
         this.catchUpAgain = false;
-        const first = this.cursor === null;
         let page;
         do {
           page = await this.connection.messagesChangedSince(this.cursor);
-          this.cursor = page.cursor;
           const changed = page.messages.map(toServerMessage);
           if (changed.length > 0) {
             this.store.messages.upsertMessages(changed);
             this.hub.emit('messages.changed', { messages: changed });
           }
+          // Only once the page is applied: a crash or failure in between fetches it again, never skips it.
+          this.cursor = page.cursor;
         } while (!page.complete);
-        // The first cursor only marks "now"; later runs may have changed sessions' unread counts and order.
-        if (!first) this.hub.emit('sessions.changed', { sessionId: null });
+        this.catchUpFailures = 0;
+        // Unread counts and the order of sessions may have changed meanwhile.
+        this.hub.emit('sessions.changed', { sessionId: null });
       } while (this.catchUpAgain);
-    })().finally(() => {
-      this.catchingUp = null;
-    });
+    })()
+      .catch((error: unknown) => {
+        // The server went away again mid-catch-up: try again (the next join will also ask), keeping the cursor.
+        if (this.closed) return;
+        const delay = Math.min(1_000 * 2 ** this.catchUpFailures++, 30_000);
+        this.catchUpRetry = setTimeout(() => void this.reconcile().catch(() => {}), delay);
+        this.catchUpRetry.unref?.();
+        throw error;
+      })
+      .finally(() => {
+        this.catchingUp = null;
+      });
     return this.catchingUp;
   }
 
@@ -382,6 +403,8 @@ export class UserSession {
   }
 
   async close() {
+    this.closed = true;
+    if (this.catchUpRetry) clearTimeout(this.catchUpRetry);
     this.alerts.dispose();
     for (const detach of this.detach.splice(0)) detach();
     await this.outbox.close();
