@@ -19,7 +19,10 @@ values
   ('11111111-1111-4111-8111-111111111103', 'Local Monitor', 'monitor', 'en', false, 'online'),
   ('11111111-1111-4111-8111-111111111104', 'Local Admin', 'admin', 'en', false, 'offline'),
   ('11111111-1111-4111-8111-111111111105', 'Local Super Admin', 'super_admin', 'en', false, 'offline')
-on conflict (id) do nothing;
+-- The handle_new_user trigger has already made a client profile for each account: set the seed's own.
+on conflict (id) do update
+  set display_name = excluded.display_name, role = excluded.role, preferred_language = excluded.preferred_language,
+      emergency_opt_in = excluded.emergency_opt_in, availability = excluded.availability;
 
 insert into public.chat_sessions (id, type, status, created_by)
 values ('22222222-2222-4222-8222-222222222201', 'support', 'active', '11111111-1111-4111-8111-111111111103')

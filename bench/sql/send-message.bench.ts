@@ -103,13 +103,14 @@ try {
   const users: { id: string; session: string }[] = [];
   const reader = randomUUID();
   await admin.query(`insert into auth.users (id) values ($1)`, [reader]);
-  await admin.query(`insert into public.profiles (id, role, display_name) values ($1, 'reader', 'bench reader')`, [reader]);
+  // handle_new_user made a client profile with the auth user; the benchmark sets its own role and name.
+  await admin.query(`update public.profiles set role = 'reader', display_name = 'bench reader' where id = $1`, [reader]);
   for (let i = 0; i < maxLevel; i++) {
     const id = randomUUID();
     const session = randomUUID();
     users.push({ id, session });
     await admin.query(`insert into auth.users (id) values ($1)`, [id]);
-    await admin.query(`insert into public.profiles (id, role, display_name) values ($1, 'client', $2)`, [id, `bench client ${i}`]);
+    await admin.query(`update public.profiles set display_name = $2 where id = $1`, [id, `bench client ${i}`]);
     await admin.query(`insert into public.chat_sessions (id, type, created_by) values ($1, 'support', $2)`, [session, id]);
     await admin.query(`insert into public.chat_participants (session_id, user_id, role_in_session) values ($1, $2, 'client'), ($1, $3, 'reader')`, [session, id, reader]);
   }

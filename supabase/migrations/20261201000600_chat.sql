@@ -261,8 +261,8 @@ $$;
 revoke all on function private.message_view(public.chat_messages, boolean) from public;
 
 -- For the reads, which run as the caller (SECURITY INVOKER) so that the RLS above decides which rows
--- exist: the same shape as `message`, next to the columns the reads filter and order by. It names
--- only columns `authenticated` may select.
+-- exist: each row's `message` is the chat_message_view, next to the columns the reads filter and order
+-- by. It names only columns `authenticated` may select (a whole-row reference would need them all).
 create or replace view private.chat_message_rows with (security_invoker = true) as
   select m.id, m.session_id, m.created_at, m.status, m.type, m.change_xid,
          row(m.id, m.session_id, m.sender_id, m.type, m.body, m.storage_path, m.mime_type, m.size_bytes,

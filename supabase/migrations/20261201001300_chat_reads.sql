@@ -30,9 +30,11 @@ create type public.chat_session_view as (
 --   Unread: messages from others created after the caller's last read, plus voice notes approved
 --   after it (they became visible then); pending notes count for staff only. Zero where the caller
 --   is not a participant (staff looking on).
+-- jit off: the per-row policy functions make the estimate look expensive enough for JIT, whose
+-- compilation then costs more than the whole (index-driven) query.
 create or replace function private.session_views(p_session_id uuid, p_limit integer)
 returns setof public.chat_session_view
-language plpgsql stable security invoker set search_path = ''
+language plpgsql stable security invoker set search_path = '' set jit = off
 as $$
 declare
   v_uid uuid := auth.uid();
@@ -84,17 +86,17 @@ begin
            where m.session_id = p.id
            order by m.created_at desc, m.id desc
            limit 1),
-         coalesce((select jsonb_agg(jsonb_build_object('user_id', cp.user_id,
-                                                        'display_name', coalesce(card.display_name, ''),
-                                                        'role', coalesce(card.role, 'client'),
-                                                        'role_in_session', cp.role_in_session,
-                                                        'availability', coalesce(card.availability, 'offline'),
+         -- The card is a correlated subquery, not a join: its `pc.id = <participant>` then reaches into
+         -- the security_barrier view as a (leakproof) restriction and becomes a primary-key lookup,
+         -- where a join would scan every visible profile once per session.
+         coalesce((select jsonb_agg(jsonb_build_object('user_id', cp.user_id, 'role_in_session', cp.role_in_session,
                                                         'last_read_at', cp.last_read_at)
+                                    || coalesce((select jsonb_build_object('display_name', pc.display_name, 'role', pc.role,
+                                                                           'availability', pc.availability)
+                                                   from public.profile_cards pc where pc.id = cp.user_id),
+                                                jsonb_build_object('display_name', '', 'role', 'client', 'availability', 'offline'))
                                     order by cp.joined_at, cp.user_id)
                      from public.chat_participants cp
-                     left join lateral (
-                       select pc.display_name, pc.role, pc.availability
-                       from public.profile_cards pc where pc.id = cp.user_id) card on true
                     where cp.session_id = p.id), '[]'::jsonb)
   from picked p
   order by coalesce(p.last_message_at, p.created_at) desc, p.id desc;

@@ -186,5 +186,37 @@ export async function runLiveShape(db: Engine): Promise<CaseResult[]> {
     }
   });
 
+  await check('the read RPCs answer on it (varchar platform columns, no primary key on app_settings)', async () => {
+    await db.exec('begin');
+    try {
+      const actAs = async (id: string) => {
+        await db.exec('reset role');
+        await db.query(`select set_config('request.jwt.claims', $1, true)`, [JSON.stringify({ sub: id, role: 'authenticated' })]);
+        await db.exec('set local role authenticated');
+      };
+      await actAs(READER);
+      c.eq((await c.one(`select * from public.my_profile()`)).role, 'reader', 'my_profile');
+      const s = await c.one(`select * from public.open_booking_session($1)`, [BOOKING]);
+      await c.one(SEND_SQL, sendParams({ session: String(s.id), type: 'text', body: 'hello from the platform' }));
+      const row = await c.one(`select * from public.get_session($1)`, [s.id]);
+      c.eq((row.participants as { display_name: string }[]).length, 2, 'participants');
+      c.eq(await c.n(`select * from public.list_sessions()`), 1, 'list_sessions');
+      c.eq(await c.n(`select * from public.list_messages($1)`, [s.id]), 1, 'list_messages');
+      c.ok(await c.n(`select * from public.list_people('reader')`) >= 1, 'list_people');
+      c.eq((await c.one<{ r: { complete: boolean } }>(`select public.messages_changed_since() as r`)).r.complete, true, 'messages_changed_since');
+      await actAs(MONITOR);
+      c.eq(await c.n(`select * from public.pending_audio()`), 0, 'pending_audio');
+      c.eq(await c.n(`select * from public.list_emergencies()`), 0, 'list_emergencies');
+      await db.exec('reset role');
+      await db.query(`update public.profiles set role = 'super_admin' where id = $1`, [MONITOR]);
+      await actAs(MONITOR);
+      const settings = await c.one<{ s: Record<string, unknown> }>(`select public.set_console_setting('console.message.max_body_length', '5000') as s`);
+      c.eq(settings.s['console.message.max_body_length'], 5000, 'set_console_setting upserts beside the platform keys');
+      c.eq(await c.n(`select 1 from public.app_settings where key = 'console.message.max_body_length'`), 1, 'one row');
+      c.eq((await c.one(`select public.needs_first_run() as v`)).v, false, 'needs_first_run');
+    } finally {
+      await db.exec('rollback');
+    }
+  });
   return results;
 }

@@ -1,5 +1,6 @@
-// The SQL suite: every migration from zero, the RLS matrix, the workflows, the races and the
-// live-shaped database, on PGlite and on a real PostgreSQL 15 that it starts and stops itself.
+// The SQL suite: every migration from zero, the RLS matrix, the workflows, the accounts, the read RPCs,
+// the races, the change cursor, the live-shaped database and the platform-shaped one (--target supabase),
+// on PGlite and on a real PostgreSQL 15 that it starts and stops itself.
 // Usage: npx tsx tests/sql/run.ts [--engine pglite|pg15] [--verbose]
 import { applySchema } from '../../src/main/schema/index';
 import { pgliteEngine, pg15Engine, type Engine } from './engines';
@@ -9,7 +10,9 @@ import { runWorkflows } from './workflows';
 import { runConcurrency } from './concurrency';
 import { runLiveShape } from './live-shape';
 import { ACCOUNT_WORKFLOWS } from './accounts';
-
+import { READ_WORKFLOWS } from './reads';
+import { runChanges } from './changes';
+import { runPlatformShape } from './platform-shape';
 
 const args = process.argv.slice(2);
 const only = args.includes('--engine') ? args[args.indexOf('--engine') + 1] : undefined;
@@ -39,12 +42,21 @@ async function suite(db: Engine): Promise<CaseResult[]> {
   results.push(...matrix);
   results.push(...(await runWorkflows(db)));
   results.push(...(await runWorkflows(db, ACCOUNT_WORKFLOWS, 'account')));
+  results.push(...(await runWorkflows(db, READ_WORKFLOWS, 'read')));
   results.push(...(await runConcurrency(db)));
+  // Commits its own rows: after everything that expects the fixtures as they were loaded.
+  results.push(...(await runChanges(db)));
   const live = await db.freshDatabase('live_shape');
   try {
     results.push(...(await runLiveShape(live)));
   } finally {
     await live.close();
+  }
+  const platform = await db.freshDatabase('platform_shape');
+  try {
+    results.push(...(await runPlatformShape(platform)));
+  } finally {
+    await platform.close();
   }
   return results;
 }
