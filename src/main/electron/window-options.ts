@@ -36,3 +36,23 @@ export function mainWindowOptions(preloadPath: string, iconPath: string): Browse
     webPreferences: secureWebPreferences(preloadPath),
   };
 }
+
+/** The small window shown while the backend starts: no preload, no script, nothing to reach. */
+export function loadingWindowOptions(iconPath: string): BrowserWindowConstructorOptions {
+  const { preload: _preload, ...webPreferences } = secureWebPreferences('');
+  return {
+    width: 380,
+    height: 200,
+    resizable: false,
+    minimizable: false,
+    maximizable: false,
+    fullscreenable: false,
+    frame: false,
+    center: true,
+    show: false,
+    title: 'SAMIA TAROT Console',
+    icon: iconPath,
+    backgroundColor: '#14101f',
+    webPreferences: { ...webPreferences, spellcheck: false },
+  };
+}
