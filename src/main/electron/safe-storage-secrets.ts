@@ -34,16 +34,16 @@ export function safeStorageSecrets(userDataDir: string, log: SecretsLog): (slot:
     if (items) return items;
     if (!app.isReady()) throw new Error('The session store was used before the app was ready; safeStorage cannot tell whether the OS keyring is available yet.');
     items = new Map();
-    if (!safeStorage.isEncryptionAvailable()) {
-      toMemory('the OS offers no encryption to safeStorage');
-      return items;
-    }
     if (process.platform === 'linux') {
       const backend = safeStorage.getSelectedStorageBackend();
       if (backend === 'basic_text' || backend === 'unknown') {
         toMemory(`no keyring found: safeStorage would use "${backend}", a password built into the app`);
         return items;
       }
+    }
+    if (!safeStorage.isEncryptionAvailable()) {
+      toMemory('the OS offers no encryption to safeStorage');
+      return items;
     }
     if (existsSync(file)) {
       try {
