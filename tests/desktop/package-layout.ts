@@ -214,8 +214,15 @@ export async function runPackagedLayout(context: SuiteContext, appDir: string, r
     rmSync(runDir, { recursive: true, force: true });
     cpSync(unpacked, runDir, { recursive: true, filter: (source) => source !== archive });
     asar.extractAll(archive, path.join(runDir, 'resources', 'app.asar'));
-    await check('package: every packaged module finds the modules it depends on, and the asar is small', () => {
+    await check('package: every module the main bundle imports is packaged, each finds its own dependencies, and the asar is small', () => {
       const app = path.join(runDir, 'resources', 'app.asar');
+      const bundle = readFileSync(path.join(app, 'out', 'main', 'index.js'), 'utf8');
+      const imported = [...bundle.matchAll(/^import\s[^;]*?from\s+"([^".][^"]*)"/gm)].map((match) => match[1]!).filter((name) => !name.startsWith('node:') && name !== 'electron');
+      assert.ok(imported.length > 0, 'no bare imports found in the main bundle');
+      for (const name of imported) {
+        const packageName = name.startsWith('@') ? name.split('/').slice(0, 2).join('/') : name.split('/')[0]!;
+        assert.ok(existsSync(path.join(app, 'node_modules', packageName, 'package.json')), `the main bundle imports ${name}, which is not packaged`);
+      }
       assert.deepEqual(unresolvedDependencies(app), []);
       const sqlite = folderSize(path.join(app, 'node_modules', 'better-sqlite3'));
       assert.ok(sqlite < 1_000_000, `better-sqlite3 takes ${sqlite} bytes in the package`);

@@ -13,7 +13,7 @@ import { bridgeCaller, consoleWindowOnScreen, launchApp, type Layout, type Suite
  */
 
 export function readAppId(repoRoot: string): string {
-  const match = /^appId:\s*(\S+)\s*$/m.exec(readFileSync(path.join(repoRoot, 'electron-builder.yml'), 'utf8'));
+  const match = /^appId:\s*([^\s#]+)/m.exec(readFileSync(path.join(repoRoot, 'electron-builder.yml'), 'utf8'));
   if (!match) throw new Error('electron-builder.yml has no appId');
   return match[1]!;
 }
