@@ -78,7 +78,9 @@ function folderSize(dir: string): number {
 function unresolvedDependencies(appDir: string): string[] {
   const missing: string[] = [];
   const manifests = walk(path.join(appDir, 'node_modules')).filter((file) => file.endsWith(`${path.sep}package.json`) && !file.includes(`${path.sep}node_modules${path.sep}.`));
-  for (const manifest of [path.join(appDir, 'package.json'), ...manifests]) {
+  // The app's own dependencies include the renderer's libraries, bundled into out/renderer: the main bundle's
+  // imports are checked instead.
+  for (const manifest of manifests) {
     let pkg: { name?: string; dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
     try {
       pkg = JSON.parse(readFileSync(manifest, 'utf8'));
