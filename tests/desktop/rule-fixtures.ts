@@ -181,7 +181,8 @@ export async function runRuleFixtures(context: SuiteContext): Promise<void> {
       'preloads',
       `import { app, BrowserWindow } from 'electron';
       import path from 'node:path';
-      const here = path.dirname(new URL(import.meta.url).pathname);
+      import { fileURLToPath } from 'node:url';
+      const here = path.dirname(fileURLToPath(import.meta.url));
       const load = async (file) => {
         const win = new BrowserWindow({ show: false, webPreferences: { preload: path.join(here, file), sandbox: true, contextIsolation: true } });
         await win.loadURL('data:text/html,<p>x</p>');
