@@ -1,5 +1,5 @@
 /**
- * `npm run test:desktop`: the Electron shell, proven without the Electron binary (DESIGN §7).
+ * `npm run test:desktop`: the Electron shell, proven without the Electron binary.
  *
  * Builds the app with electron-vite, bundles the stand-in Electron (tests/desktop/electron-stand-in/, which
  * enforces Electron's lifecycle rules), then runs the BUILT main process under Node with `electron`

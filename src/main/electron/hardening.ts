@@ -2,7 +2,7 @@ import { shell, type Session, type WebContents } from 'electron';
 import { isOpenableExternalUrl, isPermissionGranted, isTrustedRendererUrl } from '../security/url-policy';
 
 /**
- * DESIGN §6 for one web contents: no navigation away from the app, no new windows (web links go to the OS
+ * The security policy for one web contents: no navigation away from the app, no new windows (web links go to the OS
  * browser), no webviews. Attached from `web-contents-created`, which may be listened to before the app is
  * ready; it touches no session.
  */

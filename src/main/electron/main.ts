@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { app, dialog, net, powerMonitor, session, shell, type BrowserWindow } from 'electron';
+import { app, dialog, Menu, net, powerMonitor, session, shell, type BrowserWindow } from 'electron';
 import type { Backend } from '../backend/backend-port';
 import { createBackend } from '../backend/create-backend';
 import { createConsoleCore } from '../core/console-core';
@@ -149,6 +149,21 @@ function runConsole(): void {
 
     openConsoleWindow();
     tray = new ConsoleTray(trayImage(resources), { show: showConsole, newWindow: openConsoleWindow });
+    // The OS's own "New window" entries: the dock menu on macOS, the taskbar's jump list on Windows (a second
+    // launch with --new-window, handed to this instance by the single-instance lock).
+    if (process.platform === 'darwin') app.dock?.setMenu(Menu.buildFromTemplate([{ label: 'New Window', click: openConsoleWindow }]));
+    if (process.platform === 'win32') {
+      app.setUserTasks([
+        {
+          program: process.execPath,
+          arguments: layout.isPackaged ? NEW_WINDOW_SWITCH : `"${layout.appPath}" ${NEW_WINDOW_SWITCH}`,
+          iconPath: process.execPath,
+          iconIndex: 0,
+          title: 'New window',
+          description: 'Open another console window',
+        },
+      ]);
+    }
     app.on('activate', () => {
       if (windows.count === 0 && !quitting) openConsoleWindow();
     });

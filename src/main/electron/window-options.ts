@@ -2,7 +2,7 @@ import type { BrowserWindowConstructorOptions, WebPreferences } from 'electron';
 
 /**
  * The security-relevant options of every console window. Kept as plain data so a test can assert
- * exactly what the shell uses (DESIGN §6).
+ * exactly what the shell uses.
  */
 export function secureWebPreferences(preloadPath: string): WebPreferences {
   return {

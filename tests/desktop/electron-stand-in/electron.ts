@@ -1,6 +1,6 @@
 /**
  * TEST DOUBLE — stands in for the `electron` module of Electron 41's main process, because the Electron
- * binary cannot be downloaded on these build machines (DESIGN §7). The desktop test runs the BUILT main
+ * binary cannot be downloaded on these build machines. The desktop test runs the BUILT main
  * bundle (out/main/index.js, or the one inside the packaged app.asar) under plain Node with `electron`
  * resolved to this module (loader-hooks.ts). It enforces Electron's documented lifecycle rules, with
  * Electron's own error messages, so code that would fail in Electron fails here:
