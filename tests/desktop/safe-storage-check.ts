@@ -17,20 +17,14 @@ const [userData, action] = process.argv.slice(2) as [string, 'write' | 'read' | 
 Object.defineProperty(process, 'platform', { value: config.platform });
 state.launch = { appPath: userData, isPackaged: false, resourcesPath: userData, userData, appName: 'session-store-check', appVersion: '0.0.0', reportFile: null };
 
+// As main.ts does: the store is created once the app is ready.
+app.becomeReady();
 const logged: { level: string; message: string }[] = [];
 const store = safeStorageSecrets(userData, (level, message) => logged.push({ level, message }))('auth');
 const file = path.join(userData, 'session.bin');
 if (action === 'corrupt') writeFileSync(file, 'not what safeStorage wrote');
 
-let beforeReady: string | null = null;
-try {
-  store.getItem('sb-session');
-} catch (error) {
-  beforeReady = (error as Error).message;
-}
-app.becomeReady();
-
-const result: Record<string, unknown> = { beforeReady };
+const result: Record<string, unknown> = {};
 if (action === 'write') {
   store.setItem('sb-session', 'the-refresh-token-value');
   result.readBack = store.getItem('sb-session');

@@ -34,8 +34,7 @@ export function applyPermissionPolicy(ses: Session): void {
     const mediaTypes = details.mediaType ? [details.mediaType] : [];
     // Chromium checks "media" without a type before enumerating devices: answer for the app, grant nothing else.
     if (permission === 'media' && mediaTypes.length === 0) return isTrustedRendererUrl(requestingOrigin);
+    // HID, serial and USB are checked here too ('hid', 'serial', 'usb'): refused like everything not granted.
     return isTrustedRendererUrl(requestingOrigin) && isPermissionGranted(permission, { mediaTypes });
   });
-  // HID, serial and USB devices: none, whoever asks.
-  ses.setDevicePermissionHandler(() => false);
 }

@@ -93,8 +93,14 @@ function runConsole(): void {
   }
 
   const closeLoadingWindow = () => {
-    if (loadingWindow && !loadingWindow.isDestroyed()) loadingWindow.destroy();
+    const closing = loadingWindow;
     loadingWindow = null;
+    // Closing the loading window must never keep the console window from showing.
+    try {
+      if (closing && !closing.isDestroyed()) closing.close();
+    } catch (error) {
+      log('warn', 'The loading window could not be closed', error);
+    }
   };
 
   const openConsoleWindow = () => windows.open(closeLoadingWindow);

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { app, safeStorage } from 'electron';
+import { safeStorage } from 'electron';
 import type { CreateBackendOptions } from '../backend/create-backend';
 
 /** The auth storage supabase-js reads its session from (getItem / setItem / removeItem). */
@@ -18,7 +18,8 @@ type Persistence = { kind: 'keyring' } | { kind: 'memory'; reason: string };
  * warning: the user signs in again after a restart, but no token is written where anyone could read it back,
  * and no write is ever dropped (supabase-js reads its session back right after storing it).
  *
- * The choice is made at first use, which must come after `ready`: before it, Linux reports no encryption at all.
+ * Create it once the app is ready (main.ts does, in `whenReady`): the choice is made at first use, and before
+ * `ready` Linux reports no encryption at all.
  */
 export function safeStorageSecrets(userDataDir: string, log: SecretsLog): (slot: string) => SecretStore {
   const file = path.join(userDataDir, 'session.bin');
@@ -32,10 +33,10 @@ export function safeStorageSecrets(userDataDir: string, log: SecretsLog): (slot:
 
   const open = (): Map<string, string> => {
     if (items) return items;
-    if (!app.isReady()) throw new Error('The session store was used before the app was ready; safeStorage cannot tell whether the OS keyring is available yet.');
     items = new Map();
     if (process.platform === 'linux') {
-      const backend = safeStorage.getSelectedStorageBackend();
+      // Electron defines it on Linux only.
+      const backend = safeStorage.getSelectedStorageBackend?.();
       if (backend === 'basic_text' || backend === 'unknown') {
         toMemory(`no keyring found: safeStorage would use "${backend}", a password built into the app`);
         return items;
