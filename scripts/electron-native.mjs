@@ -17,7 +17,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -101,7 +101,9 @@ async function build({ ifElectron, arch }) {
   for (const key of Object.keys(process.env)) {
     if (/^npm_config_(nodedir|target|runtime|disturl|dist_url|build_from_source)$/i.test(key)) delete process.env[key];
   }
-  const { rebuild } = await import('@electron/rebuild');
+  // electron-builder's own @electron/rebuild (through app-builder-lib), the one `npmRebuild` would use.
+  const builderRequire = createRequire(require.resolve('app-builder-lib/package.json'));
+  const { rebuild } = await import(pathToFileURL(builderRequire.resolve('@electron/rebuild')).href);
   try {
     await rebuild({ buildPath: staging, projectRootPath: staging, electronVersion: electron.version, arch, onlyModules: ['better-sqlite3'], force: true, mode: 'sequential' });
   } catch (error) {
