@@ -6,7 +6,8 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      // Native and wasm-backed modules are loaded from node_modules at run time (better-sqlite3 is unpacked from the asar).
+      // Dependencies stay in node_modules (packaged by electron-builder): PGlite reads its wasm and data files
+      // beside its code, and better-sqlite3 loads its addon at run time, Electron's build through `nativeBinding`.
       externalizeDeps: true,
       rollupOptions: { input: { index: resolve('src/main/electron/main.ts') } },
     },

@@ -4,9 +4,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-
-const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+import { npm, tool } from './node-tools.mjs';
 const reports = path.resolve('.tmp/test-reports');
 rmSync(reports, { recursive: true, force: true });
 mkdirSync(reports, { recursive: true });
@@ -33,16 +31,16 @@ const playwrightCounts = (file) => () => {
 };
 
 const tiers = [
-  { name: 'system packages', cmd: ['node', 'scripts/ensure-system-packages.mjs', 'chromium', 'postgresql-15', 'postgresql-client-15', 'postgresql-15-pgtap'] },
-  { name: 'typecheck', cmd: [npm, 'run', '--silent', 'typecheck'] },
-  { name: 'lint', cmd: [npm, 'run', '--silent', 'lint'] },
+  { name: 'system packages', cmd: [process.execPath, ['scripts/ensure-system-packages.mjs', 'chromium', 'postgresql-15', 'postgresql-client-15', 'postgresql-15-pgtap'], {}] },
+  { name: 'typecheck', cmd: npm(['run', '--silent', 'typecheck']) },
+  { name: 'lint', cmd: npm(['run', '--silent', 'lint']) },
   {
     name: 'unit (vitest)',
-    cmd: [npx, 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${reports}/vitest.json`],
+    cmd: tool('vitest', ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${reports}/vitest.json`]),
     counts: vitestCounts(`${reports}/vitest.json`),
   },
-  { name: 'generated database types are current', cmd: [npm, 'run', '--silent', 'db:types:check'] },
-  { name: 'SQL suite (PGlite and PostgreSQL 15)', cmd: [npm, 'run', '--silent', 'test:sql'] },
+  { name: 'generated database types are current', cmd: npm(['run', '--silent', 'db:types:check']) },
+  { name: 'SQL suite (PGlite and PostgreSQL 15)', cmd: npm(['run', '--silent', 'test:sql']) },
   {
     name: 'local Supabase and backend contract (supabase-js)',
     cmd: [npx, 'vitest', 'run', '--config', 'tests/supabase/vitest.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${reports}/supabase.json`],
@@ -50,14 +48,16 @@ const tiers = [
   },
   {
     name: 'legacy consolidation (PostgreSQL 15)',
-    cmd: [npx, 'vitest', 'run', '--config', 'tests/consolidate/vitest.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${reports}/consolidate.json`],
+    cmd: tool('vitest', ['run', '--config', 'tests/consolidate/vitest.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${reports}/consolidate.json`]),
     counts: vitestCounts(`${reports}/consolidate.json`),
   },
-  { name: 'outbox crash test (SIGKILL at random points)', cmd: [npm, 'run', '--silent', 'test:crash'] },
-  { name: 'outbox fault test (dropped, delayed, failed calls)', cmd: [npm, 'run', '--silent', 'test:fault'] },
+  { name: 'outbox crash test (SIGKILL at random points)', cmd: npm(['run', '--silent', 'test:crash']) },
+  { name: 'outbox fault test (dropped, delayed, failed calls)', cmd: npm(['run', '--silent', 'test:fault']) },
+  // The Electron shell: the built main process under a stand-in for Electron, out/ tree and packaged app.asar.
+  { name: 'desktop (Electron shell, both layouts)', cmd: npm(['run', '--silent', 'test:desktop']) },
   {
     name: 'end-to-end (Playwright, web shell in Chromium)',
-    cmd: [npm, 'run', '--silent', 'test:e2e', '--', '--reporter=list,json'],
+    cmd: npm(['run', '--silent', 'test:e2e', '--', '--reporter=list,json']),
     env: { PLAYWRIGHT_JSON_OUTPUT_FILE: `${reports}/playwright.json` },
     counts: playwrightCounts(`${reports}/playwright.json`),
   },
@@ -66,8 +66,10 @@ const tiers = [
 function run(tier) {
   return new Promise((resolve) => {
     const started = Date.now();
-    console.log(`\n━━ ${tier.name} ━━ ${tier.cmd.join(' ')}`);
-    const child = spawn(tier.cmd[0], tier.cmd.slice(1), {
+    const [command, args, options] = tier.cmd;
+    console.log(`\n━━ ${tier.name} ━━ ${[path.basename(command), ...args].join(' ')}`);
+    const child = spawn(command, args, {
+      ...options,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...tier.env, FORCE_COLOR: process.env.CI ? '0' : '1' },
     });
@@ -80,7 +82,10 @@ function run(tier) {
       output += chunk;
       process.stderr.write(chunk);
     });
-    child.on('close', (code) => {
+    let finished = false;
+    const finish = (code) => {
+      if (finished) return;
+      finished = true;
       let counts = none();
       try {
         counts = tier.counts ? tier.counts() : (lastSummaryLine(output) ?? none());
@@ -88,7 +93,13 @@ function run(tier) {
         // A tier that died before writing its report counts through its exit code alone.
       }
       resolve({ name: tier.name, ok: code === 0, seconds: (Date.now() - started) / 1000, ...counts });
+    };
+    // A tool that cannot be started at all (missing, refused by the OS) says so instead of failing silently.
+    child.on('error', (error) => {
+      console.error(`${tier.name}: could not start ${command}: ${error.message}`);
+      finish(1);
     });
+    child.on('close', (code) => finish(code));
   });
 }
 

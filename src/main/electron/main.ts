@@ -1,117 +1,264 @@
 import path from 'node:path';
-import { app, BrowserWindow, net, powerMonitor, shell, type WebContents } from 'electron';
+import { app, dialog, Menu, net, powerMonitor, session, shell, type BrowserWindow } from 'electron';
 import type { Backend } from '../backend/backend-port';
 import { createBackend } from '../backend/create-backend';
-import { safeStorageSecrets } from './safe-storage-secrets';
-import { ElectronAlertPlatform } from './electron-alert-platform';
-import { createConsoleCore, type ConsoleCore } from '../core/console-core';
+import { createConsoleCore } from '../core/console-core';
 import { backendConfigFromEnvironment } from '../core/backend-config';
-import { APP_ORIGIN, MEDIA_PROTOCOL } from '../security/content-security-policy';
+import { MEDIA_PROTOCOL } from '../security/content-security-policy';
 import { isOpenableExternalUrl } from '../security/url-policy';
+import { APP_ID, NEW_WINDOW_SWITCH } from './app-identity';
 import { handleAppProtocol, handleMediaProtocol, registerPrivilegedSchemes } from './app-protocol';
-import { randomBytes } from 'node:crypto';
-import { hardenWebContents } from './hardening';
-import { bridgeWindow, registerInvokeHandler } from './ipc-bridge';
-import { ConsoleTray } from './tray';
-import { mainWindowOptions } from './window-options';
+import { ConsoleWindows } from './console-windows';
+import { ElectronAlertPlatform } from './electron-alert-platform';
+import { applyPermissionPolicy, hardenWebContents } from './hardening';
+import { registerInvokeHandler } from './ipc-bridge';
+import { openLoadingWindow } from './loading-window';
+import { checkSqliteLoads, selectSqliteAddon, sqliteAddonPath } from './native-sqlite';
+import { safeStorageSecrets } from './safe-storage-secrets';
+import { ConsoleTray, trayImage } from './tray';
 
 // The Electron shell stays thin: windows, IPC registration, protocol, tray. Behaviour lives in the core.
+//
+// Electron's order matters here. Before `ready`, only what Electron allows or requires then: the
+// AppUserModelID, the single-instance lock, privileged schemes, and event listeners. Sessions, protocol
+// handlers, windows, the tray and safeStorage exist only once the app is ready, so everything else runs
+// in `whenReady`. Nothing awaits `whenReady` at the top level: Electron emits `ready` only after this
+// module has finished evaluating.
 
-if (!app.requestSingleInstanceLock()) {
+/** How long quitting waits for the windows' sessions and the backend to close before giving up on them. */
+const SHUTDOWN_DEADLINE_MS = 20_000;
+
+const log = (level: 'info' | 'warn' | 'error', message: string, detail?: unknown) =>
+  detail === undefined ? console[level](message) : console[level](message, detail);
+
+// Windows shows toasts only for a process whose AppUserModelID matches its Start-menu shortcut's.
+if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
+
+if (!app.requestSingleInstanceLock({ newWindow: process.argv.includes(NEW_WINDOW_SWITCH) })) {
+  // Another console runs with this profile: it opens or focuses a window (`second-instance`); this one leaves.
   app.quit();
 } else {
-  registerPrivilegedSchemes();
-  hardenWebContents();
+  runConsole();
+}
 
-  const resources = app.isPackaged ? process.resourcesPath : path.join(app.getAppPath(), 'resources');
+function runConsole(): void {
+  registerPrivilegedSchemes();
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
+
+  const layout = { isPackaged: app.isPackaged, appPath: app.getAppPath(), resourcesPath: process.resourcesPath };
+  const resources = layout.isPackaged ? layout.resourcesPath : path.join(layout.appPath, 'resources');
   const iconPath = path.join(resources, 'icon.png');
-  const rendererDir = path.join(app.getAppPath(), 'out/renderer');
-  const preloadPath = path.join(app.getAppPath(), 'out/preload/index.cjs');
-  const cores = new Map<number, ConsoleCore>();
-  let mainWindow: BrowserWindow | null = null;
+  const rendererDir = path.join(layout.appPath, 'out/renderer');
+  const preloadPath = path.join(layout.appPath, 'out/preload/index.cjs');
+
+  let backend: Backend | null = null;
+  let backendStarting: Promise<void> | null = null;
+  let loadingWindow: BrowserWindow | null = null;
   let tray: ConsoleTray | null = null;
-  const dataDir = path.join(app.getPath('userData'), 'data');
-  const backend: Backend = createBackend(backendConfigFromEnvironment(process.env, dataDir), {
-    supabaseDir: app.isPackaged ? path.join(process.resourcesPath, 'supabase') : path.join(app.getAppPath(), 'supabase'),
-    secretStore: safeStorageSecrets(app.getPath('userData')),
-    log: (message) => console.info(message),
+  let connectivityTimer: ReturnType<typeof setInterval> | null = null;
+  let quitting = false;
+  let startFailed = false;
+
+  const windows = new ConsoleWindows({
+    preloadPath,
+    iconPath,
+    log,
+    createCore: (mediaKey, window) =>
+      createConsoleCore({
+        mediaBaseUrl: `${MEDIA_PROTOCOL}://${mediaKey}/`,
+        shell: 'electron',
+        appName: app.getName(),
+        version: app.getVersion(),
+        backend: backend!,
+        dataDir: dataDir(),
+        createAlertPlatform: (emitToRenderer) =>
+          new ElectronAlertPlatform({
+            window,
+            tray: () => tray,
+            emitToRenderer,
+            iconPath,
+            log: (level, message, detail) => log(level, message, detail),
+          }),
+        openExternal: async (url) => {
+          if (!isOpenableExternalUrl(url)) return false;
+          await shell.openExternal(url);
+          return true;
+        },
+        log,
+      }),
   });
 
-  const mediaKeys = new Map<string, ConsoleCore>();
-  const createCore = (mediaKey: string) =>
-    createConsoleCore({
-      mediaBaseUrl: `${MEDIA_PROTOCOL}://${mediaKey}/`,
-      shell: 'electron',
-      appName: app.getName(),
-      version: app.getVersion(),
-      backend,
-      dataDir,
-      createAlertPlatform: (emitToRenderer) =>
-        new ElectronAlertPlatform({
-          window: () => mainWindow,
-          tray: () => tray,
-          emitToRenderer,
-          iconPath,
-          log: (level, message) => console[level](message),
-        }),
-      openExternal: async (url) => {
-        if (!isOpenableExternalUrl(url)) return false;
-        await shell.openExternal(url);
-        return true;
-      },
-      log: (level, message, detail) => console[level](message, detail ?? ''),
-    });
+  function dataDir(): string {
+    return path.join(app.getPath('userData'), 'data');
+  }
 
-  const createWindow = () => {
-    const win = new BrowserWindow(mainWindowOptions(preloadPath, iconPath));
-    const contents: WebContents = win.webContents;
-    const mediaKey = randomBytes(18).toString('hex');
-    const core = createCore(mediaKey);
-    cores.set(contents.id, core);
-    mediaKeys.set(mediaKey, core);
-    const detach = bridgeWindow(contents, core);
-    win.once('ready-to-show', () => win.show());
-    win.on('closed', () => {
-      detach();
-      cores.delete(contents.id);
-      mediaKeys.delete(mediaKey);
-      void core.dispose();
-      if (mainWindow === win) mainWindow = null;
-    });
-    void win.loadURL(`${APP_ORIGIN}/index.html`);
-    return win;
+  const closeLoadingWindow = () => {
+    const closing = loadingWindow;
+    loadingWindow = null;
+    // Closing the loading window must never keep the console window from showing.
+    try {
+      if (closing && !closing.isDestroyed()) closing.close();
+    } catch (error) {
+      log('warn', 'The loading window could not be closed', error);
+    }
   };
 
-  app.on('second-instance', () => {
-    if (!mainWindow) return;
-    if (mainWindow.isMinimized()) mainWindow.restore();
-    mainWindow.focus();
+  const openConsoleWindow = () => windows.open(closeLoadingWindow);
+
+  const showConsole = () => {
+    if (windows.showMostRecent()) return;
+    if (loadingWindow && !loadingWindow.isDestroyed()) loadingWindow.focus();
+    else if (app.isReady() && backend && !backendStarting && !quitting) openConsoleWindow();
+  };
+
+  app.on('second-instance', (_event, _argv, _cwd, additionalData) => {
+    const wantsNewWindow = (additionalData as { newWindow?: unknown } | undefined)?.newWindow === true;
+    if (wantsNewWindow && backend && !backendStarting && !quitting) openConsoleWindow();
+    else showConsole();
   });
 
-  void app.whenReady().then(async () => {
-    await backend.start();
-    // Token refresh and the outbox pause while the machine sleeps or the network is gone.
-    powerMonitor.on('suspend', () => backend.setPowerState?.(false));
-    powerMonitor.on('resume', () => backend.setPowerState?.(true));
-    const reportConnectivity = () => {
-      for (const core of cores.values()) core.setOnline(net.isOnline());
-    };
-    setInterval(reportConnectivity, 5_000).unref();
+  async function start(): Promise<void> {
+    applyPermissionPolicy(session.defaultSession);
     handleAppProtocol(rendererDir);
-    handleMediaProtocol((key) => mediaKeys.get(key));
-    registerInvokeHandler((contents) => cores.get(contents.id));
-    mainWindow = createWindow();
-    tray = new ConsoleTray(path.join(resources, 'tray.png'), () => mainWindow);
-    app.on('activate', () => {
-      if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow();
+    handleMediaProtocol((key) => windows.coreForMediaKey(key));
+    registerInvokeHandler((contents) => windows.coreFor(contents));
+    loadingWindow = openLoadingWindow(iconPath, (message, error) => log('warn', message, error));
+
+    const selected = selectSqliteAddon(layout);
+    checkSqliteLoads(selected, sqliteAddonPath(layout), (message) => log('error', message));
+
+    const userData = app.getPath('userData');
+    const started = createBackend(backendConfigFromEnvironment(process.env, dataDir()), {
+      supabaseDir: layout.isPackaged ? path.join(layout.resourcesPath, 'supabase') : path.join(layout.appPath, 'supabase'),
+      secretStore: safeStorageSecrets(userData, (level, message) => log(level, message)),
+      log: (message) => log('info', message),
     });
-  });
+    backend = started;
+    backendStarting = started.start();
+    try {
+      await backendStarting;
+    } finally {
+      backendStarting = null;
+    }
+    // The loading window was closed (or Quit chosen) while the backend started: the quit sequence owns it now.
+    if (quitting) return;
+
+    // Token refresh and the outbox pause while the machine sleeps.
+    const power = started as Backend & { setPowerState?: (awake: boolean) => void };
+    if (typeof power.setPowerState === 'function') {
+      powerMonitor.on('suspend', () => power.setPowerState!(false));
+      powerMonitor.on('resume', () => power.setPowerState!(true));
+    }
+    connectivityTimer = setInterval(() => {
+      for (const core of windows.cores()) core.setOnline(net.isOnline());
+    }, 5_000);
+
+    openConsoleWindow();
+    tray = new ConsoleTray(trayImage(resources), { show: showConsole, newWindow: openConsoleWindow });
+    // The OS's own "New window" entries: the dock menu on macOS, the taskbar's jump list on Windows (a second
+    // launch with --new-window, handed to this instance by the single-instance lock).
+    if (process.platform === 'darwin') app.dock?.setMenu(Menu.buildFromTemplate([{ label: 'New Window', click: openConsoleWindow }]));
+    if (process.platform === 'win32') {
+      app.setUserTasks([
+        {
+          program: process.execPath,
+          arguments: layout.isPackaged ? NEW_WINDOW_SWITCH : `"${layout.appPath}" ${NEW_WINDOW_SWITCH}`,
+          iconPath: process.execPath,
+          iconIndex: 0,
+          title: 'New window',
+          description: 'Open another console window',
+        },
+      ]);
+    }
+    app.on('activate', () => {
+      if (windows.count === 0 && !quitting) openConsoleWindow();
+    });
+  }
+
+  /** The backend could not start (or the shell around it could not be set up): say so, and leave with status 1. */
+  async function failStart(error: unknown): Promise<void> {
+    // Quit was chosen while starting: the quit sequence closes what there is and exits.
+    if (quitting) return;
+    startFailed = true;
+    log('error', 'The console could not start', error);
+    const detail = error instanceof Error ? error.message : String(error);
+    dialog.showErrorBox(
+      'SAMIA TAROT Console could not start',
+      `The console could not start its backend, so it will close.\nتعذّر تشغيل وحدة التحكم، وستُغلق الآن.\n\n${detail}\n\nData folder: ${dataDir()}`,
+    );
+    // Whatever the half-started backend holds is released, but never at the price of a process that stays
+    // behind without a window (it would keep the single-instance lock and silence every later launch).
+    const outcome = await withDeadline(stopBackend(), SHUTDOWN_DEADLINE_MS).catch((stopError: unknown) => {
+      log('error', 'Closing the half-started backend failed', stopError);
+      return 'failed' as const;
+    });
+    if (outcome === 'timed out') log('error', 'Closing the half-started backend did not finish in time.');
+    app.exit(1);
+  }
+
+  async function stopBackend(): Promise<void> {
+    const current = backend;
+    if (!current) return;
+    // A start still under way is awaited first: stopping half-started PGlite would lose its files.
+    await backendStarting?.catch(() => {});
+    await current.stop();
+  }
+
+  /** Everything that must close cleanly before the process ends: each window's local store, then the backend. */
+  async function shutDown(): Promise<void> {
+    if (connectivityTimer) clearInterval(connectivityTimer);
+    tray?.destroy();
+    await windows.disposed();
+    await stopBackend();
+  }
 
   app.on('window-all-closed', () => {
+    // A failed start exits through its own dialog; macOS apps stay in the dock until Quit.
+    if (startFailed || quitting) return;
     if (process.platform !== 'darwin') app.quit();
   });
+
   app.on('before-quit', () => {
-    tray?.destroy();
-    void backend.stop();
+    quitting = true;
   });
+
+  // Electron ends the process right after `will-quit` unless it is prevented, and PGlite and SQLite would close
+  // uncleanly: hold the quit, close everything, then exit.
+  let exiting: Promise<void> | null = null;
+  app.on('will-quit', (event) => {
+    event.preventDefault();
+    quitting = true;
+    exiting ??= withDeadline(shutDown(), SHUTDOWN_DEADLINE_MS).then(
+      (outcome) => {
+        if (outcome === 'timed out') log('error', `Quitting: the backend did not close within ${SHUTDOWN_DEADLINE_MS / 1000} s; leaving anyway.`);
+        app.exit(outcome === 'done' ? 0 : 1);
+      },
+      (error: unknown) => {
+        log('error', 'Quitting: closing the backend failed', error);
+        app.exit(1);
+      },
+    );
+  });
+
+  void app
+    .whenReady()
+    .then(start)
+    .catch((error: unknown) => failStart(error))
+    .catch((error: unknown) => {
+      log('error', 'The console could not report its failed start', error);
+      app.exit(1);
+    });
+}
+
+/** Settles with 'done' when `work` does, or with 'timed out' after `ms`; a rejection of `work` passes through. */
+async function withDeadline(work: Promise<void>, ms: number): Promise<'done' | 'timed out'> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<'timed out'>((resolve) => {
+    timer = setTimeout(() => resolve('timed out'), ms);
+  });
+  try {
+    return await Promise.race([work.then(() => 'done' as const), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

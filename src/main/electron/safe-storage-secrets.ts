@@ -1,34 +1,86 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { safeStorage } from 'electron';
-import type { SecretStore } from '../backend/supabase-connection';
+import type { CreateBackendOptions } from '../backend/create-backend';
+
+/** The auth storage supabase-js reads its session from (getItem / setItem / removeItem). */
+type SecretStore = ReturnType<NonNullable<CreateBackendOptions['secretStore']>>;
+
+export type SecretsLog = (level: 'warn' | 'error', message: string) => void;
+
+/** Where the tokens live for this run: encrypted on disk with the OS keyring, or only in this process's memory. */
+type Persistence = { kind: 'keyring' } | { kind: 'memory'; reason: string };
 
 /**
- * supabase-js's auth storage, encrypted with the OS keychain through safeStorage and kept in one file
- * under userData. Refuses to store tokens in plain text where the OS offers no encryption.
+ * supabase-js's auth storage. Where the OS offers a keyring, the items are encrypted with safeStorage into
+ * one file under userData. Where it does not — safeStorage unavailable, or Linux's `basic_text` backend,
+ * whose "encryption" uses a password built into Chromium — they are kept in memory only, with one logged
+ * warning: the user signs in again after a restart, but no token is written where anyone could read it back,
+ * and no write is ever dropped (supabase-js reads its session back right after storing it).
+ *
+ * Create it once the app is ready (main.ts does, in `whenReady`): the choice is made at first use, and before
+ * `ready` Linux reports no encryption at all.
  */
-export function safeStorageSecrets(userDataDir: string): (slot: string) => SecretStore {
+export function safeStorageSecrets(userDataDir: string, log: SecretsLog): (slot: string) => SecretStore {
   const file = path.join(userDataDir, 'session.bin');
-  const load = (): Record<string, string> => {
-    if (!existsSync(file) || !safeStorage.isEncryptionAvailable()) return {};
+  let items: Map<string, string> | null = null;
+  let persistence: Persistence = { kind: 'keyring' };
+
+  const toMemory = (reason: string) => {
+    persistence = { kind: 'memory', reason };
+    log('warn', `Sign-in sessions are kept in memory only (${reason}); you will sign in again after the console restarts.`);
+  };
+
+  const open = (): Map<string, string> => {
+    if (items) return items;
+    items = new Map();
+    if (process.platform === 'linux') {
+      // Electron defines it on Linux only.
+      const backend = safeStorage.getSelectedStorageBackend?.();
+      if (backend === 'basic_text' || backend === 'unknown') {
+        toMemory(`no keyring found: safeStorage would use "${backend}", a password built into the app`);
+        return items;
+      }
+    }
+    if (!safeStorage.isEncryptionAvailable()) {
+      toMemory('the OS offers no encryption to safeStorage');
+      return items;
+    }
+    if (existsSync(file)) {
+      try {
+        const saved = JSON.parse(safeStorage.decryptString(readFileSync(file))) as Record<string, string>;
+        for (const [key, value] of Object.entries(saved)) items.set(key, value);
+      } catch (error) {
+        // A keyring reset or another OS account's file: the saved session is lost, the next sign-in replaces it.
+        log('warn', `The saved sign-in session could not be read and is ignored: ${String(error)}`);
+      }
+    }
+    return items;
+  };
+
+  const persist = (current: Map<string, string>) => {
+    if (persistence.kind === 'memory') return;
     try {
-      return JSON.parse(safeStorage.decryptString(readFileSync(file))) as Record<string, string>;
-    } catch {
-      return {};
+      const encrypted = safeStorage.encryptString(JSON.stringify(Object.fromEntries(current)));
+      writeFileSync(`${file}.tmp`, encrypted, { mode: 0o600 });
+      renameSync(`${file}.tmp`, file);
+    } catch (error) {
+      // The value stays in memory, so this run keeps working; only persistence is given up, loudly.
+      log('error', `The sign-in session could not be saved encrypted: ${String(error)}`);
+      toMemory('saving it encrypted failed');
     }
   };
-  const save = (items: Record<string, string>) => {
-    if (!safeStorage.isEncryptionAvailable()) return;
-    writeFileSync(`${file}.tmp`, safeStorage.encryptString(JSON.stringify(items)), { mode: 0o600 });
-    renameSync(`${file}.tmp`, file);
-  };
+
   return (slot) => ({
-    getItem: (key: string) => load()[`${slot}:${key}`] ?? null,
-    setItem: (key: string, value: string) => save({ ...load(), [`${slot}:${key}`]: value }),
+    getItem: (key: string) => open().get(`${slot}:${key}`) ?? null,
+    setItem: (key: string, value: string) => {
+      const current = open();
+      current.set(`${slot}:${key}`, value);
+      persist(current);
+    },
     removeItem: (key: string) => {
-      const items = load();
-      delete items[`${slot}:${key}`];
-      save(items);
+      const current = open();
+      if (current.delete(`${slot}:${key}`)) persist(current);
     },
   });
 }

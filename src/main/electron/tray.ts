@@ -1,23 +1,48 @@
-import { app, Menu, Tray, nativeImage, type BrowserWindow } from 'electron';
+import path from 'node:path';
+import { app, Menu, Tray, nativeImage, type NativeImage } from 'electron';
 
-/** The tray icon: shows the unread and emergency count, and brings the window back. */
+export interface ConsoleTrayActions {
+  /** Brings the most recently used console window back (restored and focused). */
+  show(): void;
+  /** Opens another console window, for a second person signing in on this machine. */
+  newWindow(): void;
+}
+
+/**
+ * The tray icon's image. macOS draws menu-bar icons itself from a black-and-alpha *template* image (so it
+ * follows the light and dark menu bar); `trayTemplate.png` and its `@2x` sibling are picked up by name.
+ * Windows and Linux show the coloured icon.
+ */
+export function trayImage(resourcesDir: string): NativeImage {
+  if (process.platform === 'darwin') {
+    const image = nativeImage.createFromPath(path.join(resourcesDir, 'trayTemplate.png'));
+    image.setTemplateImage(true);
+    return image;
+  }
+  return nativeImage.createFromPath(path.join(resourcesDir, 'tray.png'));
+}
+
+/** The tray icon: shows the unread and emergency count, and brings the window back. Create it after `ready`. */
 export class ConsoleTray {
   private readonly tray: Tray;
+  private destroyed = false;
 
-  constructor(iconPath: string, private readonly window: () => BrowserWindow | null) {
-    this.tray = new Tray(nativeImage.createFromPath(iconPath));
+  constructor(image: NativeImage, actions: ConsoleTrayActions) {
+    this.tray = new Tray(image);
     this.tray.setToolTip(app.getName());
     this.tray.setContextMenu(
       Menu.buildFromTemplate([
-        { label: 'Show console', click: () => this.show() },
+        { label: 'Show console', click: () => actions.show() },
+        { label: 'New window', click: () => actions.newWindow() },
         { type: 'separator' },
         { label: 'Quit', role: 'quit' },
       ]),
     );
-    this.tray.on('click', () => this.show());
+    this.tray.on('click', () => actions.show());
   }
 
   setBadge(count: number): void {
+    if (this.destroyed) return;
     const label = count > 99 ? '99+' : count > 0 ? String(count) : '';
     // macOS shows a title beside the icon; Linux (Unity) and macOS have a dock/launcher badge; Windows has neither.
     if (process.platform === 'darwin') this.tray.setTitle(label);
@@ -25,15 +50,9 @@ export class ConsoleTray {
     this.tray.setToolTip(count > 0 ? `${app.getName()} (${label})` : app.getName());
   }
 
-  private show(): void {
-    const win = this.window();
-    if (!win) return;
-    if (win.isMinimized()) win.restore();
-    win.show();
-    win.focus();
-  }
-
   destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
     this.tray.destroy();
   }
 }

@@ -2,7 +2,7 @@ import type { BrowserWindowConstructorOptions, WebPreferences } from 'electron';
 
 /**
  * The security-relevant options of every console window. Kept as plain data so a test can assert
- * exactly what the shell uses (DESIGN §6).
+ * exactly what the shell uses.
  */
 export function secureWebPreferences(preloadPath: string): WebPreferences {
   return {
@@ -34,5 +34,25 @@ export function mainWindowOptions(preloadPath: string, iconPath: string): Browse
     backgroundColor: '#14101f',
     autoHideMenuBar: true,
     webPreferences: secureWebPreferences(preloadPath),
+  };
+}
+
+/** The small window shown while the backend starts: no preload, no script, nothing to reach. */
+export function loadingWindowOptions(iconPath: string): BrowserWindowConstructorOptions {
+  const { preload: _preload, ...webPreferences } = secureWebPreferences('');
+  return {
+    width: 380,
+    height: 200,
+    resizable: false,
+    minimizable: false,
+    maximizable: false,
+    fullscreenable: false,
+    frame: false,
+    center: true,
+    show: false,
+    title: 'SAMIA TAROT Console',
+    icon: iconPath,
+    backgroundColor: '#14101f',
+    webPreferences: { ...webPreferences, spellcheck: false },
   };
 }

@@ -22,6 +22,17 @@ export interface LocalDatabaseOptions {
   busyTimeoutMs?: number;
 }
 
+/**
+ * The better-sqlite3 addon to load instead of node_modules' own build. The Node test tiers and the web shell
+ * leave it unset (node_modules holds a build for Node's ABI); the Electron shell sets it to the copy built for
+ * Electron's ABI (see the README, "Native modules"), so one install serves both runtimes.
+ */
+let nativeBinding: string | undefined;
+
+export function useSqliteNativeBinding(addonPath: string | undefined): void {
+  nativeBinding = addonPath;
+}
+
 export class LocalDatabaseError extends Error {
   constructor(
     readonly code: 'store.schema_too_new' | 'store.migration_failed' | 'store.open_failed',
@@ -47,7 +58,7 @@ export class LocalDatabase {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     let db: Database.Database;
     try {
-      db = new Database(path);
+      db = nativeBinding ? new Database(path, { nativeBinding }) : new Database(path);
     } catch (cause) {
       throw new LocalDatabaseError('store.open_failed', `Cannot open the local database at ${path}: ${String(cause)}`, { cause });
     }
