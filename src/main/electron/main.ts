@@ -144,11 +144,8 @@ function runConsole(): void {
     if (quitting) return;
 
     // Token refresh and the outbox pause while the machine sleeps.
-    const power = started as Backend & { setPowerState?: (awake: boolean) => void };
-    if (typeof power.setPowerState === 'function') {
-      powerMonitor.on('suspend', () => power.setPowerState!(false));
-      powerMonitor.on('resume', () => power.setPowerState!(true));
-    }
+    powerMonitor.on('suspend', () => started.setPowerState?.(false));
+    powerMonitor.on('resume', () => started.setPowerState?.(true));
     connectivityTimer = setInterval(() => {
       for (const core of windows.cores()) core.setOnline(net.isOnline());
     }, 5_000);
