@@ -43,7 +43,7 @@ const tiers = [
   { name: 'SQL suite (PGlite and PostgreSQL 15)', cmd: npm(['run', '--silent', 'test:sql']) },
   {
     name: 'local Supabase and backend contract (supabase-js)',
-    cmd: [npx, 'vitest', 'run', '--config', 'tests/supabase/vitest.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${reports}/supabase.json`],
+    cmd: tool('vitest', ['run', '--config', 'tests/supabase/vitest.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${reports}/supabase.json`]),
     counts: vitestCounts(`${reports}/supabase.json`),
   },
   {
