@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { AuthState } from '../shared/ipc/contract';
+import type { AuthState, Profile } from '../shared/ipc/contract';
 import type { IpcError } from '../shared/ipc/errors';
 import { RequestFailed, type ConsoleClient } from './bridge/console-client';
 import { useI18n } from './i18n/i18n';
@@ -9,6 +9,28 @@ import { FirstRunScreen } from './screens/FirstRunScreen';
 import { Workspace } from './workspace/Workspace';
 
 type Load = { status: 'loading' } | { status: 'ready'; auth: AuthState } | { status: 'error'; error: IpcError };
+
+/**
+ * The account's language rules once signed in: the profile's preferred language is applied at sign-in (and
+ * whenever the profile changes), and a language the user picks is saved to the profile, so it follows them.
+ * Before sign-in, the last language used on this computer (localStorage) is shown.
+ */
+function useAccountLanguage(client: ConsoleClient, profile: Profile | null) {
+  const { applyLanguage, onLanguageChosen } = useI18n();
+  const profileId = profile?.id ?? null;
+  const preferred = profile?.preferredLanguage ?? null;
+  useEffect(() => {
+    if (preferred) applyLanguage(preferred);
+  }, [profileId, preferred, applyLanguage]);
+  useEffect(() => {
+    if (!profileId) return;
+    return onLanguageChosen((language) => {
+      // The main process words notifications in the same language; the profile keeps the choice for next time.
+      void client.call('alerts.setPreferences', { language }).catch(() => {});
+      void client.call('profile.setLanguage', { language }).catch(() => {});
+    });
+  }, [client, profileId, onLanguageChosen]);
+}
 
 export function App({ client }: { client: ConsoleClient }) {
   const { t, errorText } = useI18n();
@@ -32,6 +54,7 @@ export function App({ client }: { client: ConsoleClient }) {
       off();
     };
   }, [client]);
+  useAccountLanguage(client, load.status === 'ready' ? load.auth.profile : null);
 
   return (
     <div className="app">

@@ -9,6 +9,7 @@ import { applyOutboxChange, buildTimeline, mergeMessages } from '../lib/timeline
 import { MessageList } from './MessageList';
 import { Composer } from './Composer';
 import { SessionPresence } from '../workspace/Presence';
+import { Name } from '../i18n/Name';
 
 const PAGE = 50;
 
@@ -25,7 +26,7 @@ interface Props {
 
 /** One open session: its history (paged), the live changes, its outbox rows and its composer. */
 export function ChatView({ client, profile, sessionId, session, people: directory, visible, focused, typingName }: Props) {
-  const { t, errorText } = useI18n();
+  const { t, tx, errorText } = useI18n();
   const people = withSessionRoles(directory, session, (r) => t(`participant.${r}`));
   const [messages, setMessages] = useState<ChatMessage[]>([]);
   const [pending, setPending] = useState<OutboxItem[]>([]);
@@ -95,7 +96,9 @@ export function ChatView({ client, profile, sessionId, session, people: director
     <section className="chat-view" hidden={!visible} aria-label={title} data-session-id={sessionId}>
       <header className="chat-view__header">
         <div>
-          <h3>{title}</h3>
+          <h3>
+            <Name clip>{title}</Name>
+          </h3>
           {session && <SessionPresence session={session} selfId={profile.id} fallbackName={(r) => t(`participant.${r}`)} />}
           {session && (
             <span className="muted">
@@ -105,7 +108,7 @@ export function ChatView({ client, profile, sessionId, session, people: director
           {typingName && (
             <span className="typing" aria-live="polite">
               {' '}
-              {t('chat.typing', { name: typingName })}
+              {tx('chat.typing', { name: typingName })}
             </span>
           )}
         </div>

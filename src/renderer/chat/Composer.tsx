@@ -27,7 +27,7 @@ const replyPreview = (message: ChatMessage, t: I18n['t']) => (message.type === '
 
 /** Enter sends, Shift+Enter breaks the line; the draft is saved (debounced) per session in the main process. */
 export function Composer({ client, sessionId, disabled, replyTo, people, onClearReply, onError }: Props) {
-  const { t } = useI18n();
+  const { t, tx } = useI18n();
   const limits = useConsoleLimits(client);
   const [body, setBody] = useState('');
   const [draftLoaded, setDraftLoaded] = useState(false);
@@ -140,7 +140,7 @@ export function Composer({ client, sessionId, disabled, replyTo, people, onClear
       {replyTo && (
         <div className="composer__reply" data-testid="composer-reply">
           <span>
-            {t('composer.replyingTo', { name: people.get(replyTo.senderId)?.displayName || t('chat.someone') })}: {replyPreview(replyTo, t)}
+            {tx('composer.replyingTo', { name: people.get(replyTo.senderId)?.displayName || t('chat.someone') })}: <bdi dir="auto">{replyPreview(replyTo, t)}</bdi>
           </span>
           <button type="button" className="icon-button" aria-label={t('composer.cancelReply')} onClick={onClearReply}>
             ×

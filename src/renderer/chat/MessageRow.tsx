@@ -8,12 +8,15 @@ import type { Person } from '../lib/directory';
 import { base64ToBlob } from '../lib/peaks';
 import { AudioPlayer } from '../audio/AudioPlayer';
 import type { Receipt } from '../lib/receipts';
+import { Name } from '../i18n/Name';
 
 function Quote({ message, people }: { message: ChatMessage; people: Map<string, Person> }) {
   const { t } = useI18n();
   return (
     <blockquote className="message__quote" data-testid="reply-quote" dir="auto">
-      <strong>{people.get(message.senderId)?.displayName || t('chat.someone')}</strong>{' '}
+      <strong>
+        <Name>{people.get(message.senderId)?.displayName || t('chat.someone')}</Name>
+      </strong>{' '}
       {message.status === 'deleted' ? t('message.deleted') : message.type === 'text' ? message.body : t(`message.kind.${message.type}`)}
     </blockquote>
   );
@@ -87,7 +90,7 @@ function ReceiptMark({ receipt }: { receipt: Receipt }) {
 }
 
 export function MessageRow({ client, profile, message, quoted, people, receipt = null, onReply, onError }: RowProps) {
-  const { t, formatDateTime } = useI18n();
+  const { t, tx, formatDateTime } = useI18n();
   const [editing, setEditing] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const own = message.senderId === profile.id;
@@ -126,7 +129,9 @@ export function MessageRow({ client, profile, message, quoted, people, receipt =
       aria-label={t('message.from', { name: sender })}
     >
       <header className="message__head">
-        <strong>{sender}</strong>
+        <strong>
+          <Name clip>{sender}</Name>
+        </strong>
         <time className="message__time" dateTime={message.createdAt}>
           {formatDateTime(message.createdAt)}
         </time>
@@ -179,7 +184,7 @@ export function MessageRow({ client, profile, message, quoted, people, receipt =
       )}
       {message.status === 'rejected' && (
         <p className="message__status message__status--rejected" data-testid="rejected">
-          {t('message.rejected', { reason: message.reviewReason ?? '' })}
+          {tx('message.rejected', { reason: message.reviewReason ?? '' })}
         </p>
       )}
       {!deleted && editing === null && (

@@ -5,6 +5,7 @@ import type { ConsoleClient } from '../bridge/console-client';
 import { useI18n } from '../i18n/i18n';
 import { toIpcError } from '../lib/errors';
 import { isStaff } from '../lib/directory';
+import { Name } from '../i18n/Name';
 
 type Alert = EventPayload<'alerts.emergencies'>['emergencies'][number];
 const SIREN_URL = './siren.wav';
@@ -14,7 +15,7 @@ const SIREN_URL = './siren.wav';
  * The main process decides when the siren sounds; the renderer only plays it, once per command.
  */
 export function EmergencyAlerts({ client, profile, onOpenConsole }: { client: ConsoleClient; profile: Profile; onOpenConsole(): void }) {
-  const { t, errorText, formatNumber } = useI18n();
+  const { t, errorText } = useI18n();
   const [alerts, setAlerts] = useState<Alert[]>([]);
   const [dismissed, setDismissed] = useState(false);
   const [error, setError] = useState<IpcError | null>(null);
@@ -91,10 +92,12 @@ export function EmergencyAlerts({ client, profile, onOpenConsole }: { client: Co
         <ul className="emergency-list">
           {alerts.map((a) => (
             <li key={a.id} className={`emergency emergency--${a.state}`}>
-              <strong>{a.clientName || t('emergency.client')}</strong>
+              <strong>
+                <Name>{a.clientName || t('emergency.client')}</Name>
+              </strong>
               <span className="badge badge--danger">{t(`emergency.state.${a.state}`)}</span>
               {a.escalationLevel > 0 && <span className="badge">{t('emergency.level', { level: a.escalationLevel })}</span>}
-              <span className="muted">{t('alerts.repeats', { count: formatNumber(a.alertCount) })}</span>
+              <span className="muted">{t('alerts.repeats', { count: a.alertCount })}</span>
               {(profile.role === 'reader' || isStaff(profile.role)) && (
                 <button type="button" onClick={() => void act(a)}>
                   {profile.role === 'reader' ? t('emergency.accept') : t('emergency.acknowledge')}

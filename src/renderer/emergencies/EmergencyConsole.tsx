@@ -5,11 +5,12 @@ import type { ConsoleClient } from '../bridge/console-client';
 import { useI18n } from '../i18n/i18n';
 import { toIpcError } from '../lib/errors';
 import { isStaff, type Person } from '../lib/directory';
+import { Name } from '../i18n/Name';
 import { byUrgency, OPEN_STATES, secondsUntil, upsertEmergency } from './urgency';
 
 /** Staff and readers: every emergency they may see, live, by urgency and age, with what they may do about it. */
 export function EmergencyConsole({ client, profile, people, onOpenSession }: { client: ConsoleClient; profile: Profile; people: Map<string, Person>; onOpenSession(id: string): void }) {
-  const { t, errorText, formatDateTime, formatNumber } = useI18n();
+  const { t, tx, errorText, formatDateTime, formatNumber } = useI18n();
   const [list, setList] = useState<Emergency[]>([]);
   const [status, setStatus] = useState<'loading' | 'ready' | 'error'>('loading');
   const [error, setError] = useState<IpcError | null>(null);
@@ -93,14 +94,16 @@ export function EmergencyConsole({ client, profile, people, onOpenSession }: { c
             <li key={e.id} className={`emergency emergency--${e.state}`} data-testid="emergency-item" data-state={e.state}>
               <div className="emergency__head">
                 <span className={`badge ${open ? 'badge--danger' : ''}`}>{t(`emergency.state.${e.state}`)}</span>
-                <strong>{people.get(e.clientId)?.displayName || t('emergency.client')}</strong>
+                <strong>
+                  <Name>{people.get(e.clientId)?.displayName || t('emergency.client')}</Name>
+                </strong>
                 {e.escalationLevel > 0 && <span className="badge">{t('emergency.level', { level: e.escalationLevel })}</span>}
                 <time dateTime={e.createdAt}>{formatDateTime(e.createdAt)}</time>
                 <span className="emergency__countdown" data-testid="emergency-countdown">
                   {countdown(e)}
                 </span>
               </div>
-              {e.resolutionNote && <p className="muted">{t('emergency.note', { note: e.resolutionNote })}</p>}
+              {e.resolutionNote && <p className="muted">{tx('emergency.note', { note: e.resolutionNote })}</p>}
               {open && profile.role !== 'client' && (
                 <div className="emergency__actions">
                   {profile.role === 'reader' && e.state === 'ringing' && (

@@ -7,6 +7,7 @@ import { toIpcError } from '../lib/errors';
 import { rememberedPeople, rememberPerson } from '../lib/directory';
 import { BackendSettings } from './BackendSettings';
 import { MicrophoneSettings } from './MicrophoneSettings';
+import { Name } from '../i18n/Name';
 
 type Preferences = RequestOutput<'alerts.getPreferences'>;
 type Availability = 'online' | 'busy' | 'away' | 'offline';
@@ -56,8 +57,8 @@ export function SettingsPanel({ client, profile, onPeopleChanged }: { client: Co
             value={language}
             onChange={(e) => {
               const next = e.target.value as Language;
+              // Saved to the profile and to the notification preferences by the workspace (App's useAccountLanguage).
               setLanguage(next);
-              void update({ language: next });
             }}
           >
             <option value="en">{t('app.language.en')}</option>
@@ -139,7 +140,7 @@ function AvailabilityForm({ client }: { client: ConsoleClient }) {
 }
 
 function CreateAccountForm({ client, profile, onCreated }: { client: ConsoleClient; profile: Profile; onCreated(): void }) {
-  const { t, errorText } = useI18n();
+  const { t, tx, errorText } = useI18n();
   const [displayName, setDisplayName] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -205,7 +206,7 @@ function CreateAccountForm({ client, profile, onCreated }: { client: ConsoleClie
         <button type="submit" disabled={busy}>
           {t('accounts.create')}
         </button>
-        {result?.kind === 'created' && <p role="status">{t('accounts.created', { name: result.name })}</p>}
+        {result?.kind === 'created' && <p role="status">{tx('accounts.created', { name: result.name })}</p>}
         {result?.kind === 'error' && (
           <p className="form-error" role="alert" data-error-code={result.error.code}>
             {errorText(result.error)}
@@ -216,7 +217,7 @@ function CreateAccountForm({ client, profile, onCreated }: { client: ConsoleClie
         <ul className="people-list" aria-label={t('accounts.createdHere')}>
           {people.map((p) => (
             <li key={p.id}>
-              {p.displayName} · {t(`role.${p.role}`)}
+              <Name>{p.displayName}</Name> · {t(`role.${p.role}`)}
             </li>
           ))}
         </ul>

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ChatSession, Profile } from '../../shared/ipc/contract';
 import { useI18n } from '../i18n/i18n';
 import { sessionTitle } from '../lib/directory';
+import { Name } from '../i18n/Name';
 
 /** Ctrl+K: type part of a name, Enter opens the first match, arrows move, Esc closes. */
 export function QuickSwitcher({ sessions, profile, onPick, onClose }: { sessions: ChatSession[]; profile: Profile; onPick(id: string): void; onClose(): void }) {
@@ -56,7 +57,7 @@ export function QuickSwitcher({ sessions, profile, onPick, onClose }: { sessions
           {matches.length === 0 && <li className="muted">{t('switcher.none')}</li>}
           {matches.map(({ s, title }, i) => (
             <li key={s.id} role="option" aria-selected={i === index} className={i === index ? 'switcher__item switcher__item--active' : 'switcher__item'} onMouseDown={() => onPick(s.id)}>
-              {title}
+              <Name clip>{title}</Name>
               {s.unreadCount > 0 && <span className="badge">{formatNumber(s.unreadCount)}</span>}
             </li>
           ))}

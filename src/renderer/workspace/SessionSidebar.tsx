@@ -2,10 +2,12 @@ import { useState } from 'react';
 import type { ChatSession, Profile } from '../../shared/ipc/contract';
 import type { IpcError } from '../../shared/ipc/errors';
 import type { ConsoleClient } from '../bridge/console-client';
-import { useI18n } from '../i18n/i18n';
+import { useI18n, useNow } from '../i18n/i18n';
 import { toIpcError } from '../lib/errors';
 import { isStaff, sessionTitle, type Person } from '../lib/directory';
 import { SessionPresence } from './Presence';
+import { Name } from '../i18n/Name';
+import { isolate } from '../i18n/format';
 
 interface Props {
   client: ConsoleClient;
@@ -20,7 +22,8 @@ interface Props {
 }
 
 export function SessionSidebar({ client, profile, sessions, load, activeId, people, typingFor, onOpen, onRetry }: Props) {
-  const { t, errorText, formatDateTime, formatNumber } = useI18n();
+  const { t, tx, errorText, formatDateTime, formatNumber, formatRelative } = useI18n();
+  const now = useNow();
   const [target, setTarget] = useState('');
   const [error, setError] = useState<IpcError | null>(null);
   const [busy, setBusy] = useState(false);
@@ -60,7 +63,7 @@ export function SessionSidebar({ client, profile, sessions, load, activeId, peop
               <option value="">{t('sidebar.pickPerson')}</option>
               {others.map((p) => (
                 <option key={p.id} value={p.id}>
-                  {p.displayName} · {t(`role.${p.role}`)}
+                  {isolate(p.displayName)} · {t(`role.${p.role}`)}
                 </option>
               ))}
             </select>
@@ -111,7 +114,7 @@ export function SessionSidebar({ client, profile, sessions, load, activeId, peop
                 onClick={() => onOpen(s.id)}
               >
                 <span className="session-item__top">
-                  <span className="session-item__title">{title}</span>
+                  <Name clip className="session-item__title">{title}</Name>
                   {s.type === 'emergency' && <span className="badge badge--danger">{t('session.emergency')}</span>}
                   {s.unreadCount > 0 && (
                     <span className="badge" data-testid="unread-count" aria-label={t('sidebar.unread', { count: s.unreadCount })}>
@@ -123,7 +126,7 @@ export function SessionSidebar({ client, profile, sessions, load, activeId, peop
                 <span className="session-item__meta">
                   {typingName ? (
                     <span className="typing" data-testid="typing-indicator">
-                      {t('chat.typing', { name: typingName })}
+                      {tx('chat.typing', { name: typingName })}
                     </span>
                   ) : (
                     <span>
@@ -131,7 +134,9 @@ export function SessionSidebar({ client, profile, sessions, load, activeId, peop
                       {s.status !== 'active' && ` · ${t(`session.status.${s.status}`)}`}
                     </span>
                   )}
-                  <time dateTime={s.lastMessageAt ?? s.createdAt}>{formatDateTime(s.lastMessageAt ?? s.createdAt)}</time>
+                  <time dateTime={s.lastMessageAt ?? s.createdAt} title={formatDateTime(s.lastMessageAt ?? s.createdAt)}>
+                    {formatRelative(s.lastMessageAt ?? s.createdAt, now)}
+                  </time>
                 </span>
               </button>
             </li>

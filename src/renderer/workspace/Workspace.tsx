@@ -13,6 +13,7 @@ import { EmergencyConsole } from '../emergencies/EmergencyConsole';
 import { EmergencyAlerts } from '../emergencies/EmergencyAlerts';
 import { SettingsPanel } from '../settings/SettingsPanel';
 import { AvailabilitySwitch, type Availability } from './Presence';
+import { Name } from '../i18n/Name';
 
 export type View = 'chats' | 'approvals' | 'emergencies' | 'settings';
 type SessionsLoad = { status: 'loading' } | { status: 'ready' } | { status: 'error'; error: IpcError };
@@ -22,7 +23,7 @@ const STAFF_REFRESH_MS = 30_000;
 
 /** Readers, monitors and admins at work: sessions in a sidebar, open ones as tabs, and the staff views. */
 export function Workspace({ client, profile }: { client: ConsoleClient; profile: Profile }) {
-  const { t, formatNumber } = useI18n();
+  const { t, tx, formatNumber } = useI18n();
   const [view, setView] = useState<View>('chats');
   const [sessions, setSessions] = useState<ChatSession[]>([]);
   const [load, setLoad] = useState<SessionsLoad>({ status: 'loading' });
@@ -204,7 +205,7 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
     <div className="workspace">
       <nav className="workspace-bar" aria-label={t('nav.label')}>
         <div className="workspace-bar__who">
-          <h2 id="signed-in-title">{t('signedIn.title', { name: profile.displayName })}</h2>
+          <h2 id="signed-in-title">{tx('signedIn.title', { name: profile.displayName })}</h2>
           <span className="muted" data-testid="signed-in-role">
             {t(`role.${profile.role}`)}
           </span>
@@ -256,7 +257,7 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
                 return (
                   <div key={id} className={id === activeId ? 'session-tab session-tab--active' : 'session-tab'}>
                     <button type="button" role="tab" aria-selected={id === activeId} className="session-tab__open" onClick={() => setActiveId(id)}>
-                      {title}
+                      <Name clip>{title}</Name>
                       {s && s.unreadCount > 0 && id !== activeId && <span className="badge">{formatNumber(s.unreadCount)}</span>}
                     </button>
                     <button type="button" className="icon-button" aria-label={t('tabs.close', { title })} onClick={() => closeTab(id)}>

@@ -198,6 +198,11 @@ export const requests = {
     z.object({ availability: z.enum(['online', 'busy', 'away', 'offline']), emergencyOptIn: z.boolean().optional() }).strict(),
     profileSchema,
   ),
+  /**
+   * The user chose the interface language: stored in their profile (profiles.preferred_language), so it follows
+   * the account to every computer and is applied at the next sign-in. Answers the updated profile.
+   */
+  'profile.setLanguage': defineRequest(z.object({ language: languageSchema }).strict(), profileSchema),
   'sessions.list': defineRequest(emptyInput, z.object({ sessions: z.array(sessionSchema) })),
   'sessions.openSupport': defineRequest(z.object({ userId: uuid.optional() }).strict(), z.object({ id: uuid })),
   'sessions.assignReader': defineRequest(z.object({ sessionId: uuid, readerId: uuid }).strict(), z.object({ ok: z.literal(true) })),
