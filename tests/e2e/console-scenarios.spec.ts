@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { test as base, expect, type Browser, type Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
+import { test as base, expect, newGuardedContext } from './csp-guard';
 import { startWebShell, type WebShell } from '../../src/main/webshell/webshell-server';
 import { HeadlessAlertPlatform } from '../../src/main/alerts';
 import { createConsoleCore, type ConsoleCore } from '../../src/main/core/console-core';
@@ -51,7 +52,7 @@ const PASSWORD = 'correct horse battery';
 const SHOTS = 'test-results/screenshots';
 
 async function openConsole(browser: Browser, shell: WebShell): Promise<Page> {
-  const context = await browser.newContext({ permissions: ['microphone'] });
+  const context = await newGuardedContext(browser, { permissions: ['microphone'] });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));

@@ -1,6 +1,7 @@
 import { WEBSHELL_BRIDGE_PATH, WEBSHELL_TOKEN_PARAM } from '../../shared/ipc/channels';
 import type { BridgeClientFrame, BridgeServerFrame, SamiaBridge } from '../../shared/ipc/bridge-api';
-import { IPC_ERROR, type Envelope } from '../../shared/ipc/errors';
+import { IPC_ERROR } from '../../shared/ipc/error-codes';
+import type { Envelope } from '../../shared/ipc/errors';
 
 const TOKEN_STORAGE_KEY = 'samia.webshell.token';
 
