@@ -158,7 +158,6 @@ export function ChatView({ client, profile, sessionId, session, people: director
         replyTo={replyTo}
         people={people}
         onClearReply={() => setReplyTo(null)}
-        onError={setActionError}
       />
     </section>
   );

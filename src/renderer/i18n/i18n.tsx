@@ -28,8 +28,13 @@ export interface I18n {
   t(key: MessageKey, params?: MessageParams): string;
   /** Visible text: every text argument (a name, a reason, a file name) isolated in a <bdi>, so its direction cannot leak into the sentence. */
   tx(key: MessageKey, params?: MessageParams): ReactNode;
-  /** Translates a typed error from the main process into a sentence for the user. */
-  errorText(error: IpcError): string;
+  /**
+   * Translates a typed error from the main process into a sentence for the user. `context` fills what the
+   * caller knows and the error may not carry (the file name, the limit); the error's own params win.
+   */
+  errorText(error: IpcError, context?: MessageParams): string;
+  /** The same sentence for display, its text arguments isolated like tx(). */
+  errorRich(error: IpcError, context?: MessageParams): ReactNode;
   formatNumber(value: number): string;
   formatDateTime(value: Date | string): string;
   /** "3 minutes ago", "in 2 hours" (Intl.RelativeTimeFormat). */
@@ -45,6 +50,16 @@ export function createI18n(
   const formatter = createFormatter(catalogs[language], locale);
   const dateFormat = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
   const t: I18n['t'] = (key, params) => formatter.text(key, params);
+  const tx: I18n['tx'] = (key, params) =>
+    formatter
+      .parts(key, params, (value, name) => (
+        <bdi dir="auto" data-arg={name}>
+          {value}
+        </bdi>
+      ))
+      .map((part, index) => <Fragment key={index}>{part}</Fragment>);
+  const errorMessage = (error: IpcError, context?: MessageParams): [MessageKey, MessageParams] =>
+    isMessageKey(error.messageKey) ? [error.messageKey, { ...context, ...error.params }] : ['errors.unknown', { code: error.code }];
   return {
     language,
     locale,
@@ -53,16 +68,9 @@ export function createI18n(
     applyLanguage: extra.applyLanguage ?? setLanguage,
     onLanguageChosen: extra.onLanguageChosen ?? (() => () => {}),
     t,
-    tx: (key, params) =>
-      formatter
-        .parts(key, params, (value, name) => (
-          <bdi dir="auto" data-arg={name}>
-            {value}
-          </bdi>
-        ))
-        .map((part, index) => <Fragment key={index}>{part}</Fragment>),
-    errorText: (error) =>
-      isMessageKey(error.messageKey) ? t(error.messageKey, error.params) : t('errors.unknown', { code: error.code }),
+    tx,
+    errorText: (error, context) => t(...errorMessage(error, context)),
+    errorRich: (error, context) => tx(...errorMessage(error, context)),
     formatNumber: formatter.formatNumber,
     formatDateTime: (value) => dateFormat.format(typeof value === 'string' ? new Date(value) : value),
     formatRelative: (value, now = Date.now()) => relativeTime(value, now, locale),

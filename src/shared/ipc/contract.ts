@@ -157,6 +157,13 @@ export const reviewItemSchema = z.object({
   reason: z.string().nullable(),
 });
 
+/**
+ * The absolute cap on a message body or caption at the IPC boundary (also the setting's own upper bound in
+ * app_settings). The limit users meet is console.message.max_body_length, checked by the outbox and by SQL.
+ */
+export const MESSAGE_BODY_HARD_MAX = 100_000;
+const messageBody = z.string().min(1).max(MESSAGE_BODY_HARD_MAX);
+
 const password = z.string().min(1).max(1024);
 const displayName = z.string().trim().min(1).max(80);
 /** Attachments cross IPC as base64 so the web shell's JSON bridge can carry them too. */
@@ -215,7 +222,7 @@ export const requests = {
     z.object({ messages: z.array(messageSchema), pending: z.array(outboxEntrySchema) }),
   ),
   'messages.sendText': defineRequest(
-    z.object({ sessionId: uuid, body: z.string().min(1).max(4000), replyTo: uuid.nullable().optional() }).strict(),
+    z.object({ sessionId: uuid, body: messageBody, replyTo: uuid.nullable().optional() }).strict(),
     outboxEntrySchema,
   ),
   'messages.sendFile': defineRequest(
@@ -228,7 +235,7 @@ export const requests = {
         bytesBase64: base64,
         durationMs: z.number().int().positive().max(4 * 3600_000).optional(),
         waveform: z.array(z.number().min(0).max(1)).max(4096).optional(),
-        body: z.string().max(4000).nullable().optional(),
+        body: z.string().max(MESSAGE_BODY_HARD_MAX).nullable().optional(),
         replyTo: uuid.nullable().optional(),
       })
       .strict(),
@@ -236,13 +243,13 @@ export const requests = {
   ),
   'messages.retry': defineRequest(z.object({ clientMessageId: uuid }).strict(), outboxEntrySchema),
   'messages.cancel': defineRequest(z.object({ clientMessageId: uuid }).strict(), z.object({ ok: z.literal(true) })),
-  'messages.edit': defineRequest(z.object({ messageId: uuid, body: z.string().min(1).max(4000) }).strict(), messageSchema),
+  'messages.edit': defineRequest(z.object({ messageId: uuid, body: messageBody }).strict(), messageSchema),
   'messages.delete': defineRequest(z.object({ messageId: uuid }).strict(), messageSchema),
   /** A URL the renderer can give <audio>/<img>: served by the main process from its cache, with range requests. */
   'media.url': defineRequest(z.object({ storagePath: z.string().min(1).max(1024) }).strict(), z.object({ url: z.string() })),
   'media.get': defineRequest(z.object({ storagePath: z.string().min(1).max(1024) }).strict(), z.object({ bytesBase64: z.string() })),
   'drafts.get': defineRequest(z.object({ sessionId: uuid }).strict(), z.object({ body: z.string(), replyTo: z.string().nullable() })),
-  'drafts.set': defineRequest(z.object({ sessionId: uuid, body: z.string().max(4000), replyTo: uuid.nullable().optional() }).strict(), z.object({ ok: z.literal(true) })),
+  'drafts.set': defineRequest(z.object({ sessionId: uuid, body: z.string().max(MESSAGE_BODY_HARD_MAX), replyTo: uuid.nullable().optional() }).strict(), z.object({ ok: z.literal(true) })),
   'reviews.pending': defineRequest(emptyInput, z.object({ messages: z.array(messageSchema) })),
   /**
    * A voice note from a downloaded review pack goes through the outbox (works offline; the server's first-wins

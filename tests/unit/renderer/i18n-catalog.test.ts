@@ -62,7 +62,9 @@ describe('the message catalogs', () => {
   });
 
   it('leaves nothing untranslated in Arabic', () => {
-    const untranslated = Object.entries(ar).filter(([key, value]) => value === en[key as keyof typeof en] && !key.startsWith('app.language.'));
+    // A message of numbers and signs only ("{used} / {max}") reads the same in both languages.
+    const wordsOf = (value: string) => value.replace(/\{[^{}]*\}/g, '').replace(/\{[^{}]*\}/g, '');
+    const untranslated = Object.entries(ar).filter(([key, value]) => value === en[key as keyof typeof en] && !key.startsWith('app.language.') && /\p{L}/u.test(wordsOf(value)));
     expect(untranslated).toEqual([]);
   });
 });

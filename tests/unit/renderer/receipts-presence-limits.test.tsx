@@ -192,7 +192,7 @@ describe('limits from the server', () => {
       'drafts.get': () => ({ body: '', replyTo: null }),
       'settings.get': () => ({ settings: { 'console.image.max_size_bytes': 2 * MB, 'console.file.mime_types': ['application/pdf'] } }),
     });
-    wrap(<Composer client={main.client} sessionId={S} disabled={false} replyTo={null} people={new Map()} onClearReply={() => {}} onError={() => {}} />);
+    wrap(<Composer client={main.client} sessionId={S} disabled={false} replyTo={null} people={new Map()} onClearReply={() => {}} />);
     await waitFor(() => expect(main.named('settings.get')).toHaveLength(1));
     const input = screen.getByLabelText(en['composer.attach'], { selector: 'input' });
     // 3 MB passes the 20 MB fallback, but not the server's 2 MB for images.
@@ -206,7 +206,7 @@ describe('limits from the server', () => {
 
   it('say the limit in Arabic', async () => {
     const main = fakeMain({ 'drafts.get': () => ({ body: '', replyTo: null }), 'settings.get': () => ({ settings: { 'console.image.max_size_bytes': 512 * 1024 } }) });
-    wrap(<Composer client={main.client} sessionId={S} disabled={false} replyTo={null} people={new Map()} onClearReply={() => {}} onError={() => {}} />, 'ar');
+    wrap(<Composer client={main.client} sessionId={S} disabled={false} replyTo={null} people={new Map()} onClearReply={() => {}} />, 'ar');
     await waitFor(() => expect(main.named('settings.get')).toHaveLength(1));
     fireEvent.change(screen.getByLabelText(ar['composer.attach'], { selector: 'input' }), { target: { files: [new File([new Uint8Array(MB)], 'spread.png', { type: 'image/png' })] } });
     expect((await screen.findByRole('alert')).textContent).toBe('حجم spread.png أكبر من الحد المسموح (٥١٢ كيلوبايت).');
@@ -215,7 +215,7 @@ describe('limits from the server', () => {
   it('cap a recording at the server’s maximum duration, and say so', async () => {
     fakeMediaStack({ seconds: 0.7 });
     const main = fakeMain({ 'drafts.get': () => ({ body: '', replyTo: null }), 'settings.get': () => ({ settings: { 'console.audio.max_duration_ms': 1000 } }) });
-    wrap(<Composer client={main.client} sessionId={S} disabled={false} replyTo={null} people={new Map()} onClearReply={() => {}} onError={() => {}} />);
+    wrap(<Composer client={main.client} sessionId={S} disabled={false} replyTo={null} people={new Map()} onClearReply={() => {}} />);
     await waitFor(() => expect(main.named('settings.get')).toHaveLength(1));
     fireEvent.click(screen.getByRole('button', { name: en['voice.record'] }));
     expect((await screen.findByTestId('recording-time')).textContent).toBe('0:00 / 0:01');
