@@ -38,20 +38,27 @@ export function App({ client }: { client: ConsoleClient }) {
 
   useEffect(() => {
     let live = true;
-    client
-      .call('auth.getState', {})
-      .then((auth) => live && setLoad({ status: 'ready', auth }))
-      .catch((error: unknown) => {
-        if (!live) return;
-        setLoad({
-          status: 'error',
-          error: error instanceof RequestFailed ? error.error : { code: 'ipc.disconnected', messageKey: 'errors.ipc.disconnected' },
+    const fetchState = () =>
+      client
+        .call('auth.getState', {})
+        .then((auth) => live && setLoad({ status: 'ready', auth }))
+        .catch((error: unknown) => {
+          if (!live) return;
+          setLoad({
+            status: 'error',
+            error: error instanceof RequestFailed ? error.error : { code: 'ipc.disconnected', messageKey: 'errors.ipc.disconnected' },
+          });
         });
-      });
+    void fetchState();
     const off = client.on('auth.changed', (auth) => setLoad({ status: 'ready', auth }));
+    // The web shell's socket came back (its process restarted, or the network blinked): ask again who is signed in.
+    const offLink = client.link.onState((state) => {
+      if (state === 'open') void fetchState();
+    });
     return () => {
       live = false;
       off();
+      offLink();
     };
   }, [client]);
   useAccountLanguage(client, load.status === 'ready' ? load.auth.profile : null);

@@ -4,15 +4,16 @@ import type { IpcError } from '../../shared/ipc/errors';
 import type { ConsoleClient } from '../bridge/console-client';
 import { useI18n, useNow } from '../i18n/i18n';
 import { toIpcError } from '../lib/errors';
-import { isStaff, sessionTitle, type Person } from '../lib/directory';
+import { isStaff, type Person, type SessionLabel } from '../lib/directory';
+import { LastMessagePreview, SessionTitle } from './session-labels';
 import { SessionPresence } from './Presence';
-import { Name } from '../i18n/Name';
 import { isolate } from '../i18n/format';
 
 interface Props {
   client: ConsoleClient;
   profile: Profile;
   sessions: ChatSession[];
+  labels: Map<string, SessionLabel>;
   load: { status: 'loading' } | { status: 'ready' } | { status: 'error'; error: IpcError };
   activeId: string | null;
   people: Map<string, Person>;
@@ -21,7 +22,7 @@ interface Props {
   onRetry(): void;
 }
 
-export function SessionSidebar({ client, profile, sessions, load, activeId, people, typingFor, onOpen, onRetry }: Props) {
+export function SessionSidebar({ client, profile, sessions, labels, load, activeId, people, typingFor, onOpen, onRetry }: Props) {
   const { t, tx, errorText, formatDateTime, formatNumber, formatRelative } = useI18n();
   const now = useNow();
   const [target, setTarget] = useState('');
@@ -101,7 +102,7 @@ export function SessionSidebar({ client, profile, sessions, load, activeId, peop
       {load.status === 'ready' && sessions.length === 0 && <p className="empty-state">{t('sidebar.empty')}</p>}
       <ul className="session-list">
         {sessions.map((s) => {
-          const title = sessionTitle(s, profile.id, t('session.untitled'), (r) => t(`participant.${r}`));
+          const label = labels.get(s.id) ?? { title: t('session.untitled'), qualifier: null };
           const typingName = typingFor(s.id);
           return (
             <li key={s.id}>
@@ -111,10 +112,12 @@ export function SessionSidebar({ client, profile, sessions, load, activeId, peop
                 aria-current={s.id === activeId ? 'true' : undefined}
                 data-session-id={s.id}
                 data-testid="session-item"
+                data-session-type={s.type}
+                data-session-status={s.status}
                 onClick={() => onOpen(s.id)}
               >
                 <span className="session-item__top">
-                  <Name clip className="session-item__title">{title}</Name>
+                  <SessionTitle label={label} className="session-item__title" />
                   {s.type === 'emergency' && <span className="badge badge--danger">{t('session.emergency')}</span>}
                   {s.unreadCount > 0 && (
                     <span className="badge" data-testid="unread-count" aria-label={t('sidebar.unread', { count: s.unreadCount })}>
@@ -123,13 +126,14 @@ export function SessionSidebar({ client, profile, sessions, load, activeId, peop
                   )}
                 </span>
                 <SessionPresence session={s} selfId={profile.id} fallbackName={(r) => t(`participant.${r}`)} />
+                {!typingName && <LastMessagePreview session={s} selfId={profile.id} people={people} />}
                 <span className="session-item__meta">
                   {typingName ? (
                     <span className="typing" data-testid="typing-indicator">
                       {tx('chat.typing', { name: typingName })}
                     </span>
                   ) : (
-                    <span>
+                    <span data-testid="session-type">
                       {t(`session.type.${s.type}`)}
                       {s.status !== 'active' && ` · ${t(`session.status.${s.status}`)}`}
                     </span>

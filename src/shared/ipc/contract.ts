@@ -11,11 +11,15 @@ const defineRequest = <I extends z.ZodType, O extends z.ZodType>(input: I, outpu
 export const languageSchema = z.enum(['ar', 'en']);
 export const roleSchema = z.enum(['client', 'reader', 'monitor', 'admin', 'super_admin']);
 
+export const availabilitySchema = z.enum(['online', 'busy', 'away', 'offline']);
 export const profileSchema = z.object({
   id: z.uuid(),
   displayName: z.string(),
   role: roleSchema,
   preferredLanguage: languageSchema,
+  /** The user's own availability and (readers) emergency opt-in, from my_profile(): what their settings forms show. */
+  availability: availabilitySchema.optional(),
+  emergencyOptIn: z.boolean().optional(),
 });
 export type Profile = z.infer<typeof profileSchema>;
 
@@ -65,6 +69,15 @@ export const sessionSchema = z.object({
   createdAt: isoTime,
   unreadCount: z.number().int().nonnegative(),
   lastReadAt: isoTime.nullable(),
+  /**
+   * The newest message the user may see (list_sessions' last_message): a one-line preview for the session list.
+   * `preview` is the body's start for text (the backend decides how much), null for voice notes, images and files.
+   * Optional until every backend sends it; null when the session has no message yet.
+   */
+  lastMessage: z
+    .object({ id: uuid, type: messageTypeSchema, preview: z.string().nullable(), senderId: z.string(), createdAt: isoTime })
+    .nullable()
+    .optional(),
   participants: z.array(
     z.object({
       userId: z.string(),
@@ -77,6 +90,17 @@ export const sessionSchema = z.object({
   ),
 });
 export type ChatSession = z.infer<typeof sessionSchema>;
+
+/**
+ * The console's connection, as one state: the backend answering (requests), the realtime socket (live
+ * changes: joined, (re)joining, down) and the machine's network. The renderer shows it in one place.
+ */
+export const connectionStateSchema = z.object({
+  backend: z.enum(['reachable', 'unreachable']),
+  realtime: z.enum(['joined', 'joining', 'down']),
+  online: z.boolean(),
+});
+export type ConnectionState = z.infer<typeof connectionStateSchema>;
 
 export const outboxErrorSchema = z.object({ code: z.string(), messageKey: z.string(), permanent: z.boolean() });
 export const outboxEntrySchema = z.object({
@@ -183,6 +207,8 @@ export const requests = {
     }),
   ),
   /** Diagnostics: echoes a text through the whole contract (used by the connection check and tests). */
+  /** The connection as it is now (then connection.changed on every change). */
+  'connection.getState': defineRequest(emptyInput, connectionStateSchema),
   'app.ping': defineRequest(
     z.object({ text: z.string().max(2000) }).strict(),
     z.object({ text: z.string(), receivedAt: z.iso.datetime() }),
@@ -319,6 +345,8 @@ export const requests = {
 export const events = {
   'auth.changed': authStateSchema,
   'app.connection': z.object({ online: z.boolean() }),
+  /** Any part of the connection changed (backend reachable or not, realtime joined/joining/down, network). */
+  'connection.changed': connectionStateSchema,
   /** A message arrived or changed (sent, reviewed, edited, deleted), already cached locally. */
   'messages.changed': z.object({ messages: z.array(messageSchema) }),
   /** An outbox row moved: queued, sending, sent (with the server id), failed (with the reason), cancelled. */
