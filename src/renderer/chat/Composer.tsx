@@ -54,7 +54,7 @@ export function Composer({ client, sessionId, disabled, replyTo, people, onClear
       .call('drafts.get', { sessionId })
       .then((draft) => {
         if (!live) return;
-        setBody((current) => current || draft.body);
+        setBody((current) => current || (typeof draft.body === 'string' ? draft.body : ''));
         setDraftLoaded(true);
       })
       .catch(() => live && setDraftLoaded(true));
