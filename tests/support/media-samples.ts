@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -19,7 +19,10 @@ export type SampleName =
   | 'document.pdf'
   | 'notes.txt';
 
-const DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../fixtures/media');
+// Next to this module, or from the repository root when the module was bundled elsewhere (the crash test's child).
+const DIR = [path.resolve(path.dirname(new URL(import.meta.url).pathname), '../fixtures/media'), path.resolve('tests/fixtures/media')].find((dir) =>
+  existsSync(path.join(dir, 'image.png')),
+) ?? path.resolve('tests/fixtures/media');
 
 export function sample(name: SampleName): Uint8Array {
   return new Uint8Array(readFileSync(path.join(DIR, name)));

@@ -20,6 +20,15 @@ export interface ConfirmedFile extends PickedFile {
   peaks?: number[];
 }
 
+const FILE_REFUSALS: ReadonlySet<string> = new Set([
+  'outbox.error.content_mismatch',
+  'outbox.error.content_unrecognised',
+  'outbox.error.type_not_allowed',
+  'outbox.error.file_too_large',
+  'chat.mime_not_allowed',
+  'chat.file_too_large',
+]);
+
 type Analysis = { state: 'none' } | { state: 'running' } | { state: 'done'; durationMs: number; peaks: number[] } | { state: 'failed' };
 
 interface Props {
@@ -41,10 +50,30 @@ export function AttachmentPreview({ client, picked, maxCaptionChars, onConfirm, 
   const [caption, setCaption] = useState('');
   const [busy, setBusy] = useState(false);
   const [refusal, setRefusal] = useState<IpcError | null>(null);
-  const [imageUrl] = useState(() => (picked.kind === 'image' ? URL.createObjectURL(picked.file) : null));
+  // Decoded before it is shown: an <img> that fails to decode a blob: URL makes Chromium report a CSP
+  // violation (connect-src), and the user learns at once that the file is not the image it claims to be.
+  const [thumbnail, setThumbnail] = useState<{ state: 'none' | 'checking' | 'undecodable' } | { state: 'ready'; url: string }>(() =>
+    picked.kind === 'image' ? { state: 'checking' } : { state: 'none' },
+  );
   const [analysis, setAnalysis] = useState<Analysis>(() => (picked.kind === 'audio' ? { state: 'running' } : { state: 'none' }));
   const sendButton = useRef<HTMLButtonElement>(null);
-  useEffect(() => () => void (imageUrl && URL.revokeObjectURL(imageUrl)), [imageUrl]);
+  useEffect(() => {
+    if (picked.kind !== 'image') return;
+    let live = true;
+    let url: string | null = null;
+    const decoded = typeof createImageBitmap === 'function' ? createImageBitmap(picked.file).then((bitmap) => bitmap.close()) : Promise.resolve();
+    decoded
+      .then(() => {
+        if (!live) return;
+        url = URL.createObjectURL(picked.file);
+        setThumbnail({ state: 'ready', url });
+      })
+      .catch(() => live && setThumbnail({ state: 'undecodable' }));
+    return () => {
+      live = false;
+      if (url) URL.revokeObjectURL(url);
+    };
+  }, [picked]);
   useEffect(() => sendButton.current?.focus(), []);
 
   useEffect(() => {
@@ -61,9 +90,11 @@ export function AttachmentPreview({ client, picked, maxCaptionChars, onConfirm, 
   const size = sizeParts(picked.file.size);
   const captionTooLong = characterCount(caption) > maxCaptionChars;
   const ready = picked.kind !== 'audio' || analysis.state === 'done';
+  // Refused for what the file is (its bytes, type or size): sending it again cannot succeed.
+  const refusedForGood = refusal !== null && FILE_REFUSALS.has(refusal.messageKey);
 
   async function confirm() {
-    if (!ready || busy || captionTooLong) return;
+    if (!ready || busy || captionTooLong || refusedForGood) return;
     setBusy(true);
     setRefusal(null);
     const result = await onConfirm({
@@ -96,7 +127,14 @@ export function AttachmentPreview({ client, picked, maxCaptionChars, onConfirm, 
         }}
       >
         <h4 id="attachment-preview-title">{t('attach.title')}</h4>
-        {imageUrl && <img className="attachment-preview__image" src={imageUrl} alt={t('attach.previewOf', { name: picked.file.name })} data-testid="attachment-thumbnail" />}
+        {thumbnail.state === 'ready' && (
+          <img className="attachment-preview__image" src={thumbnail.url} alt={t('attach.previewOf', { name: picked.file.name })} data-testid="attachment-thumbnail" />
+        )}
+        {thumbnail.state === 'undecodable' && (
+          <p className="form-error" role="alert" data-testid="attachment-not-an-image">
+            {t('attach.notAnImage')}
+          </p>
+        )}
         {picked.kind === 'audio' && analysis.state === 'running' && (
           <p className="muted" role="status">
             {t('attach.analysing')}
@@ -139,7 +177,7 @@ export function AttachmentPreview({ client, picked, maxCaptionChars, onConfirm, 
           </p>
         )}
         <div className="dialog__actions">
-          <button type="submit" ref={sendButton} disabled={!ready || busy || captionTooLong}>
+          <button type="submit" ref={sendButton} disabled={!ready || busy || captionTooLong || refusedForGood}>
             {busy ? t('attach.sending') : t('attach.send')}
           </button>
           <button type="button" className="secondary" onClick={onCancel}>

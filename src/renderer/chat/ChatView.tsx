@@ -92,7 +92,7 @@ export function ChatView({ client, profile, sessionId, session, label, people: d
   }, [client, sessionId, visible, focused, unread, lastId]);
 
   const timeline = buildTimeline(messages, pending);
-  const shownLabel = label ?? { title: t('session.untitled'), qualifier: null };
+  const shownLabel = label ?? { title: t('session.untitled'), qualifier: null, shortQualifier: null };
   const title = shownLabel.qualifier ? `${shownLabel.title} · ${shownLabel.qualifier}` : shownLabel.title;
   // Ended or locked: read-only in the UI too (the server refuses writes to it anyway).
   const writable = session === null || session.status === 'active';

@@ -58,6 +58,8 @@ export interface SessionLabel {
   title: string;
   /** Only when another listed session has the same title: what tells them apart (booking, type, short id). */
   qualifier: string | null;
+  /** The same without the type, for places that show the type next to it anyway (the session list). */
+  shortQualifier: string | null;
 }
 
 export const shortId = (id: string) => id.replace(/-/g, '').slice(0, 6);
@@ -82,14 +84,11 @@ export function sessionLabels(
     const typesDiffer = new Set(group.map((s) => s.type)).size > 1;
     for (const s of group) {
       if (group.length === 1) {
-        labels.set(s.id, { title, qualifier: null });
+        labels.set(s.id, { title, qualifier: null, shortQualifier: null });
         continue;
       }
-      const parts = [
-        ...(typesDiffer && !s.bookingId ? [words.type(s.type)] : []),
-        s.bookingId ? words.booking(shortId(s.bookingId)) : `#${shortId(s.id)}`,
-      ];
-      labels.set(s.id, { title, qualifier: parts.join(' ') });
+      const id = s.bookingId ? words.booking(shortId(s.bookingId)) : `#${shortId(s.id)}`;
+      labels.set(s.id, { title, qualifier: typesDiffer && !s.bookingId ? `${words.type(s.type)} ${id}` : id, shortQualifier: id });
     }
   }
   return labels;

@@ -50,10 +50,10 @@ export function FirstRunScreen({ client }: { client: ConsoleClient }) {
             value={password}
             onChange={(e) => setPassword(e.target.value)}
           />
-          <small className="muted" id="first-run-password-rule" data-testid="password-rule">
-            {t('password.rule', { min: PASSWORD_MIN_LENGTH })}
-          </small>
         </label>
+        <small className="muted" id="first-run-password-rule" data-testid="password-rule">
+          {t('password.rule', { min: PASSWORD_MIN_LENGTH })}
+        </small>
         {error && (
           <p className="form-error" role="alert" data-error-code={error.code}>
             {errorText(error)}

@@ -5,6 +5,7 @@ import type { ConsoleClient } from '../bridge/console-client';
 import { useI18n, type Language } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/en';
 import { toIpcError } from '../lib/errors';
+import { sizeParts } from '../lib/limits';
 import { rememberedPeople, rememberPerson } from '../lib/directory';
 import { BackendSettings } from './BackendSettings';
 import { MicrophoneSettings } from './MicrophoneSettings';
@@ -216,10 +217,10 @@ function CreateAccountForm({ client, profile, onCreated }: { client: ConsoleClie
             value={password}
             onChange={(e) => setPassword(e.target.value)}
           />
-          <small className="muted" id="account-password-rule" data-testid="password-rule">
-            {t('password.rule', { min: PASSWORD_MIN_LENGTH })}
-          </small>
         </label>
+        <small className="muted" id="account-password-rule" data-testid="password-rule">
+          {t('password.rule', { min: PASSWORD_MIN_LENGTH })}
+        </small>
         <label>
           <span>{t('accounts.role')}</span>
           <select aria-label={t('accounts.role')} value={role} onChange={(e) => setRole(e.target.value as Profile['role'])}>
@@ -347,6 +348,7 @@ function LimitRow({ client, settingKey, label, value, onSaved }: { client: Conso
       <input id={id} required inputMode={settingKey.endsWith('mime_types') ? 'text' : 'numeric'} dir="ltr" value={draft} onChange={(e) => setDraft(e.target.value)} />
       <span className="muted limit-row__current" data-testid="limit-current">
         {t('limits.current', { value: value.includes(',') ? value.split(',').join(', ') : value })}
+        {settingKey.endsWith('_bytes') && /^\d+$/.test(value) && ` (${t(`size.${sizeParts(Number(value)).unit}`, { value: sizeParts(Number(value)).value })})`}
       </span>
       <button type="submit" className="secondary" aria-label={t('limits.saveOne', { label })} disabled={state.kind === 'busy' || draft.trim() === value}>
         {t('common.save')}

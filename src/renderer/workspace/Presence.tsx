@@ -15,7 +15,8 @@ export function Presence({ availability, name, showName = false }: { availabilit
   return (
     <span className={`presence presence--${availability}`} data-testid="presence" data-availability={availability} title={name ? t('presence.of', { name: isolate(name), status: label }) : label}>
       <span className="presence__dot" aria-hidden="true" />
-      {showName && name ? tx('presence.of', { name, status: label }) : label}
+      {/* One flex item: the gap between the dot and the words must not open inside the sentence. */}
+      <span className="presence__label">{showName && name ? tx('presence.of', { name, status: label }) : label}</span>
     </span>
   );
 }

@@ -23,7 +23,7 @@ export function QuickSwitcher({ sessions, labels, profile, people, onPick, onClo
   const matches = useMemo(() => {
     const q = query.trim().toLocaleLowerCase();
     return sessions
-      .map((s) => ({ s, label: labels.get(s.id) ?? { title: t('session.untitled'), qualifier: null } }))
+      .map((s) => ({ s, label: labels.get(s.id) ?? { title: t('session.untitled'), qualifier: null, shortQualifier: null } }))
       .filter(({ label }) => !q || `${label.title} ${label.qualifier ?? ''}`.toLocaleLowerCase().includes(q));
   }, [sessions, labels, query, t]);
 

@@ -102,7 +102,7 @@ export function SessionSidebar({ client, profile, sessions, labels, load, active
       {load.status === 'ready' && sessions.length === 0 && <p className="empty-state">{t('sidebar.empty')}</p>}
       <ul className="session-list">
         {sessions.map((s) => {
-          const label = labels.get(s.id) ?? { title: t('session.untitled'), qualifier: null };
+          const label = labels.get(s.id) ?? { title: t('session.untitled'), qualifier: null, shortQualifier: null };
           const typingName = typingFor(s.id);
           return (
             <li key={s.id}>
@@ -117,7 +117,7 @@ export function SessionSidebar({ client, profile, sessions, labels, load, active
                 onClick={() => onOpen(s.id)}
               >
                 <span className="session-item__top">
-                  <SessionTitle label={label} className="session-item__title" />
+                  <SessionTitle label={label} className="session-item__title" compact />
                   {s.type === 'emergency' && <span className="badge badge--danger">{t('session.emergency')}</span>}
                   {s.unreadCount > 0 && (
                     <span className="badge" data-testid="unread-count" aria-label={t('sidebar.unread', { count: s.unreadCount })}>

@@ -20,15 +20,16 @@ export function useSessionLabels(sessions: readonly ChatSession[], selfId: strin
 }
 
 /** The names (isolated, clipped at their own end) and, when they collide with another session's, what tells them apart. */
-export function SessionTitle({ label, className }: { label: SessionLabel; className?: string }) {
+export function SessionTitle({ label, className, compact = false }: { label: SessionLabel; className?: string; compact?: boolean }) {
+  const qualifier = compact ? label.shortQualifier : label.qualifier;
   return (
     <span className={['session-title', className ?? ''].filter(Boolean).join(' ')}>
       <Name clip className="session-title__names">
         {label.title}
       </Name>
-      {label.qualifier && (
+      {qualifier && (
         <bdi dir="auto" className="session-title__qualifier" data-testid="session-qualifier">
-          {label.qualifier}
+          {qualifier}
         </bdi>
       )}
     </span>

@@ -55,7 +55,7 @@ describe('attachments', () => {
     const dialog = await screen.findByRole('dialog', { name: ar['attach.title'] });
     fireEvent.click(within(dialog).getByRole('button', { name: ar['attach.send'] }));
     // The file name and declared type come from the composer when the error does not carry them.
-    expect((await within(dialog).findByTestId('attachment-refusal')).textContent).toBe('لم يُرسل «photo.jpg»: محتواه ليس ملفًا من نوع image/jpeg، أو أنه تالف.');
+    expect((await within(dialog).findByTestId('attachment-refusal')).textContent).toBe('لم يُرسل «photo.jpg»: محتواه ليس ملفًا صالحًا من نوع image/jpeg، أو أنه تالف.');
     fireEvent.click(within(dialog).getByRole('button', { name: ar['common.cancel'] }));
     expect(screen.queryByRole('dialog')).toBeNull();
     expect(main.named('messages.sendFile')).toHaveLength(1);

@@ -328,7 +328,7 @@ describe('a session view', () => {
       'drafts.get': () => ({ body: '', replyTo: null }),
     });
     const { container } = wrap(
-      <ChatView client={main.client} profile={ME} sessionId={S} session={null} people={new Map()} visible focused={false} typingName={null} />,
+      <ChatView client={main.client} profile={ME} sessionId={S} session={null} label={null} people={new Map()} visible focused={false} typingName={null} />,
     );
     await screen.findByText('m50');
     const list = screen.getByRole('log');

@@ -88,7 +88,7 @@ describe('a closed session', () => {
   it('is read-only: no composer and no "Assign reader"', async () => {
     const ended = chatSession('00000000-0000-4000-8000-00000000e501', [participant(CLIENT, 'Karim')], { type: 'emergency', status: 'ended' });
     const main = fakeMain({ 'messages.page': () => ({ messages: [], pending: [] }), 'accounts.list': () => ({ people: [] }) });
-    wrap(<ChatView client={main.client} profile={admin} sessionId={ended.id} session={ended} label={{ title: 'Karim', qualifier: null }} people={new Map([['r1', { id: 'r1', displayName: 'Rana', role: 'reader' }]])} visible focused typingName={null} />);
+    wrap(<ChatView client={main.client} profile={admin} sessionId={ended.id} session={ended} label={{ title: 'Karim', qualifier: null, shortQualifier: null }} people={new Map([['r1', { id: 'r1', displayName: 'Rana', role: 'reader' }]])} visible focused typingName={null} />);
     expect(await screen.findByTestId('composer-read-only')).toBeTruthy();
     expect(screen.queryByRole('textbox', { name: en['composer.label'] })).toBeNull();
     expect(screen.queryByRole('button', { name: en['assign.submit'] })).toBeNull();
@@ -106,9 +106,9 @@ describe('orientation', () => {
   it('gives same-named sessions distinct names (booking, type, short id), and leaves unique ones alone', () => {
     const labels = sessionLabels(sessions, ME.id, { untitled: '?', role: (r) => r, type: (t) => (t === 'support' ? 'Support' : t), booking: (id) => `Booking ${id}` });
     expect([...labels.values()]).toEqual([
-      { title: 'Sara Client', qualifier: 'Booking b00c1e' },
-      { title: 'Sara Client', qualifier: 'Support #9f8e7d' },
-      { title: 'Omar', qualifier: null },
+      { title: 'Sara Client', qualifier: 'Booking b00c1e', shortQualifier: 'Booking b00c1e' },
+      { title: 'Sara Client', qualifier: 'Support #9f8e7d', shortQualifier: '#9f8e7d' },
+      { title: 'Omar', qualifier: null, shortQualifier: null },
     ]);
   });
 
@@ -130,7 +130,7 @@ describe('orientation', () => {
     const items = await screen.findAllByTestId('session-item');
     expect(items.map((i) => i.dataset.sessionType)).toEqual(['booking', 'support', 'support']);
     expect(items.map((i) => within(i).getByTestId('session-type').textContent)).toEqual(['Booking', 'Support', 'Support']);
-    expect(items.map((i) => within(i).queryByTestId('session-qualifier')?.textContent ?? null)).toEqual(['Booking b00c1e', 'Support #9f8e7d', null]);
+    expect(items.map((i) => within(i).queryByTestId('session-qualifier')?.textContent ?? null)).toEqual(['Booking b00c1e', '#9f8e7d', null]);
     expect(items.map((i) => within(i).getByTestId('last-message').textContent)).toEqual(['Sara Client: The Star, reversed, means…', 'You: Voice note', 'No messages yet']);
     expect(screen.getByTestId('connection').dataset.state).toBe('ok');
 

@@ -59,7 +59,7 @@ describe('read receipts', () => {
     const main = fakeMain({ 'messages.page': () => ({ messages: [msg({ body: 'the cards' })], pending: [] }), 'drafts.get': () => ({ body: '', replyTo: null }) });
     const before = chatSession(S, [self, participant(KARIM, 'Karim')]);
     const view = (session: typeof before) => (
-      <ChatView client={main.client} profile={ME} sessionId={S} session={session} people={new Map()} visible focused={false} typingName={null} />
+      <ChatView client={main.client} profile={ME} sessionId={S} session={session} label={null} people={new Map()} visible focused={false} typingName={null} />
     );
     const { rerender } = wrap(view(before));
     const row = (await screen.findByText('the cards')).closest('article')!;
