@@ -18,6 +18,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Outbox, type OutboxTransport } from '../../src/main/outbox';
+import { sampleOfSize } from '../../tests/support/media-samples';
 import { openLocalStore, OutboxRows } from '../../src/main/store';
 
 function arg(name: string, fallback: number): number {
@@ -122,7 +123,7 @@ for (let i = 0; i < 200; i++) {
   await outbox.enqueue({
     sessionId,
     kind: 'audio',
-    file: { bytes: new Uint8Array(32 * 1024).fill(i) },
+    file: { bytes: sampleOfSize('voice.ogg', 32 * 1024, i) },
     fileName: 'note.ogg',
     mimeType: 'audio/ogg',
     durationMs: 8000,

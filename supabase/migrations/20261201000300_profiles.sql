@@ -270,6 +270,26 @@ $$;
 revoke all on function public.set_availability(text, boolean) from public, anon;
 grant execute on function public.set_availability(text, boolean) to authenticated;
 
+-- The language of the user's console (and of what the platform sends them), chosen in the console.
+create or replace function public.set_preferred_language(p_language text)
+returns table (id uuid, preferred_language text)
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  v_caller record;
+begin
+  select * into v_caller from private.require_caller();
+  if p_language is null or p_language not in ('ar', 'en') then
+    perform private.raise('SA466', 'profile.invalid_language', jsonb_build_object('language', p_language, 'allowed', jsonb_build_array('ar', 'en')));
+  end if;
+  return query
+  update public.profiles p set preferred_language = p_language where p.id = v_caller.uid
+  returning p.id, p.preferred_language;
+end
+$$;
+revoke all on function public.set_preferred_language(text) from public, anon;
+grant execute on function public.set_preferred_language(text) to authenticated;
+
 create or replace function public.set_role(p_user_id uuid, p_role text)
 returns table (id uuid, role text)
 language plpgsql security definer set search_path = ''

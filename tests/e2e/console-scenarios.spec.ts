@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { test as base, expect, type Browser, type Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
+import { test as base, expect, newGuardedContext } from './csp-guard';
 import { startWebShell, type WebShell } from '../../src/main/webshell/webshell-server';
 import { HeadlessAlertPlatform } from '../../src/main/alerts';
 import { createConsoleCore, type ConsoleCore } from '../../src/main/core/console-core';
@@ -51,7 +52,7 @@ const PASSWORD = 'correct horse battery';
 const SHOTS = 'test-results/screenshots';
 
 async function openConsole(browser: Browser, shell: WebShell): Promise<Page> {
-  const context = await browser.newContext({ permissions: ['microphone'] });
+  const context = await newGuardedContext(browser, { permissions: ['microphone'] });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
@@ -272,10 +273,12 @@ test.describe.serial('the console with several users on one backend', () => {
     await input.setInputFiles({ name: 'tool.exe', mimeType: 'application/x-msdownload', buffer: Buffer.from('MZ') });
     await expect(reader.getByRole('alert').filter({ hasText: 'tool.exe: this type of file cannot be sent.' })).toBeVisible();
     await input.setInputFiles({ name: 'spread.png', mimeType: 'image/png', buffer: png });
-    const show = client.getByRole('button', { name: 'Show image spread.png' });
-    await expect(show).toBeVisible();
-    await show.click();
-    const image = client.getByRole('img', { name: 'spread.png' });
+    // Previewed and confirmed before anything is queued; the client then sees it inline.
+    const preview = reader.getByRole('dialog', { name: 'Send this file?' });
+    await expect(preview.getByTestId('attachment-name')).toHaveText('spread.png');
+    await preview.getByRole('button', { name: 'Send', exact: true }).click();
+    await expect(preview).toHaveCount(0);
+    const image = client.getByRole('img', { name: 'Image spread.png' });
     await expect(image).toBeVisible();
     await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1);
   });
@@ -284,9 +287,9 @@ test.describe.serial('the console with several users on one backend', () => {
     test.setTimeout(120_000);
     // Ring readers for 5 s (the lowest the migrations allow) instead of the default 60 s.
     await admin.getByRole('tab', { name: 'Settings' }).click();
-    await admin.getByRole('combobox', { name: 'Setting', exact: true }).selectOption('console.emergency.ring_timeout_seconds');
-    await admin.getByLabel('Value').fill('5');
-    await admin.getByRole('button', { name: 'Save the limit' }).click();
+    const ring = 'Emergency: seconds ringing readers before escalating';
+    await admin.getByLabel(ring, { exact: true }).fill('5');
+    await admin.getByRole('button', { name: `Save ${ring}` }).click();
     await expect(admin.getByText('Saved.').first()).toBeVisible();
 
     await reader.getByRole('tab', { name: 'Settings' }).click();

@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { test as base } from '@playwright/test';
+// The CSP guard's test: every page of these specs fails its test on any securitypolicyviolation.
+import { test as base } from './csp-guard';
 import { startWebShell, type WebShell } from '../../src/main/webshell/webshell-server';
 import { HeadlessAlertPlatform } from '../../src/main/alerts';
 import { createConsoleCore } from '../../src/main/core/console-core';
@@ -41,4 +42,4 @@ export const test = base.extend<object, { webShell: WebShell }>({
   ],
 });
 
-export { expect } from '@playwright/test';
+export { expect } from './csp-guard';

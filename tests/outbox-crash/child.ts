@@ -19,6 +19,7 @@ import { existsSync, writeSync } from 'node:fs';
 import { createOutboxTransport } from '../../src/main/core/backend-outbox-transport';
 import { Outbox } from '../../src/main/outbox';
 import { openLocalStore } from '../../src/main/store';
+import { sampleOfSize } from '../support/media-samples';
 import { connectUserConnection } from '../support/backend-over-socket';
 
 const [mode, userDir, portText, runTag, seedText, sessionList] = process.argv.slice(2);
@@ -95,7 +96,7 @@ if (mode === 'drain') {
             sessionId,
             kind: 'audio',
             body,
-            file: { bytes: new Uint8Array(2048).fill(i) },
+            file: { bytes: sampleOfSize('voice.ogg', 2048, i) },
             fileName: 'note.ogg',
             mimeType: 'audio/ogg',
             durationMs: 1500,

@@ -27,6 +27,7 @@ import type { MessageRow, UserConnection } from '../../src/main/backend/backend-
 import { createOutboxTransport, toServerMessage } from '../../src/main/core/backend-outbox-transport';
 import { Outbox, type OutboxEntry } from '../../src/main/outbox';
 import { openLocalStore } from '../../src/main/store';
+import { sampleOfSize } from '../support/media-samples';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -201,7 +202,8 @@ for (let i = 0; i < MESSAGES; i++) {
   let entry: OutboxEntry;
   let bytes: Uint8Array | null = null;
   if (i % 7 === 3) {
-    bytes = new Uint8Array(1024 + Math.floor(random() * 3072)).map(() => Math.floor(random() * 256));
+    // A real Ogg page header (the outbox checks the content against the declared type), then random bytes.
+    bytes = sampleOfSize('voice.ogg', 1024 + Math.floor(random() * 3072)).map((b, k) => (k < 64 ? b : Math.floor(random() * 256)));
     entry = await readerOutbox.enqueue({
       sessionId,
       kind: 'audio',

@@ -117,6 +117,7 @@ export interface UserConnection {
   /** Runs the deadline sweep; idempotent, harmless to call from several consoles. */
   advanceEmergencies(): Promise<number>;
   setAvailability(availability: Availability, emergencyOptIn?: boolean): Promise<void>;
+  setPreferredLanguage(language: Language): Promise<void>;
   setRole(userId: string, role: Role): Promise<void>;
   /** A typed console limit in app_settings (`console.*`); super admins only, validated by the migrations. */
   setConsoleSetting(key: string, value: string): Promise<void>;

@@ -68,6 +68,17 @@ export function toProfileRow(row: Row): ProfileRow {
 
 const jsonValue = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) : value);
 
+const toLastMessage = (row: Row | null): SessionRow['lastMessage'] =>
+  row
+    ? {
+        id: String(row.id),
+        type: row.type as NonNullable<SessionRow['lastMessage']>['type'],
+        preview: str(row.preview),
+        senderId: str(row.sender_id) ?? '',
+        createdAt: iso(row.created_at)!,
+      }
+    : null;
+
 export function toSessionRow(row: Row): SessionRow {
   const participants = (jsonValue(row.participants) as Row[] | null) ?? [];
   return {
@@ -79,6 +90,7 @@ export function toSessionRow(row: Row): SessionRow {
     createdAt: iso(row.created_at)!,
     unreadCount: Number(row.unread_count ?? 0),
     lastReadAt: iso(row.last_read_at),
+    lastMessage: toLastMessage(jsonValue(row.last_message) as Row | null),
     participants: participants.map((p) => ({
       userId: String(p.user_id),
       displayName: str(p.display_name) ?? '',

@@ -8,6 +8,7 @@ import type {
   Backend,
   ChangesPage,
   EmergencyRow,
+  Language,
   MessageCursor,
   MessageRow,
   NewAccount,
@@ -346,6 +347,10 @@ class SupabaseUserConnection implements UserConnection {
 
   async setAvailability(availability: Availability, emergencyOptIn?: boolean) {
     await this.call('set_availability', { p_availability: availability, ...(emergencyOptIn === undefined ? {} : { p_emergency_opt_in: emergencyOptIn }) });
+  }
+
+  async setPreferredLanguage(language: Language) {
+    await this.call('set_preferred_language', { p_language: language });
   }
 
   async setRole(userId: string, role: Role) {

@@ -39,6 +39,8 @@ const toProfile = (row: ProfileRow): Profile => ({
   displayName: row.displayName,
   role: row.role,
   preferredLanguage: row.preferredLanguage,
+  availability: row.availability,
+  emergencyOptIn: row.emergencyOptIn,
 });
 
 const signedOut = () => new AppError({ code: 'auth.required', messageKey: 'auth.required' }, { permanent: true });
@@ -142,6 +144,12 @@ export function createConsoleCore(services: ShellServices) {
       return current;
     },
     'accounts.create': (input) => connection().createAccount({ ...input, preferredLanguage: input.preferredLanguage ?? 'en' }),
+    'profile.setLanguage': async ({ language }) => {
+      await connection().setPreferredLanguage(language);
+      profile = toProfile(await connection().profile());
+      hub.emit('auth.changed', await state());
+      return profile;
+    },
     'profile.setAvailability': async ({ availability, emergencyOptIn }) => {
       await connection().setAvailability(availability, emergencyOptIn);
       return toProfile(await connection().profile());
@@ -202,10 +210,11 @@ export function createConsoleCore(services: ShellServices) {
       await user().removePack(packId);
       return { ok: true as const };
     },
-    'settings.get': async () => ({ settings: await connection().consoleSettings() }),
+    'settings.get': async () => ({ settings: (await user().refreshSettings()) as Record<string, string | number | string[]> }),
     'accounts.list': async ({ role }) => ({ people: await connection().listPeople(role) }),
     'settings.set': async ({ key, value }) => {
       await connection().setConsoleSetting(key, value);
+      await user().refreshSettings();
       return { ok: true as const };
     },
     'emergencies.list': async () => ({ emergencies: await user().listEmergencies() }),

@@ -5,7 +5,7 @@ import type { ChatMessage, ChatSession, Emergency, OutboxItem } from '../../shar
 import type { RealtimeEvent, RealtimeStatus, RealtimeSubscription, UserConnection } from '../backend/backend-port';
 import { toEmergencyRow, toMessageRow } from '../backend/row-mapping';
 import type { EventHub } from '../ipc/event-hub';
-import { Outbox, OutboxActionError, OutboxInputError, type OutboxEntry, type OutboxEvent } from '../outbox';
+import { Outbox, OutboxActionError, OutboxInputError, outboxLimitsFromSettings, type OutboxEntry, type OutboxEvent } from '../outbox';
 import { openLocalStore, type LocalStore } from '../store';
 import { createOutboxTransport, toServerMessage } from './backend-outbox-transport';
 import { AlertCenter, type AlertPlatform } from '../alerts';
@@ -54,7 +54,7 @@ export const toOutboxItem = (entry: OutboxEntry): OutboxItem => ({
 /** Outbox refusals of the user's input or action, as typed errors the renderer translates. */
 function outboxError(error: unknown): never {
   if (error instanceof OutboxInputError) {
-    throw new AppError({ code: error.code, messageKey: error.messageKey }, { permanent: true, params: { field: error.field } });
+    throw new AppError({ code: error.code, messageKey: error.messageKey }, { permanent: true, params: { field: error.field, ...error.params } });
   }
   if (error instanceof OutboxActionError) throw new AppError({ code: error.code, messageKey: error.messageKey }, { permanent: true });
   // Review packs refuse with their own coded errors (review.*), whose code doubles as the message key.
@@ -88,6 +88,8 @@ export class UserSession {
   private catchUpFailures = 0;
   private closed = false;
   realtimeStatus: RealtimeStatus = 'joining';
+  /** The console settings (limits) as last read from the server. */
+  private settings: Record<string, unknown> | null = null;
   /** Unread counts per session, kept current from the list and from each pushed session row (the badge is their sum). */
   private readonly unread = new Map<string, number>();
   /** Sessions whose new row is being fetched: a burst of events on one session costs one fetch. */
@@ -104,7 +106,13 @@ export class UserSession {
     this.cursor = options.cursor;
     this.alerts = new AlertCenter(alertPlatform, { isSessionVisible: options.isSessionVisible, preferences: { language: options.language } });
     this.store = openLocalStore({ directory: path.join(dataDir, 'users', connection.userId) });
-    this.outbox = new Outbox({ store: this.store, transport: createOutboxTransport(connection), online: options.online });
+    this.outbox = new Outbox({
+      store: this.store,
+      transport: createOutboxTransport(connection),
+      online: options.online,
+      // The limits the SQL layer applies, as last read: a message over them is refused at once, text kept.
+      limits: () => (this.settings ? outboxLimitsFromSettings(this.settings) : null),
+    });
     this.detach.push(this.outbox.on((event) => this.onOutboxEvent(event)));
     this.realtime = connection.subscribe({
       onEvent: (event) => this.onRealtime(event),
@@ -116,6 +124,7 @@ export class UserSession {
     });
     this.detach.push(() => this.realtime.close());
     this.outbox.start();
+    void this.refreshSettings().catch(() => {});
     void this.refreshSessions().catch(() => {});
     if (ALERTED_FOR_EMERGENCIES.has(options.role)) {
       void connection
@@ -123,6 +132,12 @@ export class UserSession {
         .then((all) => this.alerts.syncEmergencies(all.filter((e) => e.state === 'ringing' || e.state === 'escalated')))
         .catch(() => {});
     }
+  }
+
+  /** Reads the console limits again (at sign-in and after an admin changed them). */
+  async refreshSettings() {
+    this.settings = await this.connection.consoleSettings();
+    return this.settings;
   }
 
   /** Sessions with unread counts; also learns participants' names for notifications and the badge. */

@@ -21,4 +21,4 @@ export {
   type OutboxEvent,
   type OutboxListener,
 } from './types';
-export { OUTBOX_LIMITS } from './validate';
+export { OUTBOX_LIMITS, outboxLimitsFromSettings, type OutboxLimits } from './validate';

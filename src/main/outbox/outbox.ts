@@ -12,7 +12,7 @@ import {
   type OutboxEvent,
   type OutboxListener,
 } from './types';
-import { requireUuid, sourceSize, validateMessage } from './validate';
+import { checkFileContent, requireUuid, sourceSize, validateMessage, type OutboxLimits } from './validate';
 
 export interface OutboxStore {
   database: LocalDatabase;
@@ -37,6 +37,12 @@ export interface OutboxOptions {
   keepSentMs?: number;
   /** Failures of the outbox's own bookkeeping (e.g. the disk refused a write after a send); default: console.error. */
   onInternalError?: (error: unknown) => void;
+  /**
+   * The console settings last read from the server (outboxLimitsFromSettings), checked at enqueue so a message
+   * over the limit is refused at once instead of failing after it was queued. Null/undefined: not known yet
+   * (offline from the start), and only the absolute caps apply; the server checks again in any case.
+   */
+  limits?: () => OutboxLimits | null | undefined;
 }
 
 /**
@@ -56,6 +62,7 @@ export interface OutboxOptions {
  *   backend's idempotency on client_message_id makes the re-send safe.
  */
 export class Outbox {
+  private readonly limits: OutboxOptions['limits'];
   private readonly database: LocalDatabase;
   private readonly rows: OutboxRows;
   private readonly messages: MessageCache;
@@ -76,6 +83,7 @@ export class Outbox {
   private wakeTimer: TimerHandle | null = null;
 
   constructor(options: OutboxOptions) {
+    this.limits = options.limits;
     this.database = options.store.database;
     this.rows = options.store.outboxRows;
     this.messages = options.store.messages;
@@ -130,7 +138,8 @@ export class Outbox {
    */
   async enqueue(input: EnqueueMessageInput): Promise<OutboxEntry> {
     this.assertOpen();
-    const message = validateMessage(input);
+    const limits = this.limits?.() ?? {};
+    const message = validateMessage(input, limits);
     const clientMessageId = randomUUID();
     const now = this.clock.now();
     if (message.kind === 'text') {
@@ -157,7 +166,7 @@ export class Outbox {
       this.rows.insert(row);
       return this.afterInsert(row, null);
     }
-    await sourceSize(message.source);
+    await checkFileContent(message, await sourceSize(message.source), limits);
     // The file is durable before the row exists, so a committed row never points at missing bytes.
     const sizeBytes = await this.files.writeDurably(clientMessageId, message.source);
     this.assertOpen();

@@ -75,15 +75,24 @@ export type OutboxEvent =
 
 export type OutboxListener = (event: OutboxEvent) => void;
 
+/**
+ * Input the outbox refuses before storing anything. `messageKey` says why in the user's words (a specific key
+ * such as outbox.error.content_mismatch, else the generic outbox.error.invalid_input) and `params` carry what
+ * the sentence needs (limits, the detected type); `message` is the developer's detail.
+ */
 export class OutboxInputError extends Error {
-  readonly messageKey = 'outbox.error.invalid_input';
+  readonly messageKey: string;
+  readonly params: Record<string, string | number>;
   constructor(
     readonly code: 'outbox.invalid_input',
     readonly field: string,
     message: string,
+    detail: { messageKey?: string; params?: Record<string, string | number> } = {},
   ) {
     super(message);
     this.name = 'OutboxInputError';
+    this.messageKey = detail.messageKey ?? 'outbox.error.invalid_input';
+    this.params = detail.params ?? {};
   }
 }
 

@@ -1,5 +1,5 @@
 import { forwardRef, useEffect, useImperativeHandle, useRef, useState } from 'react';
-import WaveSurfer from 'wavesurfer.js';
+import WaveSurfer, { type WaveSurferOptions } from 'wavesurfer.js';
 import type { IpcError } from '../../shared/ipc/errors';
 import type { ConsoleClient } from '../bridge/console-client';
 import { useI18n } from '../i18n/i18n';
@@ -9,20 +9,28 @@ import { base64ToBlob } from '../lib/peaks';
 export const SPEEDS = [0.5, 1, 1.5, 2] as const;
 
 /**
- * The renderer's CSP has no 'unsafe-inline' for styles, so the <style> wavesurfer writes into its shadow
- * root is ignored; the same rules are adopted as a constructed stylesheet, which the CSP allows.
+ * wavesurfer.js writes a <style> element into its shadow root, which a strict CSP (style-src without
+ * 'unsafe-inline') refuses, reporting a violation per player. So the player is built on a host element that is
+ * not yet in the document, where a <style> is inert; its rules are moved into a constructed stylesheet
+ * (CSSOM, which the CSP does not govern) and the <style> is removed before the host is attached.
  */
-function adoptWaveSurferStyles(ws: WaveSurfer) {
-  const root = ws.getWrapper().getRootNode();
-  if (!(root instanceof ShadowRoot) || typeof CSSStyleSheet === 'undefined') return;
-  const css = [...root.querySelectorAll('style')].map((s) => s.textContent ?? '').join('\n');
-  try {
-    const sheet = new CSSStyleSheet();
-    sheet.replaceSync(css);
-    root.adoptedStyleSheets = [sheet];
-  } catch {
-    // Older engines without constructable stylesheets still draw the waveform, only less tidily.
+export function createWaveSurferWithoutInlineStyle(container: HTMLElement, options: Omit<WaveSurferOptions, 'container'>): WaveSurfer {
+  const host = document.createElement('div');
+  host.className = 'audio-player__wave-host';
+  const instance = WaveSurfer.create({ ...options, container: host });
+  const root = instance.getWrapper().getRootNode();
+  if (root instanceof ShadowRoot) {
+    const styles = [...root.querySelectorAll('style')];
+    const css = styles.map((style) => style.textContent ?? '').join('\n');
+    for (const style of styles) style.remove();
+    if (typeof CSSStyleSheet !== 'undefined' && 'adoptedStyleSheets' in root) {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(css);
+      root.adoptedStyleSheets = [sheet];
+    }
   }
+  container.appendChild(host);
+  return instance;
 }
 
 export interface AudioPlayerHandle {
@@ -54,8 +62,7 @@ export const AudioPlayer = forwardRef<AudioPlayerHandle, Props>(function AudioPl
 
   useEffect(() => {
     if (!container.current) return;
-    const instance = WaveSurfer.create({
-      container: container.current,
+    const instance = createWaveSurferWithoutInlineStyle(container.current, {
       peaks: [peaks.length > 0 ? peaks : [0]],
       duration,
       height: 40,
@@ -68,7 +75,6 @@ export const AudioPlayer = forwardRef<AudioPlayerHandle, Props>(function AudioPl
       normalize: false,
       interact: true,
     });
-    adoptWaveSurferStyles(instance);
     ws.current = instance;
     const subs = [
       instance.on('play', () => setPlaying(true)),

@@ -1,7 +1,7 @@
 import type { SamiaBridge } from '../../shared/ipc/bridge-api';
 import type { EventName, EventPayload, RequestInput, RequestName, RequestOutput } from '../../shared/ipc/contract';
 import type { IpcError } from '../../shared/ipc/errors';
-import { createWebShellBridge, takeWebShellToken } from './webshell-bridge';
+import { createWebShellBridge, takeWebShellToken, type BridgeStatus } from './webshell-bridge';
 
 declare global {
   interface Window {
@@ -22,11 +22,17 @@ export interface ConsoleClient {
   on<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void): () => void;
   /** The raw bridge, for the rare caller that wants the envelope itself (diagnostics, tests). */
   bridge: SamiaBridge;
+  /** The link to the main process itself (the web shell's socket can drop and come back; Electron's cannot). */
+  link: BridgeStatus;
 }
 
-export function createConsoleClient(bridge: SamiaBridge): ConsoleClient {
+/** Electron's preload bridge: the main process is the window's own, always there. */
+const ALWAYS_OPEN: BridgeStatus = { state: () => 'open', onState: () => () => {} };
+
+export function createConsoleClient(bridge: SamiaBridge, link: BridgeStatus = ALWAYS_OPEN): ConsoleClient {
   return {
     bridge,
+    link,
     async call(name, input) {
       const result = await bridge.invoke(name, input);
       if (!result.ok) throw new RequestFailed(result.error);
@@ -41,5 +47,6 @@ export function connectToMain(): ConsoleClient {
   if (window.samia) return createConsoleClient(window.samia);
   const token = takeWebShellToken();
   if (!token) throw new Error('No bridge to the main process: open the URL that the web shell printed, token included.');
-  return createConsoleClient(createWebShellBridge(token));
+  const bridge = createWebShellBridge(token);
+  return createConsoleClient(bridge, bridge);
 }

@@ -4,11 +4,12 @@ import type { IpcError } from '../../shared/ipc/errors';
 import type { ConsoleClient } from '../bridge/console-client';
 import { useI18n } from '../i18n/i18n';
 import { toIpcError } from '../lib/errors';
-import { isStaff, sessionTitle, withSessionRoles, type Person } from '../lib/directory';
+import { isStaff, withSessionRoles, type Person, type SessionLabel } from '../lib/directory';
 import { applyOutboxChange, buildTimeline, mergeMessages } from '../lib/timeline';
 import { MessageList } from './MessageList';
 import { Composer } from './Composer';
 import { SessionPresence } from '../workspace/Presence';
+import { SessionTitle } from '../workspace/session-labels';
 
 const PAGE = 50;
 
@@ -17,6 +18,8 @@ interface Props {
   profile: Profile;
   sessionId: string;
   session: ChatSession | null;
+  /** How the session is named everywhere (distinct from other sessions with the same people). */
+  label: SessionLabel | null;
   people: Map<string, Person>;
   visible: boolean;
   focused: boolean;
@@ -24,8 +27,8 @@ interface Props {
 }
 
 /** One open session: its history (paged), the live changes, its outbox rows and its composer. */
-export function ChatView({ client, profile, sessionId, session, people: directory, visible, focused, typingName }: Props) {
-  const { t, errorText } = useI18n();
+export function ChatView({ client, profile, sessionId, session, label, people: directory, visible, focused, typingName }: Props) {
+  const { t, tx, errorText } = useI18n();
   const people = withSessionRoles(directory, session, (r) => t(`participant.${r}`));
   const [messages, setMessages] = useState<ChatMessage[]>([]);
   const [pending, setPending] = useState<OutboxItem[]>([]);
@@ -89,27 +92,33 @@ export function ChatView({ client, profile, sessionId, session, people: director
   }, [client, sessionId, visible, focused, unread, lastId]);
 
   const timeline = buildTimeline(messages, pending);
-  const title = session ? sessionTitle(session, profile.id, t('session.untitled'), (r) => t(`participant.${r}`)) : t('session.untitled');
+  const shownLabel = label ?? { title: t('session.untitled'), qualifier: null, shortQualifier: null };
+  const title = shownLabel.qualifier ? `${shownLabel.title} · ${shownLabel.qualifier}` : shownLabel.title;
+  // Ended or locked: read-only in the UI too (the server refuses writes to it anyway).
+  const writable = session === null || session.status === 'active';
 
   return (
     <section className="chat-view" hidden={!visible} aria-label={title} data-session-id={sessionId}>
       <header className="chat-view__header">
         <div>
-          <h3>{title}</h3>
+          <h3>
+            <SessionTitle label={shownLabel} />
+          </h3>
           {session && <SessionPresence session={session} selfId={profile.id} fallbackName={(r) => t(`participant.${r}`)} />}
           {session && (
-            <span className="muted">
-              {t(`session.type.${session.type}`)} · {t(`session.status.${session.status}`)}
+            <span className="muted" data-testid="chat-session-kind" data-session-type={session.type}>
+              {t(`session.type.${session.type}`)}
+              {session.bookingId && ` · ${t('session.booking', { id: session.bookingId.replace(/-/g, '').slice(0, 6) })}`} · {t(`session.status.${session.status}`)}
             </span>
           )}
           {typingName && (
             <span className="typing" aria-live="polite">
               {' '}
-              {t('chat.typing', { name: typingName })}
+              {tx('chat.typing', { name: typingName })}
             </span>
           )}
         </div>
-        {isStaff(profile.role) && session && <AssignReader client={client} session={session} people={people} />}
+        {isStaff(profile.role) && session && writable && session.type !== 'emergency' && <AssignReader client={client} session={session} people={people} />}
       </header>
       {status === 'loading' && messages.length === 0 && (
         <p className="empty-state" role="status">
@@ -151,11 +160,10 @@ export function ChatView({ client, profile, sessionId, session, people: director
       <Composer
         client={client}
         sessionId={sessionId}
-        disabled={session !== null && session.status !== 'active'}
+        disabled={!writable}
         replyTo={replyTo}
         people={people}
         onClearReply={() => setReplyTo(null)}
-        onError={setActionError}
       />
     </section>
   );

@@ -6,12 +6,16 @@ import { useI18n, type I18n } from '../i18n/i18n';
 import { toIpcError } from '../lib/errors';
 import type { Person } from '../lib/directory';
 import { checkAttachment } from '../lib/attachments';
-import { sizeParts, useConsoleLimits } from '../lib/limits';
+import { characterCount, sizeParts, useConsoleLimits } from '../lib/limits';
 import { blobToBase64 } from '../lib/peaks';
 import { VoiceRecorder, type Recording } from './VoiceRecorder';
+import { AttachmentPreview, type ConfirmedFile, type PickedFile } from './AttachmentPreview';
 
 const DRAFT_SAVE_MS = 400;
 const TYPING_EVERY_MS = 2_500;
+
+/** The counter appears once this share of the limit is used. */
+const COUNTER_FROM_SHARE = 0.8;
 
 interface Props {
   client: ConsoleClient;
@@ -20,18 +24,25 @@ interface Props {
   replyTo: ChatMessage | null;
   people: Map<string, Person>;
   onClearReply(): void;
-  onError(error: IpcError): void;
 }
 
 const replyPreview = (message: ChatMessage, t: I18n['t']) => (message.type === 'text' ? (message.body ?? '') : t(`message.kind.${message.type}`));
 
-/** Enter sends, Shift+Enter breaks the line; the draft is saved (debounced) per session in the main process. */
-export function Composer({ client, sessionId, disabled, replyTo, people, onClearReply, onError }: Props) {
-  const { t } = useI18n();
+/**
+ * Enter sends, Shift+Enter breaks the line; the draft is saved (debounced) per session in the main process.
+ * The text leaves the composer only when the main process answered that it is queued (the outbox row is
+ * on disk); a refusal keeps the text and says why, in the user's language. Nothing is ever cut: over the
+ * limit, the counter says by how much and Send waits.
+ */
+export function Composer({ client, sessionId, disabled, replyTo, people, onClearReply }: Props) {
+  const { t, tx, errorRich } = useI18n();
   const limits = useConsoleLimits(client);
   const [body, setBody] = useState('');
   const [draftLoaded, setDraftLoaded] = useState(false);
+  const [queuing, setQueuing] = useState(false);
+  const [refusal, setRefusal] = useState<IpcError | null>(null);
   const [attachError, setAttachError] = useState<string | null>(null);
+  const [picked, setPicked] = useState<PickedFile | null>(null);
   const saveTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const lastTyping = useRef(0);
   const fileInput = useRef<HTMLInputElement>(null);
@@ -43,7 +54,7 @@ export function Composer({ client, sessionId, disabled, replyTo, people, onClear
       .call('drafts.get', { sessionId })
       .then((draft) => {
         if (!live) return;
-        setBody((current) => current || draft.body);
+        setBody((current) => current || (typeof draft.body === 'string' ? draft.body : ''));
         setDraftLoaded(true);
       })
       .catch(() => live && setDraftLoaded(true));
@@ -71,24 +82,36 @@ export function Composer({ client, sessionId, disabled, replyTo, people, onClear
     [client, sessionId],
   );
 
+  const max = limits.messageMaxChars;
+  const used = characterCount(body);
+  const over = used - max;
+  const showCounter = used >= max * COUNTER_FROM_SHARE;
+
   async function send() {
-    const text = body.trim();
-    if (!text || disabled) return;
+    // Sent exactly as typed (a reading keeps its leading spaces and final line breaks); blank text is not a message.
+    const text = body;
+    if (!text.trim() || disabled || queuing || over > 0) return;
     const reply = replyTo?.id ?? null;
-    setBody('');
-    onClearReply();
-    if (saveTimer.current) clearTimeout(saveTimer.current);
-    saveTimer.current = null;
+    setQueuing(true);
+    setRefusal(null);
     try {
       await client.call('messages.sendText', { sessionId, body: text, replyTo: reply });
+      // Queued durably: now the composer may let go of the text (the textarea was read-only meanwhile).
+      if (saveTimer.current) clearTimeout(saveTimer.current);
+      saveTimer.current = null;
+      latest.current = { body: '', replyTo: null };
+      setBody('');
+      onClearReply();
     } catch (failure) {
-      setBody(text); // refused before queuing: the text is given back, nothing lost
-      onError(toIpcError(failure));
+      setRefusal(toIpcError(failure));
+    } finally {
+      setQueuing(false);
     }
   }
 
-  async function attach(file: File) {
+  function pick(file: File) {
     setAttachError(null);
+    setRefusal(null);
     const check = checkAttachment(file, limits);
     if (!check.ok) {
       if (check.reason === 'composer.attachTooLarge') {
@@ -99,22 +122,31 @@ export function Composer({ client, sessionId, disabled, replyTo, people, onClear
       }
       return;
     }
+    setPicked({ file, kind: check.kind, mimeType: check.mimeType });
+  }
+
+  async function sendPicked(file: ConfirmedFile): Promise<IpcError | null> {
     try {
       await client.call('messages.sendFile', {
         sessionId,
-        kind: check.kind,
-        fileName: file.name,
-        mimeType: check.mimeType,
-        bytesBase64: await blobToBase64(file),
+        kind: file.kind,
+        fileName: file.file.name,
+        mimeType: file.mimeType,
+        bytesBase64: await blobToBase64(file.file),
+        body: file.caption,
         replyTo: replyTo?.id ?? null,
+        ...(file.kind === 'audio' ? { durationMs: file.durationMs, waveform: file.peaks } : {}),
       });
+      setPicked(null);
       onClearReply();
+      return null;
     } catch (failure) {
-      onError(toIpcError(failure));
+      return toIpcError(failure);
     }
   }
 
   async function sendVoice(recording: Recording): Promise<boolean> {
+    setRefusal(null);
     try {
       await client.call('messages.sendFile', {
         sessionId,
@@ -129,18 +161,27 @@ export function Composer({ client, sessionId, disabled, replyTo, people, onClear
       onClearReply();
       return true;
     } catch (failure) {
-      onError(toIpcError(failure));
+      setRefusal(toIpcError(failure));
       return false;
     }
   }
 
+  if (disabled) {
+    return (
+      <div className="composer composer--read-only" data-testid="composer-read-only">
+        <p className="muted" role="note">
+          {t('composer.readOnly')}
+        </p>
+      </div>
+    );
+  }
+
   return (
     <div className="composer">
-      {disabled && <p className="muted">{t('composer.closed')}</p>}
       {replyTo && (
         <div className="composer__reply" data-testid="composer-reply">
           <span>
-            {t('composer.replyingTo', { name: people.get(replyTo.senderId)?.displayName || t('chat.someone') })}: {replyPreview(replyTo, t)}
+            {tx('composer.replyingTo', { name: people.get(replyTo.senderId)?.displayName || t('chat.someone') })}: <bdi dir="auto">{replyPreview(replyTo, t)}</bdi>
           </span>
           <button type="button" className="icon-button" aria-label={t('composer.cancelReply')} onClick={onClearReply}>
             ×
@@ -152,13 +193,15 @@ export function Composer({ client, sessionId, disabled, replyTo, people, onClear
           data-composer
           dir="auto"
           aria-label={t('composer.label')}
+          aria-describedby={`composer-counter-${sessionId}`}
+          aria-invalid={over > 0}
           placeholder={draftLoaded ? t('composer.placeholder') : t('chat.loading')}
           rows={2}
-          maxLength={4000}
           value={body}
-          disabled={disabled}
+          readOnly={queuing}
           onChange={(event) => {
             setBody(event.target.value);
+            setRefusal(null);
             saveDraft(event.target.value, replyTo?.id ?? null);
             const now = Date.now();
             if (event.target.value && now - lastTyping.current > TYPING_EVERY_MS) {
@@ -175,10 +218,24 @@ export function Composer({ client, sessionId, disabled, replyTo, people, onClear
             }
           }}
         />
-        <button type="button" onClick={() => void send()} disabled={disabled || !body.trim()}>
-          {t('composer.send')}
+        <button type="button" onClick={() => void send()} disabled={!body.trim() || queuing || over > 0}>
+          {queuing ? t('composer.queuing') : t('composer.send')}
         </button>
       </div>
+      <p
+        id={`composer-counter-${sessionId}`}
+        className={over > 0 ? 'composer__counter composer__counter--over' : 'composer__counter'}
+        data-testid="composer-counter"
+        hidden={!showCounter}
+        aria-live={over > 0 ? 'polite' : 'off'}
+      >
+        {t('composer.counter', { used, max })} · {over > 0 ? t('composer.tooLong', { over }) : t('composer.left', { left: max - used })}
+      </p>
+      {refusal && (
+        <p className="form-error" role="alert" data-error-code={refusal.code} data-testid="composer-refusal">
+          {errorRich(refusal, { length: used, max })}
+        </p>
+      )}
       <div className="composer__tools">
         <input
           ref={fileInput}
@@ -188,19 +245,20 @@ export function Composer({ client, sessionId, disabled, replyTo, people, onClear
           onChange={(event) => {
             const file = event.target.files?.[0];
             event.target.value = '';
-            if (file) void attach(file);
+            if (file) pick(file);
           }}
         />
-        <button type="button" className="secondary" disabled={disabled} onClick={() => fileInput.current?.click()}>
+        <button type="button" className="secondary" onClick={() => fileInput.current?.click()}>
           {t('composer.attach')}
         </button>
-        <VoiceRecorder client={client} onSend={sendVoice} disabled={disabled} maxDurationMs={limits.audioMaxDurationMs} maxBytes={limits.audioMaxBytes} />
+        <VoiceRecorder client={client} onSend={sendVoice} disabled={false} maxDurationMs={limits.audioMaxDurationMs} maxBytes={limits.audioMaxBytes} />
         {attachError && (
           <span className="form-error" role="alert">
             {attachError}
           </span>
         )}
       </div>
+      {picked && <AttachmentPreview client={client} picked={picked} maxCaptionChars={max} onConfirm={sendPicked} onCancel={() => setPicked(null)} />}
     </div>
   );
 }

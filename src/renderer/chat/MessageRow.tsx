@@ -8,49 +8,126 @@ import type { Person } from '../lib/directory';
 import { base64ToBlob } from '../lib/peaks';
 import { AudioPlayer } from '../audio/AudioPlayer';
 import type { Receipt } from '../lib/receipts';
+import { sizeParts } from '../lib/limits';
+import { Name } from '../i18n/Name';
 
 function Quote({ message, people }: { message: ChatMessage; people: Map<string, Person> }) {
   const { t } = useI18n();
   return (
     <blockquote className="message__quote" data-testid="reply-quote" dir="auto">
-      <strong>{people.get(message.senderId)?.displayName || t('chat.someone')}</strong>{' '}
+      <strong>
+        <Name>{people.get(message.senderId)?.displayName || t('chat.someone')}</Name>
+      </strong>{' '}
       {message.status === 'deleted' ? t('message.deleted') : message.type === 'text' ? message.body : t(`message.kind.${message.type}`)}
     </blockquote>
   );
 }
 
-function Attachment({ client, message }: { client: ConsoleClient; message: ChatMessage }) {
-  const { t, errorText } = useI18n();
+/** A URL for an attachment: the main process's media route (cached, range requests); base64 over IPC only where there is none. */
+function useMediaUrl(client: ConsoleClient, message: ChatMessage, wanted: boolean) {
   const [url, setUrl] = useState<string | null>(null);
   const [error, setError] = useState<IpcError | null>(null);
-  useEffect(() => () => void (url?.startsWith('blob:') && URL.revokeObjectURL(url)), [url]);
-  if (!message.storagePath) return null;
-  const name = message.storagePath.split('/').at(-1) ?? '';
-  const fetchFile = async () => {
-    try {
-      // The main process's media route (cached, range requests); base64 over IPC only where there is none.
-      const served = await client.call('media.url', { storagePath: message.storagePath! }).then((r) => r.url, () => null);
-      if (served) {
-        setUrl(served);
-        return;
+  useEffect(() => {
+    if (!wanted || !message.storagePath) return;
+    let live = true;
+    let objectUrl: string | null = null;
+    const storagePath = message.storagePath;
+    void (async () => {
+      try {
+        const served = await client.call('media.url', { storagePath }).then((r) => r.url, () => null);
+        if (served) {
+          if (live) setUrl(served);
+          return;
+        }
+        const { bytesBase64 } = await client.call('media.get', { storagePath });
+        objectUrl = URL.createObjectURL(base64ToBlob(bytesBase64, message.mimeType ?? 'application/octet-stream'));
+        if (live) setUrl(objectUrl);
+      } catch (failure) {
+        if (live) setError(toIpcError(failure));
       }
-      const { bytesBase64 } = await client.call('media.get', { storagePath: message.storagePath! });
-      setUrl(URL.createObjectURL(base64ToBlob(bytesBase64, message.mimeType ?? 'application/octet-stream')));
-    } catch (failure) {
-      setError(toIpcError(failure));
-    }
-  };
+    })();
+    return () => {
+      live = false;
+      if (objectUrl) URL.revokeObjectURL(objectUrl);
+    };
+  }, [client, message.storagePath, message.mimeType, wanted]);
+  return { url, error };
+}
+
+const fileNameOf = (message: ChatMessage) => message.storagePath?.split('/').at(-1) ?? '';
+
+/** Images show inline as a thumbnail (the row is only mounted while near the viewport); a click opens it full size. */
+function ImageAttachment({ client, message }: { client: ConsoleClient; message: ChatMessage }) {
+  const { t, errorText } = useI18n();
+  const { url, error } = useMediaUrl(client, message, true);
+  const [open, setOpen] = useState(false);
+  const name = fileNameOf(message);
   return (
     <div className="message__attachment">
-      {url && message.type === 'image' ? (
-        <img src={url} alt={name} className="message__image" />
-      ) : url ? (
+      {url ? (
+        <button type="button" className="message__thumb" aria-label={t('message.openImage', { name })} onClick={() => setOpen(true)}>
+          <img src={url} alt={t('message.imageAlt', { name })} className="message__image" decoding="async" data-testid="image-thumbnail" />
+        </button>
+      ) : (
+        !error && (
+          <span className="message__thumb message__thumb--loading muted" role="status">
+            {t('message.imageLoading')}
+          </span>
+        )
+      )}
+      {error && <span className="form-error">{errorText(error)}</span>}
+      {open && url && (
+        <div
+          className="dialog-backdrop"
+          onMouseDown={() => setOpen(false)}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') {
+              e.stopPropagation();
+              setOpen(false);
+            }
+          }}
+        >
+          <div className="dialog dialog--image" role="dialog" aria-modal="true" aria-label={t('message.imageAlt', { name })} onMouseDown={(e) => e.stopPropagation()}>
+            <img src={url} alt={t('message.imageAlt', { name })} className="dialog__image" />
+            <div className="dialog__actions">
+              <a href={url} download={name}>
+                {t('message.save', { name })}
+              </a>
+              <button type="button" className="secondary" autoFocus onClick={() => setOpen(false)}>
+                {t('message.closeImage')}
+              </button>
+            </div>
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** Other files: name, size and type at once; the bytes are fetched when the user asks for them. */
+function FileAttachment({ client, message }: { client: ConsoleClient; message: ChatMessage }) {
+  const { t, errorText } = useI18n();
+  const [wanted, setWanted] = useState(false);
+  const { url, error } = useMediaUrl(client, message, wanted);
+  const name = fileNameOf(message);
+  const size = message.sizeBytes ? sizeParts(message.sizeBytes) : null;
+  return (
+    <div className="message__attachment message__file" data-testid="file-attachment">
+      <Name clip className="message__file-name">
+        {name}
+      </Name>
+      <span className="muted">
+        {size && t(`size.${size.unit}`, { value: size.value })}
+        {size && message.mimeType && ' · '}
+        {message.mimeType && <bdi dir="ltr">{message.mimeType}</bdi>}
+      </span>
+      {url ? (
         <a href={url} download={name}>
           {t('message.save', { name })}
         </a>
       ) : (
-        <button type="button" className="secondary" onClick={() => void fetchFile()}>
-          {message.type === 'image' ? t('message.showImage', { name }) : t('message.openFile', { name })}
+        <button type="button" className="secondary" disabled={wanted && !error} onClick={() => setWanted(true)}>
+          {t('message.openFile', { name })}
         </button>
       )}
       {error && <span className="form-error">{errorText(error)}</span>}
@@ -87,7 +164,7 @@ function ReceiptMark({ receipt }: { receipt: Receipt }) {
 }
 
 export function MessageRow({ client, profile, message, quoted, people, receipt = null, onReply, onError }: RowProps) {
-  const { t, formatDateTime } = useI18n();
+  const { t, tx, formatDateTime } = useI18n();
   const [editing, setEditing] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const own = message.senderId === profile.id;
@@ -126,7 +203,9 @@ export function MessageRow({ client, profile, message, quoted, people, receipt =
       aria-label={t('message.from', { name: sender })}
     >
       <header className="message__head">
-        <strong>{sender}</strong>
+        <strong>
+          <Name clip>{sender}</Name>
+        </strong>
         <time className="message__time" dateTime={message.createdAt}>
           {formatDateTime(message.createdAt)}
         </time>
@@ -147,7 +226,7 @@ export function MessageRow({ client, profile, message, quoted, people, receipt =
           <textarea
             aria-label={t('message.editLabel')}
             value={editing}
-            maxLength={4000}
+            dir="auto"
             onChange={(e) => setEditing(e.target.value)}
             onKeyDown={(e) => {
               if (e.key === 'Escape') {
@@ -169,7 +248,8 @@ export function MessageRow({ client, profile, message, quoted, people, receipt =
           {message.type === 'audio' && (
             <AudioPlayer client={client} storagePath={message.storagePath} mimeType={message.mimeType} peaks={message.waveform ?? []} durationMs={message.durationMs ?? 0} />
           )}
-          {(message.type === 'image' || message.type === 'file') && <Attachment client={client} message={message} />}
+          {message.type === 'image' && <ImageAttachment client={client} message={message} />}
+          {message.type === 'file' && <FileAttachment client={client} message={message} />}
         </>
       )}
       {message.status === 'pending_approval' && (
@@ -179,7 +259,7 @@ export function MessageRow({ client, profile, message, quoted, people, receipt =
       )}
       {message.status === 'rejected' && (
         <p className="message__status message__status--rejected" data-testid="rejected">
-          {t('message.rejected', { reason: message.reviewReason ?? '' })}
+          {tx('message.rejected', { reason: message.reviewReason ?? '' })}
         </p>
       )}
       {!deleted && editing === null && (

@@ -4,7 +4,8 @@ import type { IpcError } from '../../shared/ipc/errors';
 import type { ConsoleClient } from '../bridge/console-client';
 import { useI18n } from '../i18n/i18n';
 import { toIpcError } from '../lib/errors';
-import { isStaff } from '../lib/directory';
+import { allowedActions, type EmergencyActor } from '../../shared/emergency/state-machine';
+import { Name } from '../i18n/Name';
 
 type Alert = EventPayload<'alerts.emergencies'>['emergencies'][number];
 const SIREN_URL = './siren.wav';
@@ -13,8 +14,8 @@ const SIREN_URL = './siren.wav';
  * The in-app emergency modal (what the main process alerts this user to, oldest first) and the siren.
  * The main process decides when the siren sounds; the renderer only plays it, once per command.
  */
-export function EmergencyAlerts({ client, profile, onOpenConsole }: { client: ConsoleClient; profile: Profile; onOpenConsole(): void }) {
-  const { t, errorText, formatNumber } = useI18n();
+export function EmergencyAlerts({ client, profile, emergencyOptIn = null, onOpenConsole }: { client: ConsoleClient; profile: Profile; emergencyOptIn?: boolean | null; onOpenConsole(): void }) {
+  const { t, errorText } = useI18n();
   const [alerts, setAlerts] = useState<Alert[]>([]);
   const [dismissed, setDismissed] = useState(false);
   const [error, setError] = useState<IpcError | null>(null);
@@ -65,10 +66,15 @@ export function EmergencyAlerts({ client, profile, onOpenConsole }: { client: Co
 
   if (!visible) return <span hidden data-testid="siren-count" data-count={sirenCount} />;
 
-  const act = async (alert: Alert) => {
+  // An alert is an open call nobody has taken yet: what this person may do about it, as the server will accept it.
+  const actor: EmergencyActor = { id: profile.id, role: profile.role, emergencyOptIn: emergencyOptIn ?? profile.role === 'reader' };
+  const actionFor = (alert: Alert) =>
+    allowedActions({ state: alert.state, escalationLevel: alert.escalationLevel, escalateAt: null, acceptedBy: null, acknowledgedBy: null, clientId: '' }, actor)[0] ?? null;
+
+  const act = async (alert: Alert, action: 'accept' | 'acknowledge') => {
     setError(null);
     try {
-      if (profile.role === 'reader') await client.call('emergencies.accept', { callId: alert.id });
+      if (action === 'accept') await client.call('emergencies.accept', { callId: alert.id });
       else await client.call('emergencies.acknowledge', { callId: alert.id });
       onOpenConsole();
     } catch (failure) {
@@ -91,15 +97,26 @@ export function EmergencyAlerts({ client, profile, onOpenConsole }: { client: Co
         <ul className="emergency-list">
           {alerts.map((a) => (
             <li key={a.id} className={`emergency emergency--${a.state}`}>
-              <strong>{a.clientName || t('emergency.client')}</strong>
+              <strong>
+                <Name>{a.clientName || t('emergency.client')}</Name>
+              </strong>
               <span className="badge badge--danger">{t(`emergency.state.${a.state}`)}</span>
               {a.escalationLevel > 0 && <span className="badge">{t('emergency.level', { level: a.escalationLevel })}</span>}
-              <span className="muted">{t('alerts.repeats', { count: formatNumber(a.alertCount) })}</span>
-              {(profile.role === 'reader' || isStaff(profile.role)) && (
-                <button type="button" onClick={() => void act(a)}>
-                  {profile.role === 'reader' ? t('emergency.accept') : t('emergency.acknowledge')}
-                </button>
-              )}
+              <span className="muted">{t('alerts.repeats', { count: a.alertCount })}</span>
+              {(() => {
+                const action = actionFor(a);
+                if (action === 'accept' || action === 'acknowledge')
+                  return (
+                    <button type="button" onClick={() => void act(a, action)}>
+                      {t(action === 'accept' ? 'emergency.accept' : 'emergency.acknowledge')}
+                    </button>
+                  );
+                return (
+                  <span className="muted" data-testid="alert-waiting">
+                    {a.state === 'ringing' ? t('emergency.waiting.reader') : t(a.escalationLevel >= 2 ? 'emergency.waiting.superAdmin' : 'emergency.waiting.staff')}
+                  </span>
+                );
+              })()}
             </li>
           ))}
         </ul>

@@ -5,11 +5,27 @@ import type { ConsoleClient } from '../bridge/console-client';
 import { useI18n } from '../i18n/i18n';
 import { toIpcError } from '../lib/errors';
 import { isStaff, type Person } from '../lib/directory';
-import { byUrgency, OPEN_STATES, secondsUntil, upsertEmergency } from './urgency';
+import { Name } from '../i18n/Name';
+import { byUrgency, secondsUntil, upsertEmergency } from './urgency';
+import { allowedActions, needsOptInToHelp, OPEN_STATES, WAITING_STATES, type EmergencyActor } from '../../shared/emergency/state-machine';
 
-/** Staff and readers: every emergency they may see, live, by urgency and age, with what they may do about it. */
-export function EmergencyConsole({ client, profile, people, onOpenSession }: { client: ConsoleClient; profile: Profile; people: Map<string, Person>; onOpenSession(id: string): void }) {
-  const { t, errorText, formatDateTime, formatNumber } = useI18n();
+interface Props {
+  client: ConsoleClient;
+  profile: Profile;
+  people: Map<string, Person>;
+  /** The user's emergency opt-in (readers), as last known: null while it is not known yet. */
+  emergencyOptIn: boolean | null;
+  onOpenSession(id: string): void;
+  onOpenSettings(): void;
+}
+
+/**
+ * Staff and readers: every emergency they may see, live, by urgency and age. The actions on each call are the
+ * ones the shared state machine says the server will accept from this person (src/shared/emergency), so
+ * nothing is offered that would be refused; what each call is waiting for is said in words.
+ */
+export function EmergencyConsole({ client, profile, people, emergencyOptIn, onOpenSession, onOpenSettings }: Props) {
+  const { t, tx, errorText, formatDateTime, formatNumber, formatRelative } = useI18n();
   const [list, setList] = useState<Emergency[]>([]);
   const [status, setStatus] = useState<'loading' | 'ready' | 'error'>('loading');
   const [error, setError] = useState<IpcError | null>(null);
@@ -53,13 +69,18 @@ export function EmergencyConsole({ client, profile, people, onOpenSession }: { c
     }
   };
 
+  const actor: EmergencyActor = { id: profile.id, role: profile.role, emergencyOptIn: emergencyOptIn ?? false };
+  const optInMissing = emergencyOptIn === false && needsOptInToHelp(actor);
   const staff = isStaff(profile.role);
   const countdown = (e: Emergency) => {
     const left = secondsUntil(e.escalateAt, now);
-    if (left === null || !(e.state === 'ringing' || e.state === 'escalated')) return null;
+    if (left === null || !WAITING_STATES.has(e.state)) return null;
     if (left <= 0) return t('emergency.escalatingNow');
     return t('emergency.escalatesIn', { time: `${formatNumber(Math.floor(left / 60))}:${formatNumber(left % 60).padStart(2, formatNumber(0))}` });
   };
+  const waitingFor = (e: Emergency) =>
+    e.state === 'ringing' ? t('emergency.waiting.reader') : e.state === 'escalated' ? t(e.escalationLevel >= 2 ? 'emergency.waiting.superAdmin' : 'emergency.waiting.staff') : null;
+  const nameOf = (id: string | null) => (id ? people.get(id)?.displayName || t('chat.someone') : null);
 
   return (
     <section className="panel emergencies" aria-labelledby="emergencies-title" data-testid="emergency-console">
@@ -78,6 +99,19 @@ export function EmergencyConsole({ client, profile, people, onOpenSession }: { c
           </button>
         )}
       </header>
+      {optInMissing && (
+        <div className="banner banner--notice" role="note" data-testid="emergency-opt-in-missing">
+          <p>{t('emergency.optIn.missing')}</p>
+          <button type="button" className="secondary" onClick={onOpenSettings}>
+            {t('emergency.optIn.openSettings')}
+          </button>
+        </div>
+      )}
+      {profile.role === 'reader' && emergencyOptIn === true && (
+        <p className="muted" data-testid="emergency-opt-in-on">
+          {t('emergency.optIn.on')}
+        </p>
+      )}
       {requested && <p className="banner" role="status">{t('emergency.requested')}</p>}
       {error && (
         <p className="form-error" role="alert" data-error-code={error.code}>
@@ -89,31 +123,40 @@ export function EmergencyConsole({ client, profile, people, onOpenSession }: { c
       <ul className="emergency-list">
         {list.map((e) => {
           const open = OPEN_STATES.has(e.state);
+          const actions = allowedActions(e, actor);
+          const takenBy = nameOf(e.acceptedBy ?? e.acknowledgedBy);
+          const mine = e.acceptedBy === profile.id || e.acknowledgedBy === profile.id;
           return (
-            <li key={e.id} className={`emergency emergency--${e.state}`} data-testid="emergency-item" data-state={e.state}>
+            <li key={e.id} className={`emergency emergency--${e.state}`} data-testid="emergency-item" data-state={e.state} data-actions={actions.join(' ')}>
               <div className="emergency__head">
                 <span className={`badge ${open ? 'badge--danger' : ''}`}>{t(`emergency.state.${e.state}`)}</span>
-                <strong>{people.get(e.clientId)?.displayName || t('emergency.client')}</strong>
+                <strong>
+                  <Name>{people.get(e.clientId)?.displayName || t('emergency.client')}</Name>
+                </strong>
                 {e.escalationLevel > 0 && <span className="badge">{t('emergency.level', { level: e.escalationLevel })}</span>}
-                <time dateTime={e.createdAt}>{formatDateTime(e.createdAt)}</time>
+                <time dateTime={e.createdAt} title={formatDateTime(e.createdAt)}>
+                  {t('emergency.requestedAgo', { time: formatRelative(e.createdAt, now) })}
+                </time>
                 <span className="emergency__countdown" data-testid="emergency-countdown">
                   {countdown(e)}
                 </span>
               </div>
-              {e.resolutionNote && <p className="muted">{t('emergency.note', { note: e.resolutionNote })}</p>}
+              {waitingFor(e) && <p className="emergency__waiting" data-testid="emergency-waiting">{waitingFor(e)}</p>}
+              {takenBy && (e.state === 'accepted' || e.state === 'acknowledged') && <p className="muted">{tx('emergency.takenBy', { name: takenBy })}</p>}
+              {e.resolutionNote && <p className="muted">{tx('emergency.note', { note: e.resolutionNote })}</p>}
               {open && profile.role !== 'client' && (
                 <div className="emergency__actions">
-                  {profile.role === 'reader' && e.state === 'ringing' && (
+                  {actions.includes('accept') && (
                     <button type="button" onClick={() => void act(() => client.call('emergencies.accept', { callId: e.id }))}>
                       {t('emergency.accept')}
                     </button>
                   )}
-                  {staff && (e.state === 'escalated' || e.state === 'ringing') && (
+                  {actions.includes('acknowledge') && (
                     <button type="button" onClick={() => void act(() => client.call('emergencies.acknowledge', { callId: e.id }))}>
                       {t('emergency.acknowledge')}
                     </button>
                   )}
-                  {staff && (
+                  {staff && !mine && (
                     <button
                       type="button"
                       className="secondary"
@@ -129,16 +172,17 @@ export function EmergencyConsole({ client, profile, people, onOpenSession }: { c
                       {t('emergency.join')}
                     </button>
                   )}
-                  {profile.role === 'reader' && e.state === 'accepted' && e.acceptedBy === profile.id && (
+                  {mine && (
                     <button type="button" className="secondary" onClick={() => onOpenSession(e.sessionId)}>
                       {t('emergency.open')}
                     </button>
                   )}
-                  {(e.state === 'accepted' || e.state === 'acknowledged') && (
+                  {actions.includes('resolve') && (
                     <button type="button" className="secondary" onClick={() => setResolving(e)}>
                       {t('emergency.resolve')}
                     </button>
                   )}
+                  {actions.length === 0 && !WAITING_STATES.has(e.state) && !mine && <span className="muted">{t('emergency.noAction')}</span>}
                 </div>
               )}
             </li>

@@ -1,6 +1,7 @@
 import type { Emergency } from '../../shared/ipc/contract';
+import { OPEN_STATES, WAITING_STATES } from '../../shared/emergency/state-machine';
 
-export const OPEN_STATES: ReadonlySet<Emergency['state']> = new Set(['ringing', 'escalated', 'accepted', 'acknowledged']);
+export { OPEN_STATES } from '../../shared/emergency/state-machine';
 
 /** Open calls first; among them the most escalated, then the oldest; closed calls last, newest first. */
 export function byUrgency(a: Emergency, b: Emergency): number {
@@ -8,8 +9,8 @@ export function byUrgency(a: Emergency, b: Emergency): number {
   const openB = OPEN_STATES.has(b.state) ? 1 : 0;
   if (openA !== openB) return openB - openA;
   if (!openA) return b.createdAt.localeCompare(a.createdAt);
-  const waitingA = a.state === 'ringing' || a.state === 'escalated' ? 1 : 0;
-  const waitingB = b.state === 'ringing' || b.state === 'escalated' ? 1 : 0;
+  const waitingA = WAITING_STATES.has(a.state) ? 1 : 0;
+  const waitingB = WAITING_STATES.has(b.state) ? 1 : 0;
   if (waitingA !== waitingB) return waitingB - waitingA;
   if (a.escalationLevel !== b.escalationLevel) return b.escalationLevel - a.escalationLevel;
   return a.createdAt.localeCompare(b.createdAt);

@@ -53,6 +53,47 @@ export function sessionTitle(session: ChatSession, selfId: string, fallback: str
   return others.length > 0 ? [...new Set(others)].join(', ') : fallback;
 }
 
+export interface SessionLabel {
+  /** The other participants' names (sessionTitle). */
+  title: string;
+  /** Only when another listed session has the same title: what tells them apart (booking, type, short id). */
+  qualifier: string | null;
+  /** The same without the type, for places that show the type next to it anyway (the session list). */
+  shortQualifier: string | null;
+}
+
+export const shortId = (id: string) => id.replace(/-/g, '').slice(0, 6);
+
+/**
+ * Titles that tell sessions apart: two conversations with "Sara Client" read "Sara Client · Booking 1a2b3c" and
+ * "Sara Client · Support #9f8e7d". The qualifier is added only where titles collide, so most rows stay short.
+ */
+export function sessionLabels(
+  sessions: readonly ChatSession[],
+  selfId: string,
+  words: { untitled: string; role(role: RoleInSession): string; type(type: ChatSession['type']): string; booking(shortId: string): string },
+): Map<string, SessionLabel> {
+  const titles = new Map(sessions.map((s) => [s.id, sessionTitle(s, selfId, words.untitled, words.role)]));
+  const groups = new Map<string, ChatSession[]>();
+  for (const s of sessions) {
+    const title = titles.get(s.id)!;
+    groups.set(title, [...(groups.get(title) ?? []), s]);
+  }
+  const labels = new Map<string, SessionLabel>();
+  for (const [title, group] of groups) {
+    const typesDiffer = new Set(group.map((s) => s.type)).size > 1;
+    for (const s of group) {
+      if (group.length === 1) {
+        labels.set(s.id, { title, qualifier: null, shortQualifier: null });
+        continue;
+      }
+      const id = s.bookingId ? words.booking(shortId(s.bookingId)) : `#${shortId(s.id)}`;
+      labels.set(s.id, { title, qualifier: typesDiffer && !s.bookingId ? `${words.type(s.type)} ${id}` : id, shortQualifier: id });
+    }
+  }
+  return labels;
+}
+
 /** The directory as seen from one session: unnamed participants are called by their part in it. */
 export function withSessionRoles(people: Map<string, Person>, session: ChatSession | null, label: (role: RoleInSession) => string): Map<string, Person> {
   if (!session || session.participants.every((p) => p.displayName)) return people;

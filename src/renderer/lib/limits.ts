@@ -3,6 +3,8 @@ import type { ConsoleClient } from '../bridge/console-client';
 
 /** The console limits the renderer checks before queuing anything; the server checks them again. */
 export interface ConsoleLimits {
+  /** console.message.max_body_length: characters (code points, as SQL's char_length counts) of a message or caption. */
+  messageMaxChars: number;
   audioMaxDurationMs: number;
   audioMaxBytes: number;
   imageMaxBytes: number;
@@ -16,6 +18,7 @@ export interface ConsoleLimits {
 
 /** Used only until settings.get answers (or if it cannot): tighter than the migrations' defaults, never looser. */
 export const FALLBACK_LIMITS: ConsoleLimits = {
+  messageMaxChars: 4000,
   audioMaxDurationMs: 10 * 60_000,
   audioMaxBytes: 20 * 1024 * 1024,
   imageMaxBytes: 20 * 1024 * 1024,
@@ -33,6 +36,7 @@ const mimeSet = (value: unknown, fallback: ReadonlySet<string>) =>
 /** Keys as in supabase/migrations/20261124000300_app_settings.sql; a missing or malformed one keeps its fallback. */
 export function limitsFromSettings(settings: Readonly<Record<string, unknown>>): ConsoleLimits {
   return {
+    messageMaxChars: positive(settings['console.message.max_body_length'], FALLBACK_LIMITS.messageMaxChars),
     audioMaxDurationMs: positive(settings['console.audio.max_duration_ms'], FALLBACK_LIMITS.audioMaxDurationMs),
     audioMaxBytes: positive(settings['console.audio.max_size_bytes'], FALLBACK_LIMITS.audioMaxBytes),
     imageMaxBytes: positive(settings['console.image.max_size_bytes'], FALLBACK_LIMITS.imageMaxBytes),
@@ -67,6 +71,20 @@ export function useConsoleLimits(client: ConsoleClient): ConsoleLimits {
   }, [client]);
   return limits;
 }
+
+/** Characters as the server counts them (code points): an emoji is one, not two UTF-16 units. */
+export const characterCount = (text: string) => {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+    count++;
+  }
+  return count;
+};
 
 /** Bytes as the user reads them: KB under a megabyte, MB above, at most one decimal. */
 export function sizeParts(bytes: number): { unit: 'kb' | 'mb'; value: number } {

@@ -14,7 +14,7 @@ type Notice = { kind: 'decided'; decision: 'approve' | 'reject' } | { kind: 'err
 
 /** Voice notes waiting for a decision, oldest first. Space plays, A approves, R rejects (with a reason), J/K move. */
 export function ApprovalQueue({ client, selfId, people, sessions }: { client: ConsoleClient; selfId: string; people: Map<string, Person>; sessions: ChatSession[] }) {
-  const { t, errorText, formatDateTime } = useI18n();
+  const { t, tx, errorText, formatDateTime } = useI18n();
   const [items, setItems] = useState<ChatMessage[]>([]);
   const [status, setStatus] = useState<'loading' | 'ready' | 'error'>('loading');
   const [loadError, setLoadError] = useState<IpcError | null>(null);
@@ -168,9 +168,9 @@ export function ApprovalQueue({ client, selfId, people, sessions }: { client: Co
               onClick={() => setIndex(i)}
             >
               <div className="review__context">
-                <strong>{t('approvals.from', { name: sender })}</strong>
+                <strong>{tx('approvals.from', { name: sender })}</strong>
                 <span className="muted">
-                  {session ? t('approvals.inSession', { title: sessionTitle(session, selfId, t('session.untitled'), (r) => t(`participant.${r}`)) }) : t('approvals.sessionId', { id: m.sessionId.slice(0, 8) })}
+                  {session ? tx('approvals.inSession', { title: sessionTitle(session, selfId, t('session.untitled'), (r) => t(`participant.${r}`)) }) : t('approvals.sessionId', { id: m.sessionId.slice(0, 8) })}
                 </span>
                 <time dateTime={m.createdAt}>{formatDateTime(m.createdAt)}</time>
               </div>

@@ -14,7 +14,7 @@ type Item = RequestOutput<'reviews.packItems'>['items'][number];
  * go through the outbox and meet the server's first-wins rule when they sync.
  */
 export function ReviewPacks({ client }: { client: ConsoleClient }) {
-  const { t, errorText, formatDateTime } = useI18n();
+  const { t, tx, errorText, formatDateTime } = useI18n();
   const [packs, setPacks] = useState<Pack[]>([]);
   const [label, setLabel] = useState('');
   const [busy, setBusy] = useState(false);
@@ -107,7 +107,7 @@ export function ReviewPacks({ client }: { client: ConsoleClient }) {
                 {items.map((item) => (
                   <li key={item.messageId} className="review">
                     <div className="review__context">
-                      <strong>{t('approvals.from', { name: item.senderName || t('chat.someone') })}</strong>
+                      <strong>{tx('approvals.from', { name: item.senderName || t('chat.someone') })}</strong>
                       <time dateTime={item.createdAt}>{formatDateTime(item.createdAt)}</time>
                       <span className="muted">{item.decision ? t(item.decision === 'approve' ? 'packs.decidedApprove' : 'packs.decidedReject') : t('packs.undecided')}</span>
                     </div>

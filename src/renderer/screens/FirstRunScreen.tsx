@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { IpcError } from '../../shared/ipc/errors';
 import { RequestFailed, type ConsoleClient } from '../bridge/console-client';
 import { useI18n } from '../i18n/i18n';
+import { PASSWORD_MIN_LENGTH } from '../../shared/accounts/password-rule';
 
 /** The embedded backend's first start: the first account becomes the super admin. */
 export function FirstRunScreen({ client }: { client: ConsoleClient }) {
@@ -40,8 +41,19 @@ export function FirstRunScreen({ client }: { client: ConsoleClient }) {
         </label>
         <label>
           <span>{t('signIn.password')}</span>
-          <input type="password" autoComplete="new-password" required minLength={10} value={password} onChange={(e) => setPassword(e.target.value)} />
+          <input
+            type="password"
+            autoComplete="new-password"
+            required
+            minLength={PASSWORD_MIN_LENGTH}
+            aria-describedby="first-run-password-rule"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
         </label>
+        <small className="muted" id="first-run-password-rule" data-testid="password-rule">
+          {t('password.rule', { min: PASSWORD_MIN_LENGTH })}
+        </small>
         {error && (
           <p className="form-error" role="alert" data-error-code={error.code}>
             {errorText(error)}

@@ -1,18 +1,32 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { Profile, RequestOutput } from '../../shared/ipc/contract';
 import type { IpcError } from '../../shared/ipc/errors';
 import type { ConsoleClient } from '../bridge/console-client';
 import { useI18n, type Language } from '../i18n/i18n';
+import type { MessageKey } from '../i18n/en';
 import { toIpcError } from '../lib/errors';
+import { sizeParts } from '../lib/limits';
 import { rememberedPeople, rememberPerson } from '../lib/directory';
 import { BackendSettings } from './BackendSettings';
 import { MicrophoneSettings } from './MicrophoneSettings';
+import { Name } from '../i18n/Name';
+import type { Standing } from '../workspace/Workspace';
+import { PASSWORD_MIN_LENGTH } from '../../shared/accounts/password-rule';
 
 type Preferences = RequestOutput<'alerts.getPreferences'>;
-type Availability = 'online' | 'busy' | 'away' | 'offline';
+type Availability = NonNullable<Standing['availability']>;
 const ROLES: Profile['role'][] = ['client', 'reader', 'monitor', 'admin', 'super_admin'];
 
-export function SettingsPanel({ client, profile, onPeopleChanged }: { client: ConsoleClient; profile: Profile; onPeopleChanged(): void }) {
+interface Props {
+  client: ConsoleClient;
+  profile: Profile;
+  /** The user's availability and opt-in as last known, so the forms open on the current values. */
+  standing: Standing;
+  onStandingChanged(next: Partial<Standing>): void;
+  onPeopleChanged(): void;
+}
+
+export function SettingsPanel({ client, profile, standing, onStandingChanged, onPeopleChanged }: Props) {
   const { t, errorText, language, setLanguage } = useI18n();
   const [prefs, setPrefs] = useState<Preferences | null>(null);
   const [error, setError] = useState<IpcError | null>(null);
@@ -56,8 +70,8 @@ export function SettingsPanel({ client, profile, onPeopleChanged }: { client: Co
             value={language}
             onChange={(e) => {
               const next = e.target.value as Language;
+              // Saved to the profile and to the notification preferences by the workspace (App's useAccountLanguage).
               setLanguage(next);
-              void update({ language: next });
             }}
           >
             <option value="en">{t('app.language.en')}</option>
@@ -84,7 +98,7 @@ export function SettingsPanel({ client, profile, onPeopleChanged }: { client: Co
         )}
       </fieldset>
       <MicrophoneSettings />
-      {profile.role === 'reader' && <AvailabilityForm client={client} />}
+      {profile.role === 'reader' && <AvailabilityForm client={client} standing={standing} onSaved={onStandingChanged} />}
       {(profile.role === 'admin' || profile.role === 'super_admin') && <CreateAccountForm client={client} profile={profile} onCreated={onPeopleChanged} />}
       {profile.role === 'super_admin' && <ConsoleLimitsForm client={client} />}
       {(profile.role === 'admin' || profile.role === 'super_admin') && <BackendSettings client={client} />}
@@ -92,18 +106,26 @@ export function SettingsPanel({ client, profile, onPeopleChanged }: { client: Co
   );
 }
 
-function AvailabilityForm({ client }: { client: ConsoleClient }) {
+/** A reader's availability and emergency opt-in, opened on their current values (explained: the opt-in is what brings emergency calls). */
+function AvailabilityForm({ client, standing, onSaved }: { client: ConsoleClient; standing: Standing; onSaved(next: Partial<Standing>): void }) {
   const { t, errorText } = useI18n();
-  const [availability, setAvailability] = useState<Availability>('online');
-  const [optIn, setOptIn] = useState(false);
+  const [availability, setAvailability] = useState<Availability | null>(null);
+  const [optIn, setOptIn] = useState<boolean | null>(null);
   const [state, setState] = useState<{ kind: 'idle' | 'saved' } | { kind: 'error'; error: IpcError }>({ kind: 'idle' });
+  // Untouched fields follow the current values as they become known.
+  const shownAvailability = availability ?? standing.availability ?? 'online';
+  const shownOptIn = optIn ?? standing.emergencyOptIn ?? false;
   return (
     <form
       className="settings__group"
+      data-testid="availability-form"
       onSubmit={async (e) => {
         e.preventDefault();
         try {
-          await client.call('profile.setAvailability', { availability, emergencyOptIn: optIn });
+          const profile = await client.call('profile.setAvailability', { availability: shownAvailability, emergencyOptIn: shownOptIn });
+          onSaved({ availability: profile.availability ?? shownAvailability, emergencyOptIn: profile.emergencyOptIn ?? shownOptIn });
+          setAvailability(null);
+          setOptIn(null);
           setState({ kind: 'saved' });
         } catch (failure) {
           setState({ kind: 'error', error: toIpcError(failure) });
@@ -114,7 +136,7 @@ function AvailabilityForm({ client }: { client: ConsoleClient }) {
         <legend>{t('settings.availability')}</legend>
         <label>
           <span>{t('settings.availability.status')}</span>
-          <select aria-label={t('settings.availability.status')} value={availability} onChange={(e) => setAvailability(e.target.value as Availability)}>
+          <select aria-label={t('settings.availability.status')} value={shownAvailability} onChange={(e) => setAvailability(e.target.value as Availability)}>
             {(['online', 'busy', 'away', 'offline'] as const).map((a) => (
               <option key={a} value={a}>
                 {t(`availability.${a}`)}
@@ -123,9 +145,12 @@ function AvailabilityForm({ client }: { client: ConsoleClient }) {
           </select>
         </label>
         <label className="checkbox">
-          <input type="checkbox" checked={optIn} onChange={(e) => setOptIn(e.target.checked)} />
+          <input type="checkbox" checked={shownOptIn} onChange={(e) => setOptIn(e.target.checked)} aria-describedby="opt-in-explained" />
           <span>{t('settings.emergencyOptIn')}</span>
         </label>
+        <p className="muted" id="opt-in-explained">
+          {t('settings.emergencyOptIn.explained')}
+        </p>
         <button type="submit">{t('settings.availability.save')}</button>
         {state.kind === 'saved' && <span role="status">{t('settings.saved')}</span>}
         {state.kind === 'error' && (
@@ -139,7 +164,7 @@ function AvailabilityForm({ client }: { client: ConsoleClient }) {
 }
 
 function CreateAccountForm({ client, profile, onCreated }: { client: ConsoleClient; profile: Profile; onCreated(): void }) {
-  const { t, errorText } = useI18n();
+  const { t, tx, errorText } = useI18n();
   const [displayName, setDisplayName] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -183,8 +208,19 @@ function CreateAccountForm({ client, profile, onCreated }: { client: ConsoleClie
         </label>
         <label>
           <span>{t('accounts.password')}</span>
-          <input type="password" autoComplete="new-password" required minLength={10} value={password} onChange={(e) => setPassword(e.target.value)} />
+          <input
+            type="password"
+            autoComplete="new-password"
+            required
+            minLength={PASSWORD_MIN_LENGTH}
+            aria-describedby="account-password-rule"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
         </label>
+        <small className="muted" id="account-password-rule" data-testid="password-rule">
+          {t('password.rule', { min: PASSWORD_MIN_LENGTH })}
+        </small>
         <label>
           <span>{t('accounts.role')}</span>
           <select aria-label={t('accounts.role')} value={role} onChange={(e) => setRole(e.target.value as Profile['role'])}>
@@ -205,7 +241,7 @@ function CreateAccountForm({ client, profile, onCreated }: { client: ConsoleClie
         <button type="submit" disabled={busy}>
           {t('accounts.create')}
         </button>
-        {result?.kind === 'created' && <p role="status">{t('accounts.created', { name: result.name })}</p>}
+        {result?.kind === 'created' && <p role="status">{tx('accounts.created', { name: result.name })}</p>}
         {result?.kind === 'error' && (
           <p className="form-error" role="alert" data-error-code={result.error.code}>
             {errorText(result.error)}
@@ -216,7 +252,7 @@ function CreateAccountForm({ client, profile, onCreated }: { client: ConsoleClie
         <ul className="people-list" aria-label={t('accounts.createdHere')}>
           {people.map((p) => (
             <li key={p.id}>
-              {p.displayName} · {t(`role.${p.role}`)}
+              <Name>{p.displayName}</Name> · {t(`role.${p.role}`)}
             </li>
           ))}
         </ul>
@@ -225,56 +261,104 @@ function CreateAccountForm({ client, profile, onCreated }: { client: ConsoleClie
   );
 }
 
-/** The typed console limits most often tuned; the migrations validate every value and bound. */
+/** Every typed console limit (supabase/migrations/*_app_settings.sql); the migrations validate each value and bound. */
 const LIMIT_KEYS = [
+  'console.message.max_body_length',
+  'console.rate_limit.messages_per_minute',
+  'console.rate_limit.audio_per_minute',
+  'console.quota.session_messages_per_day',
+  'console.message.edit_window_seconds',
+  'console.audio.max_duration_ms',
+  'console.audio.max_size_bytes',
+  'console.audio.max_waveform_points',
+  'console.image.max_size_bytes',
+  'console.file.max_size_bytes',
+  'console.audio.mime_types',
+  'console.image.mime_types',
+  'console.file.mime_types',
   'console.emergency.ring_timeout_seconds',
   'console.emergency.level1_timeout_seconds',
-  'console.rate_limit.messages_per_minute',
-  'console.audio.max_duration_ms',
 ] as const;
+type LimitKey = (typeof LIMIT_KEYS)[number];
+const labelKey = (key: LimitKey) => `limits.${key.replace(/^console\./, '').replace(/\./g, '_')}` as MessageKey;
+const asText = (value: string | number | string[] | undefined) => (value === undefined ? '' : Array.isArray(value) ? value.join(',') : String(value));
 
+/** Super admins: each limit with its current value, edited in place; saved one at a time (the server validates). */
 function ConsoleLimitsForm({ client }: { client: ConsoleClient }) {
   const { t, errorText } = useI18n();
-  const [key, setKey] = useState<string>(LIMIT_KEYS[0]);
-  const [value, setValue] = useState('');
-  const [state, setState] = useState<{ kind: 'idle' | 'saved' } | { kind: 'error'; error: IpcError }>({ kind: 'idle' });
+  const [current, setCurrent] = useState<Record<string, string | number | string[]> | null>(null);
+  const [loadError, setLoadError] = useState<IpcError | null>(null);
+  const reload = useCallback(
+    () =>
+      client
+        .call('settings.get', {})
+        .then(({ settings }) => setCurrent(settings))
+        .catch((failure: unknown) => setLoadError(toIpcError(failure))),
+    [client],
+  );
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+  return (
+    <fieldset className="settings__group limits" data-testid="console-limits">
+      <legend>{t('limits.title')}</legend>
+      {!current && !loadError && (
+        <p className="muted" role="status">
+          {t('limits.loading')}
+        </p>
+      )}
+      {loadError && (
+        <p className="form-error" role="alert" data-error-code={loadError.code}>
+          {errorText(loadError)}
+        </p>
+      )}
+      {current && LIMIT_KEYS.map((key) => <LimitRow key={key} client={client} settingKey={key} label={t(labelKey(key))} value={asText(current[key])} onSaved={reload} />)}
+    </fieldset>
+  );
+}
+
+function LimitRow({ client, settingKey, label, value, onSaved }: { client: ConsoleClient; settingKey: LimitKey; label: string; value: string; onSaved(): Promise<unknown> }) {
+  const { t, errorText } = useI18n();
+  const [draft, setDraft] = useState(value);
+  const [state, setState] = useState<{ kind: 'idle' | 'busy' | 'saved' } | { kind: 'error'; error: IpcError }>({ kind: 'idle' });
+  // A value saved elsewhere (or this one, re-read) replaces an untouched field.
+  const [shown, setShown] = useState(value);
+  if (shown !== value) {
+    setShown(value);
+    setDraft(value);
+  }
+  const id = `limit-${settingKey.replace(/\./g, '-')}`;
   return (
     <form
-      className="settings__group"
+      className="limit-row"
+      data-setting={settingKey}
       onSubmit={async (e) => {
         e.preventDefault();
+        setState({ kind: 'busy' });
         try {
-          await client.call('settings.set', { key, value: value.trim() });
+          await client.call('settings.set', { key: settingKey, value: draft.trim() });
+          await onSaved();
           setState({ kind: 'saved' });
         } catch (failure) {
           setState({ kind: 'error', error: toIpcError(failure) });
         }
       }}
     >
-      <fieldset>
-        <legend>{t('limits.title')}</legend>
-        <label>
-          <span>{t('limits.key')}</span>
-          <select aria-label={t('limits.key')} value={key} onChange={(e) => setKey(e.target.value)}>
-            {LIMIT_KEYS.map((k) => (
-              <option key={k} value={k}>
-                {t(`limits.${k.replace(/^console\./, '').replace(/\./g, '_')}` as Parameters<typeof t>[0])}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          <span>{t('limits.value')}</span>
-          <input required inputMode="numeric" value={value} onChange={(e) => setValue(e.target.value)} />
-        </label>
-        <button type="submit">{t('limits.save')}</button>
-        {state.kind === 'saved' && <span role="status">{t('settings.saved')}</span>}
-        {state.kind === 'error' && (
-          <span className="form-error" role="alert" data-error-code={state.error.code}>
-            {errorText(state.error)}
-          </span>
-        )}
-      </fieldset>
+      <label htmlFor={id}>{label}</label>
+      <input id={id} required inputMode={settingKey.endsWith('mime_types') ? 'text' : 'numeric'} dir="ltr" value={draft} onChange={(e) => setDraft(e.target.value)} />
+      <span className="muted limit-row__current" data-testid="limit-current">
+        {t('limits.current', { value: value.includes(',') ? value.split(',').join(', ') : value })}
+        {settingKey.endsWith('_bytes') && /^\d+$/.test(value) && ` (${t(`size.${sizeParts(Number(value)).unit}`, { value: sizeParts(Number(value)).value })})`}
+      </span>
+      <button type="submit" className="secondary" aria-label={t('limits.saveOne', { label })} disabled={state.kind === 'busy' || draft.trim() === value}>
+        {t('common.save')}
+      </button>
+      {state.kind === 'saved' && <span role="status">{t('settings.saved')}</span>}
+      {state.kind === 'error' && (
+        <span className="form-error" role="alert" data-error-code={state.error.code}>
+          {errorText(state.error)}
+        </span>
+      )}
     </form>
   );
 }

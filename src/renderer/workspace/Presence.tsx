@@ -3,18 +3,20 @@ import type { ChatSession } from '../../shared/ipc/contract';
 import type { ConsoleClient } from '../bridge/console-client';
 import { useI18n } from '../i18n/i18n';
 import { toIpcError } from '../lib/errors';
+import { isolate } from '../i18n/format';
 
 export type Availability = ChatSession['participants'][number]['availability'];
 export const AVAILABILITIES: readonly Availability[] = ['online', 'busy', 'away', 'offline'];
 
 /** A dot and a word: the colour alone would not reach everyone. */
 export function Presence({ availability, name, showName = false }: { availability: Availability; name?: string; showName?: boolean }) {
-  const { t } = useI18n();
+  const { t, tx } = useI18n();
   const label = t(`availability.${availability}`);
   return (
-    <span className={`presence presence--${availability}`} data-testid="presence" data-availability={availability} title={name ? t('presence.of', { name, status: label }) : label}>
+    <span className={`presence presence--${availability}`} data-testid="presence" data-availability={availability} title={name ? t('presence.of', { name: isolate(name), status: label }) : label}>
       <span className="presence__dot" aria-hidden="true" />
-      {showName && name ? t('presence.of', { name, status: label }) : label}
+      {/* One flex item: the gap between the dot and the words must not open inside the sentence. */}
+      <span className="presence__label">{showName && name ? tx('presence.of', { name, status: label }) : label}</span>
     </span>
   );
 }

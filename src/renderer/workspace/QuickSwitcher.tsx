@@ -1,10 +1,20 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ChatSession, Profile } from '../../shared/ipc/contract';
 import { useI18n } from '../i18n/i18n';
-import { sessionTitle } from '../lib/directory';
+import type { Person, SessionLabel } from '../lib/directory';
+import { LastMessagePreview, SessionTitle } from './session-labels';
 
-/** Ctrl+K: type part of a name, Enter opens the first match, arrows move, Esc closes. */
-export function QuickSwitcher({ sessions, profile, onPick, onClose }: { sessions: ChatSession[]; profile: Profile; onPick(id: string): void; onClose(): void }) {
+interface Props {
+  sessions: ChatSession[];
+  labels: Map<string, SessionLabel>;
+  profile: Profile;
+  people: Map<string, Person>;
+  onPick(id: string): void;
+  onClose(): void;
+}
+
+/** Ctrl+K: type part of a name (or the booking / short id), Enter opens the first match, arrows move, Esc closes. */
+export function QuickSwitcher({ sessions, labels, profile, people, onPick, onClose }: Props) {
   const { t, formatNumber } = useI18n();
   const [query, setQuery] = useState('');
   const [index, setIndex] = useState(0);
@@ -13,9 +23,9 @@ export function QuickSwitcher({ sessions, profile, onPick, onClose }: { sessions
   const matches = useMemo(() => {
     const q = query.trim().toLocaleLowerCase();
     return sessions
-      .map((s) => ({ s, title: sessionTitle(s, profile.id, t('session.untitled'), (r) => t(`participant.${r}`)) }))
-      .filter(({ title }) => !q || title.toLocaleLowerCase().includes(q));
-  }, [sessions, profile.id, query, t]);
+      .map((s) => ({ s, label: labels.get(s.id) ?? { title: t('session.untitled'), qualifier: null, shortQualifier: null } }))
+      .filter(({ label }) => !q || `${label.title} ${label.qualifier ?? ''}`.toLocaleLowerCase().includes(q));
+  }, [sessions, labels, query, t]);
 
   return (
     <div className="dialog-backdrop" onMouseDown={onClose}>
@@ -54,10 +64,21 @@ export function QuickSwitcher({ sessions, profile, onPick, onClose }: { sessions
         />
         <ul role="listbox" aria-label={t('switcher.title')}>
           {matches.length === 0 && <li className="muted">{t('switcher.none')}</li>}
-          {matches.map(({ s, title }, i) => (
-            <li key={s.id} role="option" aria-selected={i === index} className={i === index ? 'switcher__item switcher__item--active' : 'switcher__item'} onMouseDown={() => onPick(s.id)}>
-              {title}
-              {s.unreadCount > 0 && <span className="badge">{formatNumber(s.unreadCount)}</span>}
+          {matches.map(({ s, label }, i) => (
+            <li
+              key={s.id}
+              role="option"
+              aria-selected={i === index}
+              className={i === index ? 'switcher__item switcher__item--active' : 'switcher__item'}
+              data-testid="switcher-item"
+              onMouseDown={() => onPick(s.id)}
+            >
+              <span className="switcher__line">
+                <SessionTitle label={label} />
+                <span className="muted switcher__type">{t(`session.type.${s.type}`)}</span>
+                {s.unreadCount > 0 && <span className="badge">{formatNumber(s.unreadCount)}</span>}
+              </span>
+              <LastMessagePreview session={s} selfId={profile.id} people={people} />
             </li>
           ))}
         </ul>

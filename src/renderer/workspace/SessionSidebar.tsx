@@ -2,15 +2,18 @@ import { useState } from 'react';
 import type { ChatSession, Profile } from '../../shared/ipc/contract';
 import type { IpcError } from '../../shared/ipc/errors';
 import type { ConsoleClient } from '../bridge/console-client';
-import { useI18n } from '../i18n/i18n';
+import { useI18n, useNow } from '../i18n/i18n';
 import { toIpcError } from '../lib/errors';
-import { isStaff, sessionTitle, type Person } from '../lib/directory';
+import { isStaff, type Person, type SessionLabel } from '../lib/directory';
+import { LastMessagePreview, SessionTitle } from './session-labels';
 import { SessionPresence } from './Presence';
+import { isolate } from '../i18n/format';
 
 interface Props {
   client: ConsoleClient;
   profile: Profile;
   sessions: ChatSession[];
+  labels: Map<string, SessionLabel>;
   load: { status: 'loading' } | { status: 'ready' } | { status: 'error'; error: IpcError };
   activeId: string | null;
   people: Map<string, Person>;
@@ -19,8 +22,9 @@ interface Props {
   onRetry(): void;
 }
 
-export function SessionSidebar({ client, profile, sessions, load, activeId, people, typingFor, onOpen, onRetry }: Props) {
-  const { t, errorText, formatDateTime, formatNumber } = useI18n();
+export function SessionSidebar({ client, profile, sessions, labels, load, activeId, people, typingFor, onOpen, onRetry }: Props) {
+  const { t, tx, errorText, formatDateTime, formatNumber, formatRelative } = useI18n();
+  const now = useNow();
   const [target, setTarget] = useState('');
   const [error, setError] = useState<IpcError | null>(null);
   const [busy, setBusy] = useState(false);
@@ -60,7 +64,7 @@ export function SessionSidebar({ client, profile, sessions, load, activeId, peop
               <option value="">{t('sidebar.pickPerson')}</option>
               {others.map((p) => (
                 <option key={p.id} value={p.id}>
-                  {p.displayName} · {t(`role.${p.role}`)}
+                  {isolate(p.displayName)} · {t(`role.${p.role}`)}
                 </option>
               ))}
             </select>
@@ -98,7 +102,7 @@ export function SessionSidebar({ client, profile, sessions, load, activeId, peop
       {load.status === 'ready' && sessions.length === 0 && <p className="empty-state">{t('sidebar.empty')}</p>}
       <ul className="session-list">
         {sessions.map((s) => {
-          const title = sessionTitle(s, profile.id, t('session.untitled'), (r) => t(`participant.${r}`));
+          const label = labels.get(s.id) ?? { title: t('session.untitled'), qualifier: null, shortQualifier: null };
           const typingName = typingFor(s.id);
           return (
             <li key={s.id}>
@@ -108,10 +112,12 @@ export function SessionSidebar({ client, profile, sessions, load, activeId, peop
                 aria-current={s.id === activeId ? 'true' : undefined}
                 data-session-id={s.id}
                 data-testid="session-item"
+                data-session-type={s.type}
+                data-session-status={s.status}
                 onClick={() => onOpen(s.id)}
               >
                 <span className="session-item__top">
-                  <span className="session-item__title">{title}</span>
+                  <SessionTitle label={label} className="session-item__title" compact />
                   {s.type === 'emergency' && <span className="badge badge--danger">{t('session.emergency')}</span>}
                   {s.unreadCount > 0 && (
                     <span className="badge" data-testid="unread-count" aria-label={t('sidebar.unread', { count: s.unreadCount })}>
@@ -120,18 +126,21 @@ export function SessionSidebar({ client, profile, sessions, load, activeId, peop
                   )}
                 </span>
                 <SessionPresence session={s} selfId={profile.id} fallbackName={(r) => t(`participant.${r}`)} />
+                {!typingName && <LastMessagePreview session={s} selfId={profile.id} people={people} />}
                 <span className="session-item__meta">
                   {typingName ? (
                     <span className="typing" data-testid="typing-indicator">
-                      {t('chat.typing', { name: typingName })}
+                      {tx('chat.typing', { name: typingName })}
                     </span>
                   ) : (
-                    <span>
+                    <span data-testid="session-type">
                       {t(`session.type.${s.type}`)}
                       {s.status !== 'active' && ` · ${t(`session.status.${s.status}`)}`}
                     </span>
                   )}
-                  <time dateTime={s.lastMessageAt ?? s.createdAt}>{formatDateTime(s.lastMessageAt ?? s.createdAt)}</time>
+                  <time dateTime={s.lastMessageAt ?? s.createdAt} title={formatDateTime(s.lastMessageAt ?? s.createdAt)}>
+                    {formatRelative(s.lastMessageAt ?? s.createdAt, now)}
+                  </time>
                 </span>
               </button>
             </li>

@@ -4,7 +4,7 @@ import type { IpcError } from '../../shared/ipc/errors';
 import type { ConsoleClient } from '../bridge/console-client';
 import { useI18n } from '../i18n/i18n';
 import { toIpcError } from '../lib/errors';
-import { buildDirectory, isStaff, sessionTitle, withSessionRoles, type Person } from '../lib/directory';
+import { buildDirectory, isStaff, withSessionRoles, type Person } from '../lib/directory';
 import { SessionSidebar } from './SessionSidebar';
 import { QuickSwitcher } from './QuickSwitcher';
 import { ChatView } from '../chat/ChatView';
@@ -13,6 +13,10 @@ import { EmergencyConsole } from '../emergencies/EmergencyConsole';
 import { EmergencyAlerts } from '../emergencies/EmergencyAlerts';
 import { SettingsPanel } from '../settings/SettingsPanel';
 import { AvailabilitySwitch, type Availability } from './Presence';
+import { Name } from '../i18n/Name';
+import { ConnectionIndicator, useConnection } from './ConnectionIndicator';
+import { ShortcutSheet } from './ShortcutSheet';
+import { SessionTitle, useSessionLabels } from './session-labels';
 
 export type View = 'chats' | 'approvals' | 'emergencies' | 'settings';
 type SessionsLoad = { status: 'loading' } | { status: 'ready' } | { status: 'error'; error: IpcError };
@@ -20,19 +24,26 @@ type SessionsLoad = { status: 'loading' } | { status: 'ready' } | { status: 'err
 const TYPING_VISIBLE_MS = 4_000;
 const STAFF_REFRESH_MS = 30_000;
 
+/** The user's own availability and emergency opt-in: from the profile when it carries them, else as the backend lists them. */
+export interface Standing {
+  availability: Availability | null;
+  emergencyOptIn: boolean | null;
+}
+
 /** Readers, monitors and admins at work: sessions in a sidebar, open ones as tabs, and the staff views. */
 export function Workspace({ client, profile }: { client: ConsoleClient; profile: Profile }) {
-  const { t, formatNumber } = useI18n();
+  const { t, tx, formatNumber } = useI18n();
   const [view, setView] = useState<View>('chats');
   const [sessions, setSessions] = useState<ChatSession[]>([]);
   const [load, setLoad] = useState<SessionsLoad>({ status: 'loading' });
   const [openIds, setOpenIds] = useState<string[]>([]);
   const [activeId, setActiveId] = useState<string | null>(null);
   const [typing, setTyping] = useState<Record<string, { userId: string; until: number }>>({});
-  const [online, setOnline] = useState(true);
   const [focused, setFocused] = useState(() => document.hasFocus() && document.visibilityState === 'visible');
   const [switcherOpen, setSwitcherOpen] = useState(false);
+  const [shortcutsOpen, setShortcutsOpen] = useState(false);
   const [directoryVersion, setDirectoryVersion] = useState(0);
+  const connection = useConnection(client);
   const staff = isStaff(profile.role);
 
   const refresh = useCallback(async () => {
@@ -57,8 +68,10 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
       setTyping((current) => ({ ...current, [sessionId]: { userId, until: Date.now() + TYPING_VISIBLE_MS } })),
     );
     const offConnection = client.on('app.connection', ({ online: value }) => {
-      setOnline(value);
       if (value) void refresh();
+    });
+    const offLink = client.link.onState((state) => {
+      if (state === 'open') void refresh();
     });
     const offActivate = client.on('alerts.activate', (target) => {
       if (target.kind === 'session' || target.kind === 'emergency') {
@@ -79,6 +92,7 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
       offChanged();
       offTyping();
       offConnection();
+      offLink();
       offActivate();
       if (refreshTimer.current) clearTimeout(refreshTimer.current);
     };
@@ -115,8 +129,8 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
   }, [client, focused, visibleSessionId]);
 
   const [listed, setListed] = useState<Person[]>([]);
-  const [listedAvailability, setListedAvailability] = useState<Availability | null>(null);
-  const [chosenAvailability, setChosenAvailability] = useState<Availability | null>(null);
+  const [listedStanding, setListedStanding] = useState<Standing>({ availability: null, emergencyOptIn: null });
+  const [chosen, setChosen] = useState<Partial<Standing>>({});
   useEffect(() => {
     let live = true;
     client
@@ -124,7 +138,8 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
       .then(({ people }) => {
         if (!live) return;
         setListed(people.map((p) => ({ id: p.id, displayName: p.displayName, role: p.role })));
-        setListedAvailability(people.find((p) => p.id === profile.id)?.availability ?? null);
+        const me = people.find((p) => p.id === profile.id);
+        if (me) setListedStanding({ availability: me.availability, emergencyOptIn: me.emergencyOptIn });
       })
       .catch(() => {});
     return () => {
@@ -132,11 +147,18 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
     };
   }, [client, directoryVersion, sessions.length, profile.id]);
 
-  // The profile carries no availability: what this user last chose, else what the backend shows others.
-  const myAvailability =
-    chosenAvailability ?? sessions.flatMap((s) => s.participants).find((p) => p.userId === profile.id)?.availability ?? listedAvailability;
+  // What this user last chose here, else what the profile says, else what the backend shows others.
+  const standing: Standing = {
+    availability:
+      chosen.availability ??
+      profile.availability ??
+      sessions.flatMap((s) => s.participants).find((p) => p.userId === profile.id)?.availability ??
+      listedStanding.availability,
+    emergencyOptIn: chosen.emergencyOptIn ?? profile.emergencyOptIn ?? listedStanding.emergencyOptIn,
+  };
 
   const people = useMemo(() => buildDirectory(profile.id, sessions, profile, listed), [profile, sessions, listed, directoryVersion]); // eslint-disable-line react-hooks/exhaustive-deps
+  const labels = useSessionLabels(sessions, profile.id);
   const ordered = useMemo(
     () =>
       [...sessions].sort((a, b) => {
@@ -172,15 +194,34 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
     [ordered, activeId, openSession],
   );
 
+  const stepTab = useCallback(
+    (delta: number) => {
+      if (openIds.length === 0) return;
+      const index = openIds.indexOf(activeId ?? '');
+      const next = index < 0 ? 0 : (index + delta + openIds.length) % openIds.length;
+      setView('chats');
+      setActiveId(openIds[next]!);
+    },
+    [openIds, activeId],
+  );
+
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'k') {
+      const ctrl = event.ctrlKey || event.metaKey;
+      if (ctrl && event.key.toLowerCase() === 'k') {
         event.preventDefault();
         setSwitcherOpen((open) => !open);
+      } else if (ctrl && (event.key === '/' || event.code === 'Slash')) {
+        event.preventDefault();
+        setShortcutsOpen((open) => !open);
       } else if (event.altKey && (event.key === 'ArrowUp' || event.key === 'ArrowDown')) {
         event.preventDefault();
         step(event.key === 'ArrowDown' ? 1 : -1);
-      } else if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'l') {
+      } else if (ctrl && (event.key === 'Tab' || event.key === 'PageDown' || event.key === 'PageUp')) {
+        // Ctrl+Tab between the open conversations (Ctrl+PageDown/PageUp where the browser keeps Ctrl+Tab for itself).
+        event.preventDefault();
+        stepTab(event.key === 'PageUp' || (event.key === 'Tab' && event.shiftKey) ? -1 : 1);
+      } else if (ctrl && event.key.toLowerCase() === 'l') {
         event.preventDefault();
         setView('chats');
         requestAnimationFrame(() => document.querySelector<HTMLTextAreaElement>('.chat-view:not([hidden]) textarea[data-composer]')?.focus());
@@ -188,7 +229,7 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [step]);
+  }, [step, stepTab]);
 
   const typingFor = (sessionId: string) => {
     const entry = typing[sessionId];
@@ -204,12 +245,13 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
     <div className="workspace">
       <nav className="workspace-bar" aria-label={t('nav.label')}>
         <div className="workspace-bar__who">
-          <h2 id="signed-in-title">{t('signedIn.title', { name: profile.displayName })}</h2>
+          <h2 id="signed-in-title">{tx('signedIn.title', { name: profile.displayName })}</h2>
           <span className="muted" data-testid="signed-in-role">
             {t(`role.${profile.role}`)}
           </span>
-          <AvailabilitySwitch client={client} value={myAvailability} onChange={setChosenAvailability} />
+          <AvailabilitySwitch client={client} value={standing.availability} onChange={(availability) => setChosen((c) => ({ ...c, availability }))} />
         </div>
+        <ConnectionIndicator summary={connection} />
         <div className="workspace-bar__views" role="tablist">
           {(['chats', ...(staff ? (['approvals'] as const) : []), 'emergencies', 'settings'] as View[]).map((name) => (
             <button
@@ -225,21 +267,20 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
             </button>
           ))}
         </div>
+        <button type="button" className="icon-button" aria-label={t('shortcuts.open')} title={t('shortcuts.open')} onClick={() => setShortcutsOpen(true)}>
+          ⌨
+        </button>
         <button type="button" className="secondary" onClick={() => void client.call('auth.signOut', {})}>
           {t('signedIn.signOut')}
         </button>
       </nav>
-      {!online && (
-        <p className="banner banner--offline" role="status">
-          {t('app.offline')}
-        </p>
-      )}
-      <EmergencyAlerts client={client} profile={profile} onOpenConsole={() => setView('emergencies')} />
+      <EmergencyAlerts client={client} profile={profile} emergencyOptIn={standing.emergencyOptIn} onOpenConsole={() => setView('emergencies')} />
       <div className="workspace-body">
         <SessionSidebar
           client={client}
           profile={profile}
           sessions={ordered}
+          labels={labels}
           load={load}
           activeId={visibleSessionId}
           people={people}
@@ -252,14 +293,15 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
             <div className="session-tabs" role="tablist" aria-label={t('tabs.label')}>
               {openIds.map((id) => {
                 const s = byId.get(id);
-                const title = s ? sessionTitle(s, profile.id, t('session.untitled'), (r) => t(`participant.${r}`)) : t('session.untitled');
+                const label = labels.get(id);
+                const plain = label ? (label.qualifier ? `${label.title} · ${label.qualifier}` : label.title) : t('session.untitled');
                 return (
                   <div key={id} className={id === activeId ? 'session-tab session-tab--active' : 'session-tab'}>
                     <button type="button" role="tab" aria-selected={id === activeId} className="session-tab__open" onClick={() => setActiveId(id)}>
-                      {title}
+                      {label ? <SessionTitle label={label} /> : <Name clip>{plain}</Name>}
                       {s && s.unreadCount > 0 && id !== activeId && <span className="badge">{formatNumber(s.unreadCount)}</span>}
                     </button>
-                    <button type="button" className="icon-button" aria-label={t('tabs.close', { title })} onClick={() => closeTab(id)}>
+                    <button type="button" className="icon-button" aria-label={t('tabs.close', { title: plain })} onClick={() => closeTab(id)}>
                       ×
                     </button>
                   </div>
@@ -267,7 +309,12 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
               })}
             </div>
           )}
-          {view === 'chats' && openIds.length === 0 && <p className="empty-state">{t('chat.noneOpen')}</p>}
+          {view === 'chats' && openIds.length === 0 && (
+            <div className="empty-state">
+              <p>{t('chat.noneOpen')}</p>
+              <p className="muted">{t('shortcuts.hint')}</p>
+            </div>
+          )}
           {openIds.map((id) => {
             const s = byId.get(id);
             return (
@@ -277,6 +324,7 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
                 profile={profile}
                 sessionId={id}
                 session={s ?? null}
+                label={labels.get(id) ?? null}
                 people={people}
                 visible={view === 'chats' && id === activeId}
                 focused={focused}
@@ -285,14 +333,33 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
             );
           })}
           {view === 'approvals' && staff && <ApprovalQueue client={client} selfId={profile.id} people={people} sessions={sessions} />}
-          {view === 'emergencies' && <EmergencyConsole client={client} profile={profile} people={people} onOpenSession={openSession} />}
-          {view === 'settings' && <SettingsPanel client={client} profile={profile} onPeopleChanged={() => setDirectoryVersion((v) => v + 1)} />}
+          {view === 'emergencies' && (
+            <EmergencyConsole
+              client={client}
+              profile={profile}
+              people={people}
+              emergencyOptIn={standing.emergencyOptIn}
+              onOpenSession={openSession}
+              onOpenSettings={() => setView('settings')}
+            />
+          )}
+          {view === 'settings' && (
+            <SettingsPanel
+              client={client}
+              profile={profile}
+              standing={standing}
+              onStandingChanged={(next) => setChosen((c) => ({ ...c, ...next }))}
+              onPeopleChanged={() => setDirectoryVersion((v) => v + 1)}
+            />
+          )}
         </section>
       </div>
       {switcherOpen && (
         <QuickSwitcher
           sessions={ordered}
+          labels={labels}
           profile={profile}
+          people={people}
           onPick={(id) => {
             setSwitcherOpen(false);
             openSession(id);
@@ -300,6 +367,7 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
           onClose={() => setSwitcherOpen(false)}
         />
       )}
+      {shortcutsOpen && <ShortcutSheet onClose={() => setShortcutsOpen(false)} />}
     </div>
   );
 }

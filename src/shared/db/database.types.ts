@@ -859,6 +859,13 @@ export type Database = {
         Args: { p_key: string; p_value: string }
         Returns: Json
       }
+      set_preferred_language: {
+        Args: { p_language: string }
+        Returns: {
+          id: string
+          preferred_language: string
+        }[]
+      }
       set_role: {
         Args: { p_role: string; p_user_id: string }
         Returns: {

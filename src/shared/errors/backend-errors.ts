@@ -71,6 +71,7 @@ export const BACKEND_ERRORS = [
   { code: 'SA463', key: 'role.forbidden', permanent: true, status: 403, meaning: 'only super admins change roles' },
   { code: 'SA464', key: 'role.invalid', permanent: true, status: 422, meaning: 'unknown role' },
   { code: 'SA465', key: 'role.last_super_admin', permanent: true, status: 409, meaning: 'the last super admin cannot be demoted' },
+  { code: 'SA466', key: 'profile.invalid_language', permanent: true, status: 422, meaning: 'language must be ar or en' },
   { code: 'SA470', key: 'settings.unknown_key', permanent: true, status: 422, meaning: 'no such console.* setting' },
   { code: 'SA471', key: 'settings.invalid_value', permanent: true, status: 422, meaning: 'value outside the setting\'s type or bounds' },
   { code: 'SA472', key: 'settings.forbidden', permanent: true, status: 403, meaning: 'only super admins change console settings' },

@@ -11,20 +11,17 @@ const defineRequest = <I extends z.ZodType, O extends z.ZodType>(input: I, outpu
 export const languageSchema = z.enum(['ar', 'en']);
 export const roleSchema = z.enum(['client', 'reader', 'monitor', 'admin', 'super_admin']);
 
+export const availabilitySchema = z.enum(['online', 'busy', 'away', 'offline']);
 export const profileSchema = z.object({
   id: z.uuid(),
   displayName: z.string(),
   role: roleSchema,
   preferredLanguage: languageSchema,
+  /** The user's own availability and (readers) emergency opt-in, from my_profile(): what their settings forms show. */
+  availability: availabilitySchema.optional(),
+  emergencyOptIn: z.boolean().optional(),
 });
 export type Profile = z.infer<typeof profileSchema>;
-
-export const connectionStateSchema = z.object({
-  online: z.boolean(),
-  backend: z.enum(['reachable', 'unreachable']),
-  realtime: z.enum(['joined', 'joining', 'down']),
-});
-export type ConnectionState = z.infer<typeof connectionStateSchema>;
 
 export const authStateSchema = z.object({
   profile: profileSchema.nullable(),
@@ -74,6 +71,15 @@ export const sessionSchema = z.object({
   createdAt: isoTime,
   unreadCount: z.number().int().nonnegative(),
   lastReadAt: isoTime.nullable(),
+  /**
+   * The newest message the user may see (list_sessions' last_message): a one-line preview for the session list.
+   * `preview` is the body's start for text (the backend decides how much), null for voice notes, images and files.
+   * Optional until every backend sends it; null when the session has no message yet.
+   */
+  lastMessage: z
+    .object({ id: uuid, type: messageTypeSchema, preview: z.string().nullable(), senderId: z.string(), createdAt: isoTime })
+    .nullable()
+    .optional(),
   participants: z.array(
     z.object({
       userId: z.string(),
@@ -86,6 +92,17 @@ export const sessionSchema = z.object({
   ),
 });
 export type ChatSession = z.infer<typeof sessionSchema>;
+
+/**
+ * The console's connection, as one state: the backend answering (requests), the realtime socket (live
+ * changes: joined, (re)joining, down) and the machine's network. The renderer shows it in one place.
+ */
+export const connectionStateSchema = z.object({
+  backend: z.enum(['reachable', 'unreachable']),
+  realtime: z.enum(['joined', 'joining', 'down']),
+  online: z.boolean(),
+});
+export type ConnectionState = z.infer<typeof connectionStateSchema>;
 
 export const outboxErrorSchema = z.object({ code: z.string(), messageKey: z.string(), permanent: z.boolean() });
 export const outboxEntrySchema = z.object({
@@ -166,6 +183,13 @@ export const reviewItemSchema = z.object({
   reason: z.string().nullable(),
 });
 
+/**
+ * The absolute cap on a message body or caption at the IPC boundary (also the setting's own upper bound in
+ * app_settings). The limit users meet is console.message.max_body_length, checked by the outbox and by SQL.
+ */
+export const MESSAGE_BODY_HARD_MAX = 100_000;
+const messageBody = z.string().min(1).max(MESSAGE_BODY_HARD_MAX);
+
 const password = z.string().min(1).max(1024);
 const displayName = z.string().trim().min(1).max(80);
 /** Attachments cross IPC as base64 so the web shell's JSON bridge can carry them too. */
@@ -184,6 +208,8 @@ export const requests = {
       backend: z.enum(['embedded', 'supabase']),
     }),
   ),
+  /** The connection as it is now (then connection.changed on every change). */
+  'connection.getState': defineRequest(emptyInput, connectionStateSchema),
   /** Diagnostics: echoes a text through the whole contract (used by the connection check and tests). */
   'app.ping': defineRequest(
     z.object({ text: z.string().max(2000) }).strict(),
@@ -207,6 +233,11 @@ export const requests = {
     z.object({ availability: z.enum(['online', 'busy', 'away', 'offline']), emergencyOptIn: z.boolean().optional() }).strict(),
     profileSchema,
   ),
+  /**
+   * The user chose the interface language: stored in their profile (profiles.preferred_language), so it follows
+   * the account to every computer and is applied at the next sign-in. Answers the updated profile.
+   */
+  'profile.setLanguage': defineRequest(z.object({ language: languageSchema }).strict(), profileSchema),
   'sessions.list': defineRequest(emptyInput, z.object({ sessions: z.array(sessionSchema) })),
   'sessions.openSupport': defineRequest(z.object({ userId: uuid.optional() }).strict(), z.object({ id: uuid })),
   'sessions.assignReader': defineRequest(z.object({ sessionId: uuid, readerId: uuid }).strict(), z.object({ ok: z.literal(true) })),
@@ -219,7 +250,7 @@ export const requests = {
     z.object({ messages: z.array(messageSchema), pending: z.array(outboxEntrySchema) }),
   ),
   'messages.sendText': defineRequest(
-    z.object({ sessionId: uuid, body: z.string().min(1).max(4000), replyTo: uuid.nullable().optional() }).strict(),
+    z.object({ sessionId: uuid, body: messageBody, replyTo: uuid.nullable().optional() }).strict(),
     outboxEntrySchema,
   ),
   'messages.sendFile': defineRequest(
@@ -232,7 +263,7 @@ export const requests = {
         bytesBase64: base64,
         durationMs: z.number().int().positive().max(4 * 3600_000).optional(),
         waveform: z.array(z.number().min(0).max(1)).max(4096).optional(),
-        body: z.string().max(4000).nullable().optional(),
+        body: z.string().max(MESSAGE_BODY_HARD_MAX).nullable().optional(),
         replyTo: uuid.nullable().optional(),
       })
       .strict(),
@@ -240,13 +271,13 @@ export const requests = {
   ),
   'messages.retry': defineRequest(z.object({ clientMessageId: uuid }).strict(), outboxEntrySchema),
   'messages.cancel': defineRequest(z.object({ clientMessageId: uuid }).strict(), z.object({ ok: z.literal(true) })),
-  'messages.edit': defineRequest(z.object({ messageId: uuid, body: z.string().min(1).max(4000) }).strict(), messageSchema),
+  'messages.edit': defineRequest(z.object({ messageId: uuid, body: messageBody }).strict(), messageSchema),
   'messages.delete': defineRequest(z.object({ messageId: uuid }).strict(), messageSchema),
   /** A URL the renderer can give <audio>/<img>: served by the main process from its cache, with range requests. */
   'media.url': defineRequest(z.object({ storagePath: z.string().min(1).max(1024) }).strict(), z.object({ url: z.string() })),
   'media.get': defineRequest(z.object({ storagePath: z.string().min(1).max(1024) }).strict(), z.object({ bytesBase64: z.string() })),
   'drafts.get': defineRequest(z.object({ sessionId: uuid }).strict(), z.object({ body: z.string(), replyTo: z.string().nullable() })),
-  'drafts.set': defineRequest(z.object({ sessionId: uuid, body: z.string().max(4000), replyTo: uuid.nullable().optional() }).strict(), z.object({ ok: z.literal(true) })),
+  'drafts.set': defineRequest(z.object({ sessionId: uuid, body: z.string().max(MESSAGE_BODY_HARD_MAX), replyTo: uuid.nullable().optional() }).strict(), z.object({ ok: z.literal(true) })),
   'reviews.pending': defineRequest(emptyInput, z.object({ messages: z.array(messageSchema) })),
   /**
    * A voice note from a downloaded review pack goes through the outbox (works offline; the server's first-wins
@@ -290,7 +321,6 @@ export const requests = {
   'alerts.setPreferences': defineRequest(alertPreferencesSchema.partial().strict(), alertPreferencesSchema),
   'alerts.openEmergencies': defineRequest(emptyInput, z.object({ emergencies: z.array(emergencyAlertSchema) })),
   /** The renderer says which session it shows and whether its window has focus (the web shell has no OS window). */
-  'connection.getState': defineRequest(emptyInput, connectionStateSchema),
   'app.setViewState': defineRequest(z.object({ focused: z.boolean(), visibleSessionId: uuid.nullable() }).strict(), z.object({ ok: z.literal(true) })),
   /** The backend in use and the one saved for the next start (the settings screen). Never returns the key itself. */
   'app.backendSettings': defineRequest(

@@ -14,16 +14,9 @@ export const ipcErrorSchema = z.object({
 });
 export type IpcError = z.infer<typeof ipcErrorSchema>;
 
-export const IPC_ERROR = {
-  invalidInput: { code: 'ipc.invalid_input', messageKey: 'errors.ipc.invalid_input' },
-  invalidOutput: { code: 'ipc.invalid_output', messageKey: 'errors.ipc.invalid_output' },
-  unknownRequest: { code: 'ipc.unknown_request', messageKey: 'errors.ipc.unknown_request' },
-  untrustedSender: { code: 'ipc.untrusted_sender', messageKey: 'errors.ipc.untrusted_sender' },
-  malformedFrame: { code: 'ipc.malformed_frame', messageKey: 'errors.ipc.malformed_frame' },
-  internal: { code: 'ipc.internal', messageKey: 'errors.ipc.internal' },
-  disconnected: { code: 'ipc.disconnected', messageKey: 'errors.ipc.disconnected' },
-  notAvailable: { code: 'app.not_available', messageKey: 'errors.app.not_available' },
-} as const satisfies Record<string, Pick<IpcError, 'code' | 'messageKey'>>;
+// Kept in a zod-free module so the renderer can name them without bundling zod (whose JIT probe,
+// `new Function("")`, is a CSP violation under script-src 'self').
+export { IPC_ERROR } from './error-codes';
 
 /**
  * Thrown by main-process code to send a specific, translatable failure to the renderer.

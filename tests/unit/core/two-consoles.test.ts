@@ -6,6 +6,7 @@ import { EmbeddedSupabase } from '../../../src/main/backend/embedded/embedded-su
 import { createConsoleCore, type ConsoleCore } from '../../../src/main/core/console-core';
 import { HeadlessAlertPlatform } from '../../../src/main/alerts';
 import type { EventName, EventPayload } from '../../../src/shared/ipc/contract';
+import { sample } from '../../support/media-samples';
 
 // Two consoles (reader and monitor) and a client, each a real core, on one real embedded backend.
 let backend: EmbeddedSupabase;
@@ -117,7 +118,7 @@ describe('two consoles on one embedded backend', () => {
         kind: 'audio',
         fileName: 'note.webm',
         mimeType: 'audio/webm',
-        bytesBase64: Buffer.from([26, 69, 223, 163, 1, 2, 3, 4]).toString('base64'),
+        bytesBase64: Buffer.from(sample('voice.webm')).toString('base64'),
         durationMs: 1500,
         waveform: [0.1, 0.8, 0.3],
       });

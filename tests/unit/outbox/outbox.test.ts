@@ -13,6 +13,8 @@ import {
 import { openLocalStore } from '../../../src/main/store';
 import { SqliteDeliverySink } from '../../outbox-crash/sqlite-delivery-sink';
 import { gate, ManualClock, ScriptedTransport, SENDER, SESSION_A, SESSION_B, SESSION_C, settle, tempDir } from './support';
+import { outboxLimitsFromSettings } from '../../../src/main/outbox';
+import { sample, sampleOfSize } from '../../support/media-samples';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -34,7 +36,8 @@ function setup(options: Partial<OutboxOptions> & { start?: boolean } = {}) {
 }
 
 const text = (sessionId: string, body: string) => ({ sessionId, kind: 'text' as const, body });
-const voiceNote = (sessionId: string, bytes = new Uint8Array([1, 2, 3, 4, 5])) => ({
+// A real Ogg Opus file: the outbox checks a file's bytes against its declared type and name.
+const voiceNote = (sessionId: string, bytes = sample('voice.ogg')) => ({
   sessionId,
   kind: 'audio' as const,
   file: { bytes },
@@ -62,7 +65,7 @@ describe('enqueue', () => {
 
   it('writes a voice note file into the outbox folder before the row, and reports its size', async () => {
     const { outbox, store, events } = setup({ start: false });
-    const entry = await outbox.enqueue(voiceNote(SESSION_A, new Uint8Array(1000).fill(7)));
+    const entry = await outbox.enqueue(voiceNote(SESSION_A, sampleOfSize('voice.ogg', 1000, 7)));
     expect(entry).toMatchObject({ kind: 'audio', sizeBytes: 1000, durationMs: 4200, waveform: [0, 0.25, 1, 0.5], fileName: 'note.ogg' });
     expect(readdirSync(store.outboxFilesDirectory)).toEqual([entry.clientMessageId]);
     expect(events.map((e) => e.type)).toEqual(['queued']);
@@ -71,7 +74,7 @@ describe('enqueue', () => {
   it('copies a picked file by path', async () => {
     const { outbox, dir, store } = setup({ start: false });
     const picked = join(dir.path, 'contract.pdf');
-    writeFileSync(picked, 'x'.repeat(321));
+    writeFileSync(picked, sampleOfSize('document.pdf', 321));
     const entry = await outbox.enqueue({ sessionId: SESSION_A, kind: 'file', file: { sourcePath: picked }, fileName: 'contract.pdf', mimeType: 'application/pdf' });
     expect(entry.sizeBytes).toBe(321);
     expect(existsSync(join(store.outboxFilesDirectory, entry.clientMessageId))).toBe(true);
@@ -89,6 +92,10 @@ describe('enqueue', () => {
     ['a file name with a path', { ...voiceNote(SESSION_A), fileName: '../etc/passwd' }, 'fileName'],
     ['an empty file', { ...voiceNote(SESSION_A), file: { bytes: new Uint8Array(0) } }, 'file'],
     ['a missing picked file', { sessionId: SESSION_A, kind: 'file', file: { sourcePath: '/nonexistent/x.pdf' }, fileName: 'x.pdf', mimeType: 'application/pdf' }, 'file'],
+    ['random bytes named .jpg', { sessionId: SESSION_A, kind: 'image', file: { bytes: new Uint8Array(512).map((_, i) => (i * 7919) % 251) }, fileName: 'photo.jpg', mimeType: 'image/jpeg' }, 'file'],
+    ['a PNG declared as a JPEG', { sessionId: SESSION_A, kind: 'image', file: { bytes: sample('image.png') }, fileName: 'photo.jpg', mimeType: 'image/jpeg' }, 'file'],
+    ['a PNG named .jpg', { sessionId: SESSION_A, kind: 'image', file: { bytes: sample('image.png') }, fileName: 'photo.jpg', mimeType: 'image/png' }, 'file'],
+    ['a text file declared as a PDF', { sessionId: SESSION_A, kind: 'file', file: { bytes: sample('notes.txt') }, fileName: 'reading.pdf', mimeType: 'application/pdf' }, 'file'],
   ])('refuses %s with a specific error and stores nothing', async (_name, input, field) => {
     const { outbox, store, events } = setup({ start: false });
     const error = await outbox.enqueue(input as never).catch((e: unknown) => e);
@@ -97,6 +104,58 @@ describe('enqueue', () => {
     expect(outbox.unsent()).toEqual([]);
     expect(readdirSync(store.outboxFilesDirectory)).toEqual([]);
     expect(events).toEqual([]);
+  });
+});
+
+describe('the content check and the console settings', () => {
+  it('says what the bytes really are when they disagree with the declared type or the name', async () => {
+    const { outbox } = setup({ start: false });
+    const mislabelled = await outbox
+      .enqueue({ sessionId: SESSION_A, kind: 'image', file: { bytes: sample('image.png') }, fileName: 'photo.jpg', mimeType: 'image/jpeg' })
+      .catch((e: unknown) => e as OutboxInputError);
+    expect(mislabelled).toMatchObject({ messageKey: 'outbox.error.content_mismatch', params: { fileName: 'photo.jpg', declared: 'image/jpeg', detected: 'image/png' } });
+    const random = await outbox
+      .enqueue({ sessionId: SESSION_A, kind: 'image', file: { bytes: new Uint8Array(256).fill(0x9c) }, fileName: 'photo.jpg', mimeType: 'image/jpeg' })
+      .catch((e: unknown) => e as OutboxInputError);
+    expect(random).toMatchObject({ messageKey: 'outbox.error.content_unrecognised', params: { fileName: 'photo.jpg', declared: 'image/jpeg' } });
+  });
+
+  it('checks a picked file by path too, reading only its head', async () => {
+    const { outbox, dir } = setup({ start: false });
+    const picked = join(dir.path, 'spread.jpg');
+    writeFileSync(picked, sampleOfSize('image.png', 200_000));
+    const error = await outbox.enqueue({ sessionId: SESSION_A, kind: 'image', file: { sourcePath: picked }, fileName: 'spread.jpg', mimeType: 'image/jpeg' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ messageKey: 'outbox.error.content_mismatch', params: { detected: 'image/png' } });
+  });
+
+  it('enforces the settings it is given: the body length (never cutting), file sizes and types', async () => {
+    const limits = outboxLimitsFromSettings({
+      'console.message.max_body_length': 12_000,
+      'console.image.max_size_bytes': 100,
+      'console.file.mime_types': ['application/pdf'],
+    });
+    const { outbox } = setup({ start: false, limits: () => limits });
+    const reading = 'ل'.repeat(12_000);
+    expect((await outbox.enqueue(text(SESSION_A, reading))).body).toBe(reading);
+    const tooLong = await outbox.enqueue(text(SESSION_A, `${reading}!`)).catch((e: unknown) => e);
+    expect(tooLong).toMatchObject({ field: 'body', messageKey: 'outbox.error.body_too_long', params: { length: 12_001, max: 12_000 } });
+    // Characters are code points, as SQL's char_length counts them: 12,000 emoji are 24,000 UTF-16 units.
+    expect((await outbox.enqueue(text(SESSION_A, '🌙'.repeat(12_000)))).body).toHaveLength(24_000);
+    const big = await outbox.enqueue({ sessionId: SESSION_A, kind: 'image', file: { bytes: sample('image.jpg') }, fileName: 'a.jpg', mimeType: 'image/jpeg' }).catch((e: unknown) => e);
+    expect(big).toMatchObject({ messageKey: 'outbox.error.file_too_large', params: { maxBytes: 100 } });
+    const txt = await outbox.enqueue({ sessionId: SESSION_A, kind: 'file', file: { bytes: sample('notes.txt') }, fileName: 'notes.txt', mimeType: 'text/plain' }).catch((e: unknown) => e);
+    expect(txt).toMatchObject({ messageKey: 'outbox.error.type_not_allowed', params: { declared: 'text/plain' } });
+  });
+
+  it('reads the limits from the console settings as settings.get returns them, leaving out what is malformed', () => {
+    expect(
+      outboxLimitsFromSettings({
+        'console.message.max_body_length': '20000',
+        'console.audio.max_size_bytes': -1,
+        'console.audio.mime_types': 'audio/webm, audio/ogg',
+        'console.image.mime_types': [],
+      }),
+    ).toEqual({ maxBodyChars: 20_000, maxBytes: {}, mimeTypes: { audio: ['audio/webm', 'audio/ogg'] } });
   });
 });
 

@@ -59,7 +59,7 @@ describe('read receipts', () => {
     const main = fakeMain({ 'messages.page': () => ({ messages: [msg({ body: 'the cards' })], pending: [] }), 'drafts.get': () => ({ body: '', replyTo: null }) });
     const before = chatSession(S, [self, participant(KARIM, 'Karim')]);
     const view = (session: typeof before) => (
-      <ChatView client={main.client} profile={ME} sessionId={S} session={session} people={new Map()} visible focused={false} typingName={null} />
+      <ChatView client={main.client} profile={ME} sessionId={S} session={session} label={null} people={new Map()} visible focused={false} typingName={null} />
     );
     const { rerender } = wrap(view(before));
     const row = (await screen.findByText('the cards')).closest('article')!;
@@ -93,7 +93,8 @@ describe('presence', () => {
 
     fireEvent.click(item);
     const header = (await screen.findByRole('heading', { name: 'Karim', level: 3 })).closest('header')!;
-    expect(within(header).getByTestId('presence').getAttribute('title')).toBe('Karim: Online');
+    // A tooltip is a plain string: the name is isolated with FSI…PDI so its direction stays its own.
+    expect(within(header).getByTestId('presence').getAttribute('title')).toBe('\u2068Karim\u2069: Online');
 
     karim = { ...karim, availability: 'away' };
     main.emit('sessions.changed', { sessionId: A });
@@ -191,7 +192,7 @@ describe('limits from the server', () => {
       'drafts.get': () => ({ body: '', replyTo: null }),
       'settings.get': () => ({ settings: { 'console.image.max_size_bytes': 2 * MB, 'console.file.mime_types': ['application/pdf'] } }),
     });
-    wrap(<Composer client={main.client} sessionId={S} disabled={false} replyTo={null} people={new Map()} onClearReply={() => {}} onError={() => {}} />);
+    wrap(<Composer client={main.client} sessionId={S} disabled={false} replyTo={null} people={new Map()} onClearReply={() => {}} />);
     await waitFor(() => expect(main.named('settings.get')).toHaveLength(1));
     const input = screen.getByLabelText(en['composer.attach'], { selector: 'input' });
     // 3 MB passes the 20 MB fallback, but not the server's 2 MB for images.
@@ -205,7 +206,7 @@ describe('limits from the server', () => {
 
   it('say the limit in Arabic', async () => {
     const main = fakeMain({ 'drafts.get': () => ({ body: '', replyTo: null }), 'settings.get': () => ({ settings: { 'console.image.max_size_bytes': 512 * 1024 } }) });
-    wrap(<Composer client={main.client} sessionId={S} disabled={false} replyTo={null} people={new Map()} onClearReply={() => {}} onError={() => {}} />, 'ar');
+    wrap(<Composer client={main.client} sessionId={S} disabled={false} replyTo={null} people={new Map()} onClearReply={() => {}} />, 'ar');
     await waitFor(() => expect(main.named('settings.get')).toHaveLength(1));
     fireEvent.change(screen.getByLabelText(ar['composer.attach'], { selector: 'input' }), { target: { files: [new File([new Uint8Array(MB)], 'spread.png', { type: 'image/png' })] } });
     expect((await screen.findByRole('alert')).textContent).toBe('حجم spread.png أكبر من الحد المسموح (٥١٢ كيلوبايت).');
@@ -214,7 +215,7 @@ describe('limits from the server', () => {
   it('cap a recording at the server’s maximum duration, and say so', async () => {
     fakeMediaStack({ seconds: 0.7 });
     const main = fakeMain({ 'drafts.get': () => ({ body: '', replyTo: null }), 'settings.get': () => ({ settings: { 'console.audio.max_duration_ms': 1000 } }) });
-    wrap(<Composer client={main.client} sessionId={S} disabled={false} replyTo={null} people={new Map()} onClearReply={() => {}} onError={() => {}} />);
+    wrap(<Composer client={main.client} sessionId={S} disabled={false} replyTo={null} people={new Map()} onClearReply={() => {}} />);
     await waitFor(() => expect(main.named('settings.get')).toHaveLength(1));
     fireEvent.click(screen.getByRole('button', { name: en['voice.record'] }));
     expect((await screen.findByTestId('recording-time')).textContent).toBe('0:00 / 0:01');

@@ -7,6 +7,7 @@ import { EmbeddedSupabase } from '../../../src/main/backend/embedded/embedded-su
 import { HeadlessAlertPlatform } from '../../../src/main/alerts';
 import { createConsoleCore } from '../../../src/main/core/console-core';
 import { startWebShell, type WebShell } from '../../../src/main/webshell/webshell-server';
+import { sampleOfSize } from '../../support/media-samples';
 
 // Media reach the renderer from the main process's cache with range requests, per page and per user.
 const password = 'correct horse battery';
@@ -72,7 +73,8 @@ describe('the web shell media route', () => {
   it('serves the signed-in user files with ranges, and nobody else', async () => {
     const omar = await page('omar@samia.test');
     const { id: sessionId } = await omar.call<{ id: string }>('sessions.openSupport', {});
-    const bytes = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 251));
+    // A real WebM's header, then distinct bytes: the outbox checks the content against the declared type.
+    const bytes = Buffer.from(sampleOfSize('voice.webm', 1000).map((b, i) => (i < 64 ? b : i % 251)));
     const entry = await omar.call<{ clientMessageId: string }>('messages.sendFile', {
       sessionId,
       kind: 'audio',
