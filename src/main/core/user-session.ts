@@ -134,6 +134,19 @@ export class UserSession {
     }
   }
 
+  /** A message the user has not seen before, from someone else: the alert center decides whether it rings. */
+  private notifyArrival(message: ChatMessage) {
+    if (message.senderId === this.connection.userId) return;
+    this.alerts.messageReceived({
+      id: message.id,
+      sessionId: message.sessionId,
+      senderName: this.names.get(message.senderId) ?? null,
+      type: message.type,
+      body: message.body,
+      durationMs: message.durationMs,
+    });
+  }
+
   /** Reads the console limits again (at sign-in and after an admin changed them). */
   async refreshSettings() {
     this.settings = await this.connection.consoleSettings();
@@ -199,19 +212,11 @@ export class UserSession {
     const record = event.payload.record as Record<string, unknown> | undefined;
     if (event.event === 'chat_message' && record) {
       const message = toServerMessage(toMessageRow(record));
+      const isNew = event.payload.operation === 'INSERT' || !this.store.messages.get(message.id);
       this.store.messages.upsertMessages([message]);
       this.hub.emit('messages.changed', { messages: [message] });
       this.sessionChanged(message.sessionId);
-      if (event.payload.operation === 'INSERT' && message.senderId !== this.connection.userId) {
-        this.alerts.messageReceived({
-          id: message.id,
-          sessionId: message.sessionId,
-          senderName: this.names.get(message.senderId) ?? null,
-          type: message.type,
-          body: message.body,
-          durationMs: message.durationMs,
-        });
-      }
+      if (isNew) this.notifyArrival(message);
     } else if (event.event === 'emergency_call' && record) {
       const emergency = toEmergencyRow(record);
       this.hub.emit('emergencies.changed', { emergency });
@@ -254,8 +259,12 @@ export class UserSession {
           page = await this.connection.messagesChangedSince(this.cursor);
           const changed = page.messages.map(toServerMessage);
           if (changed.length > 0) {
+            // What arrived while the socket was down rings like what arrives live (once: the alert center dedupes).
+            const arrivals = changed.filter((m) => !this.store.messages.get(m.id));
             this.store.messages.upsertMessages(changed);
             this.hub.emit('messages.changed', { messages: changed });
+            for (const m of arrivals) this.notifyArrival(m);
+            for (const sessionId of new Set(arrivals.map((m) => m.sessionId))) this.sessionChanged(sessionId);
           }
           // Only once the page is applied: a crash or failure in between fetches it again, never skips it.
           this.cursor = page.cursor;
