@@ -228,6 +228,7 @@ export class UserSession {
       const sessionId = String(event.payload.session_id ?? '');
       if (userId && sessionId && userId !== this.connection.userId) this.hub.emit('sessions.typing', { sessionId, userId });
     } else if (
+      event.event === 'session_activity' ||
       event.event === 'participant_joined' ||
       event.event === 'read_receipt' ||
       event.event === 'chat_session' ||

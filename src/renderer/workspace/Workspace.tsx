@@ -1,3 +1,4 @@
+import { mergeSession } from '../lib/session-list';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ChatSession, Profile } from '../../shared/ipc/contract';
 import type { IpcError } from '../../shared/ipc/errors';
@@ -22,7 +23,6 @@ export type View = 'chats' | 'approvals' | 'emergencies' | 'settings';
 type SessionsLoad = { status: 'loading' } | { status: 'ready' } | { status: 'error'; error: IpcError };
 
 const TYPING_VISIBLE_MS = 4_000;
-const STAFF_REFRESH_MS = 30_000;
 
 /** The user's own availability and emergency opt-in: from the profile when it carries them, else as the backend lists them. */
 export interface Standing {
@@ -56,11 +56,16 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
     }
   }, [client]);
 
-  // sessions.changed only says "something changed": coalesce bursts into one refetch.
+  // A pushed session is merged into the list; only "everything may have changed" (after a catch-up) refetches it,
+  // and bursts of those coalesce into one refetch.
   const refreshTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => {
     void Promise.resolve().then(refresh);
-    const offChanged = client.on('sessions.changed', () => {
+    const offChanged = client.on('sessions.changed', ({ sessionId, session }) => {
+      if (sessionId && session !== undefined) {
+        setSessions((list) => mergeSession(list, sessionId, session));
+        return;
+      }
       if (refreshTimer.current) clearTimeout(refreshTimer.current);
       refreshTimer.current = setTimeout(() => void refresh(), 120);
     });
@@ -80,15 +85,7 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
         setActiveId(target.sessionId);
       }
     });
-    // Staff see every session, but a session opened by someone else is not pushed to them yet (see the report):
-    // a slow refetch while the window is visible keeps their list from going stale.
-    const poll = isStaff(profile.role)
-      ? setInterval(() => {
-          if (document.visibilityState === 'visible') void refresh();
-        }, STAFF_REFRESH_MS)
-      : null;
     return () => {
-      if (poll) clearInterval(poll);
       offChanged();
       offTyping();
       offConnection();
@@ -96,7 +93,7 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
       offActivate();
       if (refreshTimer.current) clearTimeout(refreshTimer.current);
     };
-  }, [client, refresh, profile.role]);
+  }, [client, refresh]);
 
   // Typing indicators expire on their own: the sender sends no "stopped typing".
   useEffect(() => {
