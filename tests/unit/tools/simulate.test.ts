@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedSupabase } from '../../../src/main/backend/embedded/embedded-supabase';
 import { PgliteDatabase } from '../../../src/main/backend/local-supabase/platform-database';
 import { applySchema } from '../../../src/main/schema/index';
-import type { UserConnection } from '../../../src/main/backend/backend-port';
+import type { EmergencyRow, MessageRow, SessionRow, UserConnection } from '../../../src/main/backend/backend-port';
 
 // The client simulator as a user runs it: a separate process (tsx) talking to a local Supabase with the stock
 // supabase-js, through the console's one adapter, given the URL and anon key the console prints at start.
@@ -21,6 +21,16 @@ let reader: UserConnection;
 let readerId: string;
 let clientId: string;
 let bookingId: string;
+
+/** What `--json` prints. */
+interface Report {
+  command: string;
+  user: { id: string; displayName: string; role: string };
+  session: Pick<SessionRow, 'id' | 'type' | 'status' | 'bookingId'> & { participants: Pick<SessionRow['participants'][number], 'userId' | 'displayName' | 'role' | 'roleInSession'>[] };
+  message: MessageRow;
+  emergency: EmergencyRow;
+  next: string[];
+}
 
 interface Run {
   code: number;
@@ -42,7 +52,7 @@ const simulate = async (...args: string[]) => {
   if (result.code !== 0) throw new Error(`simulate ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
   return result;
 };
-const simulateJson = async (...args: string[]) => JSON.parse((await simulate('--json', ...args)).stdout) as Record<string, any>;
+const simulateJson = async (...args: string[]) => JSON.parse((await simulate('--json', ...args)).stdout) as Report;
 
 /** A refusal as the house rules want it: exit code 2 and exactly one line on stderr, no stack trace. */
 function expectOneLineError(result: Run, text: string | RegExp) {
@@ -153,8 +163,8 @@ describe('npm run simulate', () => {
     const fromClient = await simulateJson('--booking', bookingId, 'voice', file);
     expect(fromClient.message).toMatchObject({ type: 'audio', status: 'sent', durationMs: 2000, mimeType: 'audio/wav' });
     expect(fromClient.message.waveform).toHaveLength(100);
-    expect(Math.max(...(fromClient.message.waveform as number[]))).toBeGreaterThan(0.4);
-    const sessionId = fromClient.session.id as string;
+    expect(Math.max(...fromClient.message.waveform!)).toBeGreaterThan(0.4);
+    const sessionId = fromClient.session.id;
     expect((await reader.listMessages(sessionId)).map((m) => m.id)).toContain(fromClient.message.id);
 
     const asReader = ['--url', backend.api!.url, '--anon-key', backend.api!.anonKey, '--email', 'rania@samia.test', '--password', password, '--session-id', sessionId];
@@ -163,13 +173,13 @@ describe('npm run simulate', () => {
     expect(text.stdout).toMatch(/Sent voice note note\.wav \(audio\/wav, 62\.5 KB, 2\.0 s, 100 peaks measured from the WAV\) in \d+ ms: message [0-9a-f-]{36}, pending approval/);
     expect(text.stdout).toContain('Omar (client) is in this session');
     expect(text.stdout).toContain('a monitor or admin approves it under Approvals');
-    const json = JSON.parse((await runCli([...asReader, '--json', 'voice', file])).stdout) as Record<string, any>;
+    const json = JSON.parse((await runCli([...asReader, '--json', 'voice', file])).stdout) as Report;
     expect(json.message).toMatchObject({ type: 'audio', status: 'pending_approval', durationMs: 2000 });
     const client = await backend.signIn('omar@samia.test', password);
     try {
       expect((await client.listMessages(sessionId)).map((m) => m.id)).not.toContain(json.message.id);
       expect((await monitor.pendingAudio()).map((m) => m.id)).toContain(json.message.id);
-      await monitor.reviewAudio(json.message.id as string, 'approve');
+      await monitor.reviewAudio(json.message.id, 'approve');
       expect((await client.listMessages(sessionId)).find((m) => m.id === json.message.id)?.status).toBe('approved');
     } finally {
       await client.signOut();
