@@ -313,6 +313,11 @@ class SupabaseUserConnection implements UserConnection {
     return { id: String(row.id) };
   }
 
+  async openBookingSession(bookingId: string) {
+    const row = await this.row('open_booking_session', { p_booking_id: bookingId });
+    return { id: String(row.id) };
+  }
+
   async joinSession(sessionId: string) {
     await this.call('join_session', { p_session_id: sessionId });
   }
