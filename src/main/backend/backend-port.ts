@@ -140,6 +140,8 @@ export interface UserConnection {
 
 export interface Backend {
   readonly kind: 'embedded' | 'supabase';
+  /** The local Supabase API this backend serves (embedded, once started), for the clients' app or a script. */
+  readonly api?: { url: string; anonKey: string } | null;
   start(): Promise<void>;
   stop(): Promise<void>;
   /** True while no account exists at all (embedded only): the first-run screen creates the first super admin. */

@@ -8,7 +8,6 @@ import { onSavedPort, readWebShellIdentity, saveWebShellIdentity } from './websh
 import { createConsoleCore } from '../core/console-core';
 import { backendConfigFromEnvironment } from '../core/backend-config';
 import { createBackend } from '../backend/create-backend';
-import { EmbeddedSupabase } from '../backend/embedded/embedded-supabase';
 import { HeadlessAlertPlatform } from '../alerts';
 
 // Runs the console's main-process core under Node and serves the renderer to a browser (DESIGN §7).
@@ -54,11 +53,11 @@ const shell = await onSavedPort(Number(values.port) || identity.port, (port) => 
 saveWebShellIdentity(values['data-dir'], {
   port: shell.port,
   token: identity.token,
-  apiPort: backend instanceof EmbeddedSupabase && backend.api ? Number(new URL(backend.api.url).port) : 0,
+  apiPort: backend.api ? Number(new URL(backend.api.url).port) : 0,
 });
 
 console.log(`SAMIA TAROT Console (web shell, ${backend.kind} backend, data in ${values['data-dir']}) is running.`);
-if (backend instanceof EmbeddedSupabase && backend.api) {
+if (backend.api) {
   // As `supabase start` prints them: the clients' app, the simulator or a script can use the embedded backend too.
   console.log(`Local Supabase API: ${backend.api.url}`);
   console.log(`anon key: ${backend.api.anonKey}`);
