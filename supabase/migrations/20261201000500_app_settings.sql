@@ -46,7 +46,8 @@ insert into private.setting_definitions (key, kind, min_value, max_value, defaul
   ('console.image.mime_types', 'mime_list', null, null, 'image/jpeg,image/png,image/webp,image/gif', 'image formats'),
   ('console.file.mime_types', 'mime_list', null, null, 'application/pdf,text/plain', 'other attachment formats'),
   ('console.emergency.ring_timeout_seconds', 'int', 5, 86400, '60', 'ringing readers before escalating to monitors and admins'),
-  ('console.emergency.level1_timeout_seconds', 'int', 5, 86400, '120', 'monitors and admins before escalating to super admins')
+  ('console.emergency.level1_timeout_seconds', 'int', 5, 86400, '120', 'monitors and admins before escalating to super admins'),
+  ('console.reply.target_minutes', 'int', 1, 10080, '15', 'minutes a client may wait for a reply before the console reminds the reader')
 on conflict (key) do update set kind = excluded.kind, min_value = excluded.min_value, max_value = excluded.max_value,
   default_value = excluded.default_value, description = excluded.description;
 

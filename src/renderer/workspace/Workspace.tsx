@@ -12,6 +12,7 @@ import { ChatView } from '../chat/ChatView';
 import { ApprovalQueue } from '../reviews/ApprovalQueue';
 import { EmergencyConsole } from '../emergencies/EmergencyConsole';
 import { EmergencyAlerts } from '../emergencies/EmergencyAlerts';
+import { AlertSounds } from '../alerts/alert-sounds';
 import { SettingsPanel } from '../settings/SettingsPanel';
 import { AvailabilitySwitch, type Availability } from './Presence';
 import { Name } from '../i18n/Name';
@@ -272,6 +273,7 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
         </button>
       </nav>
       <EmergencyAlerts client={client} profile={profile} emergencyOptIn={standing.emergencyOptIn} onOpenConsole={() => setView('emergencies')} />
+      <AlertSounds client={client} />
       <div className="workspace-body">
         <SessionSidebar
           client={client}
