@@ -44,15 +44,19 @@ create index if not exists users_email_idx on auth.users (email);
 revoke all on auth.users from anon, authenticated;
 grant all on auth.users to service_role;
 
--- Same definitions as Supabase: claims come from the request, set per transaction by the API layer
--- (here: by the embedded backend / tests with set_config('request.jwt.claims', ..., true)).
+-- Supabase's definitions: claims come from the request, set per transaction by the API layer (here: by
+-- the embedded backend / tests with set_config('request.jwt.claims', ..., true)). One deliberate
+-- difference: the casts name pg_catalog. Supabase writes bare ::uuid / ::jsonb, which an inlined call
+-- resolves with the caller's search_path (pg_temp first if that path is empty). The migrations never
+-- rely on this difference (each function pins pg_catalog first), and the SQL suite attacks them with
+-- Supabase's bare definitions put back.
 create or replace function auth.uid() returns uuid
 language sql stable
 as $$
   select coalesce(
     nullif(current_setting('request.jwt.claim.sub', true), ''),
-    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')
-  )::uuid
+    (nullif(current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub')
+  )::pg_catalog.uuid
 $$;
 
 create or replace function auth.role() returns text
@@ -60,8 +64,8 @@ language sql stable
 as $$
   select coalesce(
     nullif(current_setting('request.jwt.claim.role', true), ''),
-    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'role')
-  )::text
+    (nullif(current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'role')
+  )::pg_catalog.text
 $$;
 
 create or replace function auth.jwt() returns jsonb
@@ -70,7 +74,7 @@ as $$
   select coalesce(
     nullif(current_setting('request.jwt.claim', true), ''),
     nullif(current_setting('request.jwt.claims', true), '')
-  )::jsonb
+  )::pg_catalog.jsonb
 $$;
 
 grant execute on function auth.uid(), auth.role(), auth.jwt() to anon, authenticated, service_role;
