@@ -41,8 +41,10 @@ create table if not exists auth.users (
   is_anonymous boolean not null default false
 );
 create index if not exists users_email_idx on auth.users (email);
-revoke all on auth.users from anon, authenticated;
-grant all on auth.users to service_role;
+-- Row privileges only, for every API role: no TRUNCATE, REFERENCES or TRIGGER (a trigger on auth.users
+-- would run as whoever signs a user up). Re-applied files start again from nothing.
+revoke all on auth.users from public, anon, authenticated, service_role;
+grant select, insert, update, delete on auth.users to service_role;
 
 -- Supabase's definitions: claims come from the request, set per transaction by the API layer (here: by
 -- the embedded backend / tests with set_config('request.jwt.claims', ..., true)). One deliberate
@@ -124,7 +126,6 @@ create index if not exists refresh_tokens_parent_idx on auth.refresh_tokens (par
 create index if not exists refresh_tokens_session_id_revoked_idx on auth.refresh_tokens (session_id, revoked);
 
 -- Only the Auth service reads these; the API roles never see a session or a token.
-revoke all on auth.sessions, auth.refresh_tokens from anon, authenticated;
-revoke all on sequence auth.refresh_tokens_id_seq from anon, authenticated;
-grant all on auth.sessions, auth.refresh_tokens to service_role;
-grant usage on sequence auth.refresh_tokens_id_seq to service_role;
+revoke all on auth.sessions, auth.refresh_tokens from public, anon, authenticated, service_role;
+revoke all on sequence auth.refresh_tokens_id_seq from public, anon, authenticated, service_role;
+grant select, insert, update, delete on auth.sessions, auth.refresh_tokens to service_role;

@@ -94,7 +94,7 @@ create index if not exists chat_sessions_recent_idx on public.chat_sessions ((co
 -- Privileges: the API roles read, RPCs write. `authenticated` reads every chat_messages column but the
 -- flag columns; the grant lists the columns it gives, because a table-wide grant would cover columns
 -- added later too.
-revoke all on public.chat_sessions, public.chat_participants, public.chat_messages from anon, authenticated, public;
+revoke all on public.chat_sessions, public.chat_participants, public.chat_messages from anon, authenticated, service_role, public;
 grant select on public.chat_sessions, public.chat_participants to authenticated;
 grant select (id, session_id, sender_id, type, body, storage_path, mime_type, size_bytes, duration_ms, waveform,
               reply_to, status, reviewed_by, reviewed_at, review_reason, client_message_id, created_at, edited_at,

@@ -26,8 +26,8 @@ create or replace view public.profile_cards with (security_barrier = true) as
          or p.role = 'reader'
          or (select private.is_staff())
          or p.id in (select private.my_contact_ids()));
-revoke all on public.profile_cards from anon, authenticated, public;
-grant select on public.profile_cards to authenticated;
+revoke all on public.profile_cards from anon, authenticated, service_role, public;
+grant select on public.profile_cards to authenticated, service_role;
 
 -- People the caller may see, for pickers ("assign a reader", "open a support session with"):
 -- alphabetical, optionally one role. SECURITY INVOKER over the cards above, so it can never show more

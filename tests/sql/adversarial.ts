@@ -1,0 +1,20 @@
+// The adversarial suite: the database attacked as a client who holds a valid session and a raw SQL prompt
+// as `authenticated` (or as anon, or with the service role) would attack it. Every case name starts with
+// "adversarial"; run.ts counts them as a section.
+//   privileges   every privilege of every API role, object by object, against tests/sql/expected/privileges.txt
+//   definer      every SECURITY DEFINER function × every identity × hostile input (adversarial-definers.ts)
+//   pg_temp      the search_path hijack class against every SECURITY DEFINER function and trigger (adversarial-pgtemp.ts)
+//   topic        every realtime topic × identity × event, read and write (adversarial-realtime.ts)
+//   workflows    the findings one by one: review internals, emergency fan-out, four eyes, blank text, rate
+//                limits in rolling windows, the emergency state guard, payload sizes (adversarial-workflows.ts)
+import type { Engine } from './engines';
+import type { CaseResult } from './rls-matrix';
+import { comparePrivileges } from './privileges';
+import { runDefinerSweep } from './adversarial-definers';
+
+export async function runAdversarial(db: Engine): Promise<CaseResult[]> {
+  const results: CaseResult[] = [];
+  results.push(...(await comparePrivileges(db, 'adversarial')));
+  results.push(...(await runDefinerSweep(db)));
+  return results;
+}
