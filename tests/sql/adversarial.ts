@@ -11,10 +11,23 @@ import type { Engine } from './engines';
 import type { CaseResult } from './rls-matrix';
 import { comparePrivileges } from './privileges';
 import { runDefinerSweep } from './adversarial-definers';
+import { runPgTemp } from './adversarial-pgtemp';
 
 export async function runAdversarial(db: Engine): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
-  results.push(...(await comparePrivileges(db, 'adversarial')));
-  results.push(...(await runDefinerSweep(db)));
+  const sections: [string, () => Promise<CaseResult[]>][] = [
+    ['privileges', () => comparePrivileges(db, 'adversarial')],
+    ['definer', () => runDefinerSweep(db)],
+    ['pg_temp', () => runPgTemp(db)],
+  ];
+  for (const [name, run] of sections) {
+    try {
+      results.push(...(await run()));
+    } catch (error) {
+      // A section that cannot finish is one failure, and the others still run.
+      await db.exec('rollback').catch(() => undefined);
+      results.push({ name: `adversarial ${name} section crashed`, ok: false, detail: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    }
+  }
   return results;
 }
