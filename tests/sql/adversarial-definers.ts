@@ -132,7 +132,7 @@ export async function definerFunctions(db: Engine): Promise<DefinerFunction[]> {
   try {
     await db.exec('set local search_path = pg_catalog');
     const rows = await db.rows<{ sig: string; fn: string; names: string[] | null; modes: string[] | null; types: string[] }>(`
-      select p.oid::regprocedure::text as sig, n.nspname || '.' || p.proname as fn, p.proargnames as names, p.proargmodes as modes,
+      select p.oid::regprocedure::text as sig, n.nspname || '.' || p.proname as fn, p.proargnames::text[] as names, p.proargmodes::text[] as modes,
              array(select format_type((coalesce(p.proallargtypes, p.proargtypes::oid[]))[i], null)
                    from generate_subscripts(coalesce(p.proallargtypes, p.proargtypes::oid[]), 1) i) as types
       from pg_proc p join pg_namespace n on n.oid = p.pronamespace

@@ -12,6 +12,7 @@ import type { CaseResult } from './rls-matrix';
 import { comparePrivileges } from './privileges';
 import { runDefinerSweep } from './adversarial-definers';
 import { runPgTemp } from './adversarial-pgtemp';
+import { runTopicMatrix } from './adversarial-realtime';
 
 export async function runAdversarial(db: Engine): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
@@ -19,6 +20,7 @@ export async function runAdversarial(db: Engine): Promise<CaseResult[]> {
     ['privileges', () => comparePrivileges(db, 'adversarial')],
     ['definer', () => runDefinerSweep(db)],
     ['pg_temp', () => runPgTemp(db)],
+    ['topic', () => runTopicMatrix(db)],
   ];
   for (const [name, run] of sections) {
     try {
