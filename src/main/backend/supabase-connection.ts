@@ -402,9 +402,13 @@ class SupabaseUserConnection implements UserConnection {
     };
   }
 
+  /**
+   * Typing goes through the database, never as a client broadcast: a channel's write access is checked once, at
+   * join, so no policy could bound what a client sends on it. The RPC checks the session, rate-limits, and sends
+   * the fixed payload {user_id, session_id} as `typing` on session:{id} to the other participants.
+   */
   async broadcastTyping(sessionId: string) {
-    this.guard();
-    for (const set of this.subscriptions) await set.typing(sessionId, this.userId);
+    await this.call('broadcast_typing', { p_session_id: sessionId });
   }
 
   setAutoRefresh(on: boolean) {
