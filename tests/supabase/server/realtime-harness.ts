@@ -138,10 +138,20 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+// The console's own policies let no client write on realtime.messages (typing goes through broadcast_typing, so
+// the database decides its event and payload). The server's client broadcasts and presence are Supabase features
+// all the same; to exercise them, this test database adds the policy a project would: participants of a session
+// may broadcast and track presence on its topic. Test set-up only, never in the migrations.
+const TEST_WRITE_POLICY = `
+  create policy test_participants_write on realtime.messages for insert to authenticated
+    with check (extension in ('broadcast', 'presence') and topic like 'session:%'
+                and private.uuid_or_null(substr(topic, 9)) in (select private.my_session_ids()))`;
+
 async function openDatabase(engine: EngineName): Promise<{ db: PlatformDatabase; stop: () => Promise<void> }> {
   if (engine === 'pglite') {
     const db = await PgliteDatabase.open(null);
     await applySchema(db.db, { target: 'compat' });
+    await db.db.exec(TEST_WRITE_POLICY);
     return { db, stop: () => db.close() };
   }
   const server: PostgresServer = await startPostgres();
@@ -150,6 +160,7 @@ async function openDatabase(engine: EngineName): Promise<{ db: PlatformDatabase;
   await admin.connect();
   try {
     await applySchema(fromPg(admin), { target: 'compat' });
+    await admin.query(TEST_WRITE_POLICY);
   } finally {
     await admin.end();
   }
