@@ -121,7 +121,8 @@ export const ADVERSARIAL_WORKFLOWS: Workflow[] = [
     name: `blank text: bodies, edits, reasons and notes made of any of ${BLANKS.length} blank characters (Unicode spaces, controls, invisible format characters) are refused; ends are trimmed, the inside kept`,
     async run(c) {
       await as(c, 'client');
-      for (const [label, ch] of [...BLANKS, ['all of them', ALL_BLANK]]) {
+      const every: [string, string][] = [...BLANKS, ['all of them', ALL_BLANK]];
+      for (const [label, ch] of every) {
         await c.fails('SA421', SEND_SQL, sendParams({ session: ID.s1, type: 'text', body: `${ch}${ch} ${ch}` }), 'chat.body_required').catch((e: Error) => {
           throw new Error(`${label} (U+${ch.codePointAt(0)!.toString(16)}): ${e.message}`);
         });
