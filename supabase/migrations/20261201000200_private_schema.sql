@@ -103,6 +103,8 @@ as $$
   select private.trim_text(p_text) is null
 $$;
 revoke all on function private.is_blank(text) from public;
+-- The CHECK constraints call it under the rights of whoever writes a row (the service role, for one).
+grant execute on function private.blank_characters(), private.trim_text(text), private.is_blank(text) to authenticated, service_role;
 
 -- A reason or note longer than its setting allows is refused, never cut.
 create or replace function private.check_text_length(p_argument text, p_text text, p_max bigint)

@@ -223,6 +223,8 @@ as $$
   select to_jsonb(p_row) - 'flagged' - 'flagged_reason' - 'flagged_by' - 'flagged_at' - 'change_xid'
 $$;
 revoke all on function private.participant_view(public.chat_messages) from public;
+-- The change stamp (a trigger, under the writer's rights) calls it when the service role writes a row.
+grant execute on function private.participant_view(public.chat_messages) to service_role;
 
 -- change_xid is the trigger's to set: the inserting transaction, then every transaction that changes
 -- what participants see (a flag alone is staff business and is not a change for them). Writers cannot

@@ -13,6 +13,8 @@ import { comparePrivileges } from './privileges';
 import { runDefinerSweep } from './adversarial-definers';
 import { runPgTemp } from './adversarial-pgtemp';
 import { runTopicMatrix } from './adversarial-realtime';
+import { ADVERSARIAL_WORKFLOWS } from './adversarial-workflows';
+import { runWorkflows } from './workflows';
 
 export async function runAdversarial(db: Engine): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
@@ -21,6 +23,7 @@ export async function runAdversarial(db: Engine): Promise<CaseResult[]> {
     ['definer', () => runDefinerSweep(db)],
     ['pg_temp', () => runPgTemp(db)],
     ['topic', () => runTopicMatrix(db)],
+    ['workflow', () => runWorkflows(db, ADVERSARIAL_WORKFLOWS, 'adversarial')],
   ];
   for (const [name, run] of sections) {
     try {

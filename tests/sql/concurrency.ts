@@ -109,6 +109,29 @@ export async function runConcurrency(db: Engine): Promise<CaseResult[]> {
       if (!Array.isArray(r.b)) throw new Error(`second request failed: ${r.b.message}`);
       if (r.a[0]!.id !== r.b[0]!.id || r.a[0]!.id === ID.call) throw new Error('two calls, or not a new one');
     });
+    await check('rate limits hold under concurrency: 8 connections take a limit of 3 at once, exactly 3 pass (typing, read marks)', async () => {
+      const pool = await Promise.all(Array.from({ length: 8 }, () => db.connect!()));
+      try {
+        for (const [key, sql, code] of [
+          ['console.rate_limit.typing_per_minute', `select public.broadcast_typing($1)`, 'SA449'],
+          ['console.rate_limit.read_marks_per_minute', `select public.mark_read($1)`, 'SA408'],
+        ] as const) {
+          await autocommitAs(a, 'superAdmin', `update public.app_settings set value = '3' where key = $1`, [key]);
+          try {
+            const outcomes = await Promise.all(pool.map((conn) =>
+              autocommitAs(conn, 'reader', sql, [ID.s1]).then(() => 'ok', (e: Err) => e.code ?? '?')));
+            const ok = outcomes.filter((o) => o === 'ok').length;
+            if (ok !== 3 || outcomes.some((o) => o !== 'ok' && o !== code)) throw new Error(`${key}: ${outcomes.join(', ')}`);
+          } finally {
+            await autocommitAs(a, 'postgres' as Who, `update public.app_settings set value = (select d.default_value from private.setting_definitions d where d.key = $1) where key = $1`, [key]);
+            await autocommitAs(a, 'postgres' as Who, `delete from private.rate_limit_actions where subject = $1`, [ID.reader]);
+            await autocommitAs(a, 'postgres' as Who, `delete from private.rate_limit_counters where subject = $1`, [ID.reader]);
+          }
+        }
+      } finally {
+        await Promise.all(pool.map((conn) => conn.close()));
+      }
+    });
   } finally {
     await a.close();
     await b.close();
