@@ -30,6 +30,16 @@ export interface Standing {
   emergencyOptIn: boolean | null;
 }
 
+/** One pushed session row into the list: replaced where it was, added if new, removed when no longer readable (null). */
+export function mergeSession(list: ChatSession[], sessionId: string, session: ChatSession | null): ChatSession[] {
+  const at = list.findIndex((s) => s.id === sessionId);
+  if (!session) return at < 0 ? list : [...list.slice(0, at), ...list.slice(at + 1)];
+  if (at < 0) return [session, ...list];
+  const next = list.slice();
+  next[at] = session;
+  return next;
+}
+
 /** Readers, monitors and admins at work: sessions in a sidebar, open ones as tabs, and the staff views. */
 export function Workspace({ client, profile }: { client: ConsoleClient; profile: Profile }) {
   const { t, tx, formatNumber } = useI18n();
@@ -56,11 +66,17 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
     }
   }, [client]);
 
-  // sessions.changed only says "something changed": coalesce bursts into one refetch.
+  // A pushed change carries the session's new row: merged in place, so the work per event does not grow with the
+  // number of sessions (and a burst never postpones it). Only "something changed" (no row) refetches the list,
+  // coalesced into one call.
   const refreshTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => {
     void Promise.resolve().then(refresh);
-    const offChanged = client.on('sessions.changed', () => {
+    const offChanged = client.on('sessions.changed', ({ sessionId, session }) => {
+      if (sessionId && session !== undefined) {
+        setSessions((current) => mergeSession(current, sessionId, session));
+        return;
+      }
       if (refreshTimer.current) clearTimeout(refreshTimer.current);
       refreshTimer.current = setTimeout(() => void refresh(), 120);
     });

@@ -1,0 +1,55 @@
+// @vitest-environment jsdom
+// A pushed session row is merged into the sidebar without reloading the list: the work per event must not grow
+// with the number of sessions (issue 15, busy platform).
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { cleanup, screen, waitFor, within } from '@testing-library/react';
+import { Workspace, mergeSession } from '../../../src/renderer/workspace/Workspace';
+import { ME, chatSession, fakeMain, participant, wrap } from './fake-main';
+
+vi.mock('wavesurfer.js', () => ({ default: { create: () => ({ on: () => () => {}, destroy() {}, getWrapper: () => document.createElement('div') }) } }));
+
+afterEach(() => cleanup());
+
+const A = '00000000-0000-4000-8000-00000000aaa1';
+const B = '00000000-0000-4000-8000-00000000aaa2';
+const C = '00000000-0000-4000-8000-00000000aaa3';
+const people = (name: string) => [participant(ME.id, 'Rana', { role: 'reader', roleInSession: 'reader' }), participant(`00000000-0000-4000-8000-0000000001${name.length}0`, name)];
+
+describe('a pushed session row', () => {
+  it('replaces its row, adds a new one, and removes one no longer readable, leaving the others as they were', () => {
+    const a = chatSession(A, people('Karim'));
+    const b = chatSession(B, people('Mona'));
+    const list = [a, b];
+    const a2 = { ...a, unreadCount: 4 };
+    expect(mergeSession(list, A, a2)).toEqual([a2, b]);
+    expect(mergeSession(list, A, a2)[1]).toBe(b);
+    const c = chatSession(C, people('Sami'));
+    expect(mergeSession(list, C, c)).toEqual([c, a, b]);
+    expect(mergeSession(list, A, null)).toEqual([b]);
+    expect(mergeSession(list, C, null)).toBe(list);
+  });
+
+  it('updates the sidebar without asking for the list again; a change without a row still refetches it', async () => {
+    const main = fakeMain({
+      'sessions.list': () => ({ sessions: [chatSession(A, people('Karim')), chatSession(B, people('Mona'))] }),
+      'accounts.list': () => ({ people: [] }),
+      'alerts.openEmergencies': () => ({ emergencies: [] }),
+    });
+    wrap(<Workspace client={main.client} profile={ME} />);
+    await waitFor(() => expect(screen.getAllByTestId('session-item')).toHaveLength(2));
+    const lists = main.named('sessions.list').length;
+
+    main.emit('sessions.changed', { sessionId: A, session: chatSession(A, people('Karim'), { unreadCount: 7, lastMessageAt: '2026-01-02T10:00:00Z' }) });
+    const item = () => screen.getAllByTestId('session-item').find((el) => el.dataset.sessionId === A)!;
+    await waitFor(() => expect(within(item()).getByTestId('unread-count').textContent).toBe('7'));
+    main.emit('sessions.changed', { sessionId: C, session: chatSession(C, people('Sami')) });
+    await waitFor(() => expect(screen.getAllByTestId('session-item')).toHaveLength(3));
+    main.emit('sessions.changed', { sessionId: B, session: null });
+    await waitFor(() => expect(screen.getAllByTestId('session-item')).toHaveLength(2));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(main.named('sessions.list')).toHaveLength(lists);
+
+    main.emit('sessions.changed', { sessionId: null });
+    await waitFor(() => expect(main.named('sessions.list')).toHaveLength(lists + 1));
+  });
+});
