@@ -9,7 +9,7 @@
 // 100,000 messages, 20 s).        npx electron-vite build && npx tsx bench/scale/busy.bench.ts
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { envInt, seedSessions, type SeededSession } from './seed';
+import { envInt, seedSessions, type SeededSession } from '../../tests/support/scale-seed';
 import { pct, scriptSeconds, startConsoleHarness } from './console-harness';
 
 const SMALL = envInt('BENCH_BUSY_SMALL', 100);

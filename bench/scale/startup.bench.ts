@@ -16,7 +16,7 @@ import { PgliteDatabase } from '../../src/main/backend/local-supabase/platform-d
 import { toMessageRow } from '../../src/main/backend/row-mapping';
 import { toServerMessage } from '../../src/main/core/backend-outbox-transport';
 import { openLocalStore } from '../../src/main/store';
-import { envInt, seedSessions } from './seed';
+import { envInt, seedSessions } from '../../tests/support/scale-seed';
 
 const SESSIONS = envInt('BENCH_STARTUP_SESSIONS', 500);
 const MESSAGES = envInt('BENCH_STARTUP_MESSAGES', 100_000);

@@ -13,6 +13,7 @@ import { ACCOUNT_WORKFLOWS } from './accounts';
 import { READ_WORKFLOWS } from './reads';
 import { runChanges } from './changes';
 import { runPlatformShape } from './platform-shape';
+import { runPlans } from './plans';
 
 const args = process.argv.slice(2);
 const only = args.includes('--engine') ? args[args.indexOf('--engine') + 1] : undefined;
@@ -58,6 +59,7 @@ async function suite(db: Engine): Promise<CaseResult[]> {
   } finally {
     await platform.close();
   }
+  if (db.name === 'postgresql-15') results.push(...(await runPlans()));
   return results;
 }
 

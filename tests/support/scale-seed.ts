@@ -1,3 +1,4 @@
+// Used by the scale benchmarks (bench/scale, bench/sql) and the SQL plan check (tests/sql/plans.ts).
 // Seeds a platform-sized database for the scale benchmarks: N support sessions, each with one client and the given
 // staff member as a participant, and M text messages spread evenly over them. Written as the database owner with
 // triggers off (session_replication_role = replica): the rows are what the RPCs would have written, without paying
@@ -75,5 +76,22 @@ export async function seedSessions(sql: SeedSql, options: SeedOptions): Promise<
   } finally {
     await sql.exec('set session_replication_role = origin');
     await sql.exec('analyze');
+  }
+}
+
+/** Voice notes waiting for review, spread over the seeded sessions, oldest first (the approval queue). */
+export async function seedPendingAudio(sql: SeedSql, count: number): Promise<void> {
+  await sql.exec('set session_replication_role = replica');
+  try {
+    await sql.query(
+      `insert into public.chat_messages (session_id, sender_id, type, storage_path, mime_type, size_bytes, duration_ms, status, created_at)
+         select s.session_id, s.client_id, 'audio', s.session_id || '/' || g || '.webm', 'audio/webm', 20000, 4000, 'pending_approval',
+                now() - interval '1 hour' + g * interval '1 second'
+         from generate_series(1, $1::int) g join bench_seed s on s.n = 1 + (g * 7919) % (select count(*) from bench_seed)`,
+      [count],
+    );
+  } finally {
+    await sql.exec('set session_replication_role = origin');
+    await sql.exec('analyze public.chat_messages');
   }
 }
