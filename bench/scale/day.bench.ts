@@ -3,7 +3,7 @@
 // two minutes of day time, the console opens another session every ten minutes (its page of history from the
 // cache and the server; at most three tabs, the oldest closed), and an emergency is raised, accepted and resolved every hour. Every second: RSS and JS
 // heap of the main process, the renderer's JS heap, DOM nodes and event listeners (Chromium's Performance
-// domain), the realtime channels the server holds, and the local message cache and audio cache. Baseline: the
+// domain, after a collection in both), the realtime channels the server holds, and the local message cache and audio cache. Baseline: the
 // first sample after the warm-up (the first 10 % of the run); goal: growth after warm-up under 10 %, the caches
 // within their caps, channels and listeners constant. Plot: bench/results/day-memory.png.
 // Full size: BENCH_DAY_HOURS=8 (9.6 minutes at 50x); default 2 hours (2.4 minutes).
@@ -13,6 +13,8 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import Database from 'better-sqlite3';
 import { envInt, seedSessions } from '../../tests/support/scale-seed';
 import { PASSWORD, startConsoleHarness } from './console-harness';
@@ -55,7 +57,12 @@ try {
   const end = started + runSeconds * 1000;
   const timers: NodeJS.Timeout[] = [];
 
+  // Retained memory is what grows or not: both heaps are collected before each sample.
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
   const sample = async () => {
+    gc();
+    await cdp.send('HeapProfiler.collectGarbage');
     const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
     const m = (name: string) => metrics.find((x) => x.name === name)?.value ?? NaN;
     const mem = process.memoryUsage();
@@ -102,6 +109,7 @@ try {
   // The reader on duty who accepts (admins may resolve, but only readers accept).
   await harness.owner.createAccount({ email: 'reader@bench.test', password: PASSWORD, displayName: 'Reader', role: 'reader', preferredLanguage: 'en' });
   const reader = await harness.backend.signIn('reader@bench.test', PASSWORD);
+  await reader.setAvailability('online', true);
   every(dayMs(60), async () => {
     const target = seeded[emergencies++ % seeded.length]!;
     const { rows } = await harness.database.asRequest({ role: 'authenticated', sub: target.clientId }, (sql) =>

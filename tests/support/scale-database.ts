@@ -121,7 +121,9 @@ export const READ_CALLS: ReadCall[] = [
 
 /** A cursor with `count` new messages after it: taken, then that many sent by clients. */
 export async function cursorBehind(db: ScaleDatabase, staff: StaffConnection, count: number): Promise<string> {
-  const [{ page }] = await staff.call<{ page: { cursor: string } }>('select public.messages_changed_since(null) as page');
+  const [first] = await staff.call<{ page: { cursor: string } }>('select public.messages_changed_since(null) as page');
+  if (!first) throw new Error('messages_changed_since(null) returned no row');
+  const { page } = first;
   for (let i = 0; i < count; i++) {
     const s = db.seeded[(i * 31) % db.seeded.length]!;
     await db.admin.query(`insert into public.chat_messages (session_id, sender_id, type, body) values ($1, $2, 'text', 'after the cursor')`, [s.sessionId, s.clientId]);
