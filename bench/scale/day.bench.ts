@@ -127,6 +127,7 @@ try {
   await new Promise((resolve) => setTimeout(resolve, 1000));
   await sample();
   localDb.close();
+  await reader.signOut();
 } finally {
   await harness.close();
 }

@@ -22,10 +22,12 @@ if (missing) {
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 const t0 = performance.now();
 const db = await startScaleDatabase({ sessions: SESSIONS, messages: MESSAGES, pendingAudio: 1_000 });
-const { rows: [size] } = await db.admin.query<{ messages: string; bytes: string }>(
-  `select (select count(*) from public.chat_messages)::text as messages, pg_size_pretty(pg_database_size(current_database())) as bytes`,
+const { rows: [size] } = await db.admin.query<{ messages: string; bytes: string; per_message: string }>(
+  `select (select count(*) from public.chat_messages)::text as messages, pg_size_pretty(pg_database_size(current_database())) as bytes,
+          (pg_total_relation_size('public.chat_messages') / greatest(1, (select count(*) from public.chat_messages)))::text as per_message`,
 );
 console.log(`\nreads on PostgreSQL 15: ${SESSIONS.toLocaleString('en')} sessions, ${Number(size!.messages).toLocaleString('en')} messages (${size!.bytes}), seeded in ${((performance.now() - t0) / 1000).toFixed(0)} s; ${CALLS} calls each`);
+console.log(`  chat_messages with its indexes: ${size!.per_message} bytes per message (seeded text of ~30 characters)`);
 try {
   const staff = await db.connectAsStaff();
   const cursor = await cursorBehind(db, staff, 100);
