@@ -30,6 +30,8 @@ interface Figures {
   p50: number;
   p99: number;
   lost: number;
+  /** p50/p99 ms of commit -> core has the event, core -> session row emitted (get_session), emitted -> sidebar drawn. */
+  legs: string;
 }
 
 async function measure(sessions: number): Promise<Figures> {
@@ -88,6 +90,22 @@ async function measure(sessions: number): Promise<Figures> {
         }
       }).observe(document.querySelector('.session-list'), { subtree: true, childList: true, characterData: true });
     })()`);
+    // Where the time goes: when the core has the message (realtime event) and when it emits the session's new row.
+    const coreGot = new Map<number, number>();
+    const rowOut = new Map<number, number>();
+    const marker = (text: unknown) => /busy-(\d+)-end/.exec(String(text ?? ''))?.[1];
+    harness.cores.at(-1)!.events.attach((name, payload) => {
+      const at = performance.timeOrigin + performance.now();
+      if (name === 'messages.changed') {
+        for (const m of (payload as { messages: { body: string | null }[] }).messages) {
+          const k = marker(m.body);
+          if (k && !coreGot.has(Number(k))) coreGot.set(Number(k), at);
+        }
+      } else if (name === 'sessions.changed') {
+        const k = marker((payload as { session?: { lastMessage?: { preview?: string | null } | null } | null }).session?.lastMessage?.preview);
+        if (k && !rowOut.has(Number(k))) rowOut.set(Number(k), at);
+      }
+    });
     await load(2, false);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const first = counter + 1;
@@ -100,6 +118,18 @@ async function measure(sessions: number): Promise<Figures> {
     const events = SECONDS * RATE;
     const seen = new Map<number, number>(await page.evaluate('[...window.benchSeen]'));
     const latencies: number[] = [];
+    const toCore: number[] = [];
+    const toRow: number[] = [];
+    const toSidebar: number[] = [];
+    for (let k = first; k < first + events; k++) {
+      const sent = sentAt.get(k);
+      const got = coreGot.get(k);
+      const row = rowOut.get(k);
+      const shown = seen.get(k);
+      if (sent !== undefined && got !== undefined) toCore.push(got - sent);
+      if (got !== undefined && row !== undefined) toRow.push(row - got);
+      if (row !== undefined && shown !== undefined) toSidebar.push(shown - row);
+    }
     let lost = 0;
     for (let k = first; k < first + events; k++) {
       const shown = seen.get(k);
@@ -119,6 +149,7 @@ async function measure(sessions: number): Promise<Figures> {
       p50: pct(latencies, 50),
       p99: pct(latencies, 99),
       lost,
+      legs: [toCore, toRow, toSidebar].map((l) => `${pct(l, 50).toFixed(0)}/${pct(l, 99).toFixed(0)}`).join('  '),
     };
   } finally {
     await harness.close();
@@ -140,6 +171,7 @@ row('  same load, no console (baseline, ms)', small.baselineCpuMsPerEvent, large
 row('renderer script time per event (ms)', small.scriptMsPerEvent, large.scriptMsPerEvent, '<= 1.20x');
 row('event -> sidebar updated p50 (ms)', small.p50, large.p50, '<= 1.20x');
 row('event -> sidebar updated p99 (ms)', small.p99, large.p99, '<= 1.20x, < 50 ms');
+console.log(`  where (p50/p99 ms): commit -> core event, core -> row emitted (get_session), row -> sidebar drawn: ${small.legs} | ${large.legs}`);
 console.log(`  events ${small.events} / ${large.events}; never shown in the sidebar (overtaken or lost): ${small.lost} / ${large.lost}`);
 const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
 console.log(

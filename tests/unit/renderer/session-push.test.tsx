@@ -6,6 +6,18 @@ import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import { Workspace, mergeSession } from '../../../src/renderer/workspace/Workspace';
 import { ME, chatSession, fakeMain, participant, wrap } from './fake-main';
 
+// Counts the sidebar rows drawn: each row draws its last-message preview once per render.
+const previewRenders = vi.hoisted(() => [] as string[]);
+vi.mock('../../../src/renderer/workspace/session-labels', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../../src/renderer/workspace/session-labels')>();
+  return {
+    ...actual,
+    LastMessagePreview: (props: Parameters<typeof actual.LastMessagePreview>[0]) => {
+      previewRenders.push(props.session.id);
+      return actual.LastMessagePreview(props);
+    },
+  };
+});
 vi.mock('wavesurfer.js', () => ({ default: { create: () => ({ on: () => () => {}, destroy() {}, getWrapper: () => document.createElement('div') }) } }));
 
 afterEach(() => cleanup());
@@ -51,5 +63,21 @@ describe('a pushed session row', () => {
 
     main.emit('sessions.changed', { sessionId: null });
     await waitFor(() => expect(main.named('sessions.list')).toHaveLength(lists + 1));
+  });
+
+  it('redraws only its own row in the sidebar', async () => {
+    const main = fakeMain({
+      'sessions.list': () => ({ sessions: [chatSession(A, people('Karim')), chatSession(B, people('Mona')), chatSession(C, people('Sami'))] }),
+      'accounts.list': () => ({ people: [] }),
+      'alerts.openEmergencies': () => ({ emergencies: [] }),
+    });
+    wrap(<Workspace client={main.client} profile={ME} />);
+    await waitFor(() => expect(screen.getAllByTestId('session-item')).toHaveLength(3));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    previewRenders.length = 0;
+    const lastMessage = { id: '00000000-0000-4000-8000-0000000000d1', type: 'text' as const, preview: 'a new message', senderId: ME.id, createdAt: '2026-01-02T10:00:00Z' };
+    main.emit('sessions.changed', { sessionId: B, session: chatSession(B, people('Mona'), { unreadCount: 1, lastMessage, lastMessageAt: lastMessage.createdAt }) });
+    await waitFor(() => expect(screen.getByText(/a new message/)).toBeTruthy());
+    expect(new Set(previewRenders)).toEqual(new Set([B]));
   });
 });
