@@ -41,18 +41,24 @@ create table if not exists auth.users (
   is_anonymous boolean not null default false
 );
 create index if not exists users_email_idx on auth.users (email);
-revoke all on auth.users from anon, authenticated;
-grant all on auth.users to service_role;
+-- Row privileges only, for every API role: no TRUNCATE, REFERENCES or TRIGGER (a trigger on auth.users
+-- would run as whoever signs a user up). Re-applied files start again from nothing.
+revoke all on auth.users from public, anon, authenticated, service_role;
+grant select, insert, update, delete on auth.users to service_role;
 
--- Same definitions as Supabase: claims come from the request, set per transaction by the API layer
--- (here: by the embedded backend / tests with set_config('request.jwt.claims', ..., true)).
+-- Supabase's definitions: claims come from the request, set per transaction by the API layer (here: by
+-- the embedded backend / tests with set_config('request.jwt.claims', ..., true)). One deliberate
+-- difference: the casts name pg_catalog. Supabase writes bare ::uuid / ::jsonb, which an inlined call
+-- resolves with the caller's search_path (pg_temp first if that path is empty). The migrations never
+-- rely on this difference (each function pins pg_catalog first), and the SQL suite attacks them with
+-- Supabase's bare definitions put back.
 create or replace function auth.uid() returns uuid
 language sql stable
 as $$
   select coalesce(
     nullif(current_setting('request.jwt.claim.sub', true), ''),
-    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')
-  )::uuid
+    (nullif(current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub')
+  )::pg_catalog.uuid
 $$;
 
 create or replace function auth.role() returns text
@@ -60,8 +66,8 @@ language sql stable
 as $$
   select coalesce(
     nullif(current_setting('request.jwt.claim.role', true), ''),
-    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'role')
-  )::text
+    (nullif(current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'role')
+  )::pg_catalog.text
 $$;
 
 create or replace function auth.jwt() returns jsonb
@@ -70,7 +76,7 @@ as $$
   select coalesce(
     nullif(current_setting('request.jwt.claim', true), ''),
     nullif(current_setting('request.jwt.claims', true), '')
-  )::jsonb
+  )::pg_catalog.jsonb
 $$;
 
 grant execute on function auth.uid(), auth.role(), auth.jwt() to anon, authenticated, service_role;
@@ -120,7 +126,6 @@ create index if not exists refresh_tokens_parent_idx on auth.refresh_tokens (par
 create index if not exists refresh_tokens_session_id_revoked_idx on auth.refresh_tokens (session_id, revoked);
 
 -- Only the Auth service reads these; the API roles never see a session or a token.
-revoke all on auth.sessions, auth.refresh_tokens from anon, authenticated;
-revoke all on sequence auth.refresh_tokens_id_seq from anon, authenticated;
-grant all on auth.sessions, auth.refresh_tokens to service_role;
-grant usage on sequence auth.refresh_tokens_id_seq to service_role;
+revoke all on auth.sessions, auth.refresh_tokens from public, anon, authenticated, service_role;
+revoke all on sequence auth.refresh_tokens_id_seq from public, anon, authenticated, service_role;
+grant select, insert, update, delete on auth.sessions, auth.refresh_tokens to service_role;

@@ -37,7 +37,10 @@ create index if not exists name_prefix_search on storage.objects (name text_patt
 
 alter table storage.buckets enable row level security;
 alter table storage.objects enable row level security;
-grant all on storage.buckets, storage.objects to anon, authenticated, service_role;
+-- Row privileges only: TRUNCATE would empty the tables past every policy, REFERENCES and TRIGGER would
+-- let an API role attach its own code to them. (Re-applied files start again from nothing.)
+revoke all on storage.buckets, storage.objects from public, anon, authenticated, service_role;
+grant select, insert, update, delete on storage.buckets, storage.objects to anon, authenticated, service_role;
 
 create or replace function storage.foldername(name text) returns text[]
 language sql immutable
@@ -63,7 +66,7 @@ grant execute on function storage.foldername(text), storage.filename(text), stor
 create or replace function storage.enforce_bucket_limits() returns trigger
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   b storage.buckets;
@@ -86,6 +89,8 @@ begin
   return new;
 end
 $$;
+
+revoke all on function storage.enforce_bucket_limits() from public;
 
 drop trigger if exists enforce_bucket_limits on storage.objects;
 create trigger enforce_bucket_limits before insert or update on storage.objects

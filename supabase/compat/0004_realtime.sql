@@ -19,25 +19,30 @@ create table if not exists realtime.messages (
 create index if not exists messages_inserted_at_topic_index on realtime.messages (inserted_at desc, topic);
 
 alter table realtime.messages enable row level security;
+revoke all on realtime.messages from public, anon, authenticated, service_role;
 grant select, insert, update on realtime.messages to anon, authenticated;
-grant all on realtime.messages to service_role;
+grant select, insert, update, delete on realtime.messages to service_role;
 
 -- The channel being authorised, as Supabase Realtime sets it before it checks RLS.
 create or replace function realtime.topic() returns text
 language sql stable
 as $$
-  select nullif(current_setting('realtime.topic', true), '')::text
+  select nullif(current_setting('realtime.topic', true), '')::pg_catalog.text
 $$;
 grant execute on function realtime.topic() to anon, authenticated, service_role;
 
+-- The plpgsql functions pin their search_path: they run inside the migrations' SECURITY DEFINER triggers.
 create or replace function realtime.notify_message() returns trigger
 language plpgsql
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   perform pg_notify('realtime', json_build_object('id', new.id, 'topic', new.topic)::text);
   return null;
 end
 $$;
+
+revoke all on function realtime.notify_message() from public;
 
 drop trigger if exists notify_message on realtime.messages;
 create trigger notify_message after insert on realtime.messages
@@ -48,6 +53,7 @@ create trigger notify_message after insert on realtime.messages
 create or replace function realtime.send(payload jsonb, event text, topic text, private boolean default true)
 returns void
 language plpgsql
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   begin
@@ -64,6 +70,7 @@ create or replace function realtime.broadcast_changes(
   new record, old record, level text default 'ROW'
 ) returns void
 language plpgsql
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   row_data jsonb := '{}'::jsonb;

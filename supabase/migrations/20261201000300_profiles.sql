@@ -61,11 +61,14 @@ create index if not exists profiles_emergency_readers_idx on public.profiles (id
 
 -- Role, availability and emergency opt-in change only through set_role / set_availability
 -- (SECURITY DEFINER, so current_user is the owner there). Whatever other policies the platform has
--- on profiles, an API role can never write these columns directly.
+-- on profiles, an API role can never write these columns directly. A display name it writes is
+-- bounded (it is in every participant list and picker): console.profile.max_display_name_length.
 create or replace function private.guard_profile_columns() returns trigger
 language plpgsql
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
+declare
+  v_max bigint;
 begin
   if current_user in ('anon', 'authenticated') then
     if tg_op = 'INSERT' then
@@ -76,10 +79,17 @@ begin
        or new.emergency_opt_in is distinct from old.emergency_opt_in or new.availability is distinct from old.availability then
       perform private.raise('SA460', 'profile.protected_column', jsonb_build_object('columns', jsonb_build_array('id', 'role', 'emergency_opt_in', 'availability')));
     end if;
+    if tg_op = 'INSERT' or new.display_name is distinct from old.display_name then
+      v_max := private.setting_int(private.console_settings(), 'console.profile.max_display_name_length');
+      if length(new.display_name) > v_max then
+        perform private.raise('SA466', 'profile.display_name_too_long', jsonb_build_object('length', length(new.display_name), 'max', v_max));
+      end if;
+    end if;
   end if;
   return new;
 end
 $$;
+revoke all on function private.guard_profile_columns() from public;
 
 create or replace trigger profiles_console_guard before insert or update on public.profiles
   for each row execute function private.guard_profile_columns();
@@ -90,7 +100,7 @@ create or replace trigger profiles_console_guard before insert or update on publ
 create or replace function private.audit_profile_role() returns trigger
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   insert into public.audit_log (table_name, row_id, action, actor_id, old_values, new_values)
@@ -110,7 +120,9 @@ create or replace trigger profiles_console_role_audit after update on public.pro
 --   role                raw_app_meta_data.console_role when it is one of the five roles, else client.
 --                       app_metadata is writable by the service role only (an admin creating staff);
 --                       user_metadata, which the person signing up writes, never chooses a role.
---   display_name        raw_user_meta_data.display_name, else the local part of the email.
+--   display_name        raw_user_meta_data.display_name without blank ends (private.trim_text), else the
+--                       local part of the email (also when the given name is longer than
+--                       console.profile.max_display_name_length: a WARNING says so).
 --   preferred_language  raw_user_meta_data.preferred_language when 'ar' or 'en', else 'en'.
 -- A profile that already exists (the platform's own trigger got there first) is left as it is.
 --
@@ -124,19 +136,26 @@ create or replace trigger profiles_console_role_audit after update on public.pro
 create or replace function private.handle_new_user() returns trigger
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_role text := new.raw_app_meta_data ->> 'console_role';
   v_language text := new.raw_user_meta_data ->> 'preferred_language';
-  v_name text := nullif(regexp_replace(new.raw_user_meta_data ->> 'display_name', '^[[:space:]]+|[[:space:]]+$', '', 'g'), '');
+  v_name text := private.trim_text(new.raw_user_meta_data ->> 'display_name');
+  v_max bigint := private.setting_int(private.console_settings(), 'console.profile.max_display_name_length');
 begin
+  if length(v_name) > v_max then
+    raise warning 'console: the display name of new auth user % is % characters long (at most %); the email''s local part is used',
+      new.id, length(v_name), v_max;
+    v_name := null;
+  end if;
   if v_role is null or v_role not in ('client', 'reader', 'monitor', 'admin', 'super_admin') then
     v_role := 'client';
   end if;
   if v_language is null or v_language not in ('ar', 'en') then
     v_language := 'en';
   end if;
+  -- An email's local part has at most 64 characters, the least the setting allows.
   v_name := coalesce(v_name, nullif(split_part(new.email, '@', 1), ''));
   begin
     insert into public.profiles (id, display_name, role, preferred_language)
@@ -151,6 +170,8 @@ end
 $$;
 revoke all on function private.handle_new_user() from public;
 
+revoke all on function private.audit_profile_role() from public;
+
 create or replace trigger console_handle_new_user after insert on auth.users
   for each row execute function private.handle_new_user();
 
@@ -160,7 +181,7 @@ create or replace trigger console_handle_new_user after insert on auth.users
 -- every call, while PL/pgSQL keeps its plans for the session (these run on every send and every policy
 -- check). Policies wrap them in (select ...) so each runs once per statement, not once per row.
 create or replace function private.my_role() returns text
-language plpgsql stable security definer set search_path = ''
+language plpgsql stable security definer set search_path = pg_catalog, pg_temp
 as $$
 begin
   return (select coalesce(p.role, 'client') from public.profiles p where p.id = auth.uid());
@@ -168,7 +189,7 @@ end
 $$;
 
 create or replace function private.is_staff() returns boolean
-language plpgsql stable security definer set search_path = ''
+language plpgsql stable security definer set search_path = pg_catalog, pg_temp
 as $$
 begin
   return coalesce(private.my_role() in ('monitor', 'admin', 'super_admin'), false);
@@ -176,7 +197,7 @@ end
 $$;
 
 create or replace function private.is_admin() returns boolean
-language plpgsql stable security definer set search_path = ''
+language plpgsql stable security definer set search_path = pg_catalog, pg_temp
 as $$
 begin
   return coalesce(private.my_role() in ('admin', 'super_admin'), false);
@@ -184,7 +205,7 @@ end
 $$;
 
 create or replace function private.is_super_admin() returns boolean
-language plpgsql stable security definer set search_path = ''
+language plpgsql stable security definer set search_path = pg_catalog, pg_temp
 as $$
 begin
   return coalesce(private.my_role() = 'super_admin', false);
@@ -192,7 +213,7 @@ end
 $$;
 
 create or replace function private.is_emergency_reader() returns boolean
-language sql stable security definer set search_path = ''
+language sql stable security definer set search_path = pg_catalog, pg_temp
 as $$
   select exists (select 1 from public.profiles p
                  where p.id = auth.uid() and p.role = 'reader' and p.emergency_opt_in)
@@ -203,16 +224,16 @@ revoke all on function private.is_staff() from public;
 revoke all on function private.is_admin() from public;
 revoke all on function private.is_super_admin() from public;
 revoke all on function private.is_emergency_reader() from public;
--- anon too: RESTRICTIVE policies apply to every role; for anon these all answer false / nothing.
-grant execute on function private.my_role() to anon, authenticated, service_role;
-grant execute on function private.is_staff() to anon, authenticated, service_role;
-grant execute on function private.is_admin() to anon, authenticated, service_role;
-grant execute on function private.is_super_admin() to anon, authenticated, service_role;
-grant execute on function private.is_emergency_reader() to anon, authenticated, service_role;
+-- Policies evaluated under these roles' rights call them; anon reaches no such policy.
+grant execute on function private.my_role() to authenticated, service_role;
+grant execute on function private.is_staff() to authenticated, service_role;
+grant execute on function private.is_admin() to authenticated, service_role;
+grant execute on function private.is_super_admin() to authenticated, service_role;
+grant execute on function private.is_emergency_reader() to authenticated, service_role;
 
 -- The caller's id and role, or the refusal every RPC starts with.
 create or replace function private.require_caller(out uid uuid, out role text)
-language plpgsql stable security definer set search_path = ''
+language plpgsql stable security definer set search_path = pg_catalog, pg_temp
 as $$
 begin
   uid := auth.uid();
@@ -247,7 +268,7 @@ create policy profiles_console_update_own on public.profiles
 
 create or replace function public.set_availability(p_availability text, p_emergency_opt_in boolean default null)
 returns table (id uuid, availability text, emergency_opt_in boolean)
-language plpgsql security definer set search_path = ''
+language plpgsql security definer set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_caller record;
@@ -273,14 +294,14 @@ grant execute on function public.set_availability(text, boolean) to authenticate
 -- The language of the user's console (and of what the platform sends them), chosen in the console.
 create or replace function public.set_preferred_language(p_language text)
 returns table (id uuid, preferred_language text)
-language plpgsql security definer set search_path = ''
+language plpgsql security definer set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_caller record;
 begin
   select * into v_caller from private.require_caller();
   if p_language is null or p_language not in ('ar', 'en') then
-    perform private.raise('SA466', 'profile.invalid_language', jsonb_build_object('language', p_language, 'allowed', jsonb_build_array('ar', 'en')));
+    perform private.raise('SA467', 'profile.invalid_language', jsonb_build_object('language', p_language, 'allowed', jsonb_build_array('ar', 'en')));
   end if;
   return query
   update public.profiles p set preferred_language = p_language where p.id = v_caller.uid
@@ -292,7 +313,7 @@ grant execute on function public.set_preferred_language(text) to authenticated;
 
 create or replace function public.set_role(p_user_id uuid, p_role text)
 returns table (id uuid, role text)
-language plpgsql security definer set search_path = ''
+language plpgsql security definer set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_caller record;
@@ -330,7 +351,7 @@ grant execute on function public.set_role(uuid, text) to authenticated;
 -- under the policies above. Casts because the live table's columns are varchar.
 create or replace function public.my_profile()
 returns table (id uuid, display_name text, role text, preferred_language text, emergency_opt_in boolean, availability text)
-language plpgsql stable security invoker set search_path = ''
+language plpgsql stable security invoker set search_path = pg_catalog, pg_temp
 as $$
 begin
   perform private.require_caller();
@@ -347,7 +368,7 @@ grant execute on function public.my_profile() to authenticated;
 -- Whether the console still needs its first super admin (the first-run screen, before anyone can sign
 -- in: hence anon). SECURITY DEFINER: it reads every profile, and answers one bit.
 create or replace function public.needs_first_run() returns boolean
-language sql stable security definer set search_path = ''
+language sql stable security definer set search_path = pg_catalog, pg_temp
 as $$
   select not exists (select 1 from public.profiles p where p.role = 'super_admin')
 $$;

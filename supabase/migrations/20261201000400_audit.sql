@@ -21,16 +21,22 @@ create index if not exists audit_log_actor_idx on public.audit_log (actor_id) wh
 revoke all on public.audit_log from anon, authenticated, service_role, public;
 grant select on public.audit_log to authenticated;
 grant select, insert on public.audit_log to service_role;
+-- The identity's sequence: nobody but the owner touches it (an identity column needs no privilege on it
+-- to insert). Default privileges hand the API roles USAGE, SELECT and UPDATE on new sequences, and a
+-- setval(…, max) survives any rollback: every audited write would fail from then on.
+revoke all on sequence public.audit_log_id_seq from anon, authenticated, service_role, public;
 
 create or replace function private.audit_log_append_only() returns trigger
 language plpgsql
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   perform private.raise('SA480', 'audit.append_only', jsonb_build_object('operation', tg_op));
   return null;
 end
 $$;
+
+revoke all on function private.audit_log_append_only() from public;
 
 create or replace trigger audit_log_no_update_delete before update or delete on public.audit_log
   for each row execute function private.audit_log_append_only();
@@ -51,7 +57,7 @@ create policy audit_log_select_admin on public.audit_log
 create or replace function private.audit_row() returns trigger
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_row_id text;
@@ -83,3 +89,4 @@ begin
   return null;
 end
 $$;
+revoke all on function private.audit_row() from public;

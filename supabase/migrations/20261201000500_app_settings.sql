@@ -31,29 +31,40 @@ create table if not exists private.setting_definitions (
 );
 revoke all on private.setting_definitions from public;
 
+-- Rate limits count in rolling windows (private.take_rate in ..._chat_rpc.sql): at most N in any 60
+-- seconds (or 24 hours), not N per calendar minute. Bounds keep every realtime payload a message can
+-- produce under Supabase Realtime's smallest broadcast limit (256 KB): body, waveform and reason are
+-- in a record and its old_record (tests/sql/adversarial.ts measures the largest).
 insert into private.setting_definitions (key, kind, min_value, max_value, default_value, description) values
   ('console.rate_limit.messages_per_minute', 'int', 1, 100000, '30', 'messages one user may send per rolling minute'),
   ('console.rate_limit.audio_per_minute', 'int', 1, 100000, '6', 'voice notes one user may send per rolling minute'),
+  ('console.rate_limit.edits_per_minute', 'int', 1, 100000, '30', 'message edits one user may make per rolling minute'),
+  ('console.rate_limit.deletes_per_minute', 'int', 1, 100000, '30', 'messages one user may delete per rolling minute'),
+  ('console.rate_limit.read_marks_per_minute', 'int', 1, 100000, '120', 'read marks one user may set per rolling minute'),
+  ('console.rate_limit.typing_per_minute', 'int', 1, 100000, '60', 'typing signals one user may send per rolling minute'),
   ('console.quota.session_messages_per_day', 'int', 1, 10000000, '2000', 'messages per session per rolling 24 hours'),
-  ('console.message.max_body_length', 'int', 1, 100000, '4000', 'characters in a message body or caption'),
+  ('console.message.max_body_length', 'int', 1, 10000, '4000', 'characters in a message body or caption'),
+  ('console.message.max_note_length', 'int', 1, 2000, '1000', 'characters in a review reason, a flag reason or an emergency resolution note'),
+  ('console.profile.max_display_name_length', 'int', 64, 200, '100', 'characters in a display name (at least an email''s local part)'),
   ('console.message.edit_window_seconds', 'int', 0, 604800, '900', 'how long the sender may edit or delete a message'),
   ('console.audio.max_duration_ms', 'int', 1000, 14400000, '3600000', 'longest voice note'),
   ('console.audio.max_size_bytes', 'int', 1, 524288000, '52428800', 'largest voice note file'),
-  ('console.audio.max_waveform_points', 'int', 16, 65536, '2048', 'peaks stored with a voice note'),
+  ('console.audio.max_waveform_points', 'int', 16, 4096, '2048', 'peaks stored with a voice note'),
   ('console.image.max_size_bytes', 'int', 1, 524288000, '10485760', 'largest image'),
   ('console.file.max_size_bytes', 'int', 1, 524288000, '26214400', 'largest other file'),
   ('console.audio.mime_types', 'mime_list', null, null, 'audio/webm,audio/ogg,audio/mpeg,audio/mp4,audio/aac,audio/wav', 'voice note formats'),
   ('console.image.mime_types', 'mime_list', null, null, 'image/jpeg,image/png,image/webp,image/gif', 'image formats'),
   ('console.file.mime_types', 'mime_list', null, null, 'application/pdf,text/plain', 'other attachment formats'),
   ('console.emergency.ring_timeout_seconds', 'int', 5, 86400, '60', 'ringing readers before escalating to monitors and admins'),
-  ('console.emergency.level1_timeout_seconds', 'int', 5, 86400, '120', 'monitors and admins before escalating to super admins')
+  ('console.emergency.level1_timeout_seconds', 'int', 5, 86400, '120', 'monitors and admins before escalating to super admins'),
+  ('console.reply.target_minutes', 'int', 1, 10080, '15', 'minutes a client may wait for a reply before the console reminds the reader')
 on conflict (key) do update set kind = excluded.kind, min_value = excluded.min_value, max_value = excluded.max_value,
   default_value = excluded.default_value, description = excluded.description;
 
 create or replace function private.validate_console_setting() returns trigger
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   d private.setting_definitions;
@@ -85,6 +96,8 @@ begin
 end
 $$;
 
+revoke all on function private.validate_console_setting() from public;
+
 create or replace trigger app_settings_console_validate before insert or update on public.app_settings
   for each row execute function private.validate_console_setting();
 
@@ -102,7 +115,7 @@ create or replace function private.console_settings() returns jsonb
 language plpgsql
 stable
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   return (select jsonb_object_agg(d.key, coalesce(s.value, d.default_value))
@@ -111,22 +124,25 @@ begin
 end
 $$;
 revoke all on function private.console_settings() from public;
+-- The profile guard (SECURITY INVOKER: it must see who writes) reads a limit under the writer's rights.
+grant execute on function private.console_settings() to authenticated, service_role;
 
 create or replace function private.setting_int(p_settings jsonb, p_key text) returns bigint
 language sql
 immutable
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
   select (p_settings ->> p_key)::bigint
 $$;
 revoke all on function private.setting_int(jsonb, text) from public;
+grant execute on function private.setting_int(jsonb, text) to authenticated, service_role;
 
 -- Typed view of the settings for consoles (numbers as numbers, MIME lists as arrays).
 create or replace function public.get_console_settings() returns jsonb
 language sql
 stable
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
   select jsonb_object_agg(
     d.key,
@@ -147,7 +163,7 @@ grant execute on function public.get_console_settings() to authenticated;
 create or replace function public.set_console_setting(p_key text, p_value text) returns jsonb
 language plpgsql
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_caller record;

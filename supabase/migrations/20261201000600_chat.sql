@@ -60,11 +60,12 @@ create table if not exists public.chat_messages (
     check (status = 'deleted' or (type in ('audio', 'image', 'file')) = (storage_path is not null)),
   constraint chat_messages_review_check
     check ((status in ('approved', 'rejected')) <= (reviewed_by is not null and reviewed_at is not null)),
+  -- Blank means private.is_blank: Unicode spaces, controls and invisible format characters count as none.
   constraint chat_messages_reject_reason_check
-    check (status <> 'rejected' or coalesce(btrim(review_reason), '') <> ''),
+    check (status <> 'rejected' or not private.is_blank(review_reason)),
   -- A flag nobody can explain cannot be reviewed by the next moderator.
   constraint chat_messages_flag_reason_check
-    check (not flagged or coalesce(btrim(flagged_reason), '') <> '')
+    check (not flagged or not private.is_blank(flagged_reason))
 );
 -- Keyset paging: where session_id = $1 and (created_at, id) < ($2, $3) order by created_at desc, id desc.
 create index if not exists chat_messages_session_keyset_idx on public.chat_messages (session_id, created_at, id);
@@ -93,13 +94,15 @@ create index if not exists chat_sessions_recent_idx on public.chat_sessions ((co
 -- Privileges: the API roles read, RPCs write. `authenticated` reads every chat_messages column but the
 -- flag columns; the grant lists the columns it gives, because a table-wide grant would cover columns
 -- added later too.
-revoke all on public.chat_sessions, public.chat_participants, public.chat_messages from anon, authenticated, public;
+revoke all on public.chat_sessions, public.chat_participants, public.chat_messages from anon, authenticated, service_role, public;
 grant select on public.chat_sessions, public.chat_participants to authenticated;
 grant select (id, session_id, sender_id, type, body, storage_path, mime_type, size_bytes, duration_ms, waveform,
               reply_to, status, reviewed_by, reviewed_at, review_reason, client_message_id, created_at, edited_at,
               change_xid)
   on public.chat_messages to authenticated;
-grant all on public.chat_sessions, public.chat_participants, public.chat_messages to service_role;
+-- The service role writes rows (operators, tools) but never truncates (TRUNCATE skips RLS, triggers and
+-- the audit), references or adds triggers (a trigger it owned would run inside the RPCs as their owner).
+grant select, insert, update, delete on public.chat_sessions, public.chat_participants, public.chat_messages to service_role;
 
 -- Who may see what -----------------------------------------------------------------------------
 
@@ -110,24 +113,24 @@ create or replace function private.visible_to_others(p_status text, p_type text,
 returns boolean
 language sql
 immutable
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
   select p_status in ('sent', 'approved')
       or (p_status = 'deleted' and not (p_type = 'audio' and p_reviewed_at is null))
 $$;
 revoke all on function private.visible_to_others(text, text, timestamptz) from public;
-grant execute on function private.visible_to_others(text, text, timestamptz) to anon, authenticated, service_role;
+grant execute on function private.visible_to_others(text, text, timestamptz) to authenticated, service_role;
 
 -- SECURITY DEFINER for the same reason as the role helpers: a policy on chat_participants must not
 -- recurse into itself. They only answer about auth.uid().
 create or replace function private.my_session_ids() returns setof uuid
-language sql stable security definer set search_path = ''
+language sql stable security definer set search_path = pg_catalog, pg_temp
 as $$
   select cp.session_id from public.chat_participants cp where cp.user_id = auth.uid()
 $$;
 
 create or replace function private.is_participant(p_session_id uuid) returns boolean
-language plpgsql stable security definer set search_path = ''
+language plpgsql stable security definer set search_path = pg_catalog, pg_temp
 as $$
 begin
   return exists (select 1 from public.chat_participants cp
@@ -138,19 +141,19 @@ $$;
 -- Whether the caller may see this message (the same rule as the RLS on chat_messages), for the
 -- places that hold a row rather than query the table: storage policies, replies, edits.
 create or replace function private.can_see_message(p_message public.chat_messages) returns boolean
-language sql stable security definer set search_path = ''
+language sql stable security definer set search_path = pg_catalog, pg_temp
 as $$
   select (private.is_staff() or private.is_participant(p_message.session_id))
      and (p_message.sender_id = auth.uid() or private.is_staff()
           or private.visible_to_others(p_message.status, p_message.type, p_message.reviewed_at))
 $$;
 
+-- Only my_session_ids is called by policies evaluated under the caller's rights; the other two are for
+-- SECURITY DEFINER code (storage and topic checks, replies, edits), so no API role calls them itself.
 revoke all on function private.my_session_ids() from public;
 revoke all on function private.is_participant(uuid) from public;
 revoke all on function private.can_see_message(public.chat_messages) from public;
-grant execute on function private.my_session_ids() to anon, authenticated, service_role;
-grant execute on function private.is_participant(uuid) to anon, authenticated, service_role;
-grant execute on function private.can_see_message(public.chat_messages) to anon, authenticated, service_role;
+grant execute on function private.my_session_ids() to authenticated, service_role;
 
 -- Staff read every conversation (support, approvals, emergencies); everyone else the ones they take
 -- part in.
@@ -182,6 +185,26 @@ create policy chat_messages_hide_unapproved on public.chat_messages
          or sender_id = (select auth.uid())
          or (select private.is_staff()));
 
+-- Four eyes: nobody reviews their own message, whatever their role is now and whoever writes the row
+-- (the review RPC, the service role, an operator). Rows taken over from the old system keep the review
+-- they had: only a change of reviewer is checked.
+create or replace function private.guard_review() returns trigger
+language plpgsql
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+  if new.reviewed_by = new.sender_id then
+    perform private.raise('SA447', 'review.own_message', jsonb_build_object('message_id', new.id));
+  end if;
+  return new;
+end
+$$;
+revoke all on function private.guard_review() from public;
+create or replace trigger chat_messages_four_eyes before update of reviewed_by, sender_id on public.chat_messages
+  for each row
+  when (new.reviewed_by is not null and (new.reviewed_by is distinct from old.reviewed_by or new.sender_id is distinct from old.sender_id))
+  execute function private.guard_review();
+
 -- Audit: status changes, edits, reviews and flag changes (not read marks or counters).
 create or replace trigger chat_messages_audit after update on public.chat_messages
   for each row
@@ -195,7 +218,7 @@ create or replace trigger chat_messages_audit_delete after delete on public.chat
 -- The message as participants may see it: the row without its moderation columns and bookkeeping
 -- (realtime payloads, and what counts as a change for them).
 create or replace function private.participant_view(p_row public.chat_messages) returns jsonb
-language sql immutable set search_path = ''
+language sql immutable set search_path = pg_catalog, pg_temp
 as $$
   select to_jsonb(p_row) - 'flagged' - 'flagged_reason' - 'flagged_by' - 'flagged_at' - 'change_xid'
 $$;
@@ -206,7 +229,7 @@ revoke all on function private.participant_view(public.chat_messages) from publi
 -- choose it, so a catch-up cannot be made to skip or replay rows.
 create or replace function private.stamp_message_change() returns trigger
 language plpgsql
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   if tg_op = 'INSERT' then
@@ -219,6 +242,7 @@ begin
   return new;
 end
 $$;
+revoke all on function private.stamp_message_change() from public;
 create or replace trigger chat_messages_stamp_change before insert or update on public.chat_messages
   for each row execute function private.stamp_message_change();
 
@@ -246,10 +270,11 @@ create type public.chat_message_view as (
   edited_at timestamptz
 );
 
--- For the SECURITY DEFINER writes, which hold the whole row and know who is asking.
+-- For the SECURITY DEFINER writes, which hold the whole row and know who is asking, and for the realtime
+-- fan-out, which shapes every recipient's copy with it.
 create or replace function private.message_view(p_row public.chat_messages, p_sees_review boolean)
 returns public.chat_message_view
-language sql immutable set search_path = ''
+language sql immutable set search_path = pg_catalog, pg_temp
 as $$
   select row(p_row.id, p_row.session_id, p_row.sender_id, p_row.type, p_row.body, p_row.storage_path,
              p_row.mime_type, p_row.size_bytes, p_row.duration_ms, p_row.waveform, p_row.reply_to, p_row.status,

@@ -1,43 +1,74 @@
--- Chat writes: the only way messages are created or changed. SECURITY DEFINER with an empty
--- search_path (every name is schema-qualified), executable by `authenticated` only. Each refusal
--- raises the stable error contract (private.raise). A message comes back as public.chat_message_view;
--- every one of these answers its sender (send, edit, delete) or a reviewer, who may see the review
--- fields, hence message_view(.., true).
+-- Chat writes: the only way messages are created or changed. SECURITY DEFINER with search_path
+-- pg_catalog, pg_temp (every name of the console is schema-qualified), executable by `authenticated`
+-- only. Each refusal raises the stable error contract (private.raise). A message comes back as
+-- public.chat_message_view; every one of these answers its sender (send, edit, delete) or a reviewer,
+-- who may see the review fields, hence message_view(.., true).
 
--- Rate limits and the session quota count in fixed windows (the current UTC minute / UTC day), kept in
--- private.send_counters: one row per user and kind, one per session, updated in the sending transaction
--- (so a refused or failed send counts nothing). Counting chat_messages instead would cost time
--- proportional to the limits and the session's history.
-create table if not exists private.send_counters (
-  scope text not null check (scope in ('user_messages', 'user_audio', 'session_messages')),
+-- Rate limits, as their settings say them: at most N actions in any rolling window (60 seconds, or 24
+-- hours for the session quota), never "N per calendar minute" (which lets 2N through across a boundary).
+-- Each subject (a user for one kind of action, or a session) keeps a counter of the actions it took and
+-- the time of each of its last N actions, by number; action k is allowed when action k - N is older
+-- than the window. That is O(1) per action (one counter row, one lookup and one insert by primary key,
+-- and the rows that fell out of the last N deleted), whatever the limit or the history, and race-safe:
+-- the counter row is locked by the upsert, so concurrent takers of one subject queue there and each
+-- sees the one before it. Times are clock_timestamp() taken under that lock, so they increase with k.
+-- A refusal raises, so the transaction rolls back and the refused action counts nothing. Lowering a
+-- limit holds at once (the rows of the older actions are still there); after raising one, the actions
+-- whose rows were already deleted no longer count, for at most one window.
+create table if not exists private.rate_limit_counters (
+  scope text not null,
   subject uuid not null,
-  window_start timestamptz not null,
-  n integer not null,
+  taken bigint not null,
   primary key (scope, subject)
 );
-revoke all on private.send_counters from public;
-
--- Adds one to the subject's counter for the window (restarting it when the window moved on)
--- and returns the new count.
-create or replace function private.bump_counter(p_scope text, p_subject uuid, p_window timestamptz)
-returns integer
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  v_n integer;
+create table if not exists private.rate_limit_actions (
+  scope text not null,
+  subject uuid not null,
+  n bigint not null,
+  at timestamptz not null,
+  primary key (scope, subject, n)
+);
+revoke all on private.rate_limit_counters, private.rate_limit_actions from public;
+do $$
 begin
-  insert into private.send_counters as c (scope, subject, window_start, n)
-  values (p_scope, p_subject, p_window, 1)
-  on conflict (scope, subject) do update
-    set n = case when c.window_start = excluded.window_start then c.n + 1 else 1 end,
-        window_start = excluded.window_start
-  returning c.n into v_n;
-  return v_n;
+  if exists (select 1 from pg_roles where rolname = 'anon') then
+    execute 'revoke all on private.rate_limit_counters, private.rate_limit_actions from anon, authenticated, service_role';
+  end if;
 end
 $$;
-revoke all on function private.bump_counter(text, uuid, timestamptz) from public;
+
+-- Takes one action of p_scope for p_subject, or refuses with p_code / p_key and
+-- {limit, window_seconds, retry_after_seconds} (when the oldest of the last p_limit actions leaves the window).
+create or replace function private.take_rate(p_scope text, p_subject uuid, p_limit bigint, p_window_seconds integer,
+                                             p_code text, p_key text)
+returns void
+language plpgsql
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_n bigint;
+  v_at timestamptz;
+  v_oldest timestamptz;
+begin
+  insert into private.rate_limit_counters as c (scope, subject, taken) values (p_scope, p_subject, 1)
+  on conflict (scope, subject) do update set taken = c.taken + 1
+  returning c.taken into v_n;
+  v_at := clock_timestamp();
+  select a.at into v_oldest from private.rate_limit_actions a
+  where a.scope = p_scope and a.subject = p_subject and a.n = v_n - p_limit;
+  if found and v_oldest > v_at - make_interval(secs => p_window_seconds) then
+    perform private.raise(p_code, p_key, jsonb_build_object('limit', p_limit, 'window_seconds', p_window_seconds,
+      'retry_after_seconds', greatest(1, ceil(extract(epoch from v_oldest + make_interval(secs => p_window_seconds) - v_at)))));
+  end if;
+  with gone as (
+    delete from private.rate_limit_actions a
+    where a.scope = p_scope and a.subject = p_subject and a.n <= v_n - p_limit
+  )
+  insert into private.rate_limit_actions (scope, subject, n, at) values (p_scope, p_subject, v_n, v_at);
+end
+$$;
+revoke all on function private.take_rate(text, uuid, bigint, integer, text, text) from public;
 
 create or replace function public.send_message(
   p_session_id uuid,
@@ -53,7 +84,7 @@ create or replace function public.send_message(
 ) returns public.chat_message_view
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_caller record;
@@ -62,11 +93,9 @@ declare
   v_msg public.chat_messages;
   s jsonb;
   v_status text := 'sent';
-  v_body text := nullif(btrim(p_body), '');
+  v_body text := private.trim_text(p_body);
   v_mime text := lower(btrim(p_mime_type));
   v_obj record;
-  v_count bigint;
-  v_limit bigint;
   v_max bigint;
 begin
   select * into v_caller from private.require_caller();
@@ -142,7 +171,8 @@ begin
       end if;
       if p_waveform is not null then
         v_max := private.setting_int(s, 'console.audio.max_waveform_points');
-        if array_ndims(p_waveform) <> 1 or cardinality(p_waveform) > v_max
+        -- An empty array has no dimensions at all (array_ndims is null): no peaks is not a waveform.
+        if coalesce(array_ndims(p_waveform), 0) <> 1 or cardinality(p_waveform) < 1 or cardinality(p_waveform) > v_max
            or exists (select 1 from unnest(p_waveform) w where w is null or w < 0 or w > 1 or w = 'NaN'::real) then
           perform private.raise('SA434', 'chat.invalid_waveform', jsonb_build_object('points', cardinality(p_waveform), 'max_points', v_max, 'range', jsonb_build_array(0, 1)));
         end if;
@@ -181,27 +211,14 @@ begin
     perform private.raise('SA435', 'chat.invalid_reply', jsonb_build_object('reply_to', p_reply_to));
   end if;
 
-  -- O(1) whatever the limits or the history: one counter row per user and kind, per session.
-  v_limit := private.setting_int(s, 'console.rate_limit.messages_per_minute');
-  v_count := private.bump_counter('user_messages', v_caller.uid, date_trunc('minute', now()));
-  if v_count > v_limit then
-    perform private.raise('SA429', 'chat.rate_limited', jsonb_build_object('limit', v_limit, 'window_seconds', 60,
-      'retry_after_seconds', ceil(extract(epoch from date_trunc('minute', now()) + interval '1 minute' - now()))));
-  end if;
+  perform private.take_rate('user_messages', v_caller.uid, private.setting_int(s, 'console.rate_limit.messages_per_minute'), 60,
+                            'SA429', 'chat.rate_limited');
   if p_type = 'audio' then
-    v_limit := private.setting_int(s, 'console.rate_limit.audio_per_minute');
-    v_count := private.bump_counter('user_audio', v_caller.uid, date_trunc('minute', now()));
-    if v_count > v_limit then
-      perform private.raise('SA432', 'chat.audio_rate_limited', jsonb_build_object('limit', v_limit, 'window_seconds', 60,
-        'retry_after_seconds', ceil(extract(epoch from date_trunc('minute', now()) + interval '1 minute' - now()))));
-    end if;
+    perform private.take_rate('user_audio', v_caller.uid, private.setting_int(s, 'console.rate_limit.audio_per_minute'), 60,
+                              'SA432', 'chat.audio_rate_limited');
   end if;
-  v_limit := private.setting_int(s, 'console.quota.session_messages_per_day');
-  v_count := private.bump_counter('session_messages', p_session_id, date_trunc('day', now(), 'UTC'));
-  if v_count > v_limit then
-    perform private.raise('SA433', 'chat.session_quota_exceeded', jsonb_build_object('limit', v_limit, 'window_seconds', 86400,
-      'retry_after_seconds', ceil(extract(epoch from date_trunc('day', now(), 'UTC') + interval '1 day' - now()))));
-  end if;
+  perform private.take_rate('session_messages', p_session_id, private.setting_int(s, 'console.quota.session_messages_per_day'), 86400,
+                            'SA433', 'chat.session_quota_exceeded');
 
   if p_type = 'audio' and (v_caller.role = 'reader' or v_session_role = 'reader') then
     v_status := 'pending_approval';
@@ -225,7 +242,7 @@ $$;
 -- Locks the caller's own message for a change, or refuses without revealing messages they
 -- cannot see.
 create or replace function private.lock_own_message(p_message_id uuid, p_uid uuid) returns public.chat_messages
-language plpgsql security definer set search_path = ''
+language plpgsql security definer set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_msg public.chat_messages;
@@ -254,13 +271,14 @@ $$;
 revoke all on function private.lock_own_message(uuid, uuid) from public;
 
 create or replace function public.edit_message(p_message_id uuid, p_body text) returns public.chat_message_view
-language plpgsql security definer set search_path = ''
+language plpgsql security definer set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_caller record;
   v_msg public.chat_messages;
-  v_body text := nullif(btrim(p_body), '');
-  v_max bigint := private.setting_int(private.console_settings(), 'console.message.max_body_length');
+  v_body text := private.trim_text(p_body);
+  s jsonb := private.console_settings();
+  v_max bigint := private.setting_int(s, 'console.message.max_body_length');
 begin
   select * into v_caller from private.require_caller();
   v_msg := private.lock_own_message(p_message_id, v_caller.uid);
@@ -273,13 +291,15 @@ begin
   if length(v_body) > v_max then
     perform private.raise('SA422', 'chat.body_too_long', jsonb_build_object('length', length(v_body), 'max', v_max));
   end if;
+  perform private.take_rate('user_edits', v_caller.uid, private.setting_int(s, 'console.rate_limit.edits_per_minute'), 60,
+                            'SA431', 'chat.edit_rate_limited');
   update public.chat_messages set body = v_body, edited_at = now() where id = p_message_id returning * into v_msg;
   return private.message_view(v_msg, true);
 end
 $$;
 
 create or replace function public.delete_message(p_message_id uuid) returns public.chat_message_view
-language plpgsql security definer set search_path = ''
+language plpgsql security definer set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_caller record;
@@ -287,6 +307,9 @@ declare
 begin
   select * into v_caller from private.require_caller();
   v_msg := private.lock_own_message(p_message_id, v_caller.uid);
+  perform private.take_rate('user_deletes', v_caller.uid,
+                            private.setting_int(private.console_settings(), 'console.rate_limit.deletes_per_minute'), 60,
+                            'SA439', 'chat.delete_rate_limited');
   -- The content goes; audit_log keeps the old values for staff.
   update public.chat_messages
      set status = 'deleted', body = null, storage_path = null, mime_type = null, size_bytes = null,
@@ -299,13 +322,19 @@ $$;
 
 create or replace function public.mark_read(p_session_id uuid, p_read_at timestamptz default null)
 returns timestamptz
-language plpgsql security definer set search_path = ''
+language plpgsql security definer set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_caller record;
   v_at timestamptz;
 begin
   select * into v_caller from private.require_caller();
+  if not exists (select 1 from public.chat_participants cp where cp.session_id = p_session_id and cp.user_id = v_caller.uid) then
+    perform private.raise('SA404', 'chat.session_not_found', jsonb_build_object('session_id', p_session_id));
+  end if;
+  perform private.take_rate('user_read_marks', v_caller.uid,
+                            private.setting_int(private.console_settings(), 'console.rate_limit.read_marks_per_minute'), 60,
+                            'SA408', 'chat.read_rate_limited');
   update public.chat_participants cp
      set last_read_at = greatest(coalesce(cp.last_read_at, '-infinity'), least(coalesce(p_read_at, now()), now()))
    where cp.session_id = p_session_id and cp.user_id = v_caller.uid
@@ -321,7 +350,7 @@ $$;
 -- caller last read counts as new when it becomes visible (reviewed_at), not when it was recorded.
 create or replace function public.unread_counts()
 returns table (session_id uuid, unread_count bigint, last_read_at timestamptz, last_message_at timestamptz)
-language sql stable security definer set search_path = ''
+language sql stable security definer set search_path = pg_catalog, pg_temp
 as $$
   select cp.session_id,
          (select count(*)
@@ -340,17 +369,19 @@ $$;
 
 create or replace function public.review_audio(p_message_id uuid, p_decision text, p_reason text default null)
 returns public.chat_message_view
-language plpgsql security definer set search_path = ''
+language plpgsql security definer set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_caller record;
   v_msg public.chat_messages;
-  v_reason text := nullif(btrim(p_reason), '');
+  v_reason text := private.trim_text(p_reason);
 begin
   select * into v_caller from private.require_caller();
   if v_caller.role not in ('monitor', 'admin', 'super_admin') then
     perform private.raise('SA440', 'review.forbidden', jsonb_build_object('role', v_caller.role));
   end if;
+  perform private.check_text_length('p_reason', v_reason,
+    private.setting_int(private.console_settings(), 'console.message.max_note_length'));
   if p_decision is null or p_decision not in ('approve', 'reject') then
     perform private.raise('SA441', 'review.invalid_decision', jsonb_build_object('decision', p_decision, 'allowed', jsonb_build_array('approve', 'reject')));
   end if;
@@ -358,11 +389,13 @@ begin
     perform private.raise('SA442', 'review.reason_required');
   end if;
   -- First decision wins: a concurrent second reviewer blocks on the row, then re-checks the
-  -- status and updates nothing.
+  -- status and updates nothing. Four eyes: never one's own note, whatever one's role is now (a reader
+  -- promoted to monitor included); the chat_messages_four_eyes trigger holds it for every writer.
   update public.chat_messages
      set status = case p_decision when 'approve' then 'approved' else 'rejected' end,
          reviewed_by = v_caller.uid, reviewed_at = now(), review_reason = v_reason
    where id = p_message_id and type = 'audio' and status = 'pending_approval'
+     and sender_id is distinct from v_caller.uid
   returning * into v_msg;
   if found then
     if v_msg.status = 'approved' then
@@ -374,6 +407,9 @@ begin
   select * into v_msg from public.chat_messages m where m.id = p_message_id;
   if not found or v_msg.type <> 'audio' then
     perform private.raise('SA405', 'chat.message_not_found', jsonb_build_object('message_id', p_message_id));
+  end if;
+  if v_msg.sender_id = v_caller.uid then
+    perform private.raise('SA447', 'review.own_message', jsonb_build_object('message_id', p_message_id));
   end if;
   if v_msg.status in ('approved', 'rejected') then
     perform private.raise('SA443', 'review.already_decided', jsonb_build_object('message_id', p_message_id,

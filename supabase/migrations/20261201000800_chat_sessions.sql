@@ -5,7 +5,7 @@
 -- Support: staff open one with a given user; anyone else opens one for themselves (staff then
 -- join it). Returns the already-active one between the same people instead of a second.
 create or replace function public.open_support_session(p_user_id uuid default null) returns public.chat_sessions
-language plpgsql security definer set search_path = ''
+language plpgsql security definer set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_caller record;
@@ -54,7 +54,7 @@ $$;
 
 -- Staff join any session (to answer support, follow an emergency). Idempotent.
 create or replace function public.join_session(p_session_id uuid) returns public.chat_participants
-language plpgsql security definer set search_path = ''
+language plpgsql security definer set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_caller record;
@@ -79,7 +79,7 @@ $$;
 -- absent on a fresh project). Its client or reader, or staff, may open it; participants come from
 -- the booking itself. Idempotent: one session per booking.
 create or replace function public.open_booking_session(p_booking_id uuid) returns public.chat_sessions
-language plpgsql security definer set search_path = ''
+language plpgsql security definer set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_caller record;
@@ -130,7 +130,7 @@ $$;
 -- requests on Supabase do not come from one): staff put a reader into a client's session.
 -- Staff only; the reader must be a reader; emergency sessions get their reader through accept_emergency.
 create or replace function public.assign_reader(p_session_id uuid, p_reader_id uuid) returns public.chat_participants
-language plpgsql security definer set search_path = ''
+language plpgsql security definer set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_caller record;

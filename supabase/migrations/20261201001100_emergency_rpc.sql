@@ -6,14 +6,14 @@
 
 create or replace function private.emergency_event(p_call_id uuid, p_kind text, p_actor uuid, p_detail jsonb default '{}'::jsonb)
 returns void
-language sql security definer set search_path = ''
+language sql security definer set search_path = pg_catalog, pg_temp
 as $$
   insert into public.emergency_events (call_id, kind, actor_id, detail) values (p_call_id, p_kind, p_actor, coalesce(p_detail, '{}'::jsonb))
 $$;
 revoke all on function private.emergency_event(uuid, text, uuid, jsonb) from public;
 
 create or replace function public.request_emergency() returns public.emergency_calls
-language plpgsql security definer set search_path = ''
+language plpgsql security definer set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_caller record;
@@ -46,7 +46,7 @@ end
 $$;
 
 create or replace function public.accept_emergency(p_call_id uuid) returns public.emergency_calls
-language plpgsql security definer set search_path = ''
+language plpgsql security definer set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_caller record;
@@ -80,7 +80,7 @@ end
 $$;
 
 create or replace function public.acknowledge_emergency(p_call_id uuid) returns public.emergency_calls
-language plpgsql security definer set search_path = ''
+language plpgsql security definer set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_caller record;
@@ -114,17 +114,19 @@ end
 $$;
 
 create or replace function public.resolve_emergency(p_call_id uuid, p_note text) returns public.emergency_calls
-language plpgsql security definer set search_path = ''
+language plpgsql security definer set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_caller record;
   v_call public.emergency_calls;
-  v_note text := nullif(btrim(p_note), '');
+  v_note text := private.trim_text(p_note);
 begin
   select * into v_caller from private.require_caller();
   if v_note is null then
     perform private.raise('SA457', 'emergency.note_required');
   end if;
+  perform private.check_text_length('p_note', v_note,
+    private.setting_int(private.console_settings(), 'console.message.max_note_length'));
   select * into v_call from public.emergency_calls c where c.id = p_call_id for update;
   if not found then
     perform private.raise('SA406', 'emergency.call_not_found', jsonb_build_object('call_id', p_call_id));
@@ -152,15 +154,26 @@ $$;
 -- Escalates every emergency whose deadline has passed, one level per call. Idempotent and safe
 -- to run concurrently (pg_cron, several consoles): rows another caller is escalating are skipped,
 -- and a row is only escalated while its deadline is still in the past.
+-- Callers: the scheduler (pg_cron as the migrations' role, the embedded backend's sweep, a tool with
+-- the service role) and staff consoles. A signed-in user is told apart by the role the session acts
+-- as (the `role` setting, which SET ROLE sets and a SECURITY DEFINER call leaves as it was; JWT claims
+-- are the caller's to write and prove nothing here): as `authenticated`, only staff.
 create or replace function public.advance_emergencies() returns integer
-language plpgsql security definer set search_path = ''
+language plpgsql security definer set search_path = pg_catalog, pg_temp
 as $$
 declare
   s jsonb := private.console_settings();
   v_level1 bigint := private.setting_int(s, 'console.emergency.level1_timeout_seconds');
   v_count integer := 0;
+  v_caller record;
   r record;
 begin
+  if current_setting('role', true) in ('authenticated', 'anon') then
+    select * into v_caller from private.require_caller();
+    if v_caller.role not in ('monitor', 'admin', 'super_admin') then
+      perform private.raise('SA454', 'emergency.staff_only', jsonb_build_object('role', v_caller.role));
+    end if;
+  end if;
   for r in
     with due as (
       select c.id from public.emergency_calls c
@@ -191,7 +204,7 @@ $$;
 -- SECURITY INVOKER: the policies on emergency_calls decide what the caller sees.
 create or replace function public.list_emergencies(p_limit integer default 200)
 returns setof public.emergency_calls
-language plpgsql stable security invoker set search_path = ''
+language plpgsql stable security invoker set search_path = pg_catalog, pg_temp
 as $$
 begin
   perform private.require_caller();
@@ -239,8 +252,10 @@ grant execute on function public.resolve_emergency(uuid, text) to authenticated;
 -- The scheduler (pg_cron, the embedded backend's sweep) runs it as service_role too.
 grant execute on function public.advance_emergencies() to authenticated, service_role;
 
--- On Supabase (pg_cron available) the deadlines advance every few seconds without any console.
--- Elsewhere the embedded backend's timer calls advance_emergencies().
+-- On Supabase (pg_cron available) the deadlines advance every five seconds without any console, and the
+-- migration stops with an error when the sweep cannot be scheduled: an emergency that never escalates
+-- must not go unnoticed. Where pg_cron does not exist (PGlite, plain PostgreSQL) the main process runs
+-- the sweep (the embedded backend's timer calls advance_emergencies()).
 do $$
 begin
   if exists (select 1 from pg_available_extensions where name = 'pg_cron') then
@@ -248,8 +263,11 @@ begin
       create extension if not exists pg_cron;
       perform cron.schedule('samia-advance-emergencies', '5 seconds', 'select public.advance_emergencies()');
     exception when others then
-      raise notice 'pg_cron present but scheduling failed (%); advance_emergencies() must be called by the application', sqlerrm;
+      raise exception 'pg_cron is available but the emergency sweep could not be scheduled: %', sqlerrm
+        using hint = 'Enable pg_cron (Supabase: Database > Extensions > pg_cron), then apply the migrations again.';
     end;
+  else
+    raise notice 'pg_cron is not available: the main process runs the emergency sweep (advance_emergencies())';
   end if;
 end
 $$;

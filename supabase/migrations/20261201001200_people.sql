@@ -5,7 +5,7 @@
 -- People the caller shares a session with. SECURITY DEFINER: the caller cannot read other people's
 -- participant rows of sessions it is not in, and must not need to.
 create or replace function private.my_contact_ids() returns setof uuid
-language sql stable security definer set search_path = ''
+language sql stable security definer set search_path = pg_catalog, pg_temp
 as $$
   select other.user_id
   from public.chat_participants mine
@@ -13,7 +13,7 @@ as $$
   where mine.user_id = auth.uid()
 $$;
 revoke all on function private.my_contact_ids() from public;
-grant execute on function private.my_contact_ids() to anon, authenticated, service_role;
+grant execute on function private.my_contact_ids() to authenticated, service_role;
 
 -- security_barrier: the filter runs before any condition a caller adds, so no crafted predicate can
 -- observe rows the card does not show.
@@ -26,15 +26,15 @@ create or replace view public.profile_cards with (security_barrier = true) as
          or p.role = 'reader'
          or (select private.is_staff())
          or p.id in (select private.my_contact_ids()));
-revoke all on public.profile_cards from anon, authenticated, public;
-grant select on public.profile_cards to authenticated;
+revoke all on public.profile_cards from anon, authenticated, service_role, public;
+grant select on public.profile_cards to authenticated, service_role;
 
 -- People the caller may see, for pickers ("assign a reader", "open a support session with"):
 -- alphabetical, optionally one role. SECURITY INVOKER over the cards above, so it can never show more
 -- than they do.
 create or replace function public.list_people(p_role text default null, p_limit integer default 1000)
 returns setof public.profile_cards
-language plpgsql stable security invoker set search_path = ''
+language plpgsql stable security invoker set search_path = pg_catalog, pg_temp
 as $$
 begin
   perform private.require_caller();

@@ -34,7 +34,7 @@ create type public.chat_session_view as (
 -- compilation then costs more than the whole (index-driven) query.
 create or replace function private.session_views(p_session_id uuid, p_limit integer)
 returns setof public.chat_session_view
-language plpgsql stable security invoker set search_path = '' set jit = off
+language plpgsql stable security invoker set search_path = pg_catalog, pg_temp set jit = off
 as $$
 declare
   v_uid uuid := auth.uid();
@@ -108,7 +108,7 @@ grant execute on function private.session_views(uuid, integer) to authenticated;
 -- The caller's sessions (every session for staff), most recent activity first.
 create or replace function public.list_sessions(p_limit integer default 500)
 returns setof public.chat_session_view
-language plpgsql stable security invoker set search_path = ''
+language plpgsql stable security invoker set search_path = pg_catalog, pg_temp
 as $$
 begin
   perform private.require_caller();
@@ -120,7 +120,7 @@ $$;
 -- One session in the list's shape, ended or not; chat.session_not_found when the caller may not read it.
 create or replace function public.get_session(p_session_id uuid)
 returns setof public.chat_session_view
-language plpgsql stable security invoker set search_path = ''
+language plpgsql stable security invoker set search_path = pg_catalog, pg_temp
 as $$
 begin
   perform private.require_caller();
@@ -142,7 +142,7 @@ create or replace function public.list_messages(
   p_before_id uuid default null,
   p_limit integer default 50
 ) returns setof public.chat_message_view
-language plpgsql stable security invoker set search_path = ''
+language plpgsql stable security invoker set search_path = pg_catalog, pg_temp
 as $$
 begin
   perform private.require_caller();
@@ -191,7 +191,7 @@ $$;
 --                    recreated): start again with null and reload.
 create or replace function public.messages_changed_since(p_cursor text default null, p_limit integer default 500)
 returns jsonb
-language plpgsql stable security invoker set search_path = ''
+language plpgsql stable security invoker set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_now pg_catalog.pg_snapshot := pg_catalog.pg_current_snapshot();
@@ -267,7 +267,7 @@ $$;
 -- (what RLS shows them). Never a client's: RLS hides pending notes from everyone but sender and staff.
 create or replace function public.pending_audio(p_limit integer default 200)
 returns setof public.chat_message_view
-language plpgsql stable security invoker set search_path = ''
+language plpgsql stable security invoker set search_path = pg_catalog, pg_temp
 as $$
 begin
   perform private.require_caller();

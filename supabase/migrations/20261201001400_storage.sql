@@ -10,7 +10,7 @@ on conflict (id) do update
   set public = false, file_size_limit = excluded.file_size_limit, allowed_mime_types = excluded.allowed_mime_types;
 
 create or replace function private.can_read_chat_object(p_name text) returns boolean
-language sql stable security definer set search_path = ''
+language sql stable security definer set search_path = pg_catalog, pg_temp
 as $$
   select exists (
     select 1 from public.chat_messages m
@@ -22,7 +22,7 @@ $$;
 
 -- An upload goes to {a session the caller may post in}/{a message id not used by anyone}/{name}.
 create or replace function private.can_upload_chat_object(p_name text) returns boolean
-language sql stable security definer set search_path = ''
+language sql stable security definer set search_path = pg_catalog, pg_temp
 as $$
   select p_name ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[^/]+$'
      and exists (
@@ -35,7 +35,7 @@ $$;
 
 -- The uploader may remove a file no message uses (an abandoned upload).
 create or replace function private.is_unused_chat_object(p_name text) returns boolean
-language sql stable security definer set search_path = ''
+language sql stable security definer set search_path = pg_catalog, pg_temp
 as $$
   select not exists (select 1 from public.chat_messages m where m.storage_path = p_name)
 $$;
@@ -43,9 +43,10 @@ $$;
 revoke all on function private.can_read_chat_object(text) from public;
 revoke all on function private.can_upload_chat_object(text) from public;
 revoke all on function private.is_unused_chat_object(text) from public;
-grant execute on function private.can_read_chat_object(text) to anon, authenticated, service_role;
-grant execute on function private.can_upload_chat_object(text) to anon, authenticated, service_role;
-grant execute on function private.is_unused_chat_object(text) to anon, authenticated, service_role;
+-- The storage policies below apply to `authenticated` only; anon reaches none of them.
+grant execute on function private.can_read_chat_object(text) to authenticated;
+grant execute on function private.can_upload_chat_object(text) to authenticated;
+grant execute on function private.is_unused_chat_object(text) to authenticated;
 
 drop policy if exists chat_files_select on storage.objects;
 create policy chat_files_select on storage.objects

@@ -4,11 +4,19 @@
 --   user:{id}          one inbox per user: only rows that user may see (never a client's pending audio)
 --   staff:approvals    pending voice notes and their decisions (monitors, admins, super admins)
 --   staff:emergencies  every emergency change (monitors, admins, super admins)
---   staff:sessions     a session was opened or its participants changed (a help desk's inbox)
---   session:{id}       client-sent typing broadcasts, participants (and staff) only
+--   staff:sessions     a session was opened, its participants changed, or a message was written in it
+--                      (a help desk's inbox: staff learn of activity in sessions they are not part of)
+--   session:{id}       typing, participants (and staff) only
 -- A console therefore needs a handful of channels however many sessions it follows.
+--
+-- Every payload is shaped for the rights of whoever may read it, as the RPCs shape their answers: a
+-- message as public.chat_message_view (review internals for staff and the sender only), an emergency
+-- as the recipient may read the call. Nobody writes to a topic: Supabase checks a channel's write
+-- access once, at join, against a probe row {topic, extension} whose event and payload are null, so no
+-- policy could limit what a client broadcasts afterwards. Typing is sent by the database instead
+-- (public.broadcast_typing), with a fixed payload and a rate limit.
 create or replace function private.can_read_topic(p_topic text) returns boolean
-language sql stable security definer set search_path = ''
+language sql stable security definer set search_path = pg_catalog, pg_temp
 as $$
   select case
     when auth.uid() is null then false
@@ -19,45 +27,31 @@ as $$
     else false
   end
 $$;
-
-create or replace function private.can_write_topic(p_topic text) returns boolean
-language sql stable security definer set search_path = ''
-as $$
-  select auth.uid() is not null
-     and p_topic like 'session:%'
-     and private.is_participant(private.uuid_or_null(substr(p_topic, 9)))
-$$;
-
 revoke all on function private.can_read_topic(text) from public;
-revoke all on function private.can_write_topic(text) from public;
-grant execute on function private.can_read_topic(text) to anon, authenticated, service_role;
-grant execute on function private.can_write_topic(text) to anon, authenticated, service_role;
+grant execute on function private.can_read_topic(text) to authenticated;
 
+-- Read only: no policy for insert, update or delete, so no API role but the service role (which
+-- bypasses RLS) writes a row, broadcast or presence. A user's own typing is not sent back to them.
 drop policy if exists console_topics_read on realtime.messages;
 create policy console_topics_read on realtime.messages
   for select to authenticated
-  using (extension in ('broadcast', 'presence') and private.can_read_topic(topic));
+  using (extension in ('broadcast', 'presence')
+         and private.can_read_topic(topic)
+         and (event is distinct from 'typing' or (payload ->> 'user_id') is distinct from (select auth.uid())::text));
 
-drop policy if exists console_topics_write on realtime.messages;
-create policy console_topics_write on realtime.messages
-  for insert to authenticated
-  with check (extension in ('broadcast', 'presence') and private.can_write_topic(topic));
-
--- Messages: to each participant who may see the row, and pending notes and their decisions to staff.
--- Payloads carry the participant view of the row (never the moderation columns).
+-- Messages: to each participant who may see the row, shaped for them (review internals only for the
+-- sender and staff), and pending notes and their decisions to staff. Never the moderation columns.
 create or replace function private.broadcast_chat_message() returns trigger
-language plpgsql security definer set search_path = ''
+language plpgsql security definer set search_path = pg_catalog, pg_temp
 as $$
 declare
   p record;
   v_visible boolean := private.visible_to_others(new.status, new.type, new.reviewed_at);
   v_old_visible boolean := tg_op = 'UPDATE' and private.visible_to_others(old.status, old.type, old.reviewed_at);
   v_privileged boolean;
-  v_new jsonb := private.participant_view(new);
-  v_old jsonb := case when tg_op = 'UPDATE' then private.participant_view(old) end;
 begin
   -- Only the flags changed: nothing a participant may see did.
-  if tg_op = 'UPDATE' and v_new = v_old then
+  if tg_op = 'UPDATE' and private.participant_view(new) = private.participant_view(old) then
     return null;
   end if;
   for p in
@@ -70,27 +64,51 @@ begin
       -- Same shape as realtime.broadcast_changes. An approval reaches the client as an update whose previous
       -- state it never saw: the old record is omitted.
       perform realtime.send(
-        jsonb_build_object('record', v_new,
-                           'old_record', case when v_privileged or v_old_visible then v_old else null end,
+        jsonb_build_object('record', to_jsonb(private.message_view(new, v_privileged)),
+                           'old_record', case when tg_op = 'UPDATE' and (v_privileged or v_old_visible)
+                                              then to_jsonb(private.message_view(old, v_privileged)) end,
                            'operation', tg_op, 'table', tg_table_name, 'schema', tg_table_schema),
         'chat_message', 'user:' || p.user_id::text, true);
     end if;
   end loop;
   if new.status = 'pending_approval' or (tg_op = 'UPDATE' and old.status = 'pending_approval') then
     perform realtime.send(
-      jsonb_build_object('record', v_new, 'old_record', v_old, 'operation', tg_op, 'table', tg_table_name, 'schema', tg_table_schema),
+      jsonb_build_object('record', to_jsonb(private.message_view(new, true)),
+                         'old_record', case when tg_op = 'UPDATE' then to_jsonb(private.message_view(old, true)) end,
+                         'operation', tg_op, 'table', tg_table_name, 'schema', tg_table_schema),
       'chat_message', 'staff:approvals', true);
   end if;
   return null;
 end
 $$;
+revoke all on function private.broadcast_chat_message() from public;
 
 create or replace trigger chat_messages_broadcast after insert or update on public.chat_messages
   for each row execute function private.broadcast_chat_message();
 
+-- staff:sessions, one row per message whoever is on staff: which session moved, and when its last
+-- message now is (for staff, who see pending notes too). No content: staff re-read the session
+-- under their own rights.
+create or replace function private.broadcast_session_activity() returns trigger
+language plpgsql security definer set search_path = pg_catalog, pg_temp
+as $$
+begin
+  perform realtime.send(
+    jsonb_build_object('session_id', new.session_id, 'message_id', new.id,
+                       'last_message_at', (select greatest(s.last_message_at, new.created_at)
+                                             from public.chat_sessions s where s.id = new.session_id)),
+    'session_activity', 'staff:sessions', true);
+  return null;
+end
+$$;
+revoke all on function private.broadcast_session_activity() from public;
+
+create or replace trigger chat_messages_staff_feed after insert on public.chat_messages
+  for each row execute function private.broadcast_session_activity();
+
 -- Read receipts and joins: the other participants learn who read up to when / who joined.
 create or replace function private.broadcast_chat_participant() returns trigger
-language plpgsql security definer set search_path = ''
+language plpgsql security definer set search_path = pg_catalog, pg_temp
 as $$
 declare
   p record;
@@ -105,12 +123,14 @@ begin
   return null;
 end
 $$;
+revoke all on function private.broadcast_chat_participant() from public;
 
 create or replace trigger chat_participants_broadcast after insert or update of last_read_at on public.chat_participants
   for each row execute function private.broadcast_chat_participant();
 
+-- The session row, which every participant may read whole.
 create or replace function private.broadcast_chat_session() returns trigger
-language plpgsql security definer set search_path = ''
+language plpgsql security definer set search_path = pg_catalog, pg_temp
 as $$
 declare
   p record;
@@ -124,37 +144,68 @@ begin
   return null;
 end
 $$;
+revoke all on function private.broadcast_chat_session() from public;
 
 create or replace trigger chat_sessions_broadcast after update of status on public.chat_sessions
   for each row execute function private.broadcast_chat_session();
 
--- Emergencies: staff always; the client of the call; opted-in readers while it is open (to ring)
--- and when it is taken (to stop ringing).
+-- An emergency as a reader who may no longer read it last saw it: what a ringing call shows, with the
+-- new state, so that it stops ringing; who took it, when, and how it ended are not theirs to know.
+create or replace function private.emergency_call_withdrawn(p_call public.emergency_calls) returns jsonb
+language sql immutable set search_path = pg_catalog, pg_temp
+as $$
+  select to_jsonb(p_call) || jsonb_build_object('escalate_at', null, 'accepted_by', null, 'accepted_at', null,
+                                                'acknowledged_by', null, 'acknowledged_at', null, 'resolved_by', null,
+                                                'resolved_at', null, 'resolution_note', null)
+$$;
+revoke all on function private.emergency_call_withdrawn(public.emergency_calls) from public;
+
+-- Emergencies: staff always; then each person who may read the call (private.call_readable, the rule of
+-- the policy on emergency_calls, with that person's facts): its client, whoever took it, and opted-in
+-- readers while it rings. A reader who could read it before this change and no longer can is told it
+-- was withdrawn, nothing more.
 create or replace function private.broadcast_emergency_call() returns trigger
-language plpgsql security definer set search_path = ''
+language plpgsql security definer set search_path = pg_catalog, pg_temp
 as $$
 declare
   r record;
+  v_now boolean;
+  v_before boolean;
 begin
   perform realtime.broadcast_changes('staff:emergencies', 'emergency_call', tg_op, tg_table_name, tg_table_schema, new, old);
-  perform realtime.broadcast_changes('user:' || new.client_id::text, 'emergency_call', tg_op, tg_table_name, tg_table_schema, new, old);
   for r in
-    select p.id from public.profiles p
-    where p.role = 'reader' and p.emergency_opt_in and p.id <> new.client_id
-       or p.id = new.accepted_by
+    select p.id, coalesce(p.role, 'client') in ('monitor', 'admin', 'super_admin') as staff,
+           coalesce(p.role = 'reader' and p.emergency_opt_in, false) as opted_in
+    from public.profiles p
+    where p.id in (new.client_id, new.accepted_by, new.acknowledged_by)
+       or (p.role = 'reader' and p.emergency_opt_in)
   loop
-    perform realtime.broadcast_changes('user:' || r.id::text, 'emergency_call', tg_op, tg_table_name, tg_table_schema, new, old);
+    v_now := private.call_readable(new.state, new.client_id, new.accepted_by, new.acknowledged_by, r.id, r.staff, r.opted_in);
+    v_before := tg_op = 'UPDATE'
+      and private.call_readable(old.state, old.client_id, old.accepted_by, old.acknowledged_by, r.id, r.staff, r.opted_in);
+    if v_now then
+      perform realtime.send(
+        jsonb_build_object('record', to_jsonb(new), 'old_record', case when v_before then to_jsonb(old) end,
+                           'operation', tg_op, 'table', tg_table_name, 'schema', tg_table_schema),
+        'emergency_call', 'user:' || r.id::text, true);
+    elsif v_before then
+      perform realtime.send(
+        jsonb_build_object('record', private.emergency_call_withdrawn(new), 'old_record', null,
+                           'operation', tg_op, 'table', tg_table_name, 'schema', tg_table_schema),
+        'emergency_call', 'user:' || r.id::text, true);
+    end if;
   end loop;
   return null;
 end
 $$;
+revoke all on function private.broadcast_emergency_call() from public;
 
 create or replace trigger emergency_calls_broadcast after insert or update on public.emergency_calls
   for each row execute function private.broadcast_emergency_call();
 
 -- staff:sessions: the payload names the session only; staff re-read it under their own rights.
 create or replace function private.broadcast_staff_session_feed() returns trigger
-language plpgsql security definer set search_path = ''
+language plpgsql security definer set search_path = pg_catalog, pg_temp
 as $$
 begin
   perform realtime.send(
@@ -167,3 +218,34 @@ revoke all on function private.broadcast_staff_session_feed() from public;
 
 create or replace trigger chat_participants_staff_feed after insert on public.chat_participants
   for each row execute function private.broadcast_staff_session_feed();
+
+-- Typing, from a participant of an active session to the others on session:{id}: a fixed payload
+-- {user_id, session_id} written by the database, so nothing else can ride on it, at most
+-- console.rate_limit.typing_per_minute per user in any rolling minute. The sender does not get it back
+-- (the read policy above). Consoles throttle typing themselves; this bounds a client that does not.
+create or replace function public.broadcast_typing(p_session_id uuid) returns void
+language plpgsql security definer set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_caller record;
+  v_status text;
+begin
+  select * into v_caller from private.require_caller();
+  select s.status into v_status
+  from public.chat_participants cp join public.chat_sessions s on s.id = cp.session_id
+  where cp.session_id = p_session_id and cp.user_id = v_caller.uid;
+  if not found then
+    perform private.raise('SA404', 'chat.session_not_found', jsonb_build_object('session_id', p_session_id));
+  end if;
+  if v_status <> 'active' then
+    perform private.raise('SA410', 'chat.session_not_active', jsonb_build_object('session_id', p_session_id, 'status', v_status));
+  end if;
+  perform private.take_rate('user_typing', v_caller.uid,
+                            private.setting_int(private.console_settings(), 'console.rate_limit.typing_per_minute'), 60,
+                            'SA449', 'chat.typing_rate_limited');
+  perform realtime.send(jsonb_build_object('user_id', v_caller.uid, 'session_id', p_session_id),
+                        'typing', 'session:' || p_session_id::text, true);
+end
+$$;
+revoke all on function public.broadcast_typing(uuid) from public, anon;
+grant execute on function public.broadcast_typing(uuid) to authenticated;

@@ -167,7 +167,9 @@ async function everythingSince(connection: UserConnection, cursor: string) {
     cursor = page.cursor;
     if (page.complete) break;
   }
-  return [...seen.values()].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1));
+  // Postgres trims trailing zeros of the microseconds: pad them before comparing the texts.
+  const key = (m: { createdAt: string; id: string }) => `${m.createdAt.replace(/(\.\d+)?Z$/, (_, f: string | undefined) => `${(f ?? '.').padEnd(7, '0')}Z`)}|${m.id}`;
+  return [...seen.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
 async function setUp(root: string): Promise<{ backend: EmbeddedSupabase; admin: UserConnection; lanes: Lane[] }> {

@@ -22,7 +22,9 @@ declare
   owner_of constant jsonb := '{"auth": "platform_auth", "storage": "platform_storage", "realtime": "platform_realtime"}';
 begin
   for r in select n.nspname, c.oid::regclass::text as rel, c.relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace
-           where n.nspname in ('auth', 'storage', 'realtime') and c.relkind in ('r', 'v', 'S') loop
+           where n.nspname in ('auth', 'storage', 'realtime') and c.relkind in ('r', 'v', 'S')
+           -- tables first: a table takes its owned sequences along (they refuse an owner of their own)
+           order by c.relkind = 'S', c.oid loop
     execute format('alter %s %s owner to %I', case r.relkind when 'S' then 'sequence' when 'v' then 'view' else 'table' end, r.rel, owner_of ->> r.nspname);
   end loop;
   for r in select n.nspname, p.oid::regprocedure::text as fn from pg_proc p join pg_namespace n on n.oid = p.pronamespace

@@ -168,8 +168,9 @@ export const TARGETS: Target[] = [
       ['user:reader', ID.rtUserReader, `user:${ID.reader}`, '00010000', ALL_D],
       ['staff:approvals', ID.rtApprovals, 'staff:approvals', '00000111', ALL_D],
       ['staff:sessions', ID.rtStaffSessions, 'staff:sessions', '00000111', ALL_D],
-      ['session:1', ID.rtSession1, `session:${ID.s1}`, '01010111', 'D1D1DDDD'],
-      ['session:2', ID.rtSession2, `session:${ID.s2}`, '00101111', 'DD1D1DDD'],
+      // Nobody writes to a topic, not even to their own session's: typing goes through broadcast_typing().
+      ['session:1', ID.rtSession1, `session:${ID.s1}`, '01010111', ALL_D],
+      ['session:2', ID.rtSession2, `session:${ID.s2}`, '00101111', ALL_D],
     ] as const
   ).map(
     ([label, id, topic, read, write]): Target => ({

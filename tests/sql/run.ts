@@ -1,7 +1,8 @@
 // The SQL suite: every migration from zero, the RLS matrix, the workflows, the accounts, the read RPCs,
 // the races, the change cursor, the live-shaped database and the platform-shaped one (--target supabase),
 // on PGlite and on a real PostgreSQL 15 that it starts and stops itself.
-// Usage: npx tsx tests/sql/run.ts [--engine pglite|pg15] [--verbose]
+// Usage: npx tsx tests/sql/run.ts [--engine pglite|pg15] [--verbose] [--write-privileges]
+//   --write-privileges  rewrites tests/sql/expected/privileges.txt from the database (read the diff first)
 import { applySchema } from '../../src/main/schema/index';
 import { pgliteEngine, pg15Engine, type Engine } from './engines';
 import { loadFixtures } from './fixtures';
@@ -14,10 +15,13 @@ import { READ_WORKFLOWS } from './reads';
 import { runChanges } from './changes';
 import { runPlatformShape } from './platform-shape';
 import { runPlans } from './plans';
+import { runAdversarial } from './adversarial';
+import { writePrivileges } from './privileges';
 
 const args = process.argv.slice(2);
 const only = args.includes('--engine') ? args[args.indexOf('--engine') + 1] : undefined;
 const verbose = args.includes('--verbose');
+const rewritePrivileges = args.includes('--write-privileges');
 
 async function suite(db: Engine): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
@@ -38,12 +42,14 @@ async function suite(db: Engine): Promise<CaseResult[]> {
     results.push({ name: 'schema: migrations from zero', ok: false, detail: error instanceof Error ? error.message : String(error) });
     return results;
   }
+  if (rewritePrivileges) await writePrivileges(db);
   await loadFixtures(db);
   const matrix = await runRlsMatrix(db);
   results.push(...matrix);
   results.push(...(await runWorkflows(db)));
   results.push(...(await runWorkflows(db, ACCOUNT_WORKFLOWS, 'account')));
   results.push(...(await runWorkflows(db, READ_WORKFLOWS, 'read')));
+  results.push(...(await runAdversarial(db)));
   results.push(...(await runConcurrency(db)));
   // Commits its own rows: after everything that expects the fixtures as they were loaded.
   results.push(...(await runChanges(db)));
@@ -93,14 +99,15 @@ for (const engineName of ['pglite', 'pg15']) {
   const ok = results.filter((r) => r.ok).length;
   const bad = results.filter((r) => !r.ok);
   const rls = results.filter((r) => r.name.startsWith('rls '));
-  const sections = ['schema', 'rls', 'workflow', 'account', 'read', 'race', 'changes', 'live-shaped', 'platform-shaped'];
+  const sections = ['schema', 'rls', 'workflow', 'account', 'read', 'adversarial', 'race', 'changes', 'live-shaped', 'platform-shaped'];
   const counts = sections.map((s) => `${results.filter((r) => r.name.startsWith(`${s} `) || r.name.startsWith(`${s}:`)).length} ${s}`);
   console.log(`\n[${db.name}] ${results.length} cases (${counts.join(', ')}) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   for (const r of results) {
     if (!r.ok) console.log(`  FAIL ${r.name}\n       ${r.detail}`);
-    else if (verbose || !r.name.startsWith('rls ')) console.log(`  ok   ${r.name}`);
+    else if (verbose || !(r.name.startsWith('rls ') || r.name.startsWith('adversarial '))) console.log(`  ok   ${r.name}`);
   }
-  summary.push(`${db.name}: ${ok} passed, ${bad.length} failed (RLS matrix: ${rls.filter((r) => r.ok).length}/${rls.length})`);
+  const adversarial = results.filter((r) => r.name.startsWith('adversarial '));
+  summary.push(`${db.name}: ${ok} passed, ${bad.length} failed (RLS matrix: ${rls.filter((r) => r.ok).length}/${rls.length}, adversarial: ${adversarial.filter((r) => r.ok).length}/${adversarial.length})`);
   passed += ok;
   failed += bad.length;
 }

@@ -408,7 +408,13 @@ export const WORKFLOWS: Workflow[] = [
       await c.as('postgres');
       await c.rows(`update public.emergency_calls set escalate_at = now() - interval '1 second' where id in ($1, $2)`, [call.id, ID.call]);
       await c.as('otherClient');
-      c.eq(Number((await c.one(`select public.advance_emergencies() as n`)).n), 2, 'both due calls escalate');
+      await c.fails('SA454', `select public.advance_emergencies()`, [], 'emergency.staff_only');
+      await c.as('reader');
+      await c.fails('SA454', `select public.advance_emergencies()`, [], 'emergency.staff_only');
+      await c.as('anon');
+      await c.fails('42501', `select public.advance_emergencies()`);
+      await c.as('monitor');
+      c.eq(Number((await c.one(`select public.advance_emergencies() as n`)).n), 2, 'both due calls escalate (staff may sweep)');
       await c.as('monitor');
       c.eq(Number((await c.one(`select public.advance_emergencies() as n`)).n), 0, 'idempotent');
       const l1 = await c.one(`select state, escalation_level, escalate_at > now() + interval '119 seconds' as later from public.emergency_calls where id = $1`, [call.id]);
@@ -444,6 +450,8 @@ export const WORKFLOWS: Workflow[] = [
       await c.fails('SA462', `select * from public.set_availability('online', true)`, [], 'profile.opt_in_readers_only');
       await c.fails('SA461', `select * from public.set_availability('sleeping')`, [], 'profile.invalid_availability');
       c.eq((await c.one(`select * from public.set_availability('away')`)).availability, 'away', 'client availability');
+      c.eq((await c.one(`select * from public.set_preferred_language('ar')`)).preferred_language, 'ar', 'the client chose Arabic');
+      await c.fails('SA467', `select * from public.set_preferred_language('fr')`, [], 'profile.invalid_language');
       await c.fails('SA460', `update public.profiles set role = 'super_admin' where id = auth.uid()`, [], 'profile.protected_column');
       await c.fails('SA460', `update public.profiles set availability = 'online' where id = auth.uid()`);
       c.eq(await c.n(`update public.profiles set display_name = 'Renamed' where id = auth.uid() returning 1`), 1, 'own display name is editable');
@@ -518,13 +526,21 @@ export const WORKFLOWS: Workflow[] = [
     },
   },
   {
-    name: 'realtime: topic authorisation by row and by realtime.topic(); typing only on own sessions',
+    name: 'realtime: topic authorisation by row and by realtime.topic(); typing only through broadcast_typing, on own sessions',
     async run(c) {
       await c.as('client');
       c.eq(await c.n(`select 1 from realtime.messages where topic like 'staff:%' or topic = $1`, [`user:${ID.reader}`]), 0, 'no foreign topics');
       await c.rows(`select set_config('realtime.topic', $1, true)`, [`session:${ID.s1}`]);
       c.eq(await c.rows(`select realtime.topic() as t`), [{ t: `session:${ID.s1}` }], 'realtime.topic() reads the setting');
-      c.eq(await c.n(`insert into realtime.messages (topic, extension, event, payload) values ($1, 'broadcast', 'typing', '{}') returning 1`, [`session:${ID.s1}`]), 1, 'typing on own session');
+      await c.fails('42501', `insert into realtime.messages (topic, extension, event, payload) values ($1, 'broadcast', 'typing', '{}')`, [`session:${ID.s1}`]);
+      await c.rows(`select public.broadcast_typing($1)`, [ID.s1]);
+      c.eq(await c.n(`select 1 from realtime.messages where topic = $1 and event = 'typing' and payload ->> 'user_id' = $2`, [`session:${ID.s1}`, ID.client]), 0,
+        'the sender does not read their own typing back');
+      await c.as('reader');
+      c.eq(await c.rows(`select payload from realtime.messages where topic = $1 and event = 'typing' and payload ->> 'user_id' = $2`, [`session:${ID.s1}`, ID.client]),
+        [{ payload: { user_id: ID.client, session_id: ID.s1 } }], 'the other participant reads it, with the fixed payload');
+      await c.as('client');
+      await c.fails('SA404', `select public.broadcast_typing($1)`, [ID.s2], 'chat.session_not_found');
       await c.fails('42501', `insert into realtime.messages (topic, extension, event, payload) values ($1, 'broadcast', 'chat_message', '{}')`, [`user:${ID.reader}`]);
       await c.fails('42501', `insert into realtime.messages (topic, extension, event, payload) values ('staff:approvals', 'broadcast', 'x', '{}')`);
       await c.fails('42501', `select realtime.send('{}', 'x', 'staff:approvals', true)`);

@@ -6,8 +6,10 @@ import type {
   EmergencyAlertState,
   EmergencyModalReason,
   EmergencyView,
+  MessageSound,
   OpenEmergencyState,
 } from './alert-platform';
+import { MESSAGE_SOUNDS } from './alert-platform';
 import { alertText, formatDuration, type AlertLanguage } from './alert-strings';
 
 /** How much a notification may reveal on a screen others can see: name and text, name only, or a count only. */
@@ -16,8 +18,24 @@ export type AlertPrivacy = 'full' | 'sender' | 'count';
 export interface AlertPreferences {
   language: AlertLanguage;
   privacy: AlertPrivacy;
-  /** Silences message notifications; emergencies alert regardless. */
+  /** Silences message notifications and reply reminders; emergencies alert regardless. */
   doNotDisturb: boolean;
+  /** Flash the taskbar entry (bounce the dock on macOS) for a new message while the console is not focused. */
+  flashFrame: boolean;
+  /** The console's own sound for message alerts and reminders; the OS notification itself stays silent. */
+  messageSound: MessageSound;
+  /** Volume of messageSound, in percent (0-100). The emergency siren always plays at full volume. */
+  soundVolume: number;
+  /** A client still waiting past the reply target is reminded of again this often, in minutes. */
+  reminderRepeatMinutes: number;
+}
+
+/** A client waiting for this user's answer, as the core computes it (src/main/core/waiting-clients.ts). */
+export interface WaitingClient {
+  sessionId: string;
+  clientName: string | null;
+  /** ISO timestamp of the client's oldest message not yet answered. */
+  waitingSince: string;
 }
 
 export type AlertMessageType = 'text' | 'audio' | 'image' | 'file' | 'system' | 'emergency';
@@ -63,7 +81,17 @@ export interface AlertCenterOptions {
   sirenDurationMs?: number;
 }
 
-export const DEFAULT_ALERT_PREFERENCES: Readonly<AlertPreferences> = { language: 'en', privacy: 'full', doNotDisturb: false };
+export const DEFAULT_ALERT_PREFERENCES: Readonly<AlertPreferences> = {
+  language: 'en',
+  privacy: 'full',
+  doNotDisturb: false,
+  flashFrame: true,
+  messageSound: 'chime',
+  soundVolume: 80,
+  reminderRepeatMinutes: 5,
+};
+/** Bounds of the reminder repeat, in minutes: at least one, at most a working day's quarter. */
+export const REMINDER_REPEAT_BOUNDS = { min: 1, max: 120 } as const;
 
 const OPEN_EMERGENCY_STATES: ReadonlySet<EmergencyAlertState> = new Set<OpenEmergencyState>(['ringing', 'escalated']);
 const EMERGENCY_STATES: ReadonlySet<string> = new Set<EmergencyAlertState>([
@@ -77,6 +105,8 @@ const EMERGENCY_STATES: ReadonlySet<string> = new Set<EmergencyAlertState>([
 const MESSAGE_TYPES: ReadonlySet<string> = new Set<AlertMessageType>(['text', 'audio', 'image', 'file', 'system', 'emergency']);
 const PRIVACY_LEVELS: ReadonlySet<string> = new Set<AlertPrivacy>(['full', 'sender', 'count']);
 const LANGUAGES: ReadonlySet<string> = new Set<AlertLanguage>(['ar', 'en']);
+const SOUNDS: ReadonlySet<string> = new Set<string>(MESSAGE_SOUNDS);
+const MINUTE_MS = 60_000;
 
 const COUNT_NOTIFICATION_ID = 'messages';
 const PREVIEW_MAX_CHARS = 120;
@@ -99,6 +129,15 @@ interface OpenEmergency {
   repeat: TimerHandle | null;
 }
 
+interface PendingReminder {
+  client: WaitingClient;
+  waitingSinceMs: number;
+  /** When this wait was last reminded of (ms), or null before the first reminder. */
+  lastRemindedAt: number | null;
+  timer: TimerHandle | null;
+  shown: boolean;
+}
+
 /**
  * Decides when and how the console gets someone's attention: new-message notifications (only when
  * the message is not already in front of them, coalesced, at the chosen privacy level, in their
@@ -118,6 +157,9 @@ export class AlertCenter {
   private readonly slots = new Map<string, NotificationSlot>();
   private readonly seenMessageIds = new Set<string>();
   private readonly emergencies = new Map<string, OpenEmergency>();
+  private readonly reminders = new Map<string, PendingReminder>();
+  /** The console's reply-time target in minutes (console.reply.target_minutes); null: no reminders. */
+  private replyTargetMinutes: number | null = null;
   private unread = 0;
   private lastBadge: number | null = null;
   private flashing = false;
@@ -147,9 +189,55 @@ export class AlertCenter {
     if (this.disposed) return;
     const next = validatePreferences({ ...this.preferences, ...changes });
     const privacyChanged = next.privacy !== this.preferences.privacy;
+    const remindersChanged = next.doNotDisturb !== this.preferences.doNotDisturb || next.reminderRepeatMinutes !== this.preferences.reminderRepeatMinutes;
     this.preferences = next;
     // A notification on screen may show more than the new level allows, and coalesced slots are keyed per level.
-    if (privacyChanged) this.clearMessageAlerts();
+    if (privacyChanged) {
+      this.clearMessageAlerts();
+      for (const reminder of this.reminders.values()) this.takeDownReminder(reminder);
+    }
+    if (remindersChanged || privacyChanged) this.scheduleReminders();
+  }
+
+  // ---- reply reminders ----
+
+  /** The console's reply-time target in minutes (console.reply.target_minutes); null turns reminders off. */
+  setReplyTarget(minutes: number | null): void {
+    if (this.disposed) return;
+    if (minutes !== null && !(Number.isInteger(minutes) && minutes > 0)) {
+      throw new RangeError(`Reply target must be a positive whole number of minutes or null, got ${String(minutes)}.`);
+    }
+    if (minutes === this.replyTargetMinutes) return;
+    this.replyTargetMinutes = minutes;
+    this.scheduleReminders();
+  }
+
+  /**
+   * Every client now waiting for this user's answer (a complete list: a session not in it has been answered,
+   * and its reminder goes). A client waits past the target, then is reminded of every reminderRepeatMinutes.
+   */
+  setWaitingClients(clients: readonly WaitingClient[]): void {
+    if (this.disposed) return;
+    const parsed = clients.map((client) => ({ client, waitingSinceMs: validateWaitingClient(client) }));
+    const listed = new Set(parsed.map(({ client }) => client.sessionId));
+    if (listed.size !== parsed.length) throw new TypeError('Alert input: a session is listed twice among the waiting clients.');
+    for (const [sessionId, reminder] of [...this.reminders]) if (!listed.has(sessionId)) this.dropReminder(reminder);
+    for (const { client, waitingSinceMs } of parsed) {
+      const known = this.reminders.get(client.sessionId);
+      if (known && known.waitingSinceMs === waitingSinceMs) {
+        known.client = { ...client };
+        continue;
+      }
+      // A new wait (or the client wrote again after an answer): its clock starts over.
+      if (known) this.dropReminder(known);
+      this.reminders.set(client.sessionId, { client: { ...client }, waitingSinceMs, lastRemindedAt: null, timer: null, shown: false });
+    }
+    this.scheduleReminders();
+  }
+
+  /** Sessions being reminded of (or waiting to be), for inspection. */
+  waitingSessions(): string[] {
+    return [...this.reminders.keys()];
   }
 
   // ---- messages ----
@@ -246,6 +334,7 @@ export class AlertCenter {
     if (this.flashing) this.platform.setFrameFlashing(false);
     this.flashing = false;
     if (hadEmergencies) this.platform.emitToRenderer('alerts.emergencies', { emergencies: [], changedId: null, reason: 'cleared' });
+    for (const reminder of [...this.reminders.values()]) this.dropReminder(reminder);
     this.unread = 0;
     this.updateBadge();
   }
@@ -274,15 +363,17 @@ export class AlertCenter {
   }
 
   private render(slotId: string, silent: boolean): void {
-    const notification = this.buildMessageNotification(slotId, silent);
+    const notification = this.buildMessageNotification(slotId);
     if (!notification) return;
     this.platform.showNotification(notification);
+    // An update within a burst makes no sound and draws no eye: the first notification did.
+    if (!silent) this.callAttention();
     const slot = this.slots.get(slotId);
     if (slot) slot.lastShownAt = this.clock.now();
     else this.slots.set(slotId, { lastShownAt: this.clock.now(), trailing: null });
   }
 
-  private buildMessageNotification(slotId: string, silent: boolean): AlertNotification | null {
+  private buildMessageNotification(slotId: string): AlertNotification | null {
     const { language, privacy } = this.preferences;
     if (slotId === COUNT_NOTIFICATION_ID) {
       let total = 0;
@@ -293,7 +384,8 @@ export class AlertCenter {
         title: alertText(language, 'app.name'),
         body: alertText(language, 'message.count.body', { count: total }),
         urgency: 'normal',
-        silent,
+        // The console plays the chosen sound (callAttention) at the chosen volume; the OS's would double it.
+        silent: true,
         onClick: () => this.activate({ kind: 'inbox' }),
       };
     }
@@ -308,7 +400,7 @@ export class AlertCenter {
         title: alertText(language, 'message.sender.title', { sender, count: tally.count }),
         body: alertText(language, 'message.sender.body'),
         urgency: 'normal',
-        silent,
+        silent: true,
         onClick,
       };
     }
@@ -317,7 +409,7 @@ export class AlertCenter {
       title: alertText(language, 'message.full.title', { sender, count: tally.count }),
       body: previewOf(tally.latest, language),
       urgency: 'normal',
-      silent,
+      silent: true,
       onClick,
     };
   }
@@ -333,6 +425,80 @@ export class AlertCenter {
   private clearMessageAlerts(): void {
     for (const slotId of [...this.slots.keys()]) this.dropSlot(slotId);
     this.tallies.clear();
+  }
+
+  /** The chosen sound, and a flash of the taskbar entry (or a dock bounce) when the console is not in front. */
+  private callAttention(): void {
+    const { messageSound, soundVolume, flashFrame } = this.preferences;
+    if (messageSound !== 'none' && soundVolume > 0) this.platform.playSound(messageSound, soundVolume);
+    if (flashFrame && !this.platform.isWindowFocused()) this.platform.requestAttention();
+  }
+
+  // ---- reminder internals ----
+
+  /** (Re)sets every reminder's timer from the current target, preferences and clock; none while do-not-disturb is on. */
+  private scheduleReminders(): void {
+    for (const reminder of this.reminders.values()) {
+      if (reminder.timer) this.clock.clearTimeout(reminder.timer);
+      reminder.timer = null;
+      const dueAt = this.reminderDueAt(reminder);
+      if (dueAt === null) continue;
+      reminder.timer = this.clock.setTimeout(() => {
+        reminder.timer = null;
+        if (this.reminders.get(reminder.client.sessionId) !== reminder) return;
+        this.remind(reminder);
+      }, Math.max(0, dueAt - this.clock.now()));
+    }
+  }
+
+  private reminderDueAt(reminder: PendingReminder): number | null {
+    if (this.replyTargetMinutes === null || this.preferences.doNotDisturb) return null;
+    if (reminder.lastRemindedAt === null) return reminder.waitingSinceMs + this.replyTargetMinutes * MINUTE_MS;
+    return reminder.lastRemindedAt + this.preferences.reminderRepeatMinutes * MINUTE_MS;
+  }
+
+  private remind(reminder: PendingReminder): void {
+    const now = this.clock.now();
+    reminder.lastRemindedAt = now;
+    const { sessionId } = reminder.client;
+    // Someone looking at the conversation needs no notification; the next reminder still comes if they do not answer.
+    if (!(this.platform.isWindowFocused() && this.isSessionVisible(sessionId))) {
+      this.platform.showNotification(this.buildReminderNotification(reminder, now));
+      reminder.shown = true;
+      this.callAttention();
+    }
+    this.scheduleReminders();
+  }
+
+  private buildReminderNotification(reminder: PendingReminder, now: number): AlertNotification {
+    const { language, privacy } = this.preferences;
+    const { sessionId, clientName } = reminder.client;
+    const name = privacy === 'count' || clientName === null ? '' : cleanName(clientName);
+    return {
+      id: reminderNotificationId(sessionId),
+      title: name === '' ? alertText(language, 'reminder.title.anonymous') : alertText(language, 'reminder.title.named', { client: isolate(name) }),
+      body: alertText(language, 'reminder.body', {
+        count: Math.max(1, Math.floor((now - reminder.waitingSinceMs) / MINUTE_MS)),
+        target: this.replyTargetMinutes ?? 0,
+      }),
+      urgency: 'normal',
+      silent: true,
+      onClick: () => this.activate({ kind: 'session', sessionId }),
+    };
+  }
+
+  /** Closes a reminder on screen, keeping its schedule (the privacy level changed). */
+  private takeDownReminder(reminder: PendingReminder): void {
+    if (!reminder.shown) return;
+    reminder.shown = false;
+    this.platform.closeNotification(reminderNotificationId(reminder.client.sessionId));
+  }
+
+  private dropReminder(reminder: PendingReminder): void {
+    if (reminder.timer) this.clock.clearTimeout(reminder.timer);
+    reminder.timer = null;
+    this.takeDownReminder(reminder);
+    this.reminders.delete(reminder.client.sessionId);
   }
 
   private rememberMessageId(id: string): void {
@@ -469,6 +635,10 @@ function emergencyNotificationId(id: string): string {
   return `emergency:${id}`;
 }
 
+function reminderNotificationId(sessionId: string): string {
+  return `reminder:${sessionId}`;
+}
+
 /**
  * Wraps a name in Unicode first-strong isolates: an Arabic name inside an English sentence (or the
  * reverse) would otherwise reorder the punctuation around it.
@@ -548,11 +718,36 @@ function validateEmergency(input: EmergencyAlertInput): void {
   }
 }
 
+function validateWaitingClient(client: WaitingClient): number {
+  if (typeof client !== 'object' || client === null) throw new TypeError('Alert input: a waiting client must be an object.');
+  requireText(client.sessionId, 'waiting client sessionId');
+  if (client.clientName !== null && typeof client.clientName !== 'string') throw new TypeError('Alert input: clientName must be a string or null.');
+  const since = typeof client.waitingSince === 'string' ? Date.parse(client.waitingSince) : Number.NaN;
+  if (Number.isNaN(since)) throw new TypeError(`Alert input: waitingSince must be an ISO timestamp, got ${JSON.stringify(client.waitingSince)}.`);
+  return since;
+}
+
 function validatePreferences(preferences: AlertPreferences): AlertPreferences {
   if (!LANGUAGES.has(preferences.language)) throw new TypeError(`Alert preferences: unknown language ${JSON.stringify(preferences.language)}.`);
   if (!PRIVACY_LEVELS.has(preferences.privacy)) throw new TypeError(`Alert preferences: unknown privacy level ${JSON.stringify(preferences.privacy)}.`);
   if (typeof preferences.doNotDisturb !== 'boolean') throw new TypeError('Alert preferences: doNotDisturb must be true or false.');
-  return { language: preferences.language, privacy: preferences.privacy, doNotDisturb: preferences.doNotDisturb };
+  if (typeof preferences.flashFrame !== 'boolean') throw new TypeError('Alert preferences: flashFrame must be true or false.');
+  if (!SOUNDS.has(preferences.messageSound)) throw new TypeError(`Alert preferences: unknown sound ${JSON.stringify(preferences.messageSound)}.`);
+  const volume = preferences.soundVolume;
+  if (!Number.isInteger(volume) || volume < 0 || volume > 100) throw new RangeError(`Alert preferences: soundVolume must be a whole percentage from 0 to 100, got ${String(volume)}.`);
+  const repeat = preferences.reminderRepeatMinutes;
+  if (!Number.isInteger(repeat) || repeat < REMINDER_REPEAT_BOUNDS.min || repeat > REMINDER_REPEAT_BOUNDS.max) {
+    throw new RangeError(`Alert preferences: reminderRepeatMinutes must be a whole number from ${REMINDER_REPEAT_BOUNDS.min} to ${REMINDER_REPEAT_BOUNDS.max}, got ${String(repeat)}.`);
+  }
+  return {
+    language: preferences.language,
+    privacy: preferences.privacy,
+    doNotDisturb: preferences.doNotDisturb,
+    flashFrame: preferences.flashFrame,
+    messageSound: preferences.messageSound,
+    soundVolume: volume,
+    reminderRepeatMinutes: repeat,
+  };
 }
 
 function positiveDuration(value: number, name: string): number {

@@ -54,6 +54,17 @@ export interface SirenCommand {
   sound: 'siren';
 }
 
+/** The sounds a message alert can make (files under the renderer's `sounds/`); 'none' plays nothing. */
+export const MESSAGE_SOUNDS = ['chime', 'bell', 'pulse', 'none'] as const;
+export type MessageSound = (typeof MESSAGE_SOUNDS)[number];
+export type PlayableSound = Exclude<MessageSound, 'none'>;
+
+/** Played by the renderer, once, at `volume` percent (0-100). */
+export interface SoundCommand {
+  sound: PlayableSound;
+  volume: number;
+}
+
 /** What a click on a notification asks the renderer to open. */
 export type AlertActivation =
   | { kind: 'session'; sessionId: string }
@@ -64,6 +75,7 @@ export type AlertActivation =
 export interface AlertRendererEvents {
   'alerts.emergencies': EmergencyModalState;
   'alerts.siren': SirenCommand;
+  'alerts.sound': SoundCommand;
   'alerts.activate': AlertActivation;
 }
 export type AlertRendererEventName = keyof AlertRendererEvents;
@@ -75,9 +87,19 @@ export interface AlertPlatform {
   /** Plays the siren once from the start (about two seconds). */
   playSiren(): void;
   stopSiren(): void;
-  /** Flashes the window frame / taskbar entry / dock icon; false stops it. */
+  /** Flashes the window frame / taskbar entry / dock icon; false stops it. For emergencies: keeps on until stopped. */
   setFrameFlashing(flashing: boolean): void;
-  /** Tray and dock badge; 0 clears it. */
+  /**
+   * A new message while the console is not focused: the taskbar entry flashes until the window is focused
+   * (Windows, Linux) or the dock icon bounces once (macOS). Milder than setFrameFlashing, and ends by itself.
+   */
+  requestAttention(): void;
+  /** Plays a message alert sound once at `volume` percent (the renderer plays it, as the siren). */
+  playSound(sound: PlayableSound, volume: number): void;
+  /**
+   * The unread count where the OS shows one: dock (macOS), launcher (Linux, Unity), an overlay icon on the
+   * taskbar button (Windows, where the badge count does nothing), and the tray. 0 clears it.
+   */
   setBadgeCount(count: number): void;
   isWindowFocused(): boolean;
   /** Brings the console window to the front (a notification was clicked). */

@@ -34,6 +34,12 @@ const en = {
   'emergency.title.escalated': 'Emergency escalated (level {level})',
   'emergency.body.named': '{client} needs help now. Open the console to respond.',
   'emergency.body.anonymous': 'A client needs help now. Open the console to respond.',
+  'reminder.title.named': '{client} is waiting for a reply',
+  'reminder.title.anonymous': 'A client is waiting for a reply',
+  'reminder.body': {
+    one: 'Waiting for 1 minute; the reply target is {target} min.',
+    other: 'Waiting for {count} minutes; the reply target is {target} min.',
+  },
 } satisfies Record<string, string | PluralText>;
 
 export type AlertStringKey = keyof typeof en;
@@ -76,6 +82,16 @@ const ar: Catalogue = {
   'emergency.title.escalated': 'تصعيد طوارئ (المستوى {level})',
   'emergency.body.named': '{client} بحاجة إلى مساعدة الآن. افتح وحدة التحكم للاستجابة.',
   'emergency.body.anonymous': 'عميل بحاجة إلى مساعدة الآن. افتح وحدة التحكم للاستجابة.',
+  'reminder.title.named': '{client} ينتظر الرد',
+  'reminder.title.anonymous': 'عميل ينتظر الرد',
+  'reminder.body': {
+    zero: 'ينتظر منذ أقل من دقيقة؛ هدف الرد {target} د.',
+    one: 'ينتظر منذ دقيقة واحدة؛ هدف الرد {target} د.',
+    two: 'ينتظر منذ دقيقتين؛ هدف الرد {target} د.',
+    few: 'ينتظر منذ {count} دقائق؛ هدف الرد {target} د.',
+    many: 'ينتظر منذ {count} دقيقة؛ هدف الرد {target} د.',
+    other: 'ينتظر منذ {count} دقيقة؛ هدف الرد {target} د.',
+  },
 };
 
 export const ALERT_STRINGS: Readonly<Record<AlertLanguage, Catalogue>> = { en, ar };

@@ -3,6 +3,7 @@ import type {
   AlertPlatform,
   AlertRendererEventName,
   AlertRendererEvents,
+  PlayableSound,
 } from './alert-platform';
 
 /** One thing the headless platform was asked to do, with the time it was asked (ms since the epoch, per its clock). */
@@ -12,6 +13,8 @@ export type AlertRecord =
   | { at: number; kind: 'siren.play' }
   | { at: number; kind: 'siren.stop' }
   | { at: number; kind: 'frame.flash'; flashing: boolean }
+  | { at: number; kind: 'frame.attention' }
+  | { at: number; kind: 'sound'; sound: PlayableSound; volume: number }
   | { at: number; kind: 'badge'; count: number }
   | { at: number; kind: 'window.focus' }
   | { at: number; kind: 'renderer'; name: AlertRendererEventName; payload: AlertRendererEvents[AlertRendererEventName] };
@@ -79,6 +82,16 @@ export class HeadlessAlertPlatform implements AlertPlatform {
   setFrameFlashing(flashing: boolean): void {
     this.flashing = flashing;
     this.records.push({ at: this.now(), kind: 'frame.flash', flashing });
+  }
+
+  requestAttention(): void {
+    this.records.push({ at: this.now(), kind: 'frame.attention' });
+  }
+
+  // Like the siren, the page plays it: the record says what the console asked for, the event makes the sound.
+  playSound(sound: PlayableSound, volume: number): void {
+    this.records.push({ at: this.now(), kind: 'sound', sound, volume });
+    this.forward?.('alerts.sound', { sound, volume });
   }
 
   setBadgeCount(count: number): void {

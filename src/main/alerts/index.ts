@@ -10,19 +10,25 @@ export type {
   EmergencyModalReason,
   EmergencyModalState,
   EmergencyView,
+  MessageSound,
   OpenEmergencyState,
+  PlayableSound,
   SirenCommand,
+  SoundCommand,
 } from './alert-platform';
+export { MESSAGE_SOUNDS } from './alert-platform';
 export {
   AlertCenter,
   ALERT_TIMINGS,
   DEFAULT_ALERT_PREFERENCES,
+  REMINDER_REPEAT_BOUNDS,
   type AlertCenterOptions,
   type AlertMessageType,
   type AlertPreferences,
   type AlertPrivacy,
   type EmergencyAlertInput,
   type IncomingMessageAlert,
+  type WaitingClient,
 } from './alert-center';
 export { ALERT_LANGUAGES, ALERT_STRINGS, alertText, formatDuration, type AlertLanguage, type AlertStringKey } from './alert-strings';
 export {

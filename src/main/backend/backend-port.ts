@@ -106,6 +106,8 @@ export interface UserConnection {
   markRead(sessionId: string, readAt?: string): Promise<string>;
   reviewAudio(messageId: string, decision: 'approve' | 'reject', reason?: string): Promise<MessageRow>;
   openSupportSession(userId?: string): Promise<{ id: string }>;
+  /** The chat of a platform booking (open_booking_session), with the booking's client and reader; one per booking. */
+  openBookingSession(bookingId: string): Promise<{ id: string }>;
   joinSession(sessionId: string): Promise<void>;
   /** Staff put a reader into a client's session (readings that do not come from a platform booking). */
   assignReader(sessionId: string, readerId: string): Promise<void>;
@@ -138,6 +140,8 @@ export interface UserConnection {
 
 export interface Backend {
   readonly kind: 'embedded' | 'supabase';
+  /** The local Supabase API this backend serves (embedded, once started), for the clients' app or a script. */
+  readonly api?: { url: string; anonKey: string } | null;
   start(): Promise<void>;
   stop(): Promise<void>;
   /** True while no account exists at all (embedded only): the first-run screen creates the first super admin. */

@@ -313,6 +313,11 @@ class SupabaseUserConnection implements UserConnection {
     return { id: String(row.id) };
   }
 
+  async openBookingSession(bookingId: string) {
+    const row = await this.row('open_booking_session', { p_booking_id: bookingId });
+    return { id: String(row.id) };
+  }
+
   async joinSession(sessionId: string) {
     await this.call('join_session', { p_session_id: sessionId });
   }
@@ -397,9 +402,13 @@ class SupabaseUserConnection implements UserConnection {
     };
   }
 
+  /**
+   * Typing goes through the database, never as a client broadcast: a channel's write access is checked once, at
+   * join, so no policy could bound what a client sends on it. The RPC checks the session, rate-limits, and sends
+   * the fixed payload {user_id, session_id} as `typing` on session:{id} to the other participants.
+   */
   async broadcastTyping(sessionId: string) {
-    this.guard();
-    for (const set of this.subscriptions) await set.typing(sessionId, this.userId);
+    await this.call('broadcast_typing', { p_session_id: sessionId });
   }
 
   setAutoRefresh(on: boolean) {

@@ -272,7 +272,8 @@ export function createConsoleCore(services: ShellServices) {
       isOnline = online;
       session?.setOnline(online);
       hub.emit('app.connection', { online });
-      setConnection({ online, ...(online ? {} : { backend: 'unreachable' as const }) });
+      // Back online with the channels still joined: the backend answers (it will say otherwise at the next call).
+      setConnection({ online, backend: !online ? 'unreachable' : connectionState.realtime === 'joined' ? 'reachable' : connectionState.backend });
     },
     /** For the shell's media route: a chat file of the signed-in user, as a path to its cached copy. */
     async mediaFile(storagePath: string): Promise<{ filePath: string; mimeType: string }> {

@@ -10,6 +10,21 @@ import { openLocalStore, type LocalStore } from '../store';
 import { createOutboxTransport, toServerMessage } from './backend-outbox-transport';
 import { AlertCenter, type AlertPlatform } from '../alerts';
 import type { Role } from '../backend/backend-port';
+import { waitingClients } from './waiting-clients';
+
+/** The console setting that holds the reply-time target (supabase/migrations/*_app_settings.sql). */
+export const REPLY_TARGET_SETTING = 'console.reply.target_minutes';
+
+/** The reply target in minutes from the console settings; null (no reminders) where the backend has no such setting. */
+export function replyTargetFrom(settings: Record<string, unknown>): number | null {
+  const value = settings[REPLY_TARGET_SETTING];
+  if (value === undefined || value === null) return null;
+  const minutes = typeof value === 'string' ? Number(value) : value;
+  if (typeof minutes !== 'number' || !Number.isInteger(minutes) || minutes <= 0) {
+    throw new TypeError(`The console setting ${REPLY_TARGET_SETTING} must be a positive whole number of minutes, got ${JSON.stringify(value)}.`);
+  }
+  return minutes;
+}
 
 export interface UserSessionOptions {
   /** Connectivity when the session starts; the outbox waits while offline. */
@@ -92,6 +107,8 @@ export class UserSession {
   private settings: Record<string, unknown> | null = null;
   /** Unread counts per session, kept current from the list and from each pushed session row (the badge is their sum). */
   private readonly unread = new Map<string, number>();
+  /** The sessions as last fetched (list or pushed row): with the message cache, they tell which clients are waiting. */
+  private readonly sessions = new Map<string, ChatSession>();
   /** Sessions whose new row is being fetched: a burst of events on one session costs one fetch. */
   private readonly sessionFetches = new Map<string, Promise<void>>();
   private readonly sessionFetchAgain = new Set<string>();
@@ -151,6 +168,7 @@ export class UserSession {
   /** Reads the console limits again (at sign-in and after an admin changed them). */
   async refreshSettings() {
     this.settings = await this.connection.consoleSettings();
+    this.alerts.setReplyTarget(replyTargetFrom(this.settings));
     return this.settings;
   }
 
@@ -164,8 +182,10 @@ export class UserSession {
     const load = (async () => {
       const sessions = await this.connection.listSessions();
       this.unread.clear();
+      this.sessions.clear();
       for (const s of sessions) this.learn(s);
       this.updateBadge();
+      this.updateWaiting();
       return sessions;
     })().finally(() => {
       this.sessionsLoading = null;
@@ -177,6 +197,15 @@ export class UserSession {
   private learn(session: ChatSession) {
     for (const p of session.participants) this.names.set(p.userId, p.displayName);
     this.unread.set(session.id, session.unreadCount);
+    this.sessions.set(session.id, session);
+  }
+
+  /** Who waits for this user's reply, recomputed whenever a session row changes (every message changes its row). */
+  private updateWaiting() {
+    if (this.closed) return;
+    this.alerts.setWaitingClients(
+      waitingClients(this.connection.userId, this.sessions.values(), (sessionId, limit) => this.store.messages.pageBefore(sessionId, null, limit)),
+    );
   }
 
   private updateBadge() {
@@ -199,8 +228,12 @@ export class UserSession {
         this.sessionFetchAgain.delete(sessionId);
         const session = await this.connection.getSession(sessionId);
         if (session) this.learn(session);
-        else this.unread.delete(sessionId);
+        else {
+          this.unread.delete(sessionId);
+          this.sessions.delete(sessionId);
+        }
         this.updateBadge();
+        this.updateWaiting();
         this.hub.emit('sessions.changed', { sessionId, session });
       } while (this.sessionFetchAgain.has(sessionId));
     })()
@@ -240,6 +273,7 @@ export class UserSession {
       const sessionId = String(event.payload.session_id ?? '');
       if (userId && sessionId && userId !== this.connection.userId) this.hub.emit('sessions.typing', { sessionId, userId });
     } else if (
+      event.event === 'session_activity' ||
       event.event === 'participant_joined' ||
       event.event === 'read_receipt' ||
       event.event === 'chat_session' ||

@@ -142,6 +142,11 @@ function runConsole(): void {
     }
     // The loading window was closed (or Quit chosen) while the backend started: the quit sequence owns it now.
     if (quitting) return;
+    // As `supabase start` prints them: the clients' app, the simulator or a script can use the embedded backend too.
+    if (started.api) {
+      log('info', `Local Supabase API: ${started.api.url}`);
+      log('info', `anon key: ${started.api.anonKey}`);
+    }
 
     // Token refresh and the outbox pause while the machine sleeps.
     powerMonitor.on('suspend', () => started.setPowerState?.(false));

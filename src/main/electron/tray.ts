@@ -41,12 +41,11 @@ export class ConsoleTray {
     this.tray.on('click', () => actions.show());
   }
 
+  /** The count beside the icon (macOS) and in its tooltip; the dock, launcher and taskbar are the alert platform's. */
   setBadge(count: number): void {
     if (this.destroyed) return;
     const label = count > 99 ? '99+' : count > 0 ? String(count) : '';
-    // macOS shows a title beside the icon; Linux (Unity) and macOS have a dock/launcher badge; Windows has neither.
     if (process.platform === 'darwin') this.tray.setTitle(label);
-    app.setBadgeCount(count);
     this.tray.setToolTip(count > 0 ? `${app.getName()} (${label})` : app.getName());
   }
 

@@ -4,10 +4,10 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startWebShell } from './webshell-server';
+import { onSavedPort, readWebShellIdentity, saveWebShellIdentity } from './webshell-identity';
 import { createConsoleCore } from '../core/console-core';
 import { backendConfigFromEnvironment } from '../core/backend-config';
 import { createBackend } from '../backend/create-backend';
-import { EmbeddedSupabase } from '../backend/embedded/embedded-supabase';
 import { HeadlessAlertPlatform } from '../alerts';
 
 // Runs the console's main-process core under Node and serves the renderer to a browser (DESIGN §7).
@@ -23,12 +23,17 @@ const { values } = parseArgs({
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { productName: string; version: string };
 const config = backendConfigFromEnvironment(process.env, values['data-dir']);
 // One backend for every connected page: several users at once against one embedded database.
-const backend = createBackend(config, { supabaseDir: path.join(root, 'supabase'), log: (m) => console.log(`[backend] ${m}`) });
-await backend.start();
+const identity = readWebShellIdentity(values['data-dir']);
+const backend = await onSavedPort(identity.apiPort, async (port) => {
+  const started = createBackend(config, { supabaseDir: path.join(root, 'supabase'), port, log: (m) => console.log(`[backend] ${m}`) });
+  await started.start();
+  return started;
+});
 
-const shell = await startWebShell({
+const shell = await onSavedPort(Number(values.port) || identity.port, (port) => startWebShell({
   rendererDir: values['renderer-dir'],
-  port: Number(values.port),
+  port,
+  token: identity.token,
   log: (message) => console.log(`[webshell] ${message}`),
   createCore: (_pageId, mediaBaseUrl) =>
     createConsoleCore({
@@ -44,10 +49,15 @@ const shell = await startWebShell({
       openExternal: async () => false,
       log: (level, message, detail) => console[level](`[core] ${message}`, detail ?? ''),
     }),
+}));
+saveWebShellIdentity(values['data-dir'], {
+  port: shell.port,
+  token: identity.token,
+  apiPort: backend.api ? Number(new URL(backend.api.url).port) : 0,
 });
 
 console.log(`SAMIA TAROT Console (web shell, ${backend.kind} backend, data in ${values['data-dir']}) is running.`);
-if (backend instanceof EmbeddedSupabase && backend.api) {
+if (backend.api) {
   // As `supabase start` prints them: the clients' app, the simulator or a script can use the embedded backend too.
   console.log(`Local Supabase API: ${backend.api.url}`);
   console.log(`anon key: ${backend.api.anonKey}`);

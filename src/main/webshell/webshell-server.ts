@@ -18,7 +18,7 @@ export interface WebShellOptions {
   /** Creates the core for one connected page; several pages mean several signed-in users. */
   createCore(pageId: string, mediaBaseUrl: string): ConsoleCore;
   port?: number;
-  /** Fixed only by tests that need to know it; otherwise a fresh random token per run. */
+  /** The CLI keeps it in the data folder (a page left open survives a restart); otherwise a fresh random token. */
   token?: string;
   log?: (message: string) => void;
 }

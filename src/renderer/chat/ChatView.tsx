@@ -175,6 +175,8 @@ function AssignReader({ client, session, people }: { client: ConsoleClient; sess
   const [state, setState] = useState<{ kind: 'idle' } | { kind: 'busy' } | { kind: 'done' } | { kind: 'error'; error: IpcError }>({ kind: 'idle' });
   const present = new Set(session.participants.map((p) => p.userId));
   const readers = [...people.values()].filter((p) => p.role === 'reader' && !present.has(p.id));
+  // The confirmation outlives the form: once the last reader is in the session there is nobody left to pick.
+  if (readers.length === 0 && state.kind === 'done') return <span role="status">{t('assign.done')}</span>;
   if (readers.length === 0 && state.kind !== 'error') return null;
   return (
     <form

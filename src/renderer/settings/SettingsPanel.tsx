@@ -12,10 +12,12 @@ import { MicrophoneSettings } from './MicrophoneSettings';
 import { Name } from '../i18n/Name';
 import type { Standing } from '../workspace/Workspace';
 import { PASSWORD_MIN_LENGTH } from '../../shared/accounts/password-rule';
+import { playAlertSound } from '../alerts/alert-sounds';
 
 type Preferences = RequestOutput<'alerts.getPreferences'>;
 type Availability = NonNullable<Standing['availability']>;
 const ROLES: Profile['role'][] = ['client', 'reader', 'monitor', 'admin', 'super_admin'];
+const SOUNDS: Preferences['messageSound'][] = ['chime', 'bell', 'pulse', 'none'];
 
 interface Props {
   client: ConsoleClient;
@@ -92,6 +94,7 @@ export function SettingsPanel({ client, profile, standing, onStandingChanged, on
               <input type="checkbox" checked={prefs.doNotDisturb} onChange={(e) => void update({ doNotDisturb: e.target.checked })} />
               <span>{t('settings.dnd')}</span>
             </label>
+            <AlertSoundPreferences prefs={prefs} onChange={(change) => void update(change)} />
           </>
         ) : (
           !error && <p className="muted" role="status">{t('settings.loading')}</p>
@@ -103,6 +106,94 @@ export function SettingsPanel({ client, profile, standing, onStandingChanged, on
       {profile.role === 'super_admin' && <ConsoleLimitsForm client={client} />}
       {(profile.role === 'admin' || profile.role === 'super_admin') && <BackendSettings client={client} />}
     </section>
+  );
+}
+
+/** How a message alert gets attention: flashing, the sound and its volume (previewable), the reply reminder's repeat. */
+function AlertSoundPreferences({ prefs, onChange }: { prefs: Preferences; onChange(change: Partial<Preferences>): void }) {
+  const { t } = useI18n();
+  // The slider moves freely; the preference is saved when it is let go (one save, not one per step).
+  const [volume, setVolume] = useState(prefs.soundVolume);
+  const [shownVolume, setShownVolume] = useState(prefs.soundVolume);
+  if (shownVolume !== prefs.soundVolume) {
+    setShownVolume(prefs.soundVolume);
+    setVolume(prefs.soundVolume);
+  }
+  const [repeat, setRepeat] = useState(String(prefs.reminderRepeatMinutes));
+  const repeatValue = Number(repeat);
+  const repeatValid = Number.isInteger(repeatValue) && repeatValue >= 1 && repeatValue <= 120;
+  const commitVolume = () => {
+    if (volume !== prefs.soundVolume) onChange({ soundVolume: volume });
+  };
+  return (
+    <>
+      <label className="checkbox">
+        <input type="checkbox" checked={prefs.flashFrame} onChange={(e) => onChange({ flashFrame: e.target.checked })} />
+        <span>{t('settings.flashFrame')}</span>
+      </label>
+      <label>
+        <span>{t('settings.sound')}</span>
+        <select aria-label={t('settings.sound')} value={prefs.messageSound} onChange={(e) => onChange({ messageSound: e.target.value as Preferences['messageSound'] })}>
+          {SOUNDS.map((sound) => (
+            <option key={sound} value={sound}>
+              {t(`settings.sound.${sound}`)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        <span>{t('settings.volume')}</span>
+        <input
+          type="range"
+          min={0}
+          max={100}
+          step={5}
+          aria-label={t('settings.volume')}
+          aria-valuetext={t('settings.volume.value', { volume })}
+          disabled={prefs.messageSound === 'none'}
+          value={volume}
+          onChange={(e) => setVolume(Number(e.target.value))}
+          onPointerUp={commitVolume}
+          onKeyUp={commitVolume}
+          onBlur={commitVolume}
+        />
+        <span className="muted" data-testid="sound-volume">
+          {t('settings.volume.value', { volume })}
+        </span>
+      </label>
+      <button
+        type="button"
+        className="secondary"
+        disabled={prefs.messageSound === 'none' || volume === 0}
+        onClick={() => {
+          if (prefs.messageSound !== 'none') playAlertSound(prefs.messageSound, volume);
+        }}
+      >
+        {t('settings.sound.preview')}
+      </button>
+      <label>
+        <span>{t('settings.reminderRepeat')}</span>
+        <input
+          type="number"
+          inputMode="numeric"
+          min={1}
+          max={120}
+          dir="ltr"
+          aria-label={t('settings.reminderRepeat')}
+          aria-invalid={!repeatValid}
+          aria-describedby="reminder-explained"
+          value={repeat}
+          onChange={(e) => setRepeat(e.target.value)}
+          onBlur={() => {
+            if (repeatValid && repeatValue !== prefs.reminderRepeatMinutes) onChange({ reminderRepeatMinutes: repeatValue });
+            else if (!repeatValid) setRepeat(String(prefs.reminderRepeatMinutes));
+          }}
+        />
+      </label>
+      <p className="muted" id="reminder-explained">
+        {t('settings.reminderRepeat.explained', { minutes: prefs.reminderRepeatMinutes })}
+      </p>
+    </>
   );
 }
 
@@ -278,6 +369,7 @@ const LIMIT_KEYS = [
   'console.file.mime_types',
   'console.emergency.ring_timeout_seconds',
   'console.emergency.level1_timeout_seconds',
+  'console.reply.target_minutes',
 ] as const;
 type LimitKey = (typeof LIMIT_KEYS)[number];
 const labelKey = (key: LimitKey) => `limits.${key.replace(/^console\./, '').replace(/\./g, '_')}` as MessageKey;

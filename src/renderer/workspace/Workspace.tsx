@@ -1,3 +1,4 @@
+import { mergeSession } from '../lib/session-list';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ChatSession, Profile } from '../../shared/ipc/contract';
 import type { IpcError } from '../../shared/ipc/errors';
@@ -11,6 +12,7 @@ import { ChatView } from '../chat/ChatView';
 import { ApprovalQueue } from '../reviews/ApprovalQueue';
 import { EmergencyConsole } from '../emergencies/EmergencyConsole';
 import { EmergencyAlerts } from '../emergencies/EmergencyAlerts';
+import { AlertSounds } from '../alerts/alert-sounds';
 import { SettingsPanel } from '../settings/SettingsPanel';
 import { AvailabilitySwitch, type Availability } from './Presence';
 import { Name } from '../i18n/Name';
@@ -22,22 +24,11 @@ export type View = 'chats' | 'approvals' | 'emergencies' | 'settings';
 type SessionsLoad = { status: 'loading' } | { status: 'ready' } | { status: 'error'; error: IpcError };
 
 const TYPING_VISIBLE_MS = 4_000;
-const STAFF_REFRESH_MS = 30_000;
 
 /** The user's own availability and emergency opt-in: from the profile when it carries them, else as the backend lists them. */
 export interface Standing {
   availability: Availability | null;
   emergencyOptIn: boolean | null;
-}
-
-/** One pushed session row into the list: replaced where it was, added if new, removed when no longer readable (null). */
-export function mergeSession(list: ChatSession[], sessionId: string, session: ChatSession | null): ChatSession[] {
-  const at = list.findIndex((s) => s.id === sessionId);
-  if (!session) return at < 0 ? list : [...list.slice(0, at), ...list.slice(at + 1)];
-  if (at < 0) return [session, ...list];
-  const next = list.slice();
-  next[at] = session;
-  return next;
 }
 
 /** Readers, monitors and admins at work: sessions in a sidebar, open ones as tabs, and the staff views. */
@@ -66,15 +57,14 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
     }
   }, [client]);
 
-  // A pushed change carries the session's new row: merged in place, so the work per event does not grow with the
-  // number of sessions (and a burst never postpones it). Only "something changed" (no row) refetches the list,
-  // coalesced into one call.
+  // A pushed session is merged into the list; only "everything may have changed" (after a catch-up) refetches it,
+  // and bursts of those coalesce into one refetch.
   const refreshTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => {
     void Promise.resolve().then(refresh);
     const offChanged = client.on('sessions.changed', ({ sessionId, session }) => {
       if (sessionId && session !== undefined) {
-        setSessions((current) => mergeSession(current, sessionId, session));
+        setSessions((list) => mergeSession(list, sessionId, session));
         return;
       }
       if (refreshTimer.current) clearTimeout(refreshTimer.current);
@@ -96,15 +86,7 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
         setActiveId(target.sessionId);
       }
     });
-    // Staff see every session, but a session opened by someone else is not pushed to them yet (see the report):
-    // a slow refetch while the window is visible keeps their list from going stale.
-    const poll = isStaff(profile.role)
-      ? setInterval(() => {
-          if (document.visibilityState === 'visible') void refresh();
-        }, STAFF_REFRESH_MS)
-      : null;
     return () => {
-      if (poll) clearInterval(poll);
       offChanged();
       offTyping();
       offConnection();
@@ -112,7 +94,7 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
       offActivate();
       if (refreshTimer.current) clearTimeout(refreshTimer.current);
     };
-  }, [client, refresh, profile.role]);
+  }, [client, refresh]);
 
   // Typing indicators expire on their own: the sender sends no "stopped typing".
   useEffect(() => {
@@ -291,6 +273,7 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
         </button>
       </nav>
       <EmergencyAlerts client={client} profile={profile} emergencyOptIn={standing.emergencyOptIn} onOpenConsole={() => setView('emergencies')} />
+      <AlertSounds client={client} />
       <div className="workspace-body">
         <SessionSidebar
           client={client}

@@ -566,6 +566,7 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      broadcast_typing: { Args: { p_session_id: string }; Returns: undefined }
       delete_message: {
         Args: { p_message_id: string }
         Returns: Database["public"]["CompositeTypes"]["chat_message_view"]

@@ -140,10 +140,19 @@ export const emergencySchema = z.object({
 });
 export type Emergency = z.infer<typeof emergencySchema>;
 
+/** The console's message alert sounds (renderer `sounds/<name>.wav`); 'none' plays nothing. */
+export const messageSoundSchema = z.enum(['chime', 'bell', 'pulse', 'none']);
 export const alertPreferencesSchema = z.object({
   language: languageSchema,
   privacy: z.enum(['full', 'sender', 'count']),
   doNotDisturb: z.boolean(),
+  /** Flash the taskbar entry (bounce the dock on macOS) for a new message while the window is not focused. */
+  flashFrame: z.boolean(),
+  messageSound: messageSoundSchema,
+  /** Percent, 0-100. */
+  soundVolume: z.number().int().min(0).max(100),
+  /** How often a client still waiting past the console's reply target is reminded of again. */
+  reminderRepeatMinutes: z.number().int().min(1).max(120),
 });
 export const emergencyAlertSchema = z.object({
   id: z.string(),
@@ -368,6 +377,8 @@ export const events = {
   }),
   /** The renderer plays the siren (the main process has no audio output); once per command, not looping. */
   'alerts.siren': z.object({ action: z.enum(['play', 'stop']), sound: z.literal('siren') }),
+  /** A message alert or reply reminder: the renderer plays the chosen sound once at `volume` percent. */
+  'alerts.sound': z.object({ sound: messageSoundSchema.exclude(['none']), volume: z.number().int().min(0).max(100) }),
   /** A notification was clicked: open what it was about. */
   'alerts.activate': z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('session'), sessionId: z.string() }),

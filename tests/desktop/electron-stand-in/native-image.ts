@@ -52,6 +52,17 @@ export class NativeImage {
   resize(): NativeImage {
     return this;
   }
+
+  /** As Electron's: another scale's PNG (or JPEG) bytes; an undecodable buffer adds nothing. */
+  addRepresentation(options: { scaleFactor?: number; buffer?: Buffer; dataURL?: string }): void {
+    if (typeof options !== 'object' || options === null) throw new TypeError('Error processing argument at index 0, conversion failure from');
+    if (options.buffer && pngSizeOf(options.buffer)) this.scaleFactors.push(options.scaleFactor ?? 1);
+  }
+}
+
+function pngSizeOf(bytes: Buffer): { width: number; height: number } | null {
+  if (bytes.length < 24 || !bytes.subarray(0, 8).equals(PNG_SIGNATURE) || bytes.toString('ascii', 12, 16) !== 'IHDR') return null;
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
 }
 
 function pngSize(file: string): { width: number; height: number } | null {
@@ -72,6 +83,12 @@ export const nativeImage = {
     const retina = file.replace(/\.png$/, '@2x.png');
     if (size && retina !== file && existsSync(retina) && pngSize(retina)) scaleFactors.push(2);
     return new NativeImage(file, size, scaleFactors);
+  },
+  /** Electron decodes PNG or JPEG bytes (anything else gives an empty image, not an error); this stand-in, PNG. */
+  createFromBuffer(buffer: Buffer, options: { scaleFactor?: number } = {}): NativeImage {
+    if (!Buffer.isBuffer(buffer)) throw new TypeError('buffer must be a node Buffer');
+    const size = pngSizeOf(buffer);
+    return new NativeImage(null, size, size ? [options.scaleFactor ?? 1] : []);
   },
   createEmpty(): NativeImage {
     return new NativeImage(null, null, []);

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { makeFrame, RendererWorld, runNodePreload, runSandboxedPreload, type SenderFrame } from './ipc';
 import { called, notify, requireReady, violation } from './runtime';
 import { isStandardScheme, theDefaultSession } from './session';
+import { NativeImage } from './native-image';
 import type { WindowReport } from './protocol';
 
 /**
@@ -401,6 +402,17 @@ export class BrowserWindow extends EventEmitter {
 
   flashFrame(_flag: boolean): void {
     this.alive();
+  }
+
+  /** The taskbar overlay (Windows draws it; elsewhere Electron accepts it and does nothing). Kept for the checks. */
+  overlayIcon: { image: NativeImage | null; description: string } | null = null;
+
+  setOverlayIcon(overlay: NativeImage | null, description: string): void {
+    this.alive();
+    // gin's argument conversion: a NativeImage (or null) and a string, or Electron throws.
+    if (overlay !== null && !(overlay instanceof NativeImage)) throw violation('Error processing argument at index 0, conversion failure from', TypeError);
+    if (typeof description !== 'string') throw violation('Error processing argument at index 1, conversion failure from', TypeError);
+    this.overlayIcon = { image: overlay, description };
   }
 
   setTitle(title: string): void {

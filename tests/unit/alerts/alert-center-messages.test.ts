@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_ALERT_PREFERENCES } from '../../../src/main/alerts';
 import { iso, message, setup } from './setup';
 
 describe('AlertCenter: new-message notifications', () => {
@@ -8,8 +9,10 @@ describe('AlertCenter: new-message notifications', () => {
       visibleSessions.add('s-1');
       center.messageReceived(message());
       expect(platform.visibleNotifications()).toEqual([
-        { id: 'message:s-1', title: iso('Layla'), body: 'Hello, are you there?', urgency: 'normal', silent: false },
+        // The OS stays silent: the console plays the chosen sound itself, at the chosen volume.
+        { id: 'message:s-1', title: iso('Layla'), body: 'Hello, are you there?', urgency: 'normal', silent: true },
       ]);
+      expect(platform.recordsOf('sound').map(({ sound, volume }) => ({ sound, volume }))).toEqual([{ sound: 'chime', volume: 80 }]);
     });
 
     it('stays quiet when the window is focused on that very session', () => {
@@ -115,7 +118,8 @@ describe('AlertCenter: new-message notifications', () => {
       for (let i = 0; i < count; i++) center.messageReceived(message({ body: 'secret reading details' }));
       clock.advance(5_000);
       const shown = platform.visibleNotifications();
-      expect(shown).toEqual([{ id: 'message:s-1', title, body, urgency: 'normal', silent: count > 1 }]);
+      expect(shown).toEqual([{ id: 'message:s-1', title, body, urgency: 'normal', silent: true }]);
+      expect(platform.recordsOf('sound')).toHaveLength(1);
       const everything = JSON.stringify(platform.records);
       expect(everything).not.toContain('secret');
     });
@@ -157,7 +161,10 @@ describe('AlertCenter: new-message notifications', () => {
       clock.advance(5_000);
       const shows = platform.recordsOf('notification.show');
       expect(shows).toHaveLength(2);
-      expect(shows[0]).toMatchObject({ at: shows[0]!.at, replaced: false, notification: { silent: false, body: 'message 1' } });
+      expect(shows[0]).toMatchObject({ at: shows[0]!.at, replaced: false, notification: { silent: true, body: 'message 1' } });
+      // One sound and one flash for the burst; the update is quiet.
+      expect(platform.recordsOf('sound')).toHaveLength(1);
+      expect(platform.recordsOf('frame.attention')).toHaveLength(1);
       expect(shows[1]).toMatchObject({ replaced: true, notification: { silent: true, title: `${iso('Layla')} (10 new messages)`, body: 'message 10' } });
       expect(shows[1]!.at - shows[0]!.at).toBe(5_000);
       expect(platform.visibleNotifications()).toHaveLength(1);
@@ -175,7 +182,8 @@ describe('AlertCenter: new-message notifications', () => {
       clock.advance(60_000);
       center.messageReceived(message({ body: 'later' }));
       const shows = platform.recordsOf('notification.show');
-      expect(shows.map((s) => s.notification.silent)).toEqual([false, false]);
+      expect(shows).toHaveLength(2);
+      expect(platform.recordsOf('sound').map((s) => s.at - shows[0]!.at)).toEqual([0, 60_000]);
       expect(shows[1]!.notification.title).toBe(`${iso('Layla')} (2 new messages)`);
     });
 
@@ -273,7 +281,11 @@ describe('AlertCenter: new-message notifications', () => {
     expect(() => center.messageReceived(message({ durationMs: -1 }))).toThrow(/durationMs/);
     expect(() => center.setPreferences({ privacy: 'names' as never })).toThrow(/unknown privacy level "names"/);
     expect(() => center.setPreferences({ language: 'fr' as never })).toThrow(/unknown language "fr"/);
-    expect(center.getPreferences()).toEqual({ language: 'en', privacy: 'full', doNotDisturb: false });
+    expect(() => center.setPreferences({ soundVolume: 101 })).toThrow(/soundVolume must be a whole percentage from 0 to 100, got 101/);
+    expect(() => center.setPreferences({ messageSound: 'gong' as never })).toThrow(/unknown sound "gong"/);
+    expect(() => center.setPreferences({ reminderRepeatMinutes: 0 })).toThrow(/reminderRepeatMinutes must be a whole number from 1 to 120, got 0/);
+    expect(() => center.setPreferences({ flashFrame: 'yes' as never })).toThrow(/flashFrame must be true or false/);
+    expect(center.getPreferences()).toEqual(DEFAULT_ALERT_PREFERENCES);
     expect(platform.records.length).toBe(before);
   });
 });

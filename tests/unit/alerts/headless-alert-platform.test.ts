@@ -37,6 +37,25 @@ describe('HeadlessAlertPlatform', () => {
     expect(platform.isSirenPlaying()).toBe(false);
   });
 
+  it('records message attention, sounds and badge changes as the OS would get them, and forwards sounds to the page', () => {
+    const forwarded: [AlertRendererEventName, unknown][] = [];
+    const platform = new HeadlessAlertPlatform({ emitToRenderer: (name, payload) => forwarded.push([name, payload]) });
+    platform.requestAttention();
+    platform.playSound('pulse', 60);
+    platform.setBadgeCount(3);
+    platform.setBadgeCount(0);
+    expect(platform.records.map(({ at: _at, ...rest }) => rest)).toEqual([
+      { kind: 'frame.attention' },
+      { kind: 'sound', sound: 'pulse', volume: 60 },
+      { kind: 'badge', count: 3 },
+      { kind: 'badge', count: 0 },
+    ]);
+    expect(platform.badgeCount()).toBe(0);
+    // A message flash ends by itself: it is not the emergency flashing state.
+    expect(platform.isFlashing()).toBe(false);
+    expect(forwarded).toEqual([['alerts.sound', { sound: 'pulse', volume: 60 }]]);
+  });
+
   it('runs the click handler of a notification on screen and refuses one that is not', () => {
     const platform = new HeadlessAlertPlatform();
     let clicks = 0;

@@ -3,13 +3,14 @@
 // with the number of sessions (issue 15, busy platform).
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, screen, waitFor, within } from '@testing-library/react';
-import { Workspace, mergeSession } from '../../../src/renderer/workspace/Workspace';
+import { Workspace } from '../../../src/renderer/workspace/Workspace';
 import { ME, chatSession, fakeMain, participant, wrap } from './fake-main';
+import type * as SessionLabels from '../../../src/renderer/workspace/session-labels';
 
 // Counts the sidebar rows drawn: each row draws its last-message preview once per render.
 const previewRenders = vi.hoisted(() => [] as string[]);
 vi.mock('../../../src/renderer/workspace/session-labels', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../../../src/renderer/workspace/session-labels')>();
+  const actual = await importOriginal<typeof SessionLabels>();
   return {
     ...actual,
     LastMessagePreview: (props: Parameters<typeof actual.LastMessagePreview>[0]) => {
@@ -28,19 +29,6 @@ const C = '00000000-0000-4000-8000-00000000aaa3';
 const people = (name: string) => [participant(ME.id, 'Rana', { role: 'reader', roleInSession: 'reader' }), participant(`00000000-0000-4000-8000-0000000001${name.length}0`, name)];
 
 describe('a pushed session row', () => {
-  it('replaces its row, adds a new one, and removes one no longer readable, leaving the others as they were', () => {
-    const a = chatSession(A, people('Karim'));
-    const b = chatSession(B, people('Mona'));
-    const list = [a, b];
-    const a2 = { ...a, unreadCount: 4 };
-    expect(mergeSession(list, A, a2)).toEqual([a2, b]);
-    expect(mergeSession(list, A, a2)[1]).toBe(b);
-    const c = chatSession(C, people('Sami'));
-    expect(mergeSession(list, C, c)).toEqual([c, a, b]);
-    expect(mergeSession(list, A, null)).toEqual([b]);
-    expect(mergeSession(list, C, null)).toBe(list);
-  });
-
   it('updates the sidebar without asking for the list again; a change without a row still refetches it', async () => {
     const main = fakeMain({
       'sessions.list': () => ({ sessions: [chatSession(A, people('Karim')), chatSession(B, people('Mona'))] }),

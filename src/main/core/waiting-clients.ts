@@ -1,0 +1,64 @@
+import type { ChatMessage, ChatSession } from '../../shared/ipc/contract';
+import type { WaitingClient } from '../alerts';
+
+/** Cached messages looked at per session, newest first: a wait longer than this many messages is dated by the oldest of them. */
+export const WAITING_SCAN_MESSAGES = 200;
+
+// A reply the client will get (a voice note in review counts: the reader has answered, the monitor has not yet
+// passed it); a refused or deleted one is no answer.
+const ANSWER_STATUSES: ReadonlySet<ChatMessage['status']> = new Set(['sent', 'approved', 'pending_approval']);
+// What the reader can read and so answer; a client's note still in review is not in front of them yet.
+const QUESTION_STATUSES: ReadonlySet<ChatMessage['status']> = new Set(['sent', 'approved']);
+
+/**
+ * The clients waiting for this user's reply, from what the main process already has: the session rows (whose
+ * lastMessage is the newest message of each session) and the local message cache. A client waits from their
+ * oldest message that no reader or staff member of the session has answered since. No RPC: the cache dates the
+ * wait; where it lacks the newest message (not fetched yet), the session row does, from that message at least.
+ *
+ * Only active sessions in which the user answers (reader or staff) count; clients are never reminded.
+ */
+export function waitingClients(
+  userId: string,
+  sessions: Iterable<ChatSession>,
+  recentMessages: (sessionId: string, limit: number) => readonly ChatMessage[],
+): WaitingClient[] {
+  const waiting: WaitingClient[] = [];
+  for (const session of sessions) {
+    if (session.status !== 'active') continue;
+    const me = session.participants.find((p) => p.userId === userId);
+    if (!me || me.roleInSession === 'client') continue;
+    const clients = session.participants.filter((p) => p.roleInSession === 'client');
+    if (clients.length === 0) continue;
+    const clientIds = new Set(clients.map((p) => p.userId));
+    const answererIds = new Set(session.participants.filter((p) => p.roleInSession !== 'client').map((p) => p.userId));
+
+    const since = waitingSince(session, clientIds, answererIds, recentMessages(session.id, WAITING_SCAN_MESSAGES));
+    if (since === null) continue;
+    waiting.push({ sessionId: session.id, clientName: clients[0]!.displayName, waitingSince: since });
+  }
+  return waiting;
+}
+
+function waitingSince(
+  session: ChatSession,
+  clientIds: ReadonlySet<string>,
+  answererIds: ReadonlySet<string>,
+  newestFirst: readonly ChatMessage[],
+): string | null {
+  let oldestUnanswered: string | null = null;
+  const newestCachedAt = newestFirst.length > 0 ? Date.parse(newestFirst[0]!.createdAt) : Number.NEGATIVE_INFINITY;
+  const last = session.lastMessage ?? null;
+  // The session row knows of a message the cache has not got yet: it decides whether the client is waiting.
+  if (last && last.type !== 'system' && Date.parse(last.createdAt) > newestCachedAt) {
+    if (answererIds.has(last.senderId)) return null;
+    if (!clientIds.has(last.senderId)) return null;
+    oldestUnanswered = last.createdAt;
+  }
+  for (const message of newestFirst) {
+    if (message.type === 'system') continue;
+    if (answererIds.has(message.senderId) && ANSWER_STATUSES.has(message.status)) break;
+    if (clientIds.has(message.senderId) && QUESTION_STATUSES.has(message.status)) oldestUnanswered = message.createdAt;
+  }
+  return oldestUnanswered;
+}
