@@ -22,10 +22,10 @@ create type public.chat_session_view as (
 );
 
 -- The list and the single session share this one query (so a pushed change merged with get_session
--- looks exactly like the list). One statement whatever the number of sessions: the sessions are
--- picked first (the caller's own through chat_participants_user_idx; all of them for staff, in
--- chat_sessions_recent_idx order, stopping at the limit), then each picked row gets its counts,
--- preview and participants from index lookups.
+-- looks exactly like the list), whatever the number of sessions: the sessions are picked first (the
+-- caller's own through chat_participants_user_idx; all of them for staff, in chat_sessions_recent_idx
+-- order, stopping at the limit), then each picked row gets its counts, preview and participants from
+-- index lookups.
 --   Ended sessions stay listed while their last message is less than 7 days old.
 --   Unread: messages from others created after the caller's last read, plus voice notes approved
 --   after it (they became visible then); pending notes count for staff only. Zero where the caller
@@ -39,32 +39,37 @@ as $$
 declare
   v_uid uuid := auth.uid();
   v_staff boolean := private.is_staff();
+  v_ids uuid[];
 begin
+  -- Each way of picking is a statement of its own, so each is planned for its own index (one statement with
+  -- three branches gets a generic plan that scans and sorts every session for staff).
+  if p_session_id is not null then
+    v_ids := array[p_session_id];
+  elsif v_staff then
+    v_ids := array(
+      select s.id from public.chat_sessions s
+       where s.status <> 'ended' or s.last_message_at > now() - interval '7 days'
+       order by coalesce(s.last_message_at, s.created_at) desc, s.id desc
+       limit p_limit);
+  else
+    v_ids := array(
+      select s.id from public.chat_participants mine
+        join public.chat_sessions s on s.id = mine.session_id
+       where mine.user_id = v_uid
+         and (s.status <> 'ended' or s.last_message_at > now() - interval '7 days')
+       order by coalesce(s.last_message_at, s.created_at) desc, s.id desc
+       limit p_limit);
+  end if;
   return query
   with picked as materialized (
+    -- Under RLS: an id the caller may not read (get_session) yields no row.
     select s.id, s.type, s.status, s.booking_id, s.created_by, s.created_at, s.last_message_at,
            mine.last_read_at, mine.user_id is not null as joined
-    from public.chat_sessions s
-    left join public.chat_participants mine on mine.session_id = s.id and mine.user_id = v_uid
-    where p_session_id is not null and s.id = p_session_id
-    union all
-    (select s.id, s.type, s.status, s.booking_id, s.created_by, s.created_at, s.last_message_at,
-            mine.last_read_at, true
-     from public.chat_participants mine
-     join public.chat_sessions s on s.id = mine.session_id
-     where p_session_id is null and not v_staff and mine.user_id = v_uid
-       and (s.status <> 'ended' or s.last_message_at > now() - interval '7 days')
-     order by coalesce(s.last_message_at, s.created_at) desc, s.id desc
-     limit p_limit)
-    union all
-    (select s.id, s.type, s.status, s.booking_id, s.created_by, s.created_at, s.last_message_at,
-            mine.last_read_at, mine.user_id is not null
-     from public.chat_sessions s
-     left join public.chat_participants mine on mine.session_id = s.id and mine.user_id = v_uid
-     where p_session_id is null and v_staff
-       and (s.status <> 'ended' or s.last_message_at > now() - interval '7 days')
-     order by coalesce(s.last_message_at, s.created_at) desc, s.id desc
-     limit p_limit)
+    -- Lookups by key for each picked id (lateral), never a scan to join a few hundred ids against every session.
+    from unnest(v_ids) as pick (id)
+    cross join lateral (select * from public.chat_sessions cs where cs.id = pick.id) s
+    left join lateral (select cp.user_id, cp.last_read_at from public.chat_participants cp
+                        where cp.session_id = pick.id and cp.user_id = v_uid) mine on true
   )
   select p.id, p.type, p.status, p.booking_id, p.created_by, p.created_at, p.last_message_at,
          case when not p.joined then 0 else (

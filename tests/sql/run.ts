@@ -14,6 +14,7 @@ import { ACCOUNT_WORKFLOWS } from './accounts';
 import { READ_WORKFLOWS } from './reads';
 import { runChanges } from './changes';
 import { runPlatformShape } from './platform-shape';
+import { runPlans } from './plans';
 import { runAdversarial } from './adversarial';
 import { writePrivileges } from './privileges';
 
@@ -64,6 +65,7 @@ async function suite(db: Engine): Promise<CaseResult[]> {
   } finally {
     await platform.close();
   }
+  if (db.name === 'postgresql-15') results.push(...(await runPlans()));
   return results;
 }
 

@@ -112,6 +112,7 @@ export class UserSession {
   /** Sessions whose new row is being fetched: a burst of events on one session costs one fetch. */
   private readonly sessionFetches = new Map<string, Promise<void>>();
   private readonly sessionFetchAgain = new Set<string>();
+  private sessionsLoading: Promise<ChatSession[]> | null = null;
 
   constructor(
     readonly connection: UserConnection,
@@ -171,15 +172,26 @@ export class UserSession {
     return this.settings;
   }
 
-  /** Sessions with unread counts; also learns participants' names for notifications and the badge. */
-  async refreshSessions() {
-    const sessions = await this.connection.listSessions();
-    this.unread.clear();
-    this.sessions.clear();
-    for (const s of sessions) this.learn(s);
-    this.updateBadge();
-    this.updateWaiting();
-    return sessions;
+  /**
+   * Sessions with unread counts; also learns participants' names for notifications and the badge. Callers while a
+   * load is in flight share it: at sign-in the session's own first load and the renderer's first list would
+   * otherwise run the costliest read twice, one after the other (changes committed meanwhile arrive as pushes).
+   */
+  refreshSessions(): Promise<ChatSession[]> {
+    if (this.sessionsLoading) return this.sessionsLoading;
+    const load = (async () => {
+      const sessions = await this.connection.listSessions();
+      this.unread.clear();
+      this.sessions.clear();
+      for (const s of sessions) this.learn(s);
+      this.updateBadge();
+      this.updateWaiting();
+      return sessions;
+    })().finally(() => {
+      this.sessionsLoading = null;
+    });
+    this.sessionsLoading = load;
+    return load;
   }
 
   private learn(session: ChatSession) {

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import type { ChatSession, Profile } from '../../shared/ipc/contract';
 import type { IpcError } from '../../shared/ipc/errors';
 import type { ConsoleClient } from '../bridge/console-client';
@@ -23,7 +23,7 @@ interface Props {
 }
 
 export function SessionSidebar({ client, profile, sessions, labels, load, activeId, people, typingFor, onOpen, onRetry }: Props) {
-  const { t, tx, errorText, formatDateTime, formatNumber, formatRelative } = useI18n();
+  const { t, errorText } = useI18n();
   const now = useNow();
   const [target, setTarget] = useState('');
   const [error, setError] = useState<IpcError | null>(null);
@@ -102,51 +102,104 @@ export function SessionSidebar({ client, profile, sessions, labels, load, active
       {load.status === 'ready' && sessions.length === 0 && <p className="empty-state">{t('sidebar.empty')}</p>}
       <ul className="session-list">
         {sessions.map((s) => {
-          const label = labels.get(s.id) ?? { title: t('session.untitled'), qualifier: null, shortQualifier: null };
-          const typingName = typingFor(s.id);
+          const last = s.lastMessage;
           return (
-            <li key={s.id}>
-              <button
-                type="button"
-                className={s.id === activeId ? 'session-item session-item--active' : 'session-item'}
-                aria-current={s.id === activeId ? 'true' : undefined}
-                data-session-id={s.id}
-                data-testid="session-item"
-                data-session-type={s.type}
-                data-session-status={s.status}
-                onClick={() => onOpen(s.id)}
-              >
-                <span className="session-item__top">
-                  <SessionTitle label={label} className="session-item__title" compact />
-                  {s.type === 'emergency' && <span className="badge badge--danger">{t('session.emergency')}</span>}
-                  {s.unreadCount > 0 && (
-                    <span className="badge" data-testid="unread-count" aria-label={t('sidebar.unread', { count: s.unreadCount })}>
-                      {formatNumber(s.unreadCount)}
-                    </span>
-                  )}
-                </span>
-                <SessionPresence session={s} selfId={profile.id} fallbackName={(r) => t(`participant.${r}`)} />
-                {!typingName && <LastMessagePreview session={s} selfId={profile.id} people={people} />}
-                <span className="session-item__meta">
-                  {typingName ? (
-                    <span className="typing" data-testid="typing-indicator">
-                      {tx('chat.typing', { name: typingName })}
-                    </span>
-                  ) : (
-                    <span data-testid="session-type">
-                      {t(`session.type.${s.type}`)}
-                      {s.status !== 'active' && ` · ${t(`session.status.${s.status}`)}`}
-                    </span>
-                  )}
-                  <time dateTime={s.lastMessageAt ?? s.createdAt} title={formatDateTime(s.lastMessageAt ?? s.createdAt)}>
-                    {formatRelative(s.lastMessageAt ?? s.createdAt, now)}
-                  </time>
-                </span>
-              </button>
-            </li>
+            <SessionRow
+              key={s.id}
+              session={s}
+              label={labels.get(s.id) ?? null}
+              active={s.id === activeId}
+              typingName={typingFor(s.id)}
+              selfId={profile.id}
+              sender={last ? (people.get(last.senderId) ?? null) : null}
+              now={now}
+              onOpen={onOpen}
+            />
           );
         })}
       </ul>
     </aside>
+  );
+}
+
+interface RowProps {
+  session: ChatSession;
+  label: SessionLabel | null;
+  active: boolean;
+  typingName: string | null;
+  selfId: string;
+  /** The last message's sender as the directory knows them (the only entry of `people` a row reads). */
+  sender: Person | null;
+  now: number;
+  onOpen(sessionId: string): void;
+}
+
+const NOBODY = new Map<string, Person>();
+
+/**
+ * One session of the list. Memoized on what it shows: a pushed change to one session redraws that row only, so
+ * the work per event does not grow with the number of sessions listed.
+ */
+const SessionRow = memo(function SessionRow({ session: s, label: given, active, typingName, selfId, sender, now, onOpen }: RowProps) {
+  const { t, tx, formatDateTime, formatNumber, formatRelative } = useI18n();
+  const label = given ?? { title: t('session.untitled'), qualifier: null, shortQualifier: null };
+  const people = useMemo(() => (sender ? new Map([[sender.id, sender]]) : NOBODY), [sender]);
+  return (
+    <li>
+      <button
+        type="button"
+        className={active ? 'session-item session-item--active' : 'session-item'}
+        aria-current={active ? 'true' : undefined}
+        data-session-id={s.id}
+        data-testid="session-item"
+        data-session-type={s.type}
+        data-session-status={s.status}
+        onClick={() => onOpen(s.id)}
+      >
+        <span className="session-item__top">
+          <SessionTitle label={label} className="session-item__title" compact />
+          {s.type === 'emergency' && <span className="badge badge--danger">{t('session.emergency')}</span>}
+          {s.unreadCount > 0 && (
+            <span className="badge" data-testid="unread-count" aria-label={t('sidebar.unread', { count: s.unreadCount })}>
+              {formatNumber(s.unreadCount)}
+            </span>
+          )}
+        </span>
+        <SessionPresence session={s} selfId={selfId} fallbackName={(r) => t(`participant.${r}`)} />
+        {!typingName && <LastMessagePreview session={s} selfId={selfId} people={people} />}
+        <span className="session-item__meta">
+          {typingName ? (
+            <span className="typing" data-testid="typing-indicator">
+              {tx('chat.typing', { name: typingName })}
+            </span>
+          ) : (
+            <span data-testid="session-type">
+              {t(`session.type.${s.type}`)}
+              {s.status !== 'active' && ` · ${t(`session.status.${s.status}`)}`}
+            </span>
+          )}
+          <time dateTime={s.lastMessageAt ?? s.createdAt} title={formatDateTime(s.lastMessageAt ?? s.createdAt)}>
+            {formatRelative(s.lastMessageAt ?? s.createdAt, now)}
+          </time>
+        </span>
+      </button>
+    </li>
+  );
+}, sameRow);
+
+function sameRow(a: RowProps, b: RowProps): boolean {
+  return (
+    a.session === b.session &&
+    a.active === b.active &&
+    a.typingName === b.typingName &&
+    a.selfId === b.selfId &&
+    a.now === b.now &&
+    a.onOpen === b.onOpen &&
+    a.label?.title === b.label?.title &&
+    a.label?.qualifier === b.label?.qualifier &&
+    a.label?.shortQualifier === b.label?.shortQualifier &&
+    a.sender?.id === b.sender?.id &&
+    a.sender?.displayName === b.sender?.displayName &&
+    a.sender?.role === b.sender?.role
   );
 }

@@ -1,0 +1,106 @@
+// One staff console for the scale benchmarks, as production runs it: the embedded local Supabase over an in-memory
+// PGlite with the migrations, the core under Node behind the web shell, the built renderer in Debian's Chromium.
+// The benchmark keeps the database handle to seed it and to send as the clients do (send_message under their claims).
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type CDPSession, type Page } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../playwright.config';
+import { EmbeddedSupabase } from '../../src/main/backend/embedded/embedded-supabase';
+import { PgliteDatabase } from '../../src/main/backend/local-supabase/platform-database';
+import { applySchema } from '../../src/main/schema/index';
+import { startWebShell, type WebShell } from '../../src/main/webshell/webshell-server';
+import { createConsoleCore, type ConsoleCore } from '../../src/main/core/console-core';
+import { HeadlessAlertPlatform } from '../../src/main/alerts';
+import type { UserConnection } from '../../src/main/backend/backend-port';
+
+export const PASSWORD = 'correct horse battery';
+
+export interface ConsoleHarness {
+  database: PgliteDatabase;
+  backend: EmbeddedSupabase;
+  owner: UserConnection;
+  ownerId: string;
+  shell: WebShell;
+  cores: ConsoleCore[];
+  dataDir: string;
+  browser: Browser;
+  /** Opens the console in a fresh page and signs the owner in; resolves once the sidebar shows `sessions` rows. */
+  openSignedIn(sessions: number): Promise<{ page: Page; cdp: CDPSession }>;
+  close(): Promise<void>;
+}
+
+export async function startConsoleHarness(options: { emergencySweepMs?: number } = {}): Promise<ConsoleHarness> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'samia-scale-'));
+  const database = await PgliteDatabase.open(null);
+  await applySchema({ exec: (sql) => database.db.exec(sql), query: (sql, params) => database.db.query(sql, params) }, { target: 'compat' });
+  const backend = new EmbeddedSupabase({ dataDir: null, database, emergencySweepMs: options.emergencySweepMs ?? 0 });
+  await backend.start();
+  const email = 'owner@bench.test';
+  const owner = await backend.createFirstAccount({ email, password: PASSWORD, displayName: 'Owner', preferredLanguage: 'en' });
+  // The per-user limits would stop a benchmark's clients, not a person's.
+  await owner.setConsoleSetting('console.rate_limit.messages_per_minute', '100000');
+  await owner.setConsoleSetting('console.quota.session_messages_per_day', '100000');
+  const cores: ConsoleCore[] = [];
+  const shell = await startWebShell({
+    rendererDir: path.resolve('out/renderer'),
+    createCore: (_page, mediaBaseUrl) => {
+      const core = createConsoleCore({
+        shell: 'webshell',
+        appName: 'bench',
+        version: 'bench',
+        backend,
+        dataDir,
+        mediaBaseUrl,
+        createAlertPlatform: (emitToRenderer) => new HeadlessAlertPlatform({ emitToRenderer }),
+        openExternal: async () => false,
+        log: () => {},
+      });
+      cores.push(core);
+      return core;
+    },
+  });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+  return {
+    database,
+    backend,
+    owner,
+    ownerId: owner.userId,
+    shell,
+    cores,
+    dataDir,
+    browser,
+    async openSignedIn(sessions) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      await page.goto(shell.pageUrl);
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForFunction((n) => document.querySelectorAll('[data-testid="session-item"]').length >= n, Math.min(sessions, 500), { timeout: 180_000 });
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Performance.enable');
+      return { page, cdp };
+    },
+    async close() {
+      await browser.close();
+      // Signed-in cores sign out through the backend: before it stops.
+      for (const core of cores) await core.dispose().catch(() => {});
+      await shell.close();
+      await backend.stop();
+      await database.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Renderer main-thread script time (s) so far, as Chromium's Performance domain counts it. */
+export async function scriptSeconds(cdp: CDPSession): Promise<number> {
+  const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
+  return metrics.find((m) => m.name === 'ScriptDuration')?.value ?? NaN;
+}
+
+export const pct = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN;
+};
