@@ -43,7 +43,7 @@ insert into private.setting_definitions (key, kind, min_value, max_value, defaul
   ('console.rate_limit.read_marks_per_minute', 'int', 1, 100000, '120', 'read marks one user may set per rolling minute'),
   ('console.rate_limit.typing_per_minute', 'int', 1, 100000, '60', 'typing signals one user may send per rolling minute'),
   ('console.quota.session_messages_per_day', 'int', 1, 10000000, '2000', 'messages per session per rolling 24 hours'),
-  ('console.message.max_body_length', 'int', 1, 15000, '4000', 'characters in a message body or caption'),
+  ('console.message.max_body_length', 'int', 1, 12000, '4000', 'characters in a message body or caption'),
   ('console.message.max_note_length', 'int', 1, 2000, '1000', 'characters in a review reason, a flag reason or an emergency resolution note'),
   ('console.profile.max_display_name_length', 'int', 64, 200, '100', 'characters in a display name (at least an email''s local part)'),
   ('console.message.edit_window_seconds', 'int', 0, 604800, '900', 'how long the sender may edit or delete a message'),

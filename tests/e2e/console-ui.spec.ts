@@ -51,9 +51,9 @@ test.describe.serial('a walk-through of the console as a new user', () => {
     // The limits form opens on the current values; one number (console.message.max_body_length) for everyone.
     const longest = admin.getByLabel('Longest message or caption (characters)', { exact: true });
     await expect(longest).toHaveValue('4000');
-    await longest.fill('15000');
+    await longest.fill('12000');
     await admin.getByRole('button', { name: 'Save Longest message or caption (characters)' }).click();
-    await expect(admin.locator('[data-setting="console.message.max_body_length"]').getByTestId('limit-current')).toHaveText('Current: 15000');
+    await expect(admin.locator('[data-setting="console.message.max_body_length"]').getByTestId('limit-current')).toHaveText('Current: 12000');
     // Ring readers for 15 s instead of the default 60 s: long enough to look at the ringing call, short enough to wait for escalation.
     await admin.getByLabel('Emergency: seconds ringing readers before escalating', { exact: true }).fill('15');
     await admin.getByRole('button', { name: 'Save Emergency: seconds ringing readers before escalating' }).click();

@@ -375,7 +375,7 @@ export const ADVERSARIAL_WORKFLOWS: Workflow[] = [
       c.eq((await c.one(`select display_name from public.profiles p join auth.users u on u.id = p.id where u.email = 'long.name@example.test'`)).display_name, 'long.name',
         'an oversized sign-up name is not taken (the email\'s local part is)');
       await as(c, 'superAdmin');
-      for (const [key, over] of [['console.message.max_body_length', '15001'], ['console.audio.max_waveform_points', '4097'], ['console.message.max_note_length', '2001']]) {
+      for (const [key, over] of [['console.message.max_body_length', '12001'], ['console.audio.max_waveform_points', '4097'], ['console.message.max_note_length', '2001']]) {
         await c.fails('SA471', `update public.app_settings set value = $2 where key = $1`, [key, over], 'settings.invalid_value');
       }
     },
@@ -383,13 +383,13 @@ export const ADVERSARIAL_WORKFLOWS: Workflow[] = [
   {
     name: 'payload sizes: at the largest settings allow, every payload the database broadcasts fits Supabase Realtime\'s smallest limit (256 KB); typing is two ids',
     async run(c) {
-      await setSetting(c, 'console.message.max_body_length', '15000');
+      await setSetting(c, 'console.message.max_body_length', '12000');
       await setSetting(c, 'console.audio.max_waveform_points', '4096');
       await setSetting(c, 'console.message.max_note_length', '2000');
       await as(c, 'postgres');
       await c.rows(`insert into public.chat_participants (session_id, user_id, role_in_session) values ($1, $2, 'staff')`, [ID.s1, ID.monitor]);
       // Control characters inside a text are escaped in JSON as six bytes each: the worst case.
-      const body = `a${'\u0001'.repeat(14998)}a`;
+      const body = `a${'\u0001'.repeat(11998)}a`;
       await as(c, 'client');
       const t = await send(c, { session: ID.s1, type: 'text', body });
       await c.rows(`select public.edit_message($1, $2)`, [t.id, `b${'\u0001'.repeat(9998)}b`]);
