@@ -85,18 +85,20 @@ test.describe.serial('a walk-through of the console as a new user', () => {
     const send = visibleChat(reader).getByRole('button', { name: 'Send', exact: true });
 
     // Near the limit the counter appears; past it, every character stays and Send waits.
-    await box.fill('x'.repeat(19_990));
-    await expect(counter).toHaveText('19,990 / 20,000 · 10 characters left');
-    await box.fill('x'.repeat(20_010));
-    await expect(counter).toHaveText('20,010 / 20,000 · 10 characters too many: shorten the message or send it in parts.');
-    await expect(box).toHaveValue('x'.repeat(20_010));
+    await box.fill('x'.repeat(11_990));
+    await expect(counter).toHaveText('11,990 / 12,000 · 10 characters left');
+    await box.fill('x'.repeat(12_010));
+    await expect(counter).toHaveText('12,010 / 12,000 · 10 characters too many: shorten the message or send it in parts.');
+    await expect(box).toHaveValue('x'.repeat(12_010));
     await expect(send).toBeDisabled();
     await visibleChat(reader).locator('.composer').screenshot({ path: `${SHOTS}/ui-composer-over-limit-en.png` });
 
     const text = reading(12_000);
     expect([...text]).toHaveLength(12_000);
     await box.fill(text);
-    await expect(counter).toBeHidden();
+    // Exactly at the limit: nothing left, nothing over, Send allowed.
+    await expect(counter).toHaveText('12,000 / 12,000 · 0 characters left');
+    await expect(send).toBeEnabled();
     await box.press('Enter');
     // The composer empties once the outbox holds the text.
     await expect(box).toHaveValue('');
