@@ -10,6 +10,9 @@ import { openLocalStore, type LocalStore } from '../store';
 import { createOutboxTransport, toServerMessage } from './backend-outbox-transport';
 import { AlertCenter, type AlertPlatform } from '../alerts';
 import type { Role } from '../backend/backend-port';
+
+/** After sign-in, when the message cache is brought within its per-session cap. */
+const CACHE_TRIM_DELAY_MS = 30_000;
 import { waitingClients } from './waiting-clients';
 
 /** The console setting that holds the reply-time target (supabase/migrations/*_app_settings.sql). */
@@ -142,6 +145,12 @@ export class UserSession {
     });
     this.detach.push(() => this.realtime.close());
     this.outbox.start();
+    // What earlier runs left beyond the cache's cap goes once the workspace is up, off the start-up path.
+    const trim = setTimeout(() => {
+      if (!this.closed) this.store.messages.trimAll();
+    }, CACHE_TRIM_DELAY_MS);
+    trim.unref?.();
+    this.detach.push(() => clearTimeout(trim));
     void this.refreshSettings().catch(() => {});
     void this.refreshSessions().catch(() => {});
     if (ALERTED_FOR_EMERGENCIES.has(options.role)) {

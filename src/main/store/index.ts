@@ -9,7 +9,7 @@ import { ReviewPacks } from './review-packs';
 export { AudioCache, AudioCacheError } from './audio-cache';
 export { Drafts, type Draft } from './drafts';
 export { LATEST_SCHEMA_VERSION, LocalDatabase, LocalDatabaseError, migrate, type LocalDatabaseOptions } from './local-database';
-export { MAX_PAGE_SIZE, MessageCache, type MessageCursor, type MessageStatus, type MessageType, type ServerMessage } from './message-cache';
+export { DEFAULT_MESSAGES_PER_SESSION, MAX_PAGE_SIZE, MessageCache, type MessageCursor, type MessageStatus, type MessageType, type ServerMessage } from './message-cache';
 export { OutboxRows, type NewOutboxRow, type OutboxJob, type OutboxKind, type OutboxRow, type OutboxState, type StoredError } from './outbox-rows';
 export {
   MAX_REVIEW_REASON_CHARS,
@@ -30,6 +30,8 @@ export interface LocalStoreOptions extends LocalDatabaseOptions {
   directory: string;
   /** Cap of the audio cache in bytes (default 512 MiB). */
   audioCacheMaxBytes?: number;
+  /** Newest messages kept per session in the message cache (default DEFAULT_MESSAGES_PER_SESSION). */
+  messagesPerSession?: number;
   now?: () => number;
 }
 
@@ -57,7 +59,7 @@ export function openLocalStore(options: LocalStoreOptions): LocalStore {
       directory: options.directory,
       outboxRows: new OutboxRows(database),
       outboxFilesDirectory: join(options.directory, 'outbox-files'),
-      messages: new MessageCache(database),
+      messages: new MessageCache(database, options.messagesPerSession),
       drafts: new Drafts(database, now),
       audioCache: new AudioCache(database, {
         directory: join(options.directory, 'audio-cache'),

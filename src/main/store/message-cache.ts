@@ -50,12 +50,26 @@ const PAGE_BEFORE_SQL = `SELECT * FROM cached_messages WHERE session_id = ? AND 
   ORDER BY created_at DESC, id DESC LIMIT ?`;
 
 export const MAX_PAGE_SIZE = 500;
+/** Newest messages kept per session: a day's scroll-back paints from disk, older pages come from the server. */
+export const DEFAULT_MESSAGES_PER_SESSION = 2_000;
+/** Writes to a session between two trims: trimming on every write would walk the cap's index entries each time. */
+const TRIM_EVERY_WRITES = 100;
 
 /** Recent messages per chat session. A session view paints from here, then reconciles with the server from `latestCursor`. */
 export class MessageCache {
-  constructor(private readonly database: LocalDatabase) {}
+  private readonly writesSinceTrim = new Map<string, number>();
 
-  /** Inserts new server rows and refreshes known ones (status, edits, reviews) in one transaction. */
+  constructor(
+    private readonly database: LocalDatabase,
+    /** At most this many, plus the writes since the session's last trim (under TRIM_EVERY_WRITES), stay on disk per session. */
+    readonly maxPerSession: number = DEFAULT_MESSAGES_PER_SESSION,
+  ) {
+    if (!Number.isInteger(maxPerSession) || maxPerSession < MAX_PAGE_SIZE) {
+      throw new RangeError(`The message cache must keep at least ${MAX_PAGE_SIZE} messages per session (one page), got ${maxPerSession}`);
+    }
+  }
+
+  /** Inserts new server rows and refreshes known ones (status, edits, reviews) in one transaction; then keeps each session within its cap. */
   upsertMessages(messages: readonly ServerMessage[]): void {
     if (messages.length === 0) return;
     const normalized = messages.map(toRowValues);
@@ -63,6 +77,32 @@ export class MessageCache {
     this.database.transaction(() => {
       for (const values of normalized) stmt.run(...values);
     });
+    for (const m of messages) {
+      const writes = (this.writesSinceTrim.get(m.sessionId) ?? 0) + 1;
+      if (writes < TRIM_EVERY_WRITES) {
+        this.writesSinceTrim.set(m.sessionId, writes);
+      } else {
+        this.writesSinceTrim.set(m.sessionId, 0);
+        this.trimSession(m.sessionId, this.maxPerSession);
+      }
+    }
+  }
+
+  /** Brings every session within the cap: at sign-in, for what earlier runs (or an older version without a cap) left. */
+  trimAll(): number {
+    this.writesSinceTrim.clear();
+    return this.database
+      .statement(
+        `DELETE FROM cached_messages WHERE id IN (
+           SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY session_id ORDER BY created_at DESC, id DESC) AS newest
+                           FROM cached_messages) WHERE newest > ?)`,
+      )
+      .run(this.maxPerSession).changes;
+  }
+
+  /** Messages on disk for a session (what the cap bounds). */
+  count(sessionId: string): number {
+    return this.database.statement<[string], { n: number }>('SELECT count(*) AS n FROM cached_messages WHERE session_id = ?').get(sessionId)?.n ?? 0;
   }
 
   /** Newest cached message of the session, the point to ask the server for what came after; null when the cache is empty. */
@@ -98,12 +138,17 @@ export class MessageCache {
 
   /** Keeps the newest `keep` messages of a session; older history is fetched from the server on scroll. */
   trimSession(sessionId: string, keep: number): number {
-    return this.database
-      .statement(
-        `DELETE FROM cached_messages WHERE session_id = ? AND id NOT IN (
-           SELECT id FROM cached_messages WHERE session_id = ? ORDER BY created_at DESC, id DESC LIMIT ?)`,
+    if (!Number.isInteger(keep) || keep < 1) throw new RangeError(`A session keeps at least one message, got ${keep}`);
+    // Everything strictly older than the keep-th newest: one index walk of `keep` entries, then a range delete.
+    const boundary = this.database
+      .statement<[string, number], { created_at: string; id: string }>(
+        'SELECT created_at, id FROM cached_messages WHERE session_id = ? ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?',
       )
-      .run(sessionId, sessionId, keep).changes;
+      .get(sessionId, keep - 1);
+    if (!boundary) return 0;
+    return this.database
+      .statement('DELETE FROM cached_messages WHERE session_id = ? AND (created_at, id) < (?, ?)')
+      .run(sessionId, boundary.created_at, boundary.id).changes;
   }
 
   forgetSession(sessionId: string): number {

@@ -98,6 +98,36 @@ describe('MessageCache', () => {
     expect(s.messages.pageBefore(SESSION_A, null, 100).map((m) => m.body)).toEqual(Array.from({ length: 10 }, (_, i) => `m${29 - i}`));
   });
 
+  it('keeps each session within its cap as messages arrive, and trims what an earlier run left', () => {
+    const dir = tempDir('cache-cap-');
+    const path = join(dir.path, 'u');
+    cleanups.push(() => dir.remove());
+    const uncapped = openLocalStore({ directory: path, messagesPerSession: 5_000 });
+    uncapped.messages.upsertMessages(Array.from({ length: 1_200 }, (_, i) => message(i)));
+    uncapped.messages.upsertMessages(Array.from({ length: 30 }, (_, i) => message(10_000 + i, { sessionId: SESSION_B })));
+    uncapped.close();
+
+    const s = openLocalStore({ directory: path, messagesPerSession: 500 });
+    cleanups.push(() => s.close());
+    expect(s.messages.count(SESSION_A)).toBe(1_200);
+    expect(s.messages.trimAll()).toBe(700);
+    expect(s.messages.count(SESSION_A)).toBe(500);
+    expect(s.messages.count(SESSION_B)).toBe(30);
+    // The newest stay, ties on the timestamp broken by id as in paging.
+    expect(s.messages.pageBefore(SESSION_A, null, 1)[0]?.body).toBe('m1199');
+    expect(s.messages.pageBefore(SESSION_A, { createdAt: message(700).createdAt, id: message(700).id }, 10)).toEqual([]);
+
+    // Arrivals one by one: never more than the cap plus the writes between two trims.
+    let most = 0;
+    for (let i = 1_200; i < 1_700; i++) {
+      s.messages.upsertMessages([message(i)]);
+      most = Math.max(most, s.messages.count(SESSION_A));
+    }
+    expect(most).toBeLessThan(500 + 100);
+    expect(s.messages.pageBefore(SESSION_A, null, 1)[0]?.body).toBe('m1699');
+    expect(() => openLocalStore({ directory: join(dir.path, 'v'), messagesPerSession: 10 })).toThrow(RangeError);
+  });
+
   it('uses the (session_id, created_at, id) index for paging, so the cost does not grow with history', () => {
     const s = store();
     const plan = s.database.db
