@@ -231,6 +231,13 @@ describe.each(fixtures)('the %s backend', (_name, makeFixture) => {
       return clientFeed.events.find((e) => e.event === 'typing' && e.payload.session_id === session.id) ? true : undefined;
     }, 'the typing broadcast');
     expect(readerFeed.events.filter((e) => e.event === 'typing' && e.payload.user_id === reader.userId)).toEqual([]);
+    // The client closed the tab: its session topic is left, and typing no longer reaches it.
+    clientFeed.subscription.setOpenSessions([]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const before = clientFeed.events.length;
+    await reader.broadcastTyping(session.id);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(clientFeed.events.slice(before).filter((e) => e.event === 'typing')).toEqual([]);
     clientFeed.stop();
     readerFeed.stop();
   });

@@ -516,14 +516,6 @@ class ChannelSet {
     for (const topic of wanted) this.join(topic);
   }
 
-  async typing(sessionId: string, userId: string) {
-    const topic = `session:${sessionId}`;
-    const channel = this.channels.get(topic);
-    // Typing is ephemeral: with the channel not joined (yet) there is nobody to tell and nothing to keep.
-    if (!channel || !this.joined.has(topic)) return;
-    await channel.send({ type: 'broadcast', event: 'typing', payload: { user_id: userId, session_id: sessionId } });
-  }
-
   close() {
     this.closed = true;
     for (const topic of new Set([...this.channels.keys(), ...this.rejoinTimers.keys()])) this.leave(topic);

@@ -156,6 +156,10 @@ export function createConsoleCore(services: ShellServices) {
     },
     'sessions.list': async () => ({ sessions: await user().refreshSessions() }),
     'sessions.openSupport': ({ userId }) => connection().openSupportSession(userId),
+    'sessions.viewClosed': ({ sessionId }) => {
+      user().sessionClosed(sessionId);
+      return { ok: true as const };
+    },
     'sessions.assignReader': async ({ sessionId, readerId }) => {
       await connection().assignReader(sessionId, readerId);
       return { ok: true as const };

@@ -175,6 +175,7 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
   }, []);
 
   const closeTab = (sessionId: string) => {
+    void client.call('sessions.viewClosed', { sessionId }).catch(() => {});
     setOpenIds((ids) => {
       const rest = ids.filter((id) => id !== sessionId);
       if (activeId === sessionId) setActiveId(rest.at(-1) ?? null);

@@ -253,6 +253,8 @@ export const requests = {
   'sessions.join': defineRequest(z.object({ sessionId: uuid }).strict(), z.object({ ok: z.literal(true) })),
   'sessions.markRead': defineRequest(z.object({ sessionId: uuid }).strict(), z.object({ readAt: isoTime })),
   'sessions.typing': defineRequest(z.object({ sessionId: uuid }).strict(), z.object({ ok: z.literal(true) })),
+  /** The session's tab was closed: its typing topic is left (opening the session again joins it again). */
+  'sessions.viewClosed': defineRequest(z.object({ sessionId: uuid }).strict(), z.object({ ok: z.literal(true) })),
   /** A page of history, newest first: served from the local cache at once, then reconciled (messages.changed). */
   'messages.page': defineRequest(
     z.object({ sessionId: uuid, before: z.object({ createdAt: isoTime, id: uuid }).strict().optional(), limit: z.number().int().min(1).max(200).optional() }).strict(),
