@@ -314,7 +314,7 @@ export const ar: Record<MessageKey, string> = {
   'emergency.readers_only': "يقبل القراء فقط حالات الطوارئ.",
   'emergency.not_opted_in': "فعّل استقبال مكالمات الطوارئ في الإعدادات أولًا.",
   'emergency.already_taken': "تولّى شخص آخر حالة الطوارئ هذه بالفعل.",
-  'emergency.staff_only': "يتولّى المشرفون والمدراء فقط الحالات المصعّدة.",
+  'emergency.staff_only': "لا يقرّ بحالة طوارئ مصعّدة ولا ينقل حالات الطوارئ إلى خطوتها التالية إلا المشرفون والمدراء.",
   'emergency.already_acknowledged': "تولّى شخص ما هذه الحالة بالفعل.",
   'emergency.invalid_state': "حالة الطوارئ هذه لا تسمح بهذا الإجراء.",
   'emergency.note_required': "اكتب ملاحظة لإنهاء حالة الطوارئ.",

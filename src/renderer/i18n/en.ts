@@ -312,7 +312,7 @@ export const en = {
   'emergency.readers_only': "Only readers accept emergencies.",
   'emergency.not_opted_in': "Turn on emergency calls in Settings first.",
   'emergency.already_taken': "Someone else already took this emergency.",
-  'emergency.staff_only': "Only monitors and admins acknowledge escalations.",
+  'emergency.staff_only': "Only monitors and admins can acknowledge an escalated emergency or move emergencies on to their next step.",
   'emergency.already_acknowledged': "Someone already took charge of this emergency.",
   'emergency.invalid_state': "This emergency is not in a state that allows this.",
   'emergency.note_required': "Write a note to resolve the emergency.",

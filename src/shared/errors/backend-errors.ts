@@ -66,7 +66,7 @@ export const BACKEND_ERRORS = [
   { code: 'SA451', key: 'emergency.readers_only', permanent: true, status: 403, meaning: 'only readers accept emergencies' },
   { code: 'SA452', key: 'emergency.not_opted_in', permanent: true, status: 403, meaning: 'the reader has not opted in to emergencies' },
   { code: 'SA453', key: 'emergency.already_taken', permanent: true, status: 409, meaning: 'another reader accepted first, or the call is no longer open' },
-  { code: 'SA454', key: 'emergency.staff_only', permanent: true, status: 403, meaning: 'only monitors, admins and super admins acknowledge escalations' },
+  { code: 'SA454', key: 'emergency.staff_only', permanent: true, status: 403, meaning: 'only monitors, admins and super admins acknowledge escalations or advance emergencies' },
   { code: 'SA455', key: 'emergency.already_acknowledged', permanent: true, status: 409, meaning: 'someone already took charge of the call' },
   { code: 'SA456', key: 'emergency.invalid_state', permanent: true, status: 409, meaning: 'the call is not in a state that allows this step' },
   { code: 'SA457', key: 'emergency.note_required', permanent: true, status: 422, meaning: 'resolving needs a note' },
