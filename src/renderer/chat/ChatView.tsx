@@ -103,7 +103,12 @@ export function ChatView({ client, profile, sessionId, session, label, people: d
   const clientId = session?.participants.find((p) => p.roleInSession === 'client')?.userId ?? null;
   const staffSide = isStaff(profile.role) || (profile.role === 'reader' && me?.roleInSession === 'reader');
   const canWriteNotes = staffSide && clientId !== null;
-  const [historyOpen, setHistoryOpen] = useState(true);
+  // Closed until the user opens it; the choice is remembered for the next sessions on this computer.
+  const [historyOpen, setHistoryOpenState] = useState(() => readHistoryOpen());
+  const setHistoryOpen = (open: boolean) => {
+    setHistoryOpenState(open);
+    writeHistoryOpen(open);
+  };
 
   return (
     <section className="chat-view" hidden={!visible} aria-label={title} data-session-id={sessionId}>
@@ -128,7 +133,7 @@ export function ChatView({ client, profile, sessionId, session, label, people: d
         </div>
         {isStaff(profile.role) && session && writable && session.type !== 'emergency' && <AssignReader client={client} session={session} people={people} />}
         {canWriteNotes && (
-          <button type="button" className="secondary" aria-expanded={historyOpen} data-testid="history-toggle" onClick={() => setHistoryOpen((open) => !open)}>
+          <button type="button" className="secondary" aria-expanded={historyOpen} data-testid="history-toggle" onClick={() => setHistoryOpen(!historyOpen)}>
             {historyOpen ? t('history.hide') : t('history.show')}
           </button>
         )}
@@ -186,6 +191,22 @@ export function ChatView({ client, profile, sessionId, session, label, people: d
       </div>
     </section>
   );
+}
+
+const HISTORY_PANEL_KEY = 'samia.clientHistoryPanel';
+function readHistoryOpen(): boolean {
+  try {
+    return localStorage.getItem(HISTORY_PANEL_KEY) === 'open';
+  } catch {
+    return false;
+  }
+}
+function writeHistoryOpen(open: boolean) {
+  try {
+    localStorage.setItem(HISTORY_PANEL_KEY, open ? 'open' : 'closed');
+  } catch {
+    // Storage unavailable: the panel just starts closed next time.
+  }
 }
 
 function AssignReader({ client, session, people }: { client: ConsoleClient; session: ChatSession; people: Map<string, Person> }) {

@@ -469,7 +469,7 @@ export const ar: Record<MessageKey, string> = {
   'history.hide': "إخفاء السجل",
   'history.loading': "جارٍ تحميل سجل العميل…",
   'history.empty': "لا توجد جلسات سابقة.",
-  'history.sessions': "{count, plural, =0 {لا توجد جلسات} one {جلسة واحدة} two {جلستان} few {# جلسات} many {# جلسة} other {# جلسة}}",
+  'history.sessions': "{count, plural, =0 {لا توجد جلسات} zero {لا توجد جلسات} one {جلسة واحدة} two {جلستان} few {# جلسات} many {# جلسة} other {# جلسة}}",
   'history.lastReading': "آخر قراءة: {date}",
   'history.noReading': "لا توجد قراءة بعد",
   'history.with': "مع {names}",
