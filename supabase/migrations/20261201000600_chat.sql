@@ -33,7 +33,8 @@ create table if not exists public.chat_messages (
   id uuid primary key default gen_random_uuid(),
   session_id uuid not null references public.chat_sessions (id),
   sender_id uuid references public.profiles (id),
-  type text not null check (type in ('text', 'audio', 'image', 'file', 'system', 'emergency')),
+  -- 'note': an internal note, for the session's reader and staff only (..._internal_notes.sql).
+  type text not null check (type in ('text', 'audio', 'image', 'file', 'system', 'emergency', 'note')),
   body text,
   storage_path text,
   mime_type text,
@@ -108,15 +109,17 @@ grant select, insert, update, delete on public.chat_sessions, public.chat_partic
 
 -- Whether a message may be seen by someone who is neither its sender nor staff: the one definition
 -- used by RLS, storage policies, realtime fan-out and unread counts. A deleted voice note that was
--- never reviewed vanishes for the other side (it may have been a pending one).
+-- never reviewed vanishes for the other side (it may have been a pending one). An internal note is never
+-- visible to others, in any status: who else reads it is private.reads_notes below.
 create or replace function private.visible_to_others(p_status text, p_type text, p_reviewed_at timestamptz)
 returns boolean
 language sql
 immutable
 set search_path = pg_catalog, pg_temp
 as $$
-  select p_status in ('sent', 'approved')
-      or (p_status = 'deleted' and not (p_type = 'audio' and p_reviewed_at is null))
+  select p_type is distinct from 'note'
+     and (p_status in ('sent', 'approved')
+          or (p_status = 'deleted' and not (p_type = 'audio' and p_reviewed_at is null)))
 $$;
 revoke all on function private.visible_to_others(text, text, timestamptz) from public;
 grant execute on function private.visible_to_others(text, text, timestamptz) to authenticated, service_role;
@@ -138,6 +141,30 @@ begin
 end
 $$;
 
+-- Who reads a session's internal notes besides their sender: staff, and the session's reader — a participant
+-- in the reader's role who is a reader now, in a session that has a client. A reader's own support session
+-- with staff has no client: the reader is its subject there, so staff's notes in it stay staff's.
+-- SECURITY DEFINER for the same reason as my_session_ids; called by definer code about any user, and
+-- through note_session_ids about the caller.
+create or replace function private.reads_notes(p_session_id uuid, p_user_id uuid) returns boolean
+language sql stable security definer set search_path = pg_catalog, pg_temp
+as $$
+  select coalesce((select p.role in ('monitor', 'admin', 'super_admin') from public.profiles p where p.id = p_user_id), false)
+      or exists (select 1 from public.chat_participants cp join public.profiles p on p.id = cp.user_id
+                  where cp.session_id = p_session_id and cp.user_id = p_user_id
+                    and cp.role_in_session = 'reader' and p.role = 'reader'
+                    and exists (select 1 from public.chat_participants c
+                                 where c.session_id = p_session_id and c.role_in_session = 'client'))
+$$;
+
+-- The sessions whose notes the caller reads as their reader (staff read all of them anyway).
+create or replace function private.note_session_ids() returns setof uuid
+language sql stable security definer set search_path = pg_catalog, pg_temp
+as $$
+  select cp.session_id from public.chat_participants cp
+   where cp.user_id = auth.uid() and cp.role_in_session = 'reader' and private.reads_notes(cp.session_id, auth.uid())
+$$;
+
 -- Whether the caller may see this message (the same rule as the RLS on chat_messages), for the
 -- places that hold a row rather than query the table: storage policies, replies, edits.
 create or replace function private.can_see_message(p_message public.chat_messages) returns boolean
@@ -145,7 +172,8 @@ language sql stable security definer set search_path = pg_catalog, pg_temp
 as $$
   select (private.is_staff() or private.is_participant(p_message.session_id))
      and (p_message.sender_id = auth.uid() or private.is_staff()
-          or private.visible_to_others(p_message.status, p_message.type, p_message.reviewed_at))
+          or private.visible_to_others(p_message.status, p_message.type, p_message.reviewed_at)
+          or (p_message.type = 'note' and private.reads_notes(p_message.session_id, auth.uid())))
 $$;
 
 -- Only my_session_ids is called by policies evaluated under the caller's rights; the other two are for
@@ -153,7 +181,10 @@ $$;
 revoke all on function private.my_session_ids() from public;
 revoke all on function private.is_participant(uuid) from public;
 revoke all on function private.can_see_message(public.chat_messages) from public;
+revoke all on function private.reads_notes(uuid, uuid) from public;
+revoke all on function private.note_session_ids() from public;
 grant execute on function private.my_session_ids() to authenticated, service_role;
+grant execute on function private.note_session_ids() to authenticated, service_role;
 
 -- Staff read every conversation (support, approvals, emergencies); everyone else the ones they take
 -- part in.
@@ -177,13 +208,15 @@ create policy chat_messages_select on public.chat_messages
 
 -- RESTRICTIVE: AND-ed with every permissive policy, present or future (the old system's "clients see
 -- only approved" policy was permissive, and Postgres OR-ed it away). Pending or rejected voice notes
--- reach only their sender and staff, whatever else is granted.
+-- reach only their sender and staff, whatever else is granted; internal notes only their sender, staff and
+-- the session's reader (private.reads_notes), never the client.
 drop policy if exists chat_messages_hide_unapproved on public.chat_messages;
 create policy chat_messages_hide_unapproved on public.chat_messages
   as restrictive for all to public
   using (private.visible_to_others(status, type, reviewed_at)
          or sender_id = (select auth.uid())
-         or (select private.is_staff()));
+         or (select private.is_staff())
+         or (type = 'note' and session_id in (select private.note_session_ids())));
 
 -- Four eyes: nobody reviews their own message, whatever their role is now and whoever writes the row
 -- (the review RPC, the service role, an operator). Rows taken over from the old system keep the review

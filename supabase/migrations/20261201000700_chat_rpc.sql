@@ -348,6 +348,7 @@ $$;
 
 -- Unread counts for every session of the caller, in one query. A voice note approved after the
 -- caller last read counts as new when it becomes visible (reviewed_at), not when it was recorded.
+-- Internal notes are not conversation: they count for nobody (a mention notifies instead).
 create or replace function public.unread_counts()
 returns table (session_id uuid, unread_count bigint, last_read_at timestamptz, last_message_at timestamptz)
 language sql stable security definer set search_path = pg_catalog, pg_temp
@@ -357,6 +358,7 @@ as $$
             from public.chat_messages m
            where m.session_id = cp.session_id
              and m.sender_id is distinct from cp.user_id
+             and m.type <> 'note'
              and (m.status in ('sent', 'approved') or (m.status = 'pending_approval' and private.is_staff()))
              and (m.created_at > coalesce(cp.last_read_at, '-infinity')
                   or (m.status = 'approved' and m.reviewed_at > coalesce(cp.last_read_at, '-infinity')))),

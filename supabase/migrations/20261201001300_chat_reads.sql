@@ -29,7 +29,8 @@ create type public.chat_session_view as (
 --   Ended sessions stay listed while their last message is less than 7 days old.
 --   Unread: messages from others created after the caller's last read, plus voice notes approved
 --   after it (they became visible then); pending notes count for staff only. Zero where the caller
---   is not a participant (staff looking on).
+--   is not a participant (staff looking on). Internal notes are neither unread nor the last message,
+--   for anyone: they are not the conversation (and a client never sees them at all, by RLS).
 -- jit off: the per-row policy functions make the estimate look expensive enough for JIT, whose
 -- compilation then costs more than the whole (index-driven) query.
 create or replace function private.session_views(p_session_id uuid, p_limit integer)
@@ -77,6 +78,7 @@ begin
              where m.session_id = p.id
                and m.created_at > coalesce(p.last_read_at, '-infinity')
                and m.sender_id is distinct from v_uid
+               and m.type <> 'note'
                and (m.status in ('sent', 'approved') or (m.status = 'pending_approval' and v_staff)))
            + (select count(*) from public.chat_messages m
                where m.session_id = p.id and m.status = 'approved'
@@ -88,7 +90,7 @@ begin
                                     'preview', case when m.type = 'text' then left(m.body, 160) end,
                                     'sender_id', m.sender_id, 'created_at', m.created_at)
             from public.chat_messages m
-           where m.session_id = p.id
+           where m.session_id = p.id and m.type <> 'note'
            order by m.created_at desc, m.id desc
            limit 1),
          -- The card is a correlated subquery, not a join: its `pc.id = <participant>` then reaches into

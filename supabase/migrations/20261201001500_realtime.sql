@@ -41,6 +41,7 @@ create policy console_topics_read on realtime.messages
 
 -- Messages: to each participant who may see the row, shaped for them (review internals only for the
 -- sender and staff), and pending notes and their decisions to staff. Never the moderation columns.
+-- An internal note reaches its sender, staff and the session's reader (private.reads_notes), never the client.
 create or replace function private.broadcast_chat_message() returns trigger
 language plpgsql security definer set search_path = pg_catalog, pg_temp
 as $$
@@ -60,7 +61,7 @@ begin
     where cp.session_id = new.session_id
   loop
     v_privileged := p.user_id = new.sender_id or p.role in ('monitor', 'admin', 'super_admin');
-    if v_visible or v_privileged then
+    if v_visible or v_privileged or (new.type = 'note' and private.reads_notes(new.session_id, p.user_id)) then
       -- Same shape as realtime.broadcast_changes. An approval reaches the client as an update whose previous
       -- state it never saw: the old record is omitted.
       perform realtime.send(

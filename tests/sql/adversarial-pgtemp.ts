@@ -49,6 +49,8 @@ function steps(): Step[] {
   const deleted = u();
   const image = u();
   const note = u();
+  const noteId = u();
+  const staffNoteId = u();
   const newUser = u();
   return [
     { label: 'needs_first_run as anon', who: 'anon', run: [{ sql: `select public.needs_first_run()` }] },
@@ -109,6 +111,31 @@ function steps(): Step[] {
       ],
     },
     { label: 'ringing calls for an opted-in reader', who: 'reader', run: [{ sql: `select count(*) from public.emergency_calls` }] },
+    {
+      label: 'an internal note with a mention (reads_notes, note_mentions, the mention broadcast)',
+      who: 'reader',
+      run: [
+        { sql: `select * from public.note_mention_candidates('${ID.s1}'::pg_catalog.uuid)` },
+        { sql: `select * from public.add_note('${ID.s1}'::pg_catalog.uuid, '${noteId}'::pg_catalog.uuid, 'internal', array['${ID.monitor}'::pg_catalog.uuid])` },
+        { sql: `select * from public.list_messages('${ID.s1}'::pg_catalog.uuid)` },
+      ],
+    },
+    {
+      label: "staff's note, read by the session's reader (note_session_ids in the RESTRICTIVE policy)",
+      who: 'monitor',
+      run: [
+        { sql: `select * from public.add_note('${ID.s1}'::pg_catalog.uuid, '${staffNoteId}'::pg_catalog.uuid, 'coaching', null)` },
+        { as: 'reader', sql: `select count(*) from public.chat_messages where id = '${staffNoteId}'` },
+      ],
+    },
+    {
+      label: 'client history and notes (require_history_access)',
+      who: 'reader',
+      run: [
+        { sql: `select * from public.client_history('${ID.client}'::pg_catalog.uuid)` },
+        { sql: `select * from public.client_notes('${ID.client}'::pg_catalog.uuid)` },
+      ],
+    },
     {
       label: 'accept, talk, resolve an emergency',
       who: 'reader',

@@ -31,6 +31,9 @@ export async function actAsAttacker(db: Engine, who: Attacker | 'postgres'): Pro
 export const CANARY = {
   reviewNote: 'CANARY-internal-review-note',
   flagReason: 'CANARY-moderation-flag',
+  /** The body of an internal note the reader wrote in s1, and its id: never the client's to see. */
+  internalNote: 'CANARY-internal-note-about-the-client',
+  internalNoteId: '00000000-0000-4000-8000-00000000b0e1',
 };
 
 export async function plantCanaries(db: Engine): Promise<void> {
@@ -39,17 +42,23 @@ export async function plantCanaries(db: Engine): Promise<void> {
     `update public.chat_messages set flagged = true, flagged_reason = $2, flagged_by = $3, flagged_at = now() where id = $1`,
     [ID.text, CANARY.flagReason, ID.monitor],
   );
+  await db.query(
+    `insert into public.chat_messages (id, session_id, sender_id, type, body, status, client_message_id, created_at)
+     values ($1, $2, $3, 'note', $4, 'sent', $1, now() - interval '1 day')`,
+    [CANARY.internalNoteId, ID.s1, ID.reader, CANARY.internalNote],
+  );
 }
 
 /**
  * What each identity must never receive, in any answer or error detail: the reader's pending and rejected
  * notes (and their files and review), the review internals of the approved note (who reviewed it, the
- * reviewer's note), the moderation flag. The sender (reader) may see its own notes' review; staff see all.
+ * reviewer's note), the moderation flag, the reader's internal note about the client (its body and its id). The sender (reader) may see its own notes' review; staff see all.
  */
 export function forbiddenFor(who: Attacker): string[] {
   const flag = [CANARY.flagReason];
   if (who === 'reader' || STAFF.has(who)) return who === 'reader' ? flag : [];
-  return [...flag, ID.pending, ID.rejected, path.pending, path.rejected, 'off-topic', CANARY.reviewNote, ID.monitor];
+  return [...flag, ID.pending, ID.rejected, path.pending, path.rejected, 'off-topic', CANARY.reviewNote, ID.monitor,
+          CANARY.internalNote, CANARY.internalNoteId];
 }
 
 export type Outcome = { ok: true; text: string } | { ok: false; code: string; message: string; detail: string };

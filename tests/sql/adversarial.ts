@@ -14,6 +14,7 @@ import { runDefinerSweep } from './adversarial-definers';
 import { runPgTemp } from './adversarial-pgtemp';
 import { runTopicMatrix } from './adversarial-realtime';
 import { ADVERSARIAL_WORKFLOWS } from './adversarial-workflows';
+import { ADVERSARIAL_NOTES } from './adversarial-notes';
 import { runWorkflows } from './workflows';
 
 export async function runAdversarial(db: Engine): Promise<CaseResult[]> {
@@ -24,6 +25,7 @@ export async function runAdversarial(db: Engine): Promise<CaseResult[]> {
     ['pg_temp', () => runPgTemp(db)],
     ['topic', () => runTopicMatrix(db)],
     ['workflow', () => runWorkflows(db, ADVERSARIAL_WORKFLOWS, 'adversarial')],
+    ['notes', () => runWorkflows(db, ADVERSARIAL_NOTES, 'adversarial')],
   ];
   for (const [name, run] of sections) {
     try {

@@ -50,6 +50,15 @@ export interface IncomingMessageAlert {
   durationMs?: number | null;
 }
 
+/** Someone mentioned this user in an internal note (the note_mention broadcast on their inbox topic). */
+export interface NoteMentionAlert {
+  messageId: string;
+  sessionId: string;
+  senderName: string | null;
+  /** The note's start, as the server sent it (the mentioned user may read the note). */
+  preview: string;
+}
+
 /** An emergency as the backend reports it; the core passes every change it hears about. */
 export interface EmergencyAlertInput {
   id: string;
@@ -261,6 +270,33 @@ export class AlertCenter {
       this.tallies.set(message.sessionId, { count: 1, latest: message });
     }
     this.present(this.slotIdFor(message.sessionId));
+  }
+
+  /**
+   * A mention in an internal note: its own notification (one per note, never coalesced with messages, since a
+   * mention asks this user by name), at the chosen privacy level; silenced by do-not-disturb like messages.
+   */
+  noteMentioned(mention: NoteMentionAlert): void {
+    if (this.disposed) return;
+    requireText(mention.messageId, 'mention messageId');
+    requireText(mention.sessionId, 'mention sessionId');
+    if (typeof mention.preview !== 'string') throw new TypeError('Alert input: a mention preview must be a string.');
+    if (this.seenMessageIds.has(`mention:${mention.messageId}`)) return;
+    this.rememberMessageId(`mention:${mention.messageId}`);
+    if (this.preferences.doNotDisturb) return;
+    const { language, privacy } = this.preferences;
+    const name = mention.senderName === null ? '' : cleanName(mention.senderName);
+    const sender = isolate(name !== '' ? name : alertText(language, 'sender.unknown'));
+    const text = cleanText(mention.preview);
+    this.platform.showNotification({
+      id: `note:${mention.messageId}`,
+      title: privacy === 'count' ? alertText(language, 'app.name') : alertText(language, 'note.mention.title', { sender }),
+      body: privacy === 'full' && text !== '' ? truncate(text, PREVIEW_MAX_CHARS) : alertText(language, 'note.mention.body.hidden'),
+      urgency: 'normal',
+      silent: true,
+      onClick: () => this.activate({ kind: 'note', sessionId: mention.sessionId, messageId: mention.messageId }),
+    });
+    this.callAttention();
   }
 
   /** The user has seen this session (opened it, or read it on another device): its notification goes. */

@@ -68,6 +68,7 @@ export interface SoundCommand {
 /** What a click on a notification asks the renderer to open. */
 export type AlertActivation =
   | { kind: 'session'; sessionId: string }
+  | { kind: 'note'; sessionId: string; messageId: string }
   | { kind: 'emergency'; emergencyId: string; sessionId: string }
   | { kind: 'inbox' };
 

@@ -40,6 +40,8 @@ const en = {
     one: 'Waiting for 1 minute; the reply target is {target} min.',
     other: 'Waiting for {count} minutes; the reply target is {target} min.',
   },
+  'note.mention.title': '{sender} mentioned you in an internal note',
+  'note.mention.body.hidden': 'Open the console to read it.',
 } satisfies Record<string, string | PluralText>;
 
 export type AlertStringKey = keyof typeof en;
@@ -92,6 +94,8 @@ const ar: Catalogue = {
     many: 'ينتظر منذ {count} دقيقة؛ هدف الرد {target} د.',
     other: 'ينتظر منذ {count} دقيقة؛ هدف الرد {target} د.',
   },
+  'note.mention.title': 'أشار إليك {sender} في ملاحظة داخلية',
+  'note.mention.body.hidden': 'افتح الوحدة لقراءتها.',
 };
 
 export const ALERT_STRINGS: Readonly<Record<AlertLanguage, Catalogue>> = { en, ar };

@@ -28,6 +28,7 @@ export {
   type AlertPrivacy,
   type EmergencyAlertInput,
   type IncomingMessageAlert,
+  type NoteMentionAlert,
   type WaitingClient,
 } from './alert-center';
 export { ALERT_LANGUAGES, ALERT_STRINGS, alertText, formatDuration, type AlertLanguage, type AlertStringKey } from './alert-strings';

@@ -1,4 +1,4 @@
-import type { ChatMessage, ChatSession, Emergency } from '../../shared/ipc/contract';
+import type { ChatMessage, ChatSession, ClientHistorySession, Emergency } from '../../shared/ipc/contract';
 
 /**
  * The backend port: everything the main process asks of the server side, whichever it is (the embedded
@@ -135,6 +135,12 @@ export interface UserConnection {
   onExpired(listener: () => void): () => void;
   /** Ephemeral, unpersisted signal (typing) to the other participants of a session. */
   broadcastTyping(sessionId: string): Promise<void>;
+  /** An internal note (add_note): the session's reader and staff only; idempotent on clientMessageId. */
+  addNote(input: { sessionId: string; clientMessageId: string; body: string; mentions?: readonly string[] }): Promise<MessageRow>;
+  /** Whom a note in this session may mention (note_mention_candidates). */
+  noteMentionCandidates(sessionId: string): Promise<{ id: string; displayName: string; role: Role }[]>;
+  /** A client's sessions (client_history) and the internal notes about them the user may read (client_notes). */
+  clientHistory(clientId: string): Promise<{ sessions: ClientHistorySession[]; notes: MessageRow[] }>;
   signOut(): Promise<void>;
 }
 

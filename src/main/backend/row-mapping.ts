@@ -1,3 +1,4 @@
+import type { ClientHistorySession } from '../../shared/ipc/contract';
 import type { EmergencyRow, MessageRow, ProfileRow, SessionRow } from './backend-port';
 
 // The RPCs return Postgres rows in snake_case (through PostgREST, or a realtime payload's record);
@@ -115,5 +116,21 @@ export function toEmergencyRow(row: Row): EmergencyRow {
     resolvedBy: str(row.resolved_by),
     resolutionNote: str(row.resolution_note),
     createdAt: iso(row.created_at)!,
+  };
+}
+
+/** One row of client_history: a date line of one of the client's sessions. */
+export function toClientHistorySession(row: Row): ClientHistorySession {
+  const readers = jsonValue(row.readers);
+  return {
+    sessionId: String(row.session_id),
+    type: row.type as ClientHistorySession['type'],
+    status: row.status as ClientHistorySession['status'],
+    createdAt: isoTimestamp(row.created_at) ?? '',
+    lastActivityAt: isoTimestamp(row.last_activity_at) ?? isoTimestamp(row.created_at) ?? '',
+    readers: Array.isArray(readers)
+      ? readers.map((r: Row) => ({ userId: String(r.user_id), displayName: str(r.display_name) ?? '' }))
+      : [],
+    tookPart: Boolean(row.took_part),
   };
 }

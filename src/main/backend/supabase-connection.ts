@@ -19,7 +19,7 @@ import type {
   UserConnection,
 } from './backend-port';
 import { authError, storageError, toAppError } from './backend-errors';
-import { isoTimestamp, toEmergencyRow, toMessageRow, toProfileRow, toSessionRow } from './row-mapping';
+import { isoTimestamp, toClientHistorySession, toEmergencyRow, toMessageRow, toProfileRow, toSessionRow } from './row-mapping';
 
 /**
  * Where supabase-js keeps the session (tokens). The Electron shell passes a store encrypted with
@@ -409,6 +409,32 @@ class SupabaseUserConnection implements UserConnection {
    */
   async broadcastTyping(sessionId: string) {
     await this.call('broadcast_typing', { p_session_id: sessionId });
+  }
+
+  async addNote(input: { sessionId: string; clientMessageId: string; body: string; mentions?: readonly string[] }) {
+    return toMessageRow(
+      await this.row('add_note', {
+        p_session_id: input.sessionId,
+        p_client_message_id: input.clientMessageId,
+        p_body: input.body,
+        ...(input.mentions && input.mentions.length > 0 ? { p_mentions: [...input.mentions] } : {}),
+      }),
+    );
+  }
+
+  async noteMentionCandidates(sessionId: string) {
+    return (await this.rows('note_mention_candidates', { p_session_id: sessionId })).map((row) => {
+      const p = toProfileRow(row);
+      return { id: p.id, displayName: p.displayName, role: p.role };
+    });
+  }
+
+  async clientHistory(clientId: string) {
+    const [sessions, notes] = await Promise.all([
+      this.rows('client_history', { p_client_id: clientId }),
+      this.rows('client_notes', { p_client_id: clientId }),
+    ]);
+    return { sessions: sessions.map(toClientHistorySession), notes: notes.map(toMessageRow) };
   }
 
   setAutoRefresh(on: boolean) {

@@ -256,6 +256,12 @@ export function createConsoleCore(services: ShellServices) {
       saveBackendChoice(services.dataDir, choice);
       return { restartRequired: true as const };
     },
+    'notes.add': ({ sessionId, body, mentions }) => user().addNote(sessionId, body, mentions ?? []),
+    'notes.mentionCandidates': async ({ sessionId }) => ({ people: await connection().noteMentionCandidates(sessionId) }),
+    'history.client': async ({ clientId }) => {
+      const { sessions, notes } = await connection().clientHistory(clientId);
+      return { sessions, notes: notes.map(toServerMessage) };
+    },
     'shell.openExternal': async ({ url }) => {
       if (!isOpenableExternalUrl(url)) return { opened: false };
       return { opened: await services.openExternal(url) };

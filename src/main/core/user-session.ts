@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../shared/ipc/errors';
@@ -164,6 +165,8 @@ export class UserSession {
   /** A message the user has not seen before, from someone else: the alert center decides whether it rings. */
   private notifyArrival(message: ChatMessage) {
     if (message.senderId === this.connection.userId) return;
+    // An internal note is not a message to answer: only a mention of this user notifies (note_mention).
+    if (message.type === 'note') return;
     this.alerts.messageReceived({
       id: message.id,
       sessionId: message.sessionId,
@@ -277,6 +280,17 @@ export class UserSession {
       if (ALERTED_FOR_EMERGENCIES.has(this.options.role)) {
         this.alerts.emergencyUpdated({ ...emergency, clientName: this.names.get(emergency.clientId) ?? null });
       }
+    } else if (event.event === 'note_mention') {
+      const messageId = String(event.payload.message_id ?? '');
+      const sessionId = String(event.payload.session_id ?? '');
+      if (messageId && sessionId) {
+        this.alerts.noteMentioned({
+          messageId,
+          sessionId,
+          senderName: typeof event.payload.sender_name === 'string' ? event.payload.sender_name : null,
+          preview: typeof event.payload.preview === 'string' ? event.payload.preview : '',
+        });
+      }
     } else if (event.event === 'typing') {
       const userId = String(event.payload.user_id ?? '');
       const sessionId = String(event.payload.session_id ?? '');
@@ -380,6 +394,17 @@ export class UserSession {
     if (at < 0) return;
     this.openSessions.splice(at, 1);
     this.realtime.setOpenSessions(this.openSessions);
+  }
+
+  /**
+   * An internal note goes straight to the server (not through the outbox: a note is written while online, and a
+   * refusal is shown at once); the id is its client_message_id, so a retry of the same call cannot duplicate it.
+   */
+  async addNote(sessionId: string, body: string, mentions: readonly string[]): Promise<ChatMessage> {
+    const message = toServerMessage(await this.connection.addNote({ sessionId, clientMessageId: randomUUID(), body, mentions }));
+    this.store.messages.upsertMessages([message]);
+    this.hub.emit('messages.changed', { messages: [message] });
+    return message;
   }
 
   async sendText(sessionId: string, body: string, replyTo: string | null) {

@@ -56,7 +56,8 @@ function waitingSince(
     oldestUnanswered = last.createdAt;
   }
   for (const message of newestFirst) {
-    if (message.type === 'system') continue;
+    // An internal note is not an answer: the client never sees it.
+    if (message.type === 'system' || message.type === 'note') continue;
     if (answererIds.has(message.senderId) && ANSWER_STATUSES.has(message.status)) break;
     if (clientIds.has(message.senderId) && QUESTION_STATUSES.has(message.status)) oldestUnanswered = message.createdAt;
   }

@@ -8,6 +8,7 @@ import { isStaff, withSessionRoles, type Person, type SessionLabel } from '../li
 import { applyOutboxChange, buildTimeline, mergeMessages } from '../lib/timeline';
 import { MessageList } from './MessageList';
 import { Composer } from './Composer';
+import { ClientHistoryPanel } from './ClientHistoryPanel';
 import { SessionPresence } from '../workspace/Presence';
 import { SessionTitle } from '../workspace/session-labels';
 
@@ -96,6 +97,18 @@ export function ChatView({ client, profile, sessionId, session, label, people: d
   const title = shownLabel.qualifier ? `${shownLabel.title} · ${shownLabel.qualifier}` : shownLabel.title;
   // Ended or locked: read-only in the UI too (the server refuses writes to it anyway).
   const writable = session === null || session.status === 'active';
+  // Internal notes and the client's history are for the session's reader and staff (the server holds the rule; this
+  // only keeps clients from being offered them). A reader's own support session has no client: nothing to show.
+  const me = session?.participants.find((p) => p.userId === profile.id);
+  const clientId = session?.participants.find((p) => p.roleInSession === 'client')?.userId ?? null;
+  const staffSide = isStaff(profile.role) || (profile.role === 'reader' && me?.roleInSession === 'reader');
+  const canWriteNotes = staffSide && clientId !== null;
+  // Closed until the user opens it; the choice is remembered for the next sessions on this computer.
+  const [historyOpen, setHistoryOpenState] = useState(() => readHistoryOpen());
+  const setHistoryOpen = (open: boolean) => {
+    setHistoryOpenState(open);
+    writeHistoryOpen(open);
+  };
 
   return (
     <section className="chat-view" hidden={!visible} aria-label={title} data-session-id={sessionId}>
@@ -119,54 +132,81 @@ export function ChatView({ client, profile, sessionId, session, label, people: d
           )}
         </div>
         {isStaff(profile.role) && session && writable && session.type !== 'emergency' && <AssignReader client={client} session={session} people={people} />}
+        {canWriteNotes && (
+          <button type="button" className="secondary" aria-expanded={historyOpen} data-testid="history-toggle" onClick={() => setHistoryOpen(!historyOpen)}>
+            {historyOpen ? t('history.hide') : t('history.show')}
+          </button>
+        )}
       </header>
-      {status === 'loading' && messages.length === 0 && (
-        <p className="empty-state" role="status">
-          {t('chat.loading')}
-        </p>
-      )}
-      {status === 'error' && (
-        <div className="empty-state" role="alert">
-          <p>{error && errorText(error)}</p>
-          <button type="button" className="secondary" onClick={() => void loadFirst()}>
-            {t('common.retry')}
-          </button>
+      <div className="chat-view__main">
+        <div className="chat-view__conversation">
+          {status === 'loading' && messages.length === 0 && (
+            <p className="empty-state" role="status">
+              {t('chat.loading')}
+            </p>
+          )}
+          {status === 'error' && (
+            <div className="empty-state" role="alert">
+              <p>{error && errorText(error)}</p>
+              <button type="button" className="secondary" onClick={() => void loadFirst()}>
+                {t('common.retry')}
+              </button>
+            </div>
+          )}
+          {status === 'ready' && timeline.length === 0 && <p className="empty-state">{t('chat.empty')}</p>}
+          {actionError && (
+            <p className="form-error" role="alert" data-error-code={actionError.code}>
+              {errorText(actionError)}{' '}
+              <button type="button" className="link-button" onClick={() => setActionError(null)}>
+                {t('common.dismiss')}
+              </button>
+            </p>
+          )}
+          {timeline.length > 0 && (
+            <MessageList
+              client={client}
+              profile={profile}
+              session={session}
+              items={timeline}
+              messagesById={new Map(messages.map((m) => [m.id, m]))}
+              people={people}
+              loadingOlder={loadingOlder}
+              hasMore={hasMore}
+              onNearTop={() => void loadOlder()}
+              onReply={setReplyTo}
+              onError={setActionError}
+            />
+          )}
+          <Composer
+            client={client}
+            sessionId={sessionId}
+            disabled={!writable}
+            replyTo={replyTo}
+            people={people}
+            onClearReply={() => setReplyTo(null)}
+            canWriteNotes={canWriteNotes}
+          />
         </div>
-      )}
-      {status === 'ready' && timeline.length === 0 && <p className="empty-state">{t('chat.empty')}</p>}
-      {actionError && (
-        <p className="form-error" role="alert" data-error-code={actionError.code}>
-          {errorText(actionError)}{' '}
-          <button type="button" className="link-button" onClick={() => setActionError(null)}>
-            {t('common.dismiss')}
-          </button>
-        </p>
-      )}
-      {timeline.length > 0 && (
-        <MessageList
-          client={client}
-          profile={profile}
-          session={session}
-          items={timeline}
-          messagesById={new Map(messages.map((m) => [m.id, m]))}
-          people={people}
-          loadingOlder={loadingOlder}
-          hasMore={hasMore}
-          onNearTop={() => void loadOlder()}
-          onReply={setReplyTo}
-          onError={setActionError}
-        />
-      )}
-      <Composer
-        client={client}
-        sessionId={sessionId}
-        disabled={!writable}
-        replyTo={replyTo}
-        people={people}
-        onClearReply={() => setReplyTo(null)}
-      />
+        {canWriteNotes && historyOpen && clientId && <ClientHistoryPanel client={client} sessionId={sessionId} clientId={clientId} people={people} />}
+      </div>
     </section>
   );
+}
+
+const HISTORY_PANEL_KEY = 'samia.clientHistoryPanel';
+function readHistoryOpen(): boolean {
+  try {
+    return localStorage.getItem(HISTORY_PANEL_KEY) === 'open';
+  } catch {
+    return false;
+  }
+}
+function writeHistoryOpen(open: boolean) {
+  try {
+    localStorage.setItem(HISTORY_PANEL_KEY, open ? 'open' : 'closed');
+  } catch {
+    // Storage unavailable: the panel just starts closed next time.
+  }
 }
 
 function AssignReader({ client, session, people }: { client: ConsoleClient; session: ChatSession; people: Map<string, Person> }) {

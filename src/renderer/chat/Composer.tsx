@@ -24,6 +24,8 @@ interface Props {
   replyTo: ChatMessage | null;
   people: Map<string, Person>;
   onClearReply(): void;
+  /** The user may write internal notes here (the session's reader, or staff): offers the Note mode. Never for clients. */
+  canWriteNotes?: boolean;
 }
 
 const replyPreview = (message: ChatMessage, t: I18n['t']) => (message.type === 'text' ? (message.body ?? '') : t(`message.kind.${message.type}`));
@@ -34,7 +36,7 @@ const replyPreview = (message: ChatMessage, t: I18n['t']) => (message.type === '
  * on disk); a refusal keeps the text and says why, in the user's language. Nothing is ever cut: over the
  * limit, the counter says by how much and Send waits.
  */
-export function Composer({ client, sessionId, disabled, replyTo, people, onClearReply }: Props) {
+export function Composer({ client, sessionId, disabled, replyTo, people, onClearReply, canWriteNotes = false }: Props) {
   const { t, tx, errorRich } = useI18n();
   const limits = useConsoleLimits(client);
   const [body, setBody] = useState('');
@@ -47,6 +49,7 @@ export function Composer({ client, sessionId, disabled, replyTo, people, onClear
   const lastTyping = useRef(0);
   const fileInput = useRef<HTMLInputElement>(null);
   const latest = useRef({ body: '', replyTo: null as string | null });
+  const [noteMode, setNoteMode] = useState(false);
 
   useEffect(() => {
     let live = true;
@@ -166,6 +169,10 @@ export function Composer({ client, sessionId, disabled, replyTo, people, onClear
     }
   }
 
+  if (noteMode && canWriteNotes && !disabled) {
+    return <NoteComposer client={client} sessionId={sessionId} maxChars={max} onLeave={() => setNoteMode(false)} />;
+  }
+
   if (disabled) {
     return (
       <div className="composer composer--read-only" data-testid="composer-read-only">
@@ -251,6 +258,11 @@ export function Composer({ client, sessionId, disabled, replyTo, people, onClear
         <button type="button" className="secondary" onClick={() => fileInput.current?.click()}>
           {t('composer.attach')}
         </button>
+        {canWriteNotes && (
+          <button type="button" className="secondary note-toggle" aria-pressed={false} data-testid="note-mode" onClick={() => setNoteMode(true)}>
+            {t('note.mode')}
+          </button>
+        )}
         <VoiceRecorder client={client} onSend={sendVoice} disabled={false} maxDurationMs={limits.audioMaxDurationMs} maxBytes={limits.audioMaxBytes} />
         {attachError && (
           <span className="form-error" role="alert">
@@ -259,6 +271,154 @@ export function Composer({ client, sessionId, disabled, replyTo, people, onClear
         )}
       </div>
       {picked && <AttachmentPreview client={client} picked={picked} maxCaptionChars={max} onConfirm={sendPicked} onCancel={() => setPicked(null)} />}
+    </div>
+  );
+}
+
+interface NoteComposerProps {
+  client: ConsoleClient;
+  sessionId: string;
+  maxChars: number;
+  onLeave(): void;
+}
+
+/**
+ * The Note mode: an internal note for the session's reader and staff, styled apart (yellow, labelled) so that
+ * nobody mistakes it for a message to the client. It has its own text, never the message draft, and sends no
+ * typing signal (the client would see someone typing). "@" opens the list of people it may mention.
+ */
+export function NoteComposer({ client, sessionId, maxChars, onLeave }: NoteComposerProps) {
+  const { t, errorRich } = useI18n();
+  const [body, setBody] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [refusal, setRefusal] = useState<IpcError | null>(null);
+  const [candidates, setCandidates] = useState<{ id: string; displayName: string; role: string }[]>([]);
+  const [mentioned, setMentioned] = useState<{ id: string; displayName: string }[]>([]);
+  const [picking, setPicking] = useState(false);
+  const area = useRef<HTMLTextAreaElement>(null);
+
+  useEffect(() => {
+    let live = true;
+    client
+      .call('notes.mentionCandidates', { sessionId })
+      .then((answer) => live && setCandidates(answer.people))
+      .catch((failure: unknown) => live && setRefusal(toIpcError(failure)));
+    area.current?.focus();
+    return () => {
+      live = false;
+    };
+  }, [client, sessionId]);
+
+  const used = characterCount(body);
+  const over = used - maxChars;
+  // A mention counts while its "@name" is still in the text: deleting it from the text takes it back.
+  const mentions = mentioned.filter((m) => body.includes(`@${m.displayName}`));
+
+  function mention(person: { id: string; displayName: string }) {
+    setPicking(false);
+    const text = body.endsWith('@') ? body.slice(0, -1) : body;
+    const spaced = text === '' || /\s$/.test(text) ? text : `${text} `;
+    setBody(`${spaced}@${person.displayName} `);
+    setMentioned((current) => (current.some((m) => m.id === person.id) ? current : [...current, person]));
+    area.current?.focus();
+  }
+
+  async function add() {
+    if (!body.trim() || busy || over > 0) return;
+    setBusy(true);
+    setRefusal(null);
+    try {
+      await client.call('notes.add', { sessionId, body, mentions: mentions.map((m) => m.id) });
+      setBody('');
+      setMentioned([]);
+    } catch (failure) {
+      setRefusal(toIpcError(failure));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="composer composer--note" data-testid="note-composer">
+      <p className="composer__note-label" role="note">
+        <strong>{t('note.label')}</strong> <span>{t('note.modeOn')}</span>
+      </p>
+      <div className="composer__row">
+        <textarea
+          ref={area}
+          dir="auto"
+          aria-label={t('message.kind.note')}
+          placeholder={t('note.placeholder')}
+          rows={2}
+          value={body}
+          readOnly={busy}
+          aria-invalid={over > 0}
+          onChange={(event) => {
+            setBody(event.target.value);
+            setRefusal(null);
+            setPicking(event.target.value.endsWith('@') && candidates.length > 0);
+          }}
+          onKeyDown={(event) => {
+            if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+              event.preventDefault();
+              void add();
+            } else if (event.key === 'Escape') {
+              if (picking) setPicking(false);
+              else onLeave();
+            }
+          }}
+        />
+        <button type="button" onClick={() => void add()} disabled={!body.trim() || busy || over > 0}>
+          {t('note.send')}
+        </button>
+      </div>
+      {picking && (
+        <ul className="mention-list" role="list" aria-label={t('note.mentions')} data-testid="note-mention-list">
+          {candidates.map((c) => (
+            <li key={c.id}>
+              <button type="button" className="link-button" onClick={() => mention(c)}>
+                @{c.displayName}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {over > 0 && (
+        <p className="composer__counter composer__counter--over" aria-live="polite">
+          {t('composer.counter', { used, max: maxChars })} · {t('composer.tooLong', { over })}
+        </p>
+      )}
+      {refusal && (
+        <p className="form-error" role="alert" data-error-code={refusal.code} data-testid="note-refusal">
+          {errorRich(refusal, { length: used, max: maxChars })}
+        </p>
+      )}
+      <div className="composer__tools">
+        <select
+          aria-label={t('note.mentions')}
+          data-testid="note-mention-picker"
+          value=""
+          onChange={(event) => {
+            const person = candidates.find((c) => c.id === event.target.value);
+            if (person) mention(person);
+          }}
+        >
+          <option value="">{t('note.mentions')}…</option>
+          {candidates.map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.displayName}
+            </option>
+          ))}
+        </select>
+        {mentions.length > 0 && (
+          <span className="muted" data-testid="note-mentioned">
+            {t('note.mentioned', { names: mentions.map((m) => m.displayName).join(', ') })}
+          </span>
+        )}
+        <button type="button" className="secondary note-toggle" aria-pressed={true} data-testid="note-mode-off" onClick={onLeave}>
+          {t('note.modeOff')}
+        </button>
+      </div>
     </div>
   );
 }

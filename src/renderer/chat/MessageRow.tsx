@@ -184,6 +184,21 @@ export function MessageRow({ client, profile, message, quoted, people, receipt =
     }
   };
 
+  if (message.type === 'note') {
+    // Internal: styled apart and labelled, so nobody reads it as part of the conversation with the client.
+    return (
+      <article className="message message--note" data-testid="internal-note" data-message-id={message.id} aria-label={t('note.label')}>
+        <header className="message__head">
+          <span className="message__special-label">{t('note.label')}</span> <strong>{sender}</strong>{' '}
+          <time className="message__time" dateTime={message.createdAt}>
+            {formatDateTime(message.createdAt)}
+          </time>
+        </header>
+        {deleted ? <p className="message__body muted">{t('message.deleted')}</p> : <p className="message__body" dir="auto">{message.body}</p>}
+      </article>
+    );
+  }
+
   if (special) {
     return (
       <div className={`message message--${message.type}`} role="note" data-message-id={message.id}>

@@ -80,7 +80,7 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
       if (state === 'open') void refresh();
     });
     const offActivate = client.on('alerts.activate', (target) => {
-      if (target.kind === 'session' || target.kind === 'emergency') {
+      if (target.kind === 'session' || target.kind === 'emergency' || target.kind === 'note') {
         setView('chats');
         setOpenIds((ids) => (ids.includes(target.sessionId) ? ids : [...ids, target.sessionId]));
         setActiveId(target.sessionId);

@@ -549,6 +549,21 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      add_note: {
+        Args: {
+          p_body: string
+          p_client_message_id: string
+          p_mentions?: string[]
+          p_session_id: string
+        }
+        Returns: Database["public"]["CompositeTypes"]["chat_message_view"]
+        SetofOptions: {
+          from: "*"
+          to: "chat_message_view"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       advance_emergencies: { Args: Record<PropertyKey, never>; Returns: number }
       assign_reader: {
         Args: { p_reader_id: string; p_session_id: string }
@@ -567,6 +582,28 @@ export type Database = {
         }
       }
       broadcast_typing: { Args: { p_session_id: string }; Returns: undefined }
+      client_history: {
+        Args: { p_client_id: string; p_limit?: number }
+        Returns: {
+          created_at: string
+          last_activity_at: string
+          readers: Json
+          session_id: string
+          status: string
+          took_part: boolean
+          type: string
+        }[]
+      }
+      client_notes: {
+        Args: { p_client_id: string; p_limit?: number }
+        Returns: Database["public"]["CompositeTypes"]["chat_message_view"][]
+        SetofOptions: {
+          from: "*"
+          to: "chat_message_view"
+          isOneToOne: false
+          isSetofReturn: true
+        }
+      }
       delete_message: {
         Args: { p_message_id: string }
         Returns: Database["public"]["CompositeTypes"]["chat_message_view"]
@@ -721,6 +758,14 @@ export type Database = {
         }[]
       }
       needs_first_run: { Args: Record<PropertyKey, never>; Returns: boolean }
+      note_mention_candidates: {
+        Args: { p_session_id: string }
+        Returns: {
+          display_name: string
+          id: string
+          role: string
+        }[]
+      }
       open_booking_session: {
         Args: { p_booking_id: string }
         Returns: {

@@ -92,6 +92,12 @@ export const BACKEND_ERRORS = [
   { code: 'SA495', key: 'storage.bucket_not_found', permanent: true, status: 404, meaning: 'no such storage bucket (embedded storage)' },
   { code: 'SA496', key: 'storage.file_too_large', permanent: true, status: 413, meaning: 'the file exceeds the bucket limit (embedded storage)' },
   { code: 'SA497', key: 'storage.mime_not_allowed', permanent: true, status: 415, meaning: 'the bucket does not accept this MIME type (embedded storage)' },
+  // Internal notes and client history (..._internal_notes.sql, ..._client_history.sql).
+  { code: 'SA560', key: 'note.forbidden', permanent: true, status: 403, meaning: 'only the session\'s reader and staff write internal notes (and see whom to mention)' },
+  { code: 'SA561', key: 'note.too_many_mentions', permanent: true, status: 422, meaning: 'a note mentions at most 20 people (detail: count, max)' },
+  { code: 'SA562', key: 'note.invalid_mention', permanent: true, status: 422, meaning: 'a mention names someone who may not read the note: only staff and the session\'s reader (detail: user_id)' },
+  { code: 'SA563', key: 'history.client_not_found', permanent: true, status: 404, meaning: 'no such person, or not a client of the calling reader' },
+  { code: 'SA564', key: 'history.forbidden', permanent: true, status: 403, meaning: 'clients do not read client histories' },
 ] as const satisfies readonly BackendErrorSpec[];
 
 export type BackendErrorCode = (typeof BACKEND_ERRORS)[number]['code'];

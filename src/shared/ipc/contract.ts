@@ -37,7 +37,8 @@ const emptyInput = z.object({}).strict();
 const uuid = z.uuid();
 const isoTime = z.string().max(40);
 
-export const messageTypeSchema = z.enum(['text', 'audio', 'image', 'file', 'system', 'emergency']);
+/** 'note': an internal note, for the session's reader and staff only (never reaches a client's console). */
+export const messageTypeSchema = z.enum(['text', 'audio', 'image', 'file', 'system', 'emergency', 'note']);
 export const messageStatusSchema = z.enum(['sent', 'pending_approval', 'approved', 'rejected', 'deleted']);
 
 export const messageSchema = z.object({
@@ -164,6 +165,18 @@ export const emergencyAlertSchema = z.object({
   lastAlertAt: isoTime,
   alertCount: z.number().int().positive(),
 });
+
+/** One of a client's sessions as client_history returns it: a date line, never its content. */
+export const clientHistorySessionSchema = z.object({
+  sessionId: uuid,
+  type: z.enum(['booking', 'emergency', 'support']),
+  status: z.enum(['active', 'locked', 'ended']),
+  createdAt: isoTime,
+  lastActivityAt: isoTime,
+  readers: z.array(z.object({ userId: z.string(), displayName: z.string() })),
+  tookPart: z.boolean(),
+});
+export type ClientHistorySession = z.infer<typeof clientHistorySessionSchema>;
 
 export const reviewPackSchema = z.object({
   id: z.string(),
@@ -353,6 +366,22 @@ export const requests = {
     z.object({ url: z.url({ protocol: /^https?$/ }).max(4096) }).strict(),
     z.object({ opened: z.boolean() }),
   ),
+  // ---- internal notes and client history (readers and staff) ----
+  /** An internal note in a session: never shown to its client. `mentions`: staff (or the session's reader) to notify. */
+  'notes.add': defineRequest(
+    z.object({ sessionId: uuid, body: messageBody, mentions: z.array(uuid).max(20).optional() }).strict(),
+    messageSchema,
+  ),
+  /** Whom a note in this session may mention: staff, and the session's reader. */
+  'notes.mentionCandidates': defineRequest(
+    z.object({ sessionId: uuid }).strict(),
+    z.object({ people: z.array(z.object({ id: uuid, displayName: z.string(), role: roleSchema })) }),
+  ),
+  /** A client's sessions (dates, readers; no content of sessions the user did not take part in) and the notes about them. */
+  'history.client': defineRequest(
+    z.object({ clientId: uuid }).strict(),
+    z.object({ sessions: z.array(clientHistorySessionSchema), notes: z.array(messageSchema) }),
+  ),
 } as const;
 
 export const events = {
@@ -384,6 +413,7 @@ export const events = {
   /** A notification was clicked: open what it was about. */
   'alerts.activate': z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('session'), sessionId: z.string() }),
+    z.object({ kind: z.literal('note'), sessionId: z.string(), messageId: z.string() }),
     z.object({ kind: z.literal('emergency'), emergencyId: z.string(), sessionId: z.string() }),
     z.object({ kind: z.literal('inbox') }),
   ]),
