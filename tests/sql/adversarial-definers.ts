@@ -100,6 +100,9 @@ const CATALOGUE: Record<string, Who> = {
   'public.acknowledge_emergency(uuid)': [],
   'public.resolve_emergency(uuid,text)': [],
   'public.advance_emergencies()': [...STAFF, 'service'],
+  'public.set_presence(text)': 'signed-in',
+  'public.presence_heartbeat()': 'signed-in',
+  'public.expire_presence()': [...STAFF, 'service'],
   // The helpers policies and SECURITY INVOKER reads call: each answers about the caller only.
   'private.my_role()': SERVICE_ONLY_READS,
   'private.is_staff()': SERVICE_ONLY_READS,

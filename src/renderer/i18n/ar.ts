@@ -453,4 +453,8 @@ export const ar: Record<MessageKey, string> = {
   'connection.joining': "جارٍ الاتصال بالتحديثات المباشرة…",
   'connection.realtimeDown': "انقطعت التحديثات المباشرة: جارٍ إعادة الاتصال. الرسائل ما زالت تُرسل.",
   'connection.backendDown': "الخادم لا يستجيب: تنتظر الرسائل في صندوق الصادر وتُرسل عندما يستجيب.",
+  'presence.not_chosen': "تغيّرت حالة توفرك من مكان آخر؛ وحدة التحكم هذه تتبعها الآن.",
+  'limits.presence_idle_minutes': "بعيد بعد: الدقائق دون استخدام قبل أن تظهر حالة متصل أو مشغول كبعيد",
+  'presence.staff_only': "يمكن لفريق العمل فقط إنهاء حالات الحضور المنتهية.",
+  'presence.awayWhileIdle': "تظهر كبعيد ما دمت غير نشط",
 };

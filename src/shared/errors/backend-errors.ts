@@ -92,6 +92,8 @@ export const BACKEND_ERRORS = [
   { code: 'SA495', key: 'storage.bucket_not_found', permanent: true, status: 404, meaning: 'no such storage bucket (embedded storage)' },
   { code: 'SA496', key: 'storage.file_too_large', permanent: true, status: 413, meaning: 'the file exceeds the bucket limit (embedded storage)' },
   { code: 'SA497', key: 'storage.mime_not_allowed', permanent: true, status: 415, meaning: 'the bucket does not accept this MIME type (embedded storage)' },
+  { code: 'SA500', key: 'presence.not_chosen', permanent: true, status: 409, meaning: 'a console may show only the user\'s choice, away instead of online or busy, or offline (detail: availability, choice)' },
+  { code: 'SA501', key: 'presence.staff_only', permanent: true, status: 403, meaning: 'only staff consoles and the scheduler run the presence sweep' },
 ] as const satisfies readonly BackendErrorSpec[];
 
 export type BackendErrorCode = (typeof BACKEND_ERRORS)[number]['code'];
