@@ -142,7 +142,7 @@ export const PRESENCE_WORKFLOWS: Workflow[] = [
       await c.fails('SA460', `update public.profiles set presence_seen_at = now() + interval '1 day' where id = auth.uid()`, [], 'profile.protected_column');
       await c.fails('SA460', `update public.profiles set presence_seen_at = null where id = auth.uid()`, [], 'profile.protected_column');
       await c.fails('SA460', `update public.profiles set availability_choice = 'busy' where id = auth.uid()`, [], 'profile.protected_column');
-      await c.fails('SA460', `update public.profiles set availability = 'online' where id = auth.uid()`, [], 'profile.protected_column');
+      await c.fails('SA460', `update public.profiles set availability = 'busy' where id = auth.uid()`, [], 'profile.protected_column');
       // Another user's row is not even there for the caller (RLS), whatever the column.
       c.eq(await c.n(`update public.profiles set presence_seen_at = now() where id = '${ID.client}' returning 1`), 0, 'another user\'s lease');
       // The RPCs take no user id: a caller's call changes the caller's row only.
