@@ -456,5 +456,4 @@ export const ar: Record<MessageKey, string> = {
   'presence.not_chosen': "تغيّرت حالة توفرك من مكان آخر؛ وحدة التحكم هذه تتبعها الآن.",
   'limits.presence_idle_minutes': "بعيد بعد: الدقائق دون استخدام قبل أن تظهر حالة متصل أو مشغول كبعيد",
   'presence.staff_only': "يمكن لفريق العمل فقط إنهاء حالات الحضور المنتهية.",
-  'presence.awayWhileIdle': "تظهر كبعيد ما دمت غير نشط",
 };

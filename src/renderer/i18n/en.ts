@@ -454,7 +454,6 @@ export const en = {
   'presence.not_chosen': "Your availability was changed elsewhere; this console now follows it.",
   'limits.presence_idle_minutes': "Away after: minutes without input before Online or Busy shows Away",
   'presence.staff_only': "Only staff can end presences that have lapsed.",
-  'presence.awayWhileIdle': "Shown as Away while you are idle",
 } as const;
 
 export type MessageKey = keyof typeof en;
