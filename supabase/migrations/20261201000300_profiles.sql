@@ -27,6 +27,12 @@ alter table public.profiles add column if not exists role text default 'client';
 alter table public.profiles add column if not exists preferred_language text default 'en';
 alter table public.profiles add column if not exists emergency_opt_in boolean not null default false;
 alter table public.profiles add column if not exists availability text not null default 'offline';
+-- Presence: `availability` is what others see; `availability_choice` is what the user chose (online, busy, away,
+-- or offline = appear offline), which their console shows as "away" while they are idle and applies at sign-in;
+-- `presence_seen_at` is the console's lease, renewed every minute (public.presence_heartbeat): a console that
+-- stops renewing it (crashed, cut off, asleep) is turned offline by public.expire_presence().
+alter table public.profiles add column if not exists availability_choice text not null default 'online';
+alter table public.profiles add column if not exists presence_seen_at timestamptz;
 alter table public.profiles add column if not exists created_at timestamptz default now();
 alter table public.profiles add column if not exists updated_at timestamptz default now();
 
@@ -45,10 +51,15 @@ begin
     alter table public.profiles add constraint profiles_console_availability_check
       check (availability in ('online', 'busy', 'away', 'offline')) not valid;
   end if;
+  if not exists (select 1 from pg_constraint where conrelid = 'public.profiles'::regclass and conname = 'profiles_console_availability_choice_check') then
+    alter table public.profiles add constraint profiles_console_availability_choice_check
+      check (availability_choice in ('online', 'busy', 'away', 'offline')) not valid;
+  end if;
   begin
     alter table public.profiles validate constraint profiles_console_role_check;
     alter table public.profiles validate constraint profiles_console_language_check;
     alter table public.profiles validate constraint profiles_console_availability_check;
+    alter table public.profiles validate constraint profiles_console_availability_choice_check;
   exception when check_violation then
     raise notice 'profiles: some existing rows do not satisfy the console checks yet; they apply to new writes';
   end;
@@ -58,9 +69,12 @@ $$;
 create index if not exists profiles_console_role_idx on public.profiles (role);
 create index if not exists profiles_emergency_readers_idx on public.profiles (id)
   where role = 'reader' and emergency_opt_in;
+-- The presence sweep reads only consoles that show someone as present.
+create index if not exists profiles_presence_lease_idx on public.profiles (presence_seen_at)
+  where availability <> 'offline';
 
--- Role, availability and emergency opt-in change only through set_role / set_availability
--- (SECURITY DEFINER, so current_user is the owner there). Whatever other policies the platform has
+-- Role, availability (with its choice and lease) and emergency opt-in change only through set_role,
+-- set_availability, set_presence and presence_heartbeat (SECURITY DEFINER, so current_user is the owner there). Whatever other policies the platform has
 -- on profiles, an API role can never write these columns directly. A display name it writes is
 -- bounded (it is in every participant list and picker): console.profile.max_display_name_length.
 create or replace function private.guard_profile_columns() returns trigger
@@ -72,12 +86,14 @@ declare
 begin
   if current_user in ('anon', 'authenticated') then
     if tg_op = 'INSERT' then
-      if coalesce(new.role, 'client') <> 'client' or new.emergency_opt_in or new.availability <> 'offline' then
-        perform private.raise('SA460', 'profile.protected_column', jsonb_build_object('columns', jsonb_build_array('role', 'emergency_opt_in', 'availability')));
+      if coalesce(new.role, 'client') <> 'client' or new.emergency_opt_in or new.availability <> 'offline'
+         or new.availability_choice <> 'online' or new.presence_seen_at is not null then
+        perform private.raise('SA460', 'profile.protected_column', jsonb_build_object('columns', jsonb_build_array('role', 'emergency_opt_in', 'availability', 'availability_choice', 'presence_seen_at')));
       end if;
     elsif new.id is distinct from old.id or new.role is distinct from old.role
-       or new.emergency_opt_in is distinct from old.emergency_opt_in or new.availability is distinct from old.availability then
-      perform private.raise('SA460', 'profile.protected_column', jsonb_build_object('columns', jsonb_build_array('id', 'role', 'emergency_opt_in', 'availability')));
+       or new.emergency_opt_in is distinct from old.emergency_opt_in or new.availability is distinct from old.availability
+       or new.availability_choice is distinct from old.availability_choice or new.presence_seen_at is distinct from old.presence_seen_at then
+      perform private.raise('SA460', 'profile.protected_column', jsonb_build_object('columns', jsonb_build_array('id', 'role', 'emergency_opt_in', 'availability', 'availability_choice', 'presence_seen_at')));
     end if;
     if tg_op = 'INSERT' or new.display_name is distinct from old.display_name then
       v_max := private.setting_int(private.console_settings(), 'console.profile.max_display_name_length');
@@ -280,9 +296,13 @@ begin
   if p_emergency_opt_in is not null and v_caller.role <> 'reader' then
     perform private.raise('SA462', 'profile.opt_in_readers_only', jsonb_build_object('role', v_caller.role));
   end if;
+  -- The user's choice, shown at once (the choice is itself a sign of life: the lease starts now). Their console
+  -- then follows it with set_presence (away while idle) and renews the lease with presence_heartbeat.
   return query
   update public.profiles p
      set availability = p_availability,
+         availability_choice = p_availability,
+         presence_seen_at = now(),
          emergency_opt_in = coalesce(p_emergency_opt_in, p.emergency_opt_in)
    where p.id = v_caller.uid
   returning p.id, p.availability, p.emergency_opt_in;
@@ -290,6 +310,116 @@ end
 $$;
 revoke all on function public.set_availability(text, boolean) from public, anon;
 grant execute on function public.set_availability(text, boolean) to authenticated;
+
+-- How long a console's presence lasts without a heartbeat: three missed beats of the consoles' one-minute
+-- renewal. Past it, others see the user offline (the sweep below writes it, and broadcasts it).
+create or replace function private.presence_lease() returns interval
+language sql immutable set search_path = pg_catalog, pg_temp
+as $$
+  select interval '180 seconds'
+$$;
+revoke all on function private.presence_lease() from public;
+
+-- What the caller's console shows others now, following the user's choice: the choice itself, 'away' in place of
+-- online or busy while the user is idle or the screen is locked, 'offline' when the console signs out or quits.
+-- Anything else (showing busy to someone who chose online, present to someone who chose to appear offline) is
+-- refused: the choice changes only through set_availability. Renews the lease. No user id: only ever the caller.
+create or replace function public.set_presence(p_availability text)
+returns table (availability text, availability_choice text)
+language plpgsql security definer set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_caller record;
+  v_choice text;
+begin
+  select * into v_caller from private.require_caller();
+  if p_availability is null or p_availability not in ('online', 'busy', 'away', 'offline') then
+    perform private.raise('SA461', 'profile.invalid_availability', jsonb_build_object('availability', p_availability, 'allowed', jsonb_build_array('online', 'busy', 'away', 'offline')));
+  end if;
+  select p.availability_choice into v_choice from public.profiles p where p.id = v_caller.uid for update;
+  if not (p_availability = v_choice or p_availability = 'offline'
+          or (p_availability = 'away' and v_choice in ('online', 'busy'))) then
+    perform private.raise('SA500', 'presence.not_chosen', jsonb_build_object('availability', p_availability, 'choice', v_choice));
+  end if;
+  return query
+  update public.profiles p
+     set availability = p_availability, presence_seen_at = now()
+   where p.id = v_caller.uid
+  returning p.availability, p.availability_choice;
+end
+$$;
+revoke all on function public.set_presence(text) from public, anon;
+grant execute on function public.set_presence(text) to authenticated;
+
+-- The console's lease renewal, every minute while signed in. Answers what others see and what the user chose,
+-- so a console whose presence was swept (it was cut off past the lease) or changed elsewhere can put it right.
+create or replace function public.presence_heartbeat()
+returns table (availability text, availability_choice text)
+language plpgsql security definer set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_caller record;
+begin
+  select * into v_caller from private.require_caller();
+  return query
+  update public.profiles p set presence_seen_at = now()
+   where p.id = v_caller.uid
+  returning p.availability, p.availability_choice;
+end
+$$;
+revoke all on function public.presence_heartbeat() from public, anon;
+grant execute on function public.presence_heartbeat() to authenticated;
+
+-- Turns offline everyone shown present whose console has not renewed its lease (crashed, cut off, asleep), so
+-- nobody stays "online" forever. Idempotent and safe to run concurrently (rows being changed are skipped).
+-- Callers: the scheduler (pg_cron as the migrations' role on Supabase; the embedded backend's sweep as the
+-- service role) and staff consoles, told apart as advance_emergencies() tells them (the `role` setting).
+create or replace function public.expire_presence() returns integer
+language plpgsql security definer set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_count integer;
+  v_caller record;
+begin
+  if current_setting('role', true) in ('authenticated', 'anon') then
+    select * into v_caller from private.require_caller();
+    if v_caller.role not in ('monitor', 'admin', 'super_admin') then
+      perform private.raise('SA501', 'presence.staff_only', jsonb_build_object('role', v_caller.role));
+    end if;
+  end if;
+  with lapsed as (
+    select p.id from public.profiles p
+    where p.availability <> 'offline'
+      and (p.presence_seen_at is null or p.presence_seen_at < now() - private.presence_lease())
+    for update skip locked
+  )
+  update public.profiles p set availability = 'offline'
+    from lapsed
+   where p.id = lapsed.id;
+  get diagnostics v_count = row_count;
+  return v_count;
+end
+$$;
+revoke all on function public.expire_presence() from public, anon;
+grant execute on function public.expire_presence() to authenticated, service_role;
+
+-- On Supabase (pg_cron available) the sweep runs every 30 seconds without any console; where pg_cron does not
+-- exist (PGlite, plain PostgreSQL) the main process runs it (the embedded backend's sweep).
+do $$
+begin
+  if exists (select 1 from pg_available_extensions where name = 'pg_cron') then
+    begin
+      create extension if not exists pg_cron;
+      perform cron.schedule('samia-expire-presence', '30 seconds', 'select public.expire_presence()');
+    exception when others then
+      raise exception 'pg_cron is available but the presence sweep could not be scheduled: %', sqlerrm
+        using hint = 'Enable pg_cron (Supabase: Database > Extensions > pg_cron), then apply the migrations again.';
+    end;
+  else
+    raise notice 'pg_cron is not available: the main process runs the presence sweep (expire_presence())';
+  end if;
+end
+$$;
 
 -- The language of the user's console (and of what the platform sends them), chosen in the console.
 create or replace function public.set_preferred_language(p_language text)
@@ -350,14 +480,15 @@ grant execute on function public.set_role(uuid, text) to authenticated;
 -- The caller's own profile, as the console uses it. SECURITY INVOKER: the caller reads its own row
 -- under the policies above. Casts because the live table's columns are varchar.
 create or replace function public.my_profile()
-returns table (id uuid, display_name text, role text, preferred_language text, emergency_opt_in boolean, availability text)
+returns table (id uuid, display_name text, role text, preferred_language text, emergency_opt_in boolean, availability text,
+               availability_choice text)
 language plpgsql stable security invoker set search_path = pg_catalog, pg_temp
 as $$
 begin
   perform private.require_caller();
   return query
     select p.id, p.display_name::text, coalesce(p.role, 'client')::text, p.preferred_language::text,
-           p.emergency_opt_in, p.availability::text
+           p.emergency_opt_in, p.availability::text, p.availability_choice::text
     from public.profiles p
     where p.id = auth.uid();
 end

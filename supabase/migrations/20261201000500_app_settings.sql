@@ -46,6 +46,7 @@ insert into private.setting_definitions (key, kind, min_value, max_value, defaul
   ('console.message.max_body_length', 'int', 1, 12000, '4000', 'characters in a message body or caption'),
   ('console.message.max_note_length', 'int', 1, 2000, '1000', 'characters in a review reason, a flag reason or an emergency resolution note'),
   ('console.profile.max_display_name_length', 'int', 64, 200, '100', 'characters in a display name (at least an email''s local part)'),
+  ('console.presence.idle_minutes', 'int', 1, 240, '5', 'minutes without input before an online or busy console shows away'),
   ('console.message.edit_window_seconds', 'int', 0, 604800, '900', 'how long the sender may edit or delete a message'),
   ('console.audio.max_duration_ms', 'int', 1000, 14400000, '3600000', 'longest voice note'),
   ('console.audio.max_size_bytes', 'int', 1, 524288000, '52428800', 'largest voice note file'),

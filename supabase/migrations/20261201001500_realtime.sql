@@ -5,7 +5,8 @@
 --   staff:approvals    pending voice notes and their decisions (monitors, admins, super admins)
 --   staff:emergencies  every emergency change (monitors, admins, super admins)
 --   staff:sessions     a session was opened, its participants changed, or a message was written in it
---                      (a help desk's inbox: staff learn of activity in sessions they are not part of)
+--                      (a help desk's inbox: staff learn of activity in sessions they are not part of),
+--                      and everyone's presence
 --   session:{id}       typing, participants (and staff) only
 -- A console therefore needs a handful of channels however many sessions it follows.
 --
@@ -219,6 +220,40 @@ revoke all on function private.broadcast_staff_session_feed() from public;
 
 create or replace trigger chat_participants_staff_feed after insert on public.chat_participants
   for each row execute function private.broadcast_staff_session_feed();
+
+-- Presence: when what others see of someone changes (set_availability, set_presence, the lease sweep), a fixed
+-- payload {user_id, availability} as `presence` to each person who shares a session with them that is still in
+-- their session list (not ended, or ended with a message in the last 7 days, as list_sessions shows them), on
+-- their user:{id} topic, and once to staff:sessions, which every staff console follows (staff therefore are not
+-- sent it on their own topic). Nobody is sent their own: their console knows.
+create or replace function private.broadcast_presence() returns trigger
+language plpgsql security definer set search_path = pg_catalog, pg_temp
+as $$
+declare
+  r record;
+  v_payload jsonb := jsonb_build_object('user_id', new.id, 'availability', new.availability);
+begin
+  for r in
+    select distinct other.user_id
+    from public.chat_participants mine
+    join public.chat_sessions s on s.id = mine.session_id
+    join public.chat_participants other on other.session_id = mine.session_id and other.user_id <> new.id
+    left join public.profiles op on op.id = other.user_id
+    where mine.user_id = new.id
+      and (s.status <> 'ended' or s.last_message_at > now() - interval '7 days')
+      and coalesce(op.role, 'client') not in ('monitor', 'admin', 'super_admin')
+  loop
+    perform realtime.send(v_payload, 'presence', 'user:' || r.user_id::text, true);
+  end loop;
+  perform realtime.send(v_payload, 'presence', 'staff:sessions', true);
+  return null;
+end
+$$;
+revoke all on function private.broadcast_presence() from public;
+
+create or replace trigger profiles_presence_broadcast after update of availability on public.profiles
+  for each row when (old.availability is distinct from new.availability)
+  execute function private.broadcast_presence();
 
 -- Typing, from a participant of an active session to the others on session:{id}: a fixed payload
 -- {user_id, session_id} written by the database, so nothing else can ride on it, at most

@@ -275,6 +275,40 @@ export async function runAppChecks(context: SuiteContext, layout: Layout): Promi
         const heard = now.heard[String(windowId)] ?? [];
         assert.ok(heard.filter((entry) => entry.name === 'auth.changed').length >= 3, `the page heard ${JSON.stringify(heard.map((entry) => entry.name))}`);
       });
+      await check(`${L}: presence follows powerMonitor, used only once ready: screen lock and idle show away, unlock and input online`, async () => {
+        // What others see of the signed-in admin: their own card in list_people (profile_cards).
+        const shown = async () => {
+          const listed = await invoke<{ people: { displayName: string; availability: string }[] }>(windowId, 'accounts.list', {});
+          assert.ok(listed.ok, JSON.stringify(listed));
+          return listed.value.people.find((p) => p.displayName === ADMIN.displayName)?.availability;
+        };
+        const becomes = async (want: string, what: string) => {
+          const deadline = Date.now() + 20_000;
+          let last: string | undefined;
+          while (Date.now() < deadline) {
+            last = await shown();
+            if (last === want) return;
+            await new Promise((resolve) => setTimeout(resolve, 200));
+          }
+          assert.fail(`${what}: the admin shows ${String(last)}, not ${want}`);
+        };
+        await becomes('online', 'signed in');
+        const lockEvents = (await app.request<{ emitted: boolean | null }>({ cmd: 'power', emit: 'lock-screen' })).emitted;
+        // Linux has no lock-screen event: there the lock is read from getSystemIdleState, polled.
+        if (!lockEvents) await app.request({ cmd: 'power', locked: true });
+        await becomes('away', 'screen locked');
+        if (lockEvents) await app.request({ cmd: 'power', emit: 'unlock-screen' });
+        else await app.request({ cmd: 'power', locked: false });
+        await becomes('online', 'screen unlocked');
+        // Past console.presence.idle_minutes (5) of no input anywhere on the machine.
+        await app.request({ cmd: 'power', idleSeconds: 301 });
+        await becomes('away', 'idle');
+        await app.request({ cmd: 'power', idleSeconds: 0 });
+        await becomes('online', 'input again');
+        const uses = (await app.state()).calls.filter((call) => call.api.startsWith('powerMonitor.'));
+        assert.ok(uses.some((call) => call.api === 'powerMonitor.getSystemIdleTime'), 'the idle time was never read');
+        assert.deepEqual(uses.filter((call) => !call.ready).map((call) => call.api), [], 'powerMonitor used before ready');
+      });
       await check(`${L}: better-sqlite3 is loaded from ${layout.expectedSqliteAddon ? 'the build for this ABI' : 'node_modules'}`, async () => {
         const addons = (await app.state()).nativeAddons.filter((file) => file.endsWith('better_sqlite3.node'));
         assert.ok(addons.length > 0, 'better-sqlite3 was never loaded');

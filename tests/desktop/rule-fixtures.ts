@@ -72,6 +72,29 @@ export async function runRuleFixtures(context: SuiteContext): Promise<void> {
     assert.ok(run.violations.includes('Session can only be received when app is ready'));
   });
 
+  await check('stand-in: powerMonitor as Electron 41 has it: usable before ready (electron#37937), a zero idle threshold refused', async () => {
+    const run = await runFixture(
+      context,
+      'power-monitor',
+      `import { app, powerMonitor } from 'electron';
+      ${attempt('idleTimeEarly', 'if (typeof powerMonitor.getSystemIdleTime() !== "number") throw new Error("not a number")')}
+      ${attempt('listenEarly', "powerMonitor.on('suspend', () => {})")}
+      ${attempt('zeroThreshold', 'powerMonitor.getSystemIdleState(0)')}
+      app.whenReady().then(() => {
+        ${attempt('idleStateReady', 'if (powerMonitor.getSystemIdleState(60) !== "active") throw new Error("not active")')}
+        app.exit(0);
+      });`,
+    );
+    assert.equal(run.code, 0, run.output);
+    assert.deepEqual(run.said, {
+      idleTimeEarly: 'ok',
+      listenEarly: 'ok',
+      zeroThreshold: 'Invalid idle threshold, must be greater than 0',
+      idleStateReady: 'ok',
+    });
+    assert.deepEqual(run.violations, ['Invalid idle threshold, must be greater than 0']);
+  });
+
   await check('stand-in: registerSchemesAsPrivileged only before ready; the same calls succeed after ready', async () => {
     const run = await runFixture(
       context,

@@ -83,7 +83,7 @@ export const ACCOUNT_WORKFLOWS: Workflow[] = [
       const id = await newUser(c, 'fresh.reader@example.test', { console_role: 'reader' }, { display_name: 'Fresh Reader', preferred_language: 'ar' });
       await actAsUser(c, id);
       c.eq(await c.rows(`select * from public.my_profile()`),
-        [{ id, display_name: 'Fresh Reader', role: 'reader', preferred_language: 'ar', emergency_opt_in: false, availability: 'offline' }], 'my_profile');
+        [{ id, display_name: 'Fresh Reader', role: 'reader', preferred_language: 'ar', emergency_opt_in: false, availability: 'offline', availability_choice: 'online' }], 'my_profile');
       c.eq((await c.one(`select * from public.set_availability('online', true)`)).emergency_opt_in, true, 'a reader may opt in');
       await c.fails('SA460', `update public.profiles set role = 'admin' where id = auth.uid()`, [], 'profile.protected_column');
     },

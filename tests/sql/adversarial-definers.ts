@@ -107,6 +107,9 @@ const CATALOGUE: Record<string, Who> = {
   'public.add_note(uuid,uuid,text,uuid[])': ['reader', 'otherReader', ...STAFF],
   'public.note_mention_candidates(uuid)': ['reader', 'otherReader', ...STAFF],
   'public.client_history(uuid,integer)': ['reader', 'otherReader', ...STAFF],
+  'public.set_presence(text)': 'signed-in',
+  'public.presence_heartbeat()': 'signed-in',
+  'public.expire_presence()': [...STAFF, 'service'],
   // The helpers policies and SECURITY INVOKER reads call: each answers about the caller only.
   'private.my_role()': SERVICE_ONLY_READS,
   'private.is_staff()': SERVICE_ONLY_READS,

@@ -184,6 +184,16 @@ function steps(): Step[] {
       }],
     },
     { label: 'advance_emergencies as the scheduler', who: 'service', run: [{ sql: `select public.advance_emergencies()` }] },
+    {
+      label: 'presence: set, heartbeat, and the sweep (broadcast to contacts and staff)',
+      who: 'reader',
+      run: [
+        { sql: `select * from public.set_presence('away')` },
+        { sql: `select * from public.presence_heartbeat()` },
+        { as: 'postgres', sql: `update public.profiles set presence_seen_at = pg_catalog.now() - pg_catalog.make_interval(secs => 3600) where id = '${ID.reader}'` },
+        { as: 'service', sql: `select public.expire_presence()` },
+      ],
+    },
     { label: 'send_message as the service role', who: 'service', run: [{ sql: SEND(ID.s1, u(), `, p_type => 'text', p_body => 'x'`) }] },
   ];
 }

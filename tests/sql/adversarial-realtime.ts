@@ -48,6 +48,7 @@ const KINDS: Kind[] = [
   { label: 'chat_message', extension: 'broadcast', event: 'chat_message', payload: {} },
   { label: 'emergency_call', extension: 'broadcast', event: 'emergency_call', payload: {} },
   { label: 'session_activity', extension: 'broadcast', event: 'session_activity', payload: {} },
+  { label: 'presence', extension: 'broadcast', event: 'presence', payload: { user_id: ID.reader, availability: 'online' } },
   { label: "the client's typing", extension: 'broadcast', event: 'typing', payload: { user_id: ID.client }, hiddenFrom: 'client' },
   { label: "the reader's typing", extension: 'broadcast', event: 'typing', payload: { user_id: ID.reader }, hiddenFrom: 'reader' },
   { label: 'broadcast join probe', extension: 'broadcast', event: null, payload: null },

@@ -13,6 +13,7 @@ import { runLiveShape } from './live-shape';
 import { ACCOUNT_WORKFLOWS } from './accounts';
 import { READ_WORKFLOWS } from './reads';
 import { NOTE_WORKFLOWS } from './notes';
+import { PRESENCE_WORKFLOWS } from './presence';
 import { runChanges } from './changes';
 import { runPlatformShape } from './platform-shape';
 import { runPlans } from './plans';
@@ -51,6 +52,7 @@ async function suite(db: Engine): Promise<CaseResult[]> {
   results.push(...(await runWorkflows(db, ACCOUNT_WORKFLOWS, 'account')));
   results.push(...(await runWorkflows(db, READ_WORKFLOWS, 'read')));
   results.push(...(await runWorkflows(db, NOTE_WORKFLOWS, 'workflow')));
+  results.push(...(await runWorkflows(db, PRESENCE_WORKFLOWS, 'presence')));
   results.push(...(await runAdversarial(db)));
   results.push(...(await runConcurrency(db)));
   // Commits its own rows: after everything that expects the fixtures as they were loaded.

@@ -19,6 +19,8 @@ export interface ProfileRow {
   preferredLanguage: Language;
   emergencyOptIn: boolean;
   availability: Availability;
+  /** The user's own choice (my_profile only): what their console shows while they are at work; availability is what others see. */
+  availabilityChoice?: Availability;
 }
 
 /** A session as the console shows it: the contract's shape (list_sessions / get_session rows, mapped once). */
@@ -119,6 +121,10 @@ export interface UserConnection {
   /** Runs the deadline sweep; idempotent, harmless to call from several consoles. */
   advanceEmergencies(): Promise<number>;
   setAvailability(availability: Availability, emergencyOptIn?: boolean): Promise<void>;
+  /** What this console shows others now (public.set_presence): the choice, away instead of online or busy, or offline. */
+  setPresence(availability: Availability): Promise<{ availability: Availability; choice: Availability }>;
+  /** Renews this console's presence lease (public.presence_heartbeat); answers what others see and the choice. */
+  presenceHeartbeat(): Promise<{ availability: Availability; choice: Availability }>;
   setPreferredLanguage(language: Language): Promise<void>;
   setRole(userId: string, role: Role): Promise<void>;
   /** A typed console limit in app_settings (`console.*`); super admins only, validated by the migrations. */

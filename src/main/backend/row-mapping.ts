@@ -64,6 +64,7 @@ export function toProfileRow(row: Row): ProfileRow {
     preferredLanguage: row.preferred_language === 'ar' ? 'ar' : 'en',
     emergencyOptIn: Boolean(row.emergency_opt_in),
     availability: (row.availability ?? 'offline') as ProfileRow['availability'],
+    ...(row.availability_choice ? { availabilityChoice: row.availability_choice as ProfileRow['availability'] } : {}),
   };
 }
 

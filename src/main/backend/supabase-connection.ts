@@ -354,6 +354,16 @@ class SupabaseUserConnection implements UserConnection {
     await this.call('set_availability', { p_availability: availability, ...(emergencyOptIn === undefined ? {} : { p_emergency_opt_in: emergencyOptIn }) });
   }
 
+  async setPresence(availability: Availability) {
+    const row = await this.row('set_presence', { p_availability: availability });
+    return { availability: row.availability as Availability, choice: row.availability_choice as Availability };
+  }
+
+  async presenceHeartbeat() {
+    const row = await this.row('presence_heartbeat', {});
+    return { availability: row.availability as Availability, choice: row.availability_choice as Availability };
+  }
+
   async setPreferredLanguage(language: Language) {
     await this.call('set_preferred_language', { p_language: language });
   }

@@ -9,6 +9,7 @@ import { toServerMessage } from './backend-outbox-transport';
 import { mediaTypeOf } from '../media/media-types';
 import { readSavedBackendChoice, saveBackendChoice } from './backend-config';
 import type { AlertPlatform, AlertRendererEmit } from '../alerts';
+import { PageActivity, PresenceTracker, idleMinutesFrom, type ActivitySource } from './presence';
 
 /** What the core needs from the shell it runs in (Electron, or the web shell's Node host). */
 export interface ShellServices {
@@ -25,6 +26,11 @@ export interface ShellServices {
   createAlertPlatform(emit: AlertRendererEmit): AlertPlatform & { setWindowFocused?(focused: boolean): void };
   /** Opens a web link in the OS browser; the URL has already been checked to be http(s). */
   openExternal(url: string): Promise<boolean>;
+  /**
+   * Where this window's presence learns of input, locks and sleep (Electron: powerMonitor). Without one, the page
+   * reports its own activity (presence.activity), as the web shell's page does.
+   */
+  createActivitySource?(): ActivitySource;
   log(level: 'info' | 'warn' | 'error', message: string, detail?: unknown): void;
 }
 
@@ -39,9 +45,19 @@ const toProfile = (row: ProfileRow): Profile => ({
   displayName: row.displayName,
   role: row.role,
   preferredLanguage: row.preferredLanguage,
-  availability: row.availability,
+  // The user's own choice where the backend tells it: what their forms and switch show (others see `availability`).
+  availability: row.availabilityChoice ?? row.availability,
   emergencyOptIn: row.emergencyOptIn,
 });
+
+/** How long signing out, closing or quitting waits for "offline" to reach the server: never a hung quit. */
+const PRESENCE_OFFLINE_DEADLINE_MS = 3_000;
+
+async function withinDeadline(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work.catch(() => {}), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
 
 const signedOut = () => new AppError({ code: 'auth.required', messageKey: 'auth.required' }, { permanent: true });
 
@@ -70,6 +86,17 @@ export function createConsoleCore(services: ShellServices) {
     hub.emit('connection.changed', { ...connectionState });
   };
   const alertPlatform = services.createAlertPlatform((name, payload) => hub.emit(name, payload as never));
+  // Presence: the shell's activity source, or what the page reports. One tracker per signed-in user.
+  const pageActivity = new PageActivity();
+  let presence: PresenceTracker | null = null;
+  let idleMinutes = 5;
+  const learnIdleMinutes = (settings: Record<string, unknown>) => {
+    try {
+      idleMinutes = idleMinutesFrom(settings);
+    } catch (error) {
+      services.log('warn', 'presence: keeping the idle time, the setting is not usable', error);
+    }
+  };
 
   const user = (): UserSession => {
     if (!session) throw signedOut();
@@ -114,17 +141,45 @@ export function createConsoleCore(services: ShellServices) {
         .then(async () => hub.emit('auth.changed', await state(true)))
         .catch((error: unknown) => services.log('error', 'ending an expired session failed', error));
     });
+    startPresence(conn, generation, profile.availability ?? 'online');
     const current = await state();
     hub.emit('auth.changed', current);
     return current;
   }
 
+  /** Signed in: the console shows the user's choice (online by default) and follows their activity. */
+  function startPresence(conn: UserConnection, generation: number, choice: NonNullable<Profile['availability']>) {
+    const tracker = new PresenceTracker({
+      activity: services.createActivitySource?.() ?? pageActivity,
+      publisher: { show: (availability) => conn.setPresence(availability), heartbeat: () => conn.presenceHeartbeat() },
+      idleMinutes: () => idleMinutes,
+      onChoice: (next) => {
+        if (generation !== sessionGeneration || !profile) return;
+        profile = { ...profile, availability: next };
+        void state().then((current) => hub.emit('auth.changed', current));
+      },
+      log: (message, detail) => services.log('warn', message, detail),
+    });
+    presence = tracker;
+    void conn
+      .consoleSettings()
+      .then((settings) => learnIdleMinutes(settings))
+      .catch(() => {})
+      .finally(() => {
+        if (generation === sessionGeneration) void tracker.start(choice);
+      });
+  }
+
   async function end(): Promise<void> {
     const previous = session;
+    const tracker = presence;
+    presence = null;
     session = null;
     profile = null;
     sessionGeneration++;
     setConnection({ realtime: 'down' });
+    // Offline before the sign-out (afterwards the user's rights are gone), bounded so a dead server never holds a quit.
+    if (tracker) await withinDeadline(tracker.stop(), PRESENCE_OFFLINE_DEADLINE_MS);
     if (previous) {
       await previous.close();
       await previous.connection.signOut();
@@ -152,7 +207,14 @@ export function createConsoleCore(services: ShellServices) {
     },
     'profile.setAvailability': async ({ availability, emergencyOptIn }) => {
       await connection().setAvailability(availability, emergencyOptIn);
-      return toProfile(await connection().profile());
+      // set_availability shows the choice at once; the tracker shows away instead if the user is idle or locked.
+      void presence?.choose(availability);
+      profile = toProfile(await connection().profile());
+      return profile;
+    },
+    'presence.activity': ({ idleSeconds }) => {
+      pageActivity.report({ idleSeconds });
+      return { ok: true as const };
     },
     'sessions.list': async () => ({ sessions: await user().refreshSessions() }),
     'sessions.openSupport': ({ userId }) => connection().openSupportSession(userId),
@@ -214,11 +276,15 @@ export function createConsoleCore(services: ShellServices) {
       await user().removePack(packId);
       return { ok: true as const };
     },
-    'settings.get': async () => ({ settings: (await user().refreshSettings()) as Record<string, string | number | string[]> }),
+    'settings.get': async () => {
+      const settings = (await user().refreshSettings()) as Record<string, string | number | string[]>;
+      learnIdleMinutes(settings);
+      return { settings };
+    },
     'accounts.list': async ({ role }) => ({ people: await connection().listPeople(role) }),
     'settings.set': async ({ key, value }) => {
       await connection().setConsoleSetting(key, value);
-      await user().refreshSettings();
+      learnIdleMinutes(await user().refreshSettings());
       return { ok: true as const };
     },
     'emergencies.list': async () => ({ emergencies: await user().listEmergencies() }),

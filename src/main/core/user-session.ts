@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../shared/ipc/errors';
-import type { ChatMessage, ChatSession, Emergency, OutboxItem } from '../../shared/ipc/contract';
+import { availabilitySchema, type ChatMessage, type ChatSession, type Emergency, type OutboxItem } from '../../shared/ipc/contract';
 import type { RealtimeEvent, RealtimeStatus, RealtimeSubscription, UserConnection } from '../backend/backend-port';
 import { toEmergencyRow, toMessageRow } from '../backend/row-mapping';
 import type { EventHub } from '../ipc/event-hub';
@@ -291,6 +291,8 @@ export class UserSession {
           preview: typeof event.payload.preview === 'string' ? event.payload.preview : '',
         });
       }
+    } else if (event.event === 'presence') {
+      this.presenceChanged(event.payload);
     } else if (event.event === 'typing') {
       const userId = String(event.payload.user_id ?? '');
       const sessionId = String(event.payload.session_id ?? '');
@@ -307,6 +309,22 @@ export class UserSession {
       if (sessionId) this.sessionChanged(sessionId);
       else this.hub.emit('sessions.changed', { sessionId: null });
     }
+  }
+
+  /**
+   * Someone's presence changed (the fixed payload {user_id, availability}): the sessions as cached here follow, and
+   * the renderer updates every list showing them. No fetch: one event per change, whatever the number of sessions.
+   */
+  private presenceChanged(payload: Record<string, unknown>) {
+    const userId = typeof payload.user_id === 'string' ? payload.user_id : '';
+    const parsed = availabilitySchema.safeParse(payload.availability);
+    if (!userId || !parsed.success) return;
+    const availability = parsed.data;
+    for (const [id, session] of this.sessions) {
+      if (!session.participants.some((p) => p.userId === userId && p.availability !== availability)) continue;
+      this.sessions.set(id, { ...session, participants: session.participants.map((p) => (p.userId === userId ? { ...p, availability } : p)) });
+    }
+    this.hub.emit('presence.changed', { userId, availability });
   }
 
   /**

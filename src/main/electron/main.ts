@@ -16,6 +16,7 @@ import { openLoadingWindow } from './loading-window';
 import { checkSqliteLoads, selectSqliteAddon, sqliteAddonPath } from './native-sqlite';
 import { safeStorageSecrets } from './safe-storage-secrets';
 import { ConsoleTray, trayImage } from './tray';
+import { powerMonitorActivity } from './presence-activity';
 
 // The Electron shell stays thin: windows, IPC registration, protocol, tray. Behaviour lives in the core.
 //
@@ -84,6 +85,8 @@ function runConsole(): void {
           await shell.openExternal(url);
           return true;
         },
+        // Presence follows the OS: idle time, screen lock, sleep. Windows open only once the app is ready.
+        createActivitySource: () => powerMonitorActivity(powerMonitor),
         log,
       }),
   });

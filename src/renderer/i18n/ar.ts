@@ -484,4 +484,7 @@ export const ar: Record<MessageKey, string> = {
   'note.invalid_mention': "يمكنك الإشارة إلى المشرفين وقارئ الجلسة فقط.",
   'history.client_not_found': "سجل هذا العميل غير متاح لك.",
   'history.forbidden': "سجلات العملاء للقرّاء والمشرفين.",
+  'presence.not_chosen': "تغيّرت حالة توفرك من مكان آخر؛ وحدة التحكم هذه تتبعها الآن.",
+  'limits.presence_idle_minutes': "بعيد بعد: الدقائق دون استخدام قبل أن تظهر حالة متصل أو مشغول كبعيد",
+  'presence.staff_only': "يمكن لفريق العمل فقط إنهاء حالات الحضور المنتهية.",
 };

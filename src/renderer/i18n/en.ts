@@ -482,6 +482,9 @@ export const en = {
   'note.invalid_mention': "You can only mention staff and the session's reader.",
   'history.client_not_found': "This client's history is not available to you.",
   'history.forbidden': "Client histories are for readers and staff.",
+  'presence.not_chosen': "Your availability was changed elsewhere; this console now follows it.",
+  'limits.presence_idle_minutes': "Away after: minutes without input before Online or Busy shows Away",
+  'presence.staff_only': "Only staff can end presences that have lapsed.",
 } as const;
 
 export type MessageKey = keyof typeof en;

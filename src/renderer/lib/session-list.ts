@@ -29,3 +29,17 @@ export function mergeSession(list: readonly ChatSession[], sessionId: string, se
   next.splice(low, 0, session);
   return next;
 }
+
+/**
+ * Someone's presence changed (presence.changed): every session listing them shows it. The list is returned as it was
+ * when nobody in it changed, so nothing re-renders for a person the user does not see.
+ */
+export function applyPresence(list: ChatSession[], userId: string, availability: ChatSession['participants'][number]['availability']): ChatSession[] {
+  let changed = false;
+  const next = list.map((s) => {
+    if (!s.participants.some((p) => p.userId === userId && p.availability !== availability)) return s;
+    changed = true;
+    return { ...s, participants: s.participants.map((p) => (p.userId === userId ? { ...p, availability } : p)) };
+  });
+  return changed ? next : list;
+}

@@ -370,6 +370,7 @@ const LIMIT_KEYS = [
   'console.emergency.ring_timeout_seconds',
   'console.emergency.level1_timeout_seconds',
   'console.reply.target_minutes',
+  'console.presence.idle_minutes',
 ] as const;
 type LimitKey = (typeof LIMIT_KEYS)[number];
 const labelKey = (key: LimitKey) => `limits.${key.replace(/^console\./, '').replace(/\./g, '_')}` as MessageKey;

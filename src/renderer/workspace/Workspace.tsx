@@ -1,4 +1,5 @@
-import { mergeSession } from '../lib/session-list';
+import { applyPresence, mergeSession } from '../lib/session-list';
+import { reportActivity } from '../lib/activity-reporter';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ChatSession, Profile } from '../../shared/ipc/contract';
 import type { IpcError } from '../../shared/ipc/errors';
@@ -70,6 +71,9 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
       if (refreshTimer.current) clearTimeout(refreshTimer.current);
       refreshTimer.current = setTimeout(() => void refresh(), 120);
     });
+    const offPresence = client.on('presence.changed', ({ userId, availability }) =>
+      setSessions((list) => applyPresence(list, userId, availability)),
+    );
     const offTyping = client.on('sessions.typing', ({ sessionId, userId }) =>
       setTyping((current) => ({ ...current, [sessionId]: { userId, until: Date.now() + TYPING_VISIBLE_MS } })),
     );
@@ -88,6 +92,7 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
     });
     return () => {
       offChanged();
+      offPresence();
       offTyping();
       offConnection();
       offLink();
@@ -95,6 +100,10 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
       if (refreshTimer.current) clearTimeout(refreshTimer.current);
     };
   }, [client, refresh]);
+
+  // Presence: the page tells the main process of its input (the web shell has no OS idle time; Electron's core
+  // follows powerMonitor instead).
+  useEffect(() => reportActivity((idleSeconds) => void client.call('presence.activity', { idleSeconds }).catch(() => {})), [client]);
 
   // Typing indicators expire on their own: the sender sends no "stopped typing".
   useEffect(() => {

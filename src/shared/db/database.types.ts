@@ -438,31 +438,37 @@ export type Database = {
       profiles: {
         Row: {
           availability: string
+          availability_choice: string
           created_at: string
           display_name: string | null
           emergency_opt_in: boolean
           id: string
           preferred_language: string | null
+          presence_seen_at: string | null
           role: string | null
           updated_at: string
         }
         Insert: {
           availability?: string
+          availability_choice?: string
           created_at?: string
           display_name?: string | null
           emergency_opt_in?: boolean
           id: string
           preferred_language?: string | null
+          presence_seen_at?: string | null
           role?: string | null
           updated_at?: string
         }
         Update: {
           availability?: string
+          availability_choice?: string
           created_at?: string
           display_name?: string | null
           emergency_opt_in?: boolean
           id?: string
           preferred_language?: string | null
+          presence_seen_at?: string | null
           role?: string | null
           updated_at?: string
         }
@@ -624,6 +630,7 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      expire_presence: { Args: Record<PropertyKey, never>; Returns: number }
       flag_message: {
         Args: { p_message_id: string; p_reason: string }
         Returns: {
@@ -750,6 +757,7 @@ export type Database = {
         Args: Record<PropertyKey, never>
         Returns: {
           availability: string
+          availability_choice: string
           display_name: string
           emergency_opt_in: boolean
           id: string
@@ -811,6 +819,13 @@ export type Database = {
           isOneToOne: false
           isSetofReturn: true
         }
+      }
+      presence_heartbeat: {
+        Args: Record<PropertyKey, never>
+        Returns: {
+          availability: string
+          availability_choice: string
+        }[]
       }
       request_emergency: {
         Args: Record<PropertyKey, never>
@@ -910,6 +925,13 @@ export type Database = {
         Returns: {
           id: string
           preferred_language: string
+        }[]
+      }
+      set_presence: {
+        Args: { p_availability: string }
+        Returns: {
+          availability: string
+          availability_choice: string
         }[]
       }
       set_role: {

@@ -98,6 +98,8 @@ export const BACKEND_ERRORS = [
   { code: 'SA562', key: 'note.invalid_mention', permanent: true, status: 422, meaning: 'a mention names someone who may not read the note: only staff and the session\'s reader (detail: user_id)' },
   { code: 'SA563', key: 'history.client_not_found', permanent: true, status: 404, meaning: 'no such person, or not a client of the calling reader' },
   { code: 'SA564', key: 'history.forbidden', permanent: true, status: 403, meaning: 'clients do not read client histories' },
+  { code: 'SA500', key: 'presence.not_chosen', permanent: true, status: 409, meaning: 'a console may show only the user\'s choice, away instead of online or busy, or offline (detail: availability, choice)' },
+  { code: 'SA501', key: 'presence.staff_only', permanent: true, status: 403, meaning: 'only staff consoles and the scheduler run the presence sweep' },
 ] as const satisfies readonly BackendErrorSpec[];
 
 export type BackendErrorCode = (typeof BACKEND_ERRORS)[number]['code'];

@@ -382,6 +382,12 @@ export const requests = {
     z.object({ clientId: uuid }).strict(),
     z.object({ sessions: z.array(clientHistorySessionSchema), notes: z.array(messageSchema) }),
   ),
+  /**
+   * The page's own activity, for presence where the shell has no OS idle time (the web shell): seconds since the
+   * last input event in the page (0 for input now, and when the page comes into view). Sent on input (at most every
+   * few seconds) and periodically; the core decides idle against console.presence.idle_minutes.
+   */
+  'presence.activity': defineRequest(z.object({ idleSeconds: z.number().int().min(0).max(7 * 86_400) }).strict(), z.object({ ok: z.literal(true) })),
 } as const;
 
 export const events = {
@@ -410,6 +416,8 @@ export const events = {
   'alerts.siren': z.object({ action: z.enum(['play', 'stop']), sound: z.literal('siren') }),
   /** A message alert or reply reminder: the renderer plays the chosen sound once at `volume` percent. */
   'alerts.sound': z.object({ sound: messageSoundSchema.exclude(['none']), volume: z.number().int().min(0).max(100) }),
+  /** What others now see of someone (the `presence` broadcast): every participant and people list showing them follows. */
+  'presence.changed': z.object({ userId: uuid, availability: availabilitySchema }),
   /** A notification was clicked: open what it was about. */
   'alerts.activate': z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('session'), sessionId: z.string() }),

@@ -10,6 +10,7 @@ import type { DriverRequest, StandInReply, StandInReport } from './protocol';
 import { config, lifecycle, notify, setReportBuilder, state, writeReport } from './runtime';
 import { privilegedSchemes, theDefaultSession } from './session';
 import { trays } from './tray-and-menu';
+import { power, powerMonitor } from './platform-services';
 import { allWindows } from './windows';
 
 /**
@@ -225,6 +226,11 @@ async function command(request: DriverRequest): Promise<unknown> {
     case 'closeWindow':
       windowById(request.windowId).close();
       return null;
+    case 'power': {
+      if (request.idleSeconds !== undefined) power.idleSeconds = request.idleSeconds;
+      if (request.locked !== undefined) power.locked = request.locked;
+      return { emitted: request.emit ? powerMonitor.simulate(request.emit) : null };
+    }
     case 'quit':
       app.quit();
       return null;

@@ -139,11 +139,51 @@ export const net = {
   },
 };
 
-export const powerMonitor = Object.assign(new EventEmitter(), {
-  getSystemIdleState: () => 'active',
-  getSystemIdleTime: () => 0,
-  isOnBatteryPower: () => false,
-});
+/**
+ * powerMonitor as Electron 41 has it (lib/browser/api/power-monitor.ts, shell/browser/api/electron_api_power_monitor.cc):
+ * - usable before `ready`: Electron 25 dropped that requirement (electron/electron#37937, whose spec "is usable
+ *   before app ready" reads getSystemIdleTime() at boot), so the stand-in does not refuse it either; every call is
+ *   recorded with whether the app was ready, so a suite can check where the app uses it;
+ * - getSystemIdleState(threshold) throws TypeError "Invalid idle threshold, must be greater than 0" for a threshold
+ *   of 0 or less, and answers 'active', 'idle' or 'locked' ('locked' where the OS reports it);
+ * - 'lock-screen' / 'unlock-screen' are emitted on macOS and Windows only; 'suspend' / 'resume' everywhere.
+ * The driver sets the idle time and the lock, and emits the events (the `power` command).
+ */
+export const power = { idleSeconds: 0, locked: false };
+
+class StandInPowerMonitor extends EventEmitter {
+  constructor() {
+    super();
+    this.on('newListener', (event: string) => called(`powerMonitor.on(${event})`));
+  }
+
+  getSystemIdleState(idleThreshold: number): 'active' | 'idle' | 'locked' {
+    called('powerMonitor.getSystemIdleState');
+    if (!(idleThreshold > 0)) throw violation('Invalid idle threshold, must be greater than 0', TypeError);
+    if (power.locked) return 'locked';
+    return power.idleSeconds >= idleThreshold ? 'idle' : 'active';
+  }
+
+  getSystemIdleTime(): number {
+    called('powerMonitor.getSystemIdleTime');
+    return power.idleSeconds;
+  }
+
+  isOnBatteryPower(): boolean {
+    return false;
+  }
+
+  /** The OS, as the driver plays it: lock-screen and unlock-screen exist on macOS and Windows only. */
+  simulate(event: 'lock-screen' | 'unlock-screen' | 'suspend' | 'resume'): boolean {
+    if ((event === 'lock-screen' || event === 'unlock-screen') && config.platform === 'linux') return false;
+    if (event === 'lock-screen') power.locked = true;
+    if (event === 'unlock-screen') power.locked = false;
+    this.emit(event);
+    return true;
+  }
+}
+
+export const powerMonitor = new StandInPowerMonitor();
 
 export class Notification extends EventEmitter {
   static isSupported(): boolean {

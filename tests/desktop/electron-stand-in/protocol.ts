@@ -19,6 +19,8 @@ export type DriverCommand =
   | { cmd: 'permissionCheck'; windowId: number; permission: string; requestingOrigin: string; details: Record<string, unknown> }
   | { cmd: 'trayClick'; label?: string }
   | { cmd: 'closeWindow'; windowId: number }
+  /** The OS's idle time and lock as powerMonitor reports them, and its events (lock-screen: macOS and Windows only). */
+  | { cmd: 'power'; idleSeconds?: number; locked?: boolean; emit?: 'lock-screen' | 'unlock-screen' | 'suspend' | 'resume' }
   | { cmd: 'quit' };
 
 export type DriverRequest = DriverCommand & { id: number };

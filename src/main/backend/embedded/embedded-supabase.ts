@@ -141,7 +141,8 @@ export class EmbeddedSupabase implements Backend {
   }
 
   /**
-   * The deadline sweep, as the platform runs it (pg_cron on Supabase). Idempotent. It also drops delivered
+   * The deadline sweep, as the platform runs it (pg_cron on Supabase): emergencies' deadlines, and presences whose
+   * console stopped renewing its lease (public.expire_presence). Idempotent. It also drops delivered
    * broadcasts: Supabase Realtime keeps `realtime.messages` in short-lived partitions, and a console that
    * runs all day must not grow that table without end.
    */
@@ -149,6 +150,7 @@ export class EmbeddedSupabase implements Backend {
     if (!this.database) return 0;
     const { rows } = await this.database.asPlatform(async (sql) => {
       await sql.query(`delete from realtime.messages where inserted_at < now() - interval '15 minutes'`);
+      await sql.query('select public.expire_presence()');
       return sql.query<{ n: number }>('select public.advance_emergencies() as n');
     });
     return Number(rows[0]?.n ?? 0);
