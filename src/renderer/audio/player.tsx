@@ -12,8 +12,13 @@ export function playerFor(client: ConsoleClient): PlayerStore {
   let store = stores.get(client);
   if (!store) {
     const objectUrls = new Set<string>();
+    // Kept in the document (hidden, no controls) so that it is one inspectable element; it plays the same either way.
+    const media = new Audio();
+    media.hidden = true;
+    media.dataset.testid = 'voice-player-media';
+    document.body.appendChild(media);
     store = new PlayerStore({
-      media: new Audio(),
+      media,
       storage: window.localStorage,
       toError: toIpcError,
       async resolveUrl(note: VoiceNote) {
