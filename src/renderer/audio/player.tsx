@@ -182,7 +182,7 @@ export function MiniPlayer({ client, userId, senderName, sessionTitle, onOpenSes
       </p>
       {note && (
         <div className="mini-player" role="region" aria-label={t('player.label')} data-testid="mini-player" data-note-id={note.id} data-playing={playing} data-player-keys tabIndex={0} onKeyDown={onPlayerKeyDown(store)}>
-          <button type="button" className="audio-player__play" aria-label={playing ? t('audio.pause') : t('audio.play')} onClick={() => void store.toggle()} disabled={loading} data-testid="mini-player-toggle">
+          <button type="button" className="audio-player__play" aria-label={playing ? t('player.pauseCurrent') : t('player.resumeCurrent')} onClick={() => void store.toggle()} disabled={loading} data-testid="mini-player-toggle">
             {loading ? '…' : playing ? '❚❚' : '▶'}
           </button>
           <button type="button" className="icon-button" aria-label={t('player.back')} onClick={() => store.skip(-SKIP_SECONDS)}>

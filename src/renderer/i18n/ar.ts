@@ -470,6 +470,8 @@ export const ar: Record<MessageKey, string> = {
   'player.back': "رجوع 5 ثوانٍ",
   'player.forward': "تقدم 5 ثوانٍ",
   'player.close': "إغلاق المشغل",
+  'player.pauseCurrent': "إيقاف الرسالة الصوتية مؤقتًا",
+  'player.resumeCurrent': "متابعة الرسالة الصوتية",
   'player.announce.playing': "تشغيل الرسالة الصوتية من {sender}.",
   'player.announce.next': "الرسالة الصوتية التالية غير المسموعة، من {sender}.",
   'player.announce.paused': "متوقف مؤقتًا.",

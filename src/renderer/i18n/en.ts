@@ -468,6 +468,8 @@ export const en = {
   'player.back': "5 seconds back",
   'player.forward': "5 seconds forward",
   'player.close': "Close the player",
+  'player.pauseCurrent': "Pause the voice note",
+  'player.resumeCurrent': "Resume the voice note",
   'player.announce.playing': "Playing the voice note from {sender}.",
   'player.announce.next': "Next unplayed voice note, from {sender}.",
   'player.announce.paused': "Paused.",
