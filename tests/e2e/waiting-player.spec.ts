@@ -1,11 +1,50 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect } from './csp-guard';
-import { consoleTest, createAccount, openConsole, PASSWORD, recordVoiceNote, SHOTS, signIn } from './console-support';
+import { expect, test as guarded } from './csp-guard';
+import { createAccount, openConsole, PASSWORD, recordVoiceNote, SHOTS, signIn } from './console-support';
+import { startWebShell, type WebShell } from '../../src/main/webshell/webshell-server';
+import { HeadlessAlertPlatform } from '../../src/main/alerts';
+import { createConsoleCore } from '../../src/main/core/console-core';
+import { EmbeddedSupabase } from '../../src/main/backend/embedded/embedded-supabase';
 
 // A reader's day (issue 13): two clients waiting, sorted longest-first against a small reply target; and the one
 // voice player, which keeps playing across a tab switch and plays the next unplayed note at the end. Real parts
 // throughout: the embedded backend (PGlite with the migrations), the web shell, Chromium with a fake microphone.
-const { test } = consoleTest();
+//
+// A backend of its own, under a fixture name of its own: specs using console-support's consoleTest() share one
+// worker, hence one backend, and this one starts from the first run (the administrator account).
+const test = guarded.extend<object, { waitingShell: WebShell }>({
+  waitingShell: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const dataDir = await mkdtemp(path.join(os.tmpdir(), 'samia-waiting-e2e-'));
+      const backend = new EmbeddedSupabase({ dataDir: null, emergencySweepMs: 1000 });
+      await backend.start();
+      const shell = await startWebShell({
+        rendererDir: path.resolve('out/renderer'),
+        createCore: (_pageId, mediaBaseUrl) =>
+          createConsoleCore({
+            shell: 'webshell',
+            appName: 'SAMIA TAROT Console',
+            version: 'e2e',
+            backend,
+            dataDir,
+            mediaBaseUrl,
+            createAlertPlatform: (emitToRenderer) => new HeadlessAlertPlatform({ emitToRenderer }),
+            openExternal: async () => false,
+            log: () => {},
+          }),
+      });
+      await use(shell);
+      await shell.close();
+      await backend.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+    { scope: 'worker' },
+  ],
+});
 
 const visibleChat = (page: Page) => page.locator('.chat-view:not([hidden])');
 
@@ -24,8 +63,8 @@ test.describe.serial('waiting clients and the one voice player', () => {
   let first: Page;
   let second: Page;
 
-  test('an admin creates a reader and two clients and sets a one-minute reply target through the settings form', async ({ browser, consoleShell }) => {
-    admin = await openConsole(browser, consoleShell);
+  test('an admin creates a reader and two clients and sets a one-minute reply target through the settings form', async ({ browser, waitingShell }) => {
+    admin = await openConsole(browser, waitingShell);
     await admin.getByLabel('Your name').fill('Samia Admin');
     await admin.getByLabel('Email').fill('admin@samia.test');
     await admin.getByLabel('Password').fill(PASSWORD);
@@ -41,11 +80,11 @@ test.describe.serial('waiting clients and the one voice player', () => {
     await expect(target.getByTestId('limit-current')).toContainText('1');
   });
 
-  test('two clients write, the first one earlier; the admin assigns the reader to both', async ({ browser, consoleShell }) => {
-    first = await openConsole(browser, consoleShell);
+  test('two clients write, the first one earlier; the admin assigns the reader to both', async ({ browser, waitingShell }) => {
+    first = await openConsole(browser, waitingShell);
     await signIn(first, 'first@samia.test', 'Amal First');
     await openSupportAndWrite(first, 'Is the Tower card bad news?');
-    second = await openConsole(browser, consoleShell);
+    second = await openConsole(browser, waitingShell);
     await signIn(second, 'second@samia.test', 'Bassem Second');
     await openSupportAndWrite(second, 'Hello, a question about my reading');
 
@@ -59,8 +98,8 @@ test.describe.serial('waiting clients and the one voice player', () => {
     }
   });
 
-  test('the reader sees both waiting, longest first when sorted so, with the target warning; staff see the same figures', async ({ browser, consoleShell }) => {
-    reader = await openConsole(browser, consoleShell);
+  test('the reader sees both waiting, longest first when sorted so, with the target warning; staff see the same figures', async ({ browser, waitingShell }) => {
+    reader = await openConsole(browser, waitingShell);
     await signIn(reader, 'reader@samia.test', 'Rana Reader');
     const items = reader.getByTestId('session-item');
     await expect(items).toHaveCount(2);
