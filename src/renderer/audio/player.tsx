@@ -177,8 +177,11 @@ export function MiniPlayer({ client, userId, senderName, sessionTitle, onOpenSes
   const sender = note ? senderName(note.senderId) : null;
   return (
     <>
-      <p className="visually-hidden" role="status" aria-live="polite" data-testid="player-announcement" key={announcement?.seq ?? 0}>
+      {/* One live region that stays in place (a new one is not announced); the same sentence twice differs by an
+          invisible character so that it is announced again. */}
+      <p className="visually-hidden" role="status" aria-live="polite" data-testid="player-announcement">
         {spoken}
+        {announcement && announcement.seq % 2 === 1 ? '\u200b' : ''}
       </p>
       {note && (
         <div className="mini-player" role="region" aria-label={t('player.label')} data-testid="mini-player" data-note-id={note.id} data-playing={playing} data-player-keys tabIndex={0} onKeyDown={onPlayerKeyDown(store)}>

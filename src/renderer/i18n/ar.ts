@@ -457,7 +457,7 @@ export const ar: Record<MessageKey, string> = {
   'sidebar.sort': "الترتيب",
   'sidebar.sort.recent': "آخر نشاط",
   'sidebar.sort.waiting': "الأطول انتظارًا",
-  'waiting.short': "{count, plural, zero {# د} one {# د} two {# د} few {# د} many {# د} other {# د}}",
+  'waiting.short': "{count, plural, =0 {أقل من د} zero {# د} one {# د} two {# د} few {# د} many {# د} other {# د}}",
   'waiting.for': "العميل ينتظر منذ {count, plural, zero {أقل من دقيقة} one {دقيقة واحدة} two {دقيقتين} few {# دقائق} many {# دقيقة} other {# دقيقة}}",
   'waiting.close': "العميل ينتظر منذ {count, plural, zero {أقل من دقيقة} one {دقيقة واحدة} two {دقيقتين} few {# دقائق} many {# دقيقة} other {# دقيقة}}: اقترب موعد الرد المستهدف ({target} د)",
   'waiting.passed': "العميل ينتظر منذ {count, plural, zero {أقل من دقيقة} one {دقيقة واحدة} two {دقيقتين} few {# دقائق} many {# دقيقة} other {# دقيقة}}: تجاوز موعد الرد المستهدف ({target} د)",
