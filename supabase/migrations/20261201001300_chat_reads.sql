@@ -18,7 +18,10 @@ create type public.chat_session_view as (
   -- {id, type, preview (the first 160 characters of a text's body, else null), sender_id, created_at}
   last_message jsonb,
   -- [{user_id, display_name, role, role_in_session, availability, last_read_at}] in joining order
-  participants jsonb
+  participants jsonb,
+  -- Since when the client has waited for an answer; null when nobody waits (private.client_waiting_since,
+  -- 20261201002700_waiting_clients.sql)
+  waiting_since timestamptz
 );
 
 -- The list and the single session share this one query (so a pushed change merged with get_session
@@ -104,7 +107,8 @@ begin
                                                 jsonb_build_object('display_name', '', 'role', 'client', 'availability', 'offline'))
                                     order by cp.joined_at, cp.user_id)
                      from public.chat_participants cp
-                    where cp.session_id = p.id), '[]'::jsonb)
+                    where cp.session_id = p.id), '[]'::jsonb),
+         private.client_waiting_since(p.id)
   from picked p
   order by coalesce(p.last_message_at, p.created_at) desc, p.id desc;
 end

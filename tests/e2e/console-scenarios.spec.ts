@@ -216,7 +216,7 @@ test.describe.serial('the console with several users on one backend', () => {
     await client.getByRole('combobox', { name: 'Playback speed' }).selectOption('1.5');
     await client.getByRole('button', { name: 'Play' }).click();
     await expect(client.getByRole('button', { name: 'Pause playback' })).toBeVisible();
-    await expect.poll(() => client.locator('[data-testid="audio-player"] audio').evaluate((a: HTMLAudioElement) => a.playbackRate)).toBe(1.5);
+    await expect.poll(() => client.getByTestId('voice-player-media').evaluate((a: HTMLAudioElement) => a.playbackRate)).toBe(1.5);
     await client.screenshot({ path: `${SHOTS}/console-client-received-en.png` });
   });
 

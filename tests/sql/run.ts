@@ -14,6 +14,7 @@ import { ACCOUNT_WORKFLOWS } from './accounts';
 import { READ_WORKFLOWS } from './reads';
 import { NOTE_WORKFLOWS } from './notes';
 import { PRESENCE_WORKFLOWS } from './presence';
+import { WAITING_WORKFLOWS } from './waiting-clients';
 import { runChanges } from './changes';
 import { runPlatformShape } from './platform-shape';
 import { runPlans } from './plans';
@@ -53,6 +54,7 @@ async function suite(db: Engine): Promise<CaseResult[]> {
   results.push(...(await runWorkflows(db, READ_WORKFLOWS, 'read')));
   results.push(...(await runWorkflows(db, NOTE_WORKFLOWS, 'workflow')));
   results.push(...(await runWorkflows(db, PRESENCE_WORKFLOWS, 'presence')));
+  results.push(...(await runWorkflows(db, WAITING_WORKFLOWS, 'waiting')));
   results.push(...(await runAdversarial(db)));
   results.push(...(await runConcurrency(db)));
   // Commits its own rows: after everything that expects the fixtures as they were loaded.
@@ -103,7 +105,7 @@ for (const engineName of ['pglite', 'pg15']) {
   const ok = results.filter((r) => r.ok).length;
   const bad = results.filter((r) => !r.ok);
   const rls = results.filter((r) => r.name.startsWith('rls '));
-  const sections = ['schema', 'rls', 'workflow', 'account', 'read', 'adversarial', 'race', 'changes', 'live-shaped', 'platform-shaped'];
+  const sections = ['schema', 'rls', 'workflow', 'account', 'read', 'adversarial', 'race', 'changes', 'live-shaped', 'platform-shaped', 'waiting'];
   const counts = sections.map((s) => `${results.filter((r) => r.name.startsWith(`${s} `) || r.name.startsWith(`${s}:`)).length} ${s}`);
   console.log(`\n[${db.name}] ${results.length} cases (${counts.join(', ')}) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   for (const r of results) {

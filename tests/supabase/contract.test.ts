@@ -69,6 +69,17 @@ describe.each(fixtures)('the %s backend', (_name, makeFixture) => {
     stop();
   });
 
+  it('dates a waiting client from the server: waitingSince on the session rows, for the reader and for staff, cleared by an answer', async () => {
+    const session = await client.openSupportSession();
+    await monitor.assignReader(session.id, reader.userId);
+    const question = await client.sendMessage({ sessionId: session.id, clientMessageId: randomUUID(), type: 'text', body: 'Is anyone there?' });
+    await client.sendMessage({ sessionId: session.id, clientMessageId: randomUUID(), type: 'text', body: 'Hello?' });
+    expect((await reader.getSession(session.id))?.waitingSince).toBe(question.createdAt);
+    expect((await monitor.listSessions()).find((s) => s.id === session.id)?.waitingSince).toBe(question.createdAt);
+    await reader.sendMessage({ sessionId: session.id, clientMessageId: randomUUID(), type: 'text', body: 'Yes, here.' });
+    expect((await reader.getSession(session.id))?.waitingSince).toBeNull();
+  });
+
   it('tells staff at once when a client opens a conversation', async () => {
     const { events, stop } = await listen(monitor);
     const newcomer = await fx.user('client', 'Nour');

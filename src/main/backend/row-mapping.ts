@@ -93,6 +93,7 @@ export function toSessionRow(row: Row): SessionRow {
     unreadCount: Number(row.unread_count ?? 0),
     lastReadAt: iso(row.last_read_at),
     lastMessage: toLastMessage(jsonValue(row.last_message) as Row | null),
+    waitingSince: iso(row.waiting_since),
     participants: participants.map((p) => ({
       userId: String(p.user_id),
       displayName: str(p.display_name) ?? '',

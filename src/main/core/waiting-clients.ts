@@ -11,10 +11,10 @@ const ANSWER_STATUSES: ReadonlySet<ChatMessage['status']> = new Set(['sent', 'ap
 const QUESTION_STATUSES: ReadonlySet<ChatMessage['status']> = new Set(['sent', 'approved']);
 
 /**
- * The clients waiting for this user's reply, from what the main process already has: the session rows (whose
- * lastMessage is the newest message of each session) and the local message cache. A client waits from their
- * oldest message that no reader or staff member of the session has answered since. No RPC: the cache dates the
- * wait; where it lacks the newest message (not fetched yet), the session row does, from that message at least.
+ * The clients waiting for this user's reply, from what the main process already has: the session rows. A client
+ * waits from their oldest message that no reader or staff member of the session has answered since. The server
+ * dates it (chat_session_view.waiting_since, right after a restart and whatever the cache holds); only a backend
+ * whose rows lack the field is dated from the local message cache and the row's lastMessage, by the same rule.
  *
  * Only active sessions in which the user answers (reader or staff) count; clients are never reminded.
  */
@@ -33,7 +33,10 @@ export function waitingClients(
     const clientIds = new Set(clients.map((p) => p.userId));
     const answererIds = new Set(session.participants.filter((p) => p.roleInSession !== 'client').map((p) => p.userId));
 
-    const since = waitingSince(session, clientIds, answererIds, recentMessages(session.id, WAITING_SCAN_MESSAGES));
+    const since =
+      session.waitingSince !== undefined
+        ? session.waitingSince
+        : waitingSince(session, clientIds, answererIds, recentMessages(session.id, WAITING_SCAN_MESSAGES));
     if (since === null) continue;
     waiting.push({ sessionId: session.id, clientName: clients[0]!.displayName, waitingSince: since });
   }

@@ -1,12 +1,11 @@
-import { forwardRef, useEffect, useImperativeHandle, useRef, useState } from 'react';
+import { forwardRef, useEffect, useImperativeHandle, useLayoutEffect, useMemo, useRef } from 'react';
 import WaveSurfer, { type WaveSurferOptions } from 'wavesurfer.js';
-import type { IpcError } from '../../shared/ipc/errors';
 import type { ConsoleClient } from '../bridge/console-client';
 import { useI18n } from '../i18n/i18n';
-import { toIpcError } from '../lib/errors';
-import { base64ToBlob } from '../lib/peaks';
+import { onPlayerKeyDown, playerFor, SpeedSelect, useClock, usePlayerState } from './player';
+import type { VoiceNote } from './player-store';
 
-export const SPEEDS = [0.5, 1, 1.5, 2] as const;
+export { SPEEDS } from './player-store';
 
 /**
  * wavesurfer.js writes a <style> element into its shadow root, which a strict CSP (style-src without
@@ -45,20 +44,48 @@ interface Props {
   durationMs: number;
   /** A local recording (preview before sending): no download needed. */
   blob?: Blob;
+  /** The chat message this note is (its id, session, sender and time): remembered as played, followed by the next one. */
+  message?: { id: string; sessionId: string; senderId: string; createdAt: string };
 }
 
-/** Draws the stored peaks at once; the audio itself is fetched only when the user presses play. */
-export const AudioPlayer = forwardRef<AudioPlayerHandle, Props>(function AudioPlayer({ client, storagePath, mimeType, peaks, durationMs, blob }, ref) {
-  const { t, errorText, formatNumber } = useI18n();
+let previews = 0;
+
+/**
+ * One note's waveform and controls. It plays nothing itself: it drives the console's one player (player-store.ts),
+ * which keeps playing when this view goes away, and draws the player's position when the player holds this note.
+ * The stored peaks are drawn at once; the audio is fetched only when the user presses play.
+ */
+export const AudioPlayer = forwardRef<AudioPlayerHandle, Props>(function AudioPlayer({ client, storagePath, mimeType, peaks, durationMs, blob, message }, ref) {
+  const { t, errorText } = useI18n();
+  const store = playerFor(client);
   const container = useRef<HTMLDivElement>(null);
   const ws = useRef<WaveSurfer | null>(null);
-  const loaded = useRef(false);
-  const [playing, setPlaying] = useState(false);
-  const [loading, setLoading] = useState(false);
-  const [speed, setSpeed] = useState(1);
-  const [position, setPosition] = useState(0);
-  const [error, setError] = useState<IpcError | null>(null);
+  const previewId = useRef<string | null>(null);
+  if (!message && !storagePath && previewId.current === null) previewId.current = `preview:${++previews}`;
+  const note: VoiceNote = useMemo(
+    () => ({
+      id: message?.id ?? (storagePath ? `file:${storagePath}` : previewId.current!),
+      sessionId: message?.sessionId ?? null,
+      senderId: message?.senderId ?? null,
+      createdAt: message?.createdAt ?? null,
+      storagePath,
+      mimeType,
+      durationMs,
+      ...(blob ? { blob } : {}),
+    }),
+    [message?.id, message?.sessionId, message?.senderId, message?.createdAt, storagePath, mimeType, durationMs, blob],
+  );
+  const current = usePlayerState(store, (s) => s.note?.id === note.id);
+  const playing = usePlayerState(store, (s) => s.note?.id === note.id && s.playing);
+  const loading = usePlayerState(store, (s) => s.note?.id === note.id && s.loading);
+  const position = usePlayerState(store, (s) => (s.note?.id === note.id ? s.position : 0));
+  const error = usePlayerState(store, (s) => (s.note?.id === note.id ? s.error : null));
+  const clock = useClock();
   const duration = Math.max(0.001, durationMs / 1000);
+  const noteRef = useRef(note);
+  useLayoutEffect(() => {
+    noteRef.current = note;
+  }, [note]);
 
   useEffect(() => {
     if (!container.current) return;
@@ -76,75 +103,38 @@ export const AudioPlayer = forwardRef<AudioPlayerHandle, Props>(function AudioPl
       interact: true,
     });
     ws.current = instance;
-    const subs = [
-      instance.on('play', () => setPlaying(true)),
-      instance.on('pause', () => setPlaying(false)),
-      instance.on('finish', () => setPlaying(false)),
-      instance.on('timeupdate', (time) => setPosition(time)),
-      instance.on('interaction', (time) => setPosition(time)),
-    ];
+    // A click on the wave: the current note moves there; another note starts playing from there.
+    const off = instance.on('interaction', (time) => {
+      if (store.isCurrent(noteRef.current.id)) store.seek(time);
+      else void store.play(noteRef.current, time);
+    });
     return () => {
-      for (const off of subs) off();
+      off();
       instance.destroy();
       ws.current = null;
-      loaded.current = false;
     };
     // Peaks and duration are fixed for a given note.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
-  async function ensureLoaded(): Promise<boolean> {
-    const instance = ws.current;
-    if (!instance) return false;
-    if (loaded.current) return true;
-    setLoading(true);
-    setError(null);
-    try {
-      const at = instance.getCurrentTime();
-      const drawn = [peaks.length > 0 ? peaks : [0]];
-      if (blob) await instance.loadBlob(blob, drawn, duration);
-      else if (!storagePath) return false;
-      else {
-        // Streamed from the main process's media route (range requests); base64 over IPC only where there is none.
-        const url = await client.call('media.url', { storagePath }).then((r) => r.url, () => null);
-        if (url) await instance.load(url, drawn, duration);
-        else {
-          const { bytesBase64 } = await client.call('media.get', { storagePath });
-          await instance.loadBlob(base64ToBlob(bytesBase64, mimeType ?? 'audio/webm'), drawn, duration);
-        }
-      }
-      instance.setPlaybackRate(speed);
-      if (at > 0) instance.setTime(at);
-      loaded.current = true;
-      return true;
-    } catch (failure) {
-      setError(toIpcError(failure));
-      return false;
-    } finally {
-      setLoading(false);
-    }
-  }
+  // The player's position, drawn on this note's wave (zero when another note holds the player).
+  useEffect(() => {
+    ws.current?.getRenderer().renderProgress(Math.min(1, position / duration), playing);
+  }, [position, duration, playing]);
 
-  async function toggle() {
-    const instance = ws.current;
-    if (!instance) return;
-    if (instance.isPlaying()) {
-      instance.pause();
-      return;
-    }
-    if (await ensureLoaded()) await instance.play().catch(() => setPlaying(false));
-  }
-
-  useImperativeHandle(ref, () => ({ toggle: () => void toggle() }));
-
-  const clock = (seconds: number) => {
-    const s = Math.max(0, Math.round(seconds));
-    return `${formatNumber(Math.floor(s / 60))}:${formatNumber(s % 60).padStart(2, formatNumber(0))}`;
-  };
+  useImperativeHandle(ref, () => ({ toggle: () => void store.toggle(noteRef.current) }), [store]);
 
   return (
-    <div className="audio-player" data-testid="audio-player">
-      <button type="button" className="audio-player__play" onClick={() => void toggle()} aria-label={playing ? t('audio.pause') : t('audio.play')} disabled={loading}>
+    <div
+      className="audio-player"
+      data-testid="audio-player"
+      data-note-id={note.id}
+      data-current={current}
+      data-playing={playing}
+      data-player-keys
+      onKeyDown={onPlayerKeyDown(store, note)}
+    >
+      <button type="button" className="audio-player__play" onClick={() => void store.toggle(note)} aria-label={playing ? t('audio.pause') : t('audio.play')} disabled={loading}>
         {loading ? '…' : playing ? '❚❚' : '▶'}
       </button>
       {/* The waveform is drawn LTR in both languages: time flows left to right on every audio timeline. */}
@@ -152,21 +142,7 @@ export const AudioPlayer = forwardRef<AudioPlayerHandle, Props>(function AudioPl
       <span className="audio-player__time" dir="ltr">
         {clock(position)} / {clock(duration)}
       </span>
-      <select
-        aria-label={t('audio.speed')}
-        value={speed}
-        onChange={(e) => {
-          const next = Number(e.target.value);
-          setSpeed(next);
-          ws.current?.setPlaybackRate(next);
-        }}
-      >
-        {SPEEDS.map((s) => (
-          <option key={s} value={s}>
-            {formatNumber(s)}×
-          </option>
-        ))}
-      </select>
+      <SpeedSelect store={store} />
       {error && (
         <span className="form-error" role="alert">
           {errorText(error)}

@@ -11,6 +11,7 @@ import { Composer } from './Composer';
 import { ClientHistoryPanel } from './ClientHistoryPanel';
 import { SessionPresence } from '../workspace/Presence';
 import { SessionTitle } from '../workspace/session-labels';
+import { playerFor } from '../audio/player';
 
 const PAGE = 50;
 
@@ -68,6 +69,16 @@ export function ChatView({ client, profile, sessionId, session, label, people: d
   useEffect(() => {
     oldest.current = messages[0] ?? null;
   }, [messages]);
+
+  // The console's player picks "the next unplayed note" of this session from these, even after this view is gone.
+  useEffect(() => {
+    playerFor(client).knowSession(
+      sessionId,
+      messages
+        .filter((m) => m.type === 'audio' && m.storagePath && (m.status === 'sent' || m.status === 'approved' || m.status === 'pending_approval'))
+        .map((m) => ({ id: m.id, sessionId, senderId: m.senderId, createdAt: m.createdAt, storagePath: m.storagePath, mimeType: m.mimeType, durationMs: m.durationMs ?? 0 })),
+    );
+  }, [client, sessionId, messages]);
 
   const loadOlder = useCallback(async () => {
     const first = oldest.current;

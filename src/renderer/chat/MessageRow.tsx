@@ -261,7 +261,14 @@ export function MessageRow({ client, profile, message, quoted, people, receipt =
         <>
           {message.body && <p className="message__body" dir="auto">{message.body}</p>}
           {message.type === 'audio' && (
-            <AudioPlayer client={client} storagePath={message.storagePath} mimeType={message.mimeType} peaks={message.waveform ?? []} durationMs={message.durationMs ?? 0} />
+            <AudioPlayer
+              client={client}
+              storagePath={message.storagePath}
+              mimeType={message.mimeType}
+              peaks={message.waveform ?? []}
+              durationMs={message.durationMs ?? 0}
+              message={{ id: message.id, sessionId: message.sessionId, senderId: message.senderId, createdAt: message.createdAt }}
+            />
           )}
           {message.type === 'image' && <ImageAttachment client={client} message={message} />}
           {message.type === 'file' && <FileAttachment client={client} message={message} />}

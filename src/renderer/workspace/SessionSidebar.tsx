@@ -8,6 +8,12 @@ import { isStaff, type Person, type SessionLabel } from '../lib/directory';
 import { LastMessagePreview, SessionTitle } from './session-labels';
 import { SessionPresence } from './Presence';
 import { isolate } from '../i18n/format';
+import { byLongestWaiting } from '../../shared/waiting-time';
+import { useReplyTarget, WaitingFigure, WaitingSummary } from './waiting';
+
+export type SessionSort = 'recent' | 'waiting';
+const SORT_KEY = 'samia.sidebar.sort';
+const readSort = (): SessionSort => (localStorage.getItem(SORT_KEY) === 'waiting' ? 'waiting' : 'recent');
 
 interface Props {
   client: ConsoleClient;
@@ -25,10 +31,13 @@ interface Props {
 export function SessionSidebar({ client, profile, sessions, labels, load, activeId, people, typingFor, onOpen, onRetry }: Props) {
   const { t, errorText } = useI18n();
   const now = useNow();
-  const [target, setTarget] = useState('');
+  const [newWith, setNewWith] = useState('');
   const [error, setError] = useState<IpcError | null>(null);
   const [busy, setBusy] = useState(false);
   const staff = isStaff(profile.role);
+  const target = useReplyTarget(client);
+  const [sort, setSort] = useState<SessionSort>(readSort);
+  const shown = useMemo(() => (sort === 'waiting' ? byLongestWaiting(sessions) : sessions), [sessions, sort]);
 
   async function openSupport(userId?: string) {
     setBusy(true);
@@ -54,13 +63,13 @@ export function SessionSidebar({ client, profile, sessions, labels, load, active
             className="inline-form"
             onSubmit={(event) => {
               event.preventDefault();
-              if (target) void openSupport(target);
+              if (newWith) void openSupport(newWith);
             }}
           >
             <label className="visually-hidden" htmlFor="new-session-target">
               {t('sidebar.newWith')}
             </label>
-            <select id="new-session-target" aria-label={t('sidebar.newWith')} value={target} onChange={(e) => setTarget(e.target.value)}>
+            <select id="new-session-target" aria-label={t('sidebar.newWith')} value={newWith} onChange={(e) => setNewWith(e.target.value)}>
               <option value="">{t('sidebar.pickPerson')}</option>
               {others.map((p) => (
                 <option key={p.id} value={p.id}>
@@ -68,7 +77,7 @@ export function SessionSidebar({ client, profile, sessions, labels, load, active
                 </option>
               ))}
             </select>
-            <button type="submit" disabled={busy || !target}>
+            <button type="submit" disabled={busy || !newWith}>
               {t('sidebar.newSession')}
             </button>
           </form>
@@ -100,8 +109,25 @@ export function SessionSidebar({ client, profile, sessions, labels, load, active
         </div>
       )}
       {load.status === 'ready' && sessions.length === 0 && <p className="empty-state">{t('sidebar.empty')}</p>}
+      <div className="sidebar__sort">
+        <label htmlFor="session-sort">{t('sidebar.sort')}</label>
+        <select
+          id="session-sort"
+          value={sort}
+          data-testid="session-sort"
+          onChange={(e) => {
+            const next: SessionSort = e.target.value === 'waiting' ? 'waiting' : 'recent';
+            localStorage.setItem(SORT_KEY, next);
+            setSort(next);
+          }}
+        >
+          <option value="recent">{t('sidebar.sort.recent')}</option>
+          <option value="waiting">{t('sidebar.sort.waiting')}</option>
+        </select>
+      </div>
+      <WaitingSummary sessions={sessions} target={target} />
       <ul className="session-list">
-        {sessions.map((s) => {
+        {shown.map((s) => {
           const last = s.lastMessage;
           return (
             <SessionRow
@@ -113,6 +139,7 @@ export function SessionSidebar({ client, profile, sessions, labels, load, active
               selfId={profile.id}
               sender={last ? (people.get(last.senderId) ?? null) : null}
               now={now}
+              target={target}
               onOpen={onOpen}
             />
           );
@@ -131,6 +158,8 @@ interface RowProps {
   /** The last message's sender as the directory knows them (the only entry of `people` a row reads). */
   sender: Person | null;
   now: number;
+  /** The reply-time target in minutes (console.reply.target_minutes); null: none. */
+  target: number | null;
   onOpen(sessionId: string): void;
 }
 
@@ -140,7 +169,7 @@ const NOBODY = new Map<string, Person>();
  * One session of the list. Memoized on what it shows: a pushed change to one session redraws that row only, so
  * the work per event does not grow with the number of sessions listed.
  */
-const SessionRow = memo(function SessionRow({ session: s, label: given, active, typingName, selfId, sender, now, onOpen }: RowProps) {
+const SessionRow = memo(function SessionRow({ session: s, label: given, active, typingName, selfId, sender, now, target, onOpen }: RowProps) {
   const { t, tx, formatDateTime, formatNumber, formatRelative } = useI18n();
   const label = given ?? { title: t('session.untitled'), qualifier: null, shortQualifier: null };
   const people = useMemo(() => (sender ? new Map([[sender.id, sender]]) : NOBODY), [sender]);
@@ -159,6 +188,7 @@ const SessionRow = memo(function SessionRow({ session: s, label: given, active, 
         <span className="session-item__top">
           <SessionTitle label={label} className="session-item__title" compact />
           {s.type === 'emergency' && <span className="badge badge--danger">{t('session.emergency')}</span>}
+          {s.status === 'active' && s.waitingSince && <WaitingFigure waitingSince={s.waitingSince} target={target} />}
           {s.unreadCount > 0 && (
             <span className="badge" data-testid="unread-count" aria-label={t('sidebar.unread', { count: s.unreadCount })}>
               {formatNumber(s.unreadCount)}
@@ -194,6 +224,7 @@ function sameRow(a: RowProps, b: RowProps): boolean {
     a.typingName === b.typingName &&
     a.selfId === b.selfId &&
     a.now === b.now &&
+    a.target === b.target &&
     a.onOpen === b.onOpen &&
     a.label?.title === b.label?.title &&
     a.label?.qualifier === b.label?.qualifier &&

@@ -20,6 +20,7 @@ import { Name } from '../i18n/Name';
 import { ConnectionIndicator, useConnection } from './ConnectionIndicator';
 import { ShortcutSheet } from './ShortcutSheet';
 import { SessionTitle, useSessionLabels } from './session-labels';
+import { MiniPlayer } from '../audio/player';
 
 export type View = 'chats' | 'approvals' | 'emergencies' | 'settings';
 type SessionsLoad = { status: 'loading' } | { status: 'ready' } | { status: 'error'; error: IpcError };
@@ -284,6 +285,16 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
       </nav>
       <EmergencyAlerts client={client} profile={profile} emergencyOptIn={standing.emergencyOptIn} onOpenConsole={() => setView('emergencies')} />
       <AlertSounds client={client} />
+      <MiniPlayer
+        client={client}
+        userId={profile.id}
+        senderName={(id) => (id ? (people.get(id)?.displayName ?? null) : null)}
+        sessionTitle={(id) => {
+          const label = id ? labels.get(id) : undefined;
+          return label ? (label.qualifier ? `${label.title} · ${label.qualifier}` : label.title) : null;
+        }}
+        onOpenSession={openSession}
+      />
       <div className="workspace-body">
         <SessionSidebar
           client={client}

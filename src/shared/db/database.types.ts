@@ -997,6 +997,7 @@ export type Database = {
         last_read_at: string | null
         last_message: Json | null
         participants: Json | null
+        waiting_since: string | null
       }
     }
   }

@@ -81,6 +81,11 @@ export const sessionSchema = z.object({
     .object({ id: uuid, type: messageTypeSchema, preview: z.string().nullable(), senderId: z.string(), createdAt: isoTime })
     .nullable()
     .optional(),
+  /**
+   * Since when the session's client has waited for an answer (chat_session_view.waiting_since): their oldest
+   * message no reader or staff member has answered since; null when nobody waits. Optional until every backend sends it.
+   */
+  waitingSince: isoTime.nullable().optional(),
   participants: z.array(
     z.object({
       userId: z.string(),

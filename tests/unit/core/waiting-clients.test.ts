@@ -95,6 +95,16 @@ describe('waitingClients: who waits for this user, from the cache and the sessio
     expect(waitingClients(READER, [lastFromReader], cache(msg(CLIENT, 4)))).toEqual([]);
   });
 
+  it("dates the wait from the server's waitingSince where the row carries it, whatever the cache holds (right after a restart)", () => {
+    const fromServer = session({ waitingSince: at(2) });
+    expect(waitingClients(READER, [fromServer], cache())).toEqual([{ sessionId: SESSION, clientName: 'Karim Client', waitingSince: at(2) }]);
+    // The cache disagrees (it saw an answer the server has since lost to a rejection): the server wins.
+    expect(waitingClients(READER, [fromServer], cache(msg(CLIENT, 1), msg(READER, 3)))[0]?.waitingSince).toBe(at(2));
+    // The server says nobody waits: nobody does, even if the cache lacks the answer.
+    expect(waitingClients(READER, [session({ waitingSince: null })], cache(msg(CLIENT, 1)))).toEqual([]);
+    expect(waitingClients(READER, [session({ waitingSince: at(2), status: 'ended' })], cache())).toEqual([]);
+  });
+
   it('only active sessions in which the user answers; a client is never reminded', () => {
     const cached = cache(msg(CLIENT, 1));
     expect(waitingClients(READER, [session({ status: 'ended' })], cached)).toEqual([]);

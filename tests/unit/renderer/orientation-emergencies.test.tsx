@@ -14,7 +14,7 @@ import { summarise } from '../../../src/renderer/workspace/ConnectionIndicator';
 import { sessionLabels } from '../../../src/renderer/lib/directory';
 import { chatSession, fakeMain, ME, participant, wrap } from './fake-main';
 
-vi.mock('wavesurfer.js', () => ({ default: { create: () => ({ getWrapper: () => document.createElement('div'), on: () => () => {}, destroy() {} }) } }));
+vi.mock('wavesurfer.js', () => ({ default: { create: () => ({ getWrapper: () => document.createElement('div'), getRenderer: () => ({ renderProgress() {} }), on: () => () => {}, destroy() {} }) } }));
 afterEach(cleanup);
 
 const CLIENT = '00000000-0000-4000-8000-00000000c001';

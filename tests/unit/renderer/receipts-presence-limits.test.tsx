@@ -14,7 +14,7 @@ import { limitsFromSettings, FALLBACK_LIMITS } from '../../../src/renderer/lib/l
 import { ME, S, chatSession, fakeMain, msg, participant, wrap } from './fake-main';
 
 // wavesurfer.js needs a canvas that jsdom lacks; these tests never look at the player.
-vi.mock('wavesurfer.js', () => ({ default: { create: () => ({ on: () => () => {}, destroy() {}, getWrapper: () => document.createElement('div') }) } }));
+vi.mock('wavesurfer.js', () => ({ default: { create: () => ({ on: () => () => {}, destroy() {}, getWrapper: () => document.createElement('div'), getRenderer: () => ({ renderProgress() {} }) }) } }));
 
 afterEach(() => {
   cleanup();

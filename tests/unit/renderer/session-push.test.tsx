@@ -19,7 +19,7 @@ vi.mock('../../../src/renderer/workspace/session-labels', async (importOriginal)
     },
   };
 });
-vi.mock('wavesurfer.js', () => ({ default: { create: () => ({ on: () => () => {}, destroy() {}, getWrapper: () => document.createElement('div') }) } }));
+vi.mock('wavesurfer.js', () => ({ default: { create: () => ({ on: () => () => {}, destroy() {}, getWrapper: () => document.createElement('div'), getRenderer: () => ({ renderProgress() {} }) }) } }));
 
 afterEach(() => cleanup());
 

@@ -1,0 +1,54 @@
+/**
+ * How long a client has waited against the reply-time target (console.reply.target_minutes): one rule for the
+ * sidebar's figure and warning, in every process. "Close" starts when less than a fifth of the target is left
+ * (at least one minute before it), so a 15-minute target warns at 12 minutes and a 2-minute one at 1.
+ */
+export type WaitLevel = 'ok' | 'close' | 'passed';
+
+export interface WaitState {
+  /** Whole seconds waited (never negative: a clock a little behind the server's shows zero). */
+  seconds: number;
+  level: WaitLevel;
+}
+
+const MINUTE_MS = 60_000;
+
+/** When the warning starts, in ms after the wait began, for a target in minutes. */
+export function closeAfterMs(targetMinutes: number): number {
+  const target = targetMinutes * MINUTE_MS;
+  return Math.max(0, target - Math.max(MINUTE_MS, target / 5));
+}
+
+/**
+ * The wait of a client since `waitingSince` (ISO) at `nowMs`; targetMinutes null: no target, never a warning.
+ * Throws on a timestamp that does not parse or a target that is not a positive whole number: a wrong figure
+ * would mislead the reader.
+ */
+export function waitState(waitingSince: string, nowMs: number, targetMinutes: number | null): WaitState {
+  const since = Date.parse(waitingSince);
+  if (Number.isNaN(since)) throw new TypeError(`waitingSince must be an ISO timestamp, got ${JSON.stringify(waitingSince)}.`);
+  if (targetMinutes !== null && (!Number.isInteger(targetMinutes) || targetMinutes <= 0)) {
+    throw new TypeError(`The reply target must be a positive whole number of minutes, got ${JSON.stringify(targetMinutes)}.`);
+  }
+  const waited = Math.max(0, nowMs - since);
+  const seconds = Math.floor(waited / 1000);
+  if (targetMinutes === null) return { seconds, level: 'ok' };
+  if (waited >= targetMinutes * MINUTE_MS) return { seconds, level: 'passed' };
+  return { seconds, level: waited >= closeAfterMs(targetMinutes) ? 'close' : 'ok' };
+}
+
+/**
+ * Sessions longest waiting first (the oldest waitingSince first); those where nobody waits follow in the order they
+ * came. Stable, and leaves its input alone.
+ */
+export function byLongestWaiting<T extends { waitingSince?: string | null | undefined }>(sessions: readonly T[]): T[] {
+  const indexed = sessions.map((session, index) => ({ session, index, since: session.waitingSince ? Date.parse(session.waitingSince) : Number.NaN }));
+  indexed.sort((a, b) => {
+    const wa = !Number.isNaN(a.since);
+    const wb = !Number.isNaN(b.since);
+    if (wa !== wb) return wa ? -1 : 1;
+    if (wa && a.since !== b.since) return a.since - b.since;
+    return a.index - b.index;
+  });
+  return indexed.map((entry) => entry.session);
+}
