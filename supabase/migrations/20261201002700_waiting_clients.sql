@@ -6,7 +6,8 @@
 -- since. An answer is a message the client will get: sent, approved, or a voice note in review (the
 -- reader has answered; the monitor has not passed it yet); a rejected or deleted one is no answer. A
 -- question is what the reader can read: sent or approved (a note still in review is not in front of
--- them). System messages are neither. Only active sessions wait.
+-- them). System messages and internal notes are neither (a note is never in
+-- front of the client). Only active sessions wait.
 --
 -- SECURITY INVOKER: it reads what the caller may read (the RLS of the chat tables), as session_views does.
 -- Both lookups walk chat_messages_session_keyset_idx (session_id, created_at, id) from one end.
@@ -19,7 +20,7 @@ as $$
       join public.chat_participants cp on cp.session_id = m.session_id and cp.user_id = m.sender_id
      where m.session_id = p_session_id
        and cp.role_in_session <> 'client'
-       and m.type <> 'system'
+       and m.type not in ('system', 'note')
        and m.status in ('sent', 'approved', 'pending_approval')
   )
   select min(m.created_at)

@@ -53,6 +53,9 @@ export const WAITING_WORKFLOWS: Workflow[] = [
       c.eq(await waitedMinutes(c, 'reader', SESSION), 30, 'from the oldest unanswered message, not the newest');
       c.eq(await waitedMinutes(c, 'client', SESSION), 30, 'the client reads the same figure');
       c.eq(await waitedMinutes(c, 'monitor', SESSION), 30, 'staff read it for a session they are not in');
+      await message(c, SESSION, ID.reader, 10, { type: 'note' });
+      c.eq(await waitedMinutes(c, 'reader', SESSION), 30, 'an internal note is no answer: the client never gets it');
+      c.eq(await waitedMinutes(c, 'client', SESSION), 30, 'and the client, who cannot read the note, reads the same figure');
       await c.as('reader');
       c.eq(
         (await c.rows<Row>(`select round(extract(epoch from now() - waiting_since) / 60)::int as m from public.list_sessions() where id = $1`, [SESSION]))[0]?.m,
