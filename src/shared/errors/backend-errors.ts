@@ -92,6 +92,11 @@ export const BACKEND_ERRORS = [
   { code: 'SA495', key: 'storage.bucket_not_found', permanent: true, status: 404, meaning: 'no such storage bucket (embedded storage)' },
   { code: 'SA496', key: 'storage.file_too_large', permanent: true, status: 413, meaning: 'the file exceeds the bucket limit (embedded storage)' },
   { code: 'SA497', key: 'storage.mime_not_allowed', permanent: true, status: 415, meaning: 'the bucket does not accept this MIME type (embedded storage)' },
+  { code: 'SA530', key: 'figures.forbidden', permanent: true, status: 403, meaning: 'only admins and super admins see the reviewer and reader figures' },
+  { code: 'SA531', key: 'audit.viewer_forbidden', permanent: true, status: 403, meaning: 'only admins and super admins read the audit log' },
+  { code: 'SA532', key: 'figures.invalid_range', permanent: true, status: 422, meaning: 'the date range needs a start before its end (detail: from, to)' },
+  { code: 'SA533', key: 'audit.invalid_cursor', permanent: true, status: 422, meaning: 'an audit-log page cursor needs both the created_at and the id of the last row' },
+  { code: 'SA534', key: 'figures.too_many_rows', permanent: true, status: 422, meaning: 'a figure would have more than 1000 rows: choose a shorter range (detail: figure, rows, max)' },
 ] as const satisfies readonly BackendErrorSpec[];
 
 export type BackendErrorCode = (typeof BACKEND_ERRORS)[number]['code'];
