@@ -16,6 +16,7 @@ import { FIGURES_WORKFLOWS } from './figures';
 import { runChanges } from './changes';
 import { runPlatformShape } from './platform-shape';
 import { runPlans } from './plans';
+import { runFiguresPlans } from './figures-plans';
 import { runAdversarial } from './adversarial';
 import { writePrivileges } from './privileges';
 
@@ -68,6 +69,7 @@ async function suite(db: Engine): Promise<CaseResult[]> {
     await platform.close();
   }
   if (db.name === 'postgresql-15') results.push(...(await runPlans()));
+  if (db.name === 'postgresql-15') results.push(...(await runFiguresPlans()));
   return results;
 }
 
