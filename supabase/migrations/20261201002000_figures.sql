@@ -101,37 +101,65 @@ end
 $$;
 
 -- Each client wait that starts in the range, with the reader who answered it and when (null: not yet).
+-- One ordered pass over the range's client and reader messages (a window per session): a client message
+-- starts a wait when the one before it is the reader's (or there is none), and the wait's answer is the
+-- reader's next message, the one whose running count of reader messages is one more. Only at the range's
+-- edges does it look outside: the message before each session's first one in the range, and the first reader
+-- message after the range for the waits still open at its end (at most one of each per session, each one
+-- step of the session's keyset index). A correlated lookup per message instead costs a million index probes
+-- at a million messages.
 create or replace function private.figures_waits(p_from timestamptz, p_to timestamptz)
 returns table (session_id uuid, waited_from timestamptz, reader_id uuid, answered_at timestamptz)
 language sql stable set search_path = pg_catalog, pg_temp
 as $$
-  select m.session_id, m.created_at, answer.sender_id, answer.created_at
-  from public.chat_messages m
-  join public.chat_participants cp
-    on cp.session_id = m.session_id and cp.user_id = m.sender_id and cp.role_in_session = 'client'
-  -- The client or reader message before this one: none, or the reader's, means a new wait starts here.
+  with ms as (
+    select m.session_id, m.created_at, m.id, m.sender_id, cp.role_in_session as role
+    from public.chat_messages m
+    join public.chat_participants cp
+      on cp.session_id = m.session_id and cp.user_id = m.sender_id and cp.role_in_session in ('client', 'reader')
+    where m.created_at >= p_from and m.created_at < p_to and m.type <> 'system'
+  ),
+  w as (
+    select ms.*, lag(ms.role) over s as prev_role,
+           count(*) filter (where ms.role = 'reader') over s as reader_seq
+    from ms
+    window s as (partition by ms.session_id order by ms.created_at, ms.id)
+  ),
+  starts as (
+    select w.session_id, w.created_at, w.reader_seq
+    from w
+    where w.role = 'client'
+      and case when w.prev_role is not null then w.prev_role = 'reader'
+               else coalesce((
+                 select x.role from (
+                   select (select pp.role_in_session from public.chat_participants pp
+                           where pp.session_id = prev.session_id and pp.user_id = prev.sender_id) as role
+                   from public.chat_messages prev
+                   where prev.session_id = w.session_id and prev.created_at < p_from and prev.type <> 'system'
+                   order by prev.created_at desc, prev.id desc
+                 ) x
+                 where x.role in ('client', 'reader')
+                 limit 1), 'reader') = 'reader'
+          end
+  ),
+  answers as (
+    select w.session_id, w.reader_seq, w.sender_id, w.created_at from w where w.role = 'reader'
+  )
+  select s.session_id, s.created_at, coalesce(a.sender_id, later.sender_id), coalesce(a.created_at, later.created_at)
+  from starts s
+  left join answers a on a.session_id = s.session_id and a.reader_seq = s.reader_seq + 1
   left join lateral (
-    select pp.role_in_session
-    from public.chat_messages prev
-    join public.chat_participants pp
-      on pp.session_id = prev.session_id and pp.user_id = prev.sender_id and pp.role_in_session in ('client', 'reader')
-    where prev.session_id = m.session_id and prev.type <> 'system'
-      and (prev.created_at, prev.id) < (m.created_at, m.id)
-    order by prev.created_at desc, prev.id desc
+    select y.sender_id, y.created_at from (
+      select nx.sender_id, nx.created_at,
+             (select pp.role_in_session from public.chat_participants pp
+              where pp.session_id = nx.session_id and pp.user_id = nx.sender_id) as role
+      from public.chat_messages nx
+      where a.session_id is null and nx.session_id = s.session_id and nx.created_at >= p_to and nx.type <> 'system'
+      order by nx.created_at, nx.id
+    ) y
+    where y.role = 'reader'
     limit 1
-  ) before on true
-  left join lateral (
-    select r.sender_id, r.created_at
-    from public.chat_messages r
-    join public.chat_participants rp
-      on rp.session_id = r.session_id and rp.user_id = r.sender_id and rp.role_in_session = 'reader'
-    where r.session_id = m.session_id and r.type <> 'system'
-      and (r.created_at, r.id) > (m.created_at, m.id)
-    order by r.created_at, r.id
-    limit 1
-  ) answer on true
-  where m.created_at >= p_from and m.created_at < p_to and m.type <> 'system'
-    and (before.role_in_session is null or before.role_in_session = 'reader')
+  ) later on true
 $$;
 revoke all on function private.figures_waits(timestamptz, timestamptz) from public;
 
