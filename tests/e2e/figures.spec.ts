@@ -165,6 +165,9 @@ test.describe.serial('figures and the audit log (admin)', () => {
     await page.getByRole('tab', { name: 'الأرقام' }).click();
     await page.getByTestId('figures-view').getByRole('button', { name: 'عرض' }).click();
     await expect(page.getByTestId('figures-readers').locator('tbody tr').filter({ hasText: READER }).locator('td').first()).toHaveText('١');
+    // A Latin name in the Arabic layout keeps its own direction (isolated, dir=auto).
+    const monitorName = page.getByTestId('figures-reviewers').locator('tbody tr').filter({ hasText: 'Mona' }).locator('bdi').first();
+    expect(await monitorName.evaluate((b) => [b.tagName, b.getAttribute('dir'), b.matches(':dir(ltr)')])).toEqual(['BDI', 'auto', true]);
     await page.screenshot({ path: `${SHOTS}/console-figures-ar.png` });
     await context.close();
   });
