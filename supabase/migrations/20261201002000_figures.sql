@@ -101,65 +101,61 @@ end
 $$;
 
 -- Each client wait that starts in the range, with the reader who answered it and when (null: not yet).
--- One ordered pass over the range's client and reader messages (a window per session): a client message
--- starts a wait when the one before it is the reader's (or there is none), and the wait's answer is the
--- reader's next message, the one whose running count of reader messages is one more. Only at the range's
--- edges does it look outside: the message before each session's first one in the range, and the first reader
--- message after the range for the waits still open at its end (at most one of each per session, each one
--- step of the session's keyset index). A correlated lookup per message instead costs a million index probes
--- at a million messages.
+-- Two ordered passes over the range's client and reader messages, no join of them with themselves: the first
+-- numbers each message by how many reader messages precede it in its session (g), which groups every client
+-- message with the reader message that answers it (the one reader message of the group, and its last); the
+-- second reads that answer off the group. A client message starts a wait when the message before it is the
+-- reader's (or there is none). Only at the range's edges does it look outside, one step of the session's keyset
+-- index each: the message before a session's first one in the range, and the first reader message after the
+-- range for a wait still open at its end (at most one of each per session). A lookup per message instead costs
+-- millions of index probes at a million messages.
 create or replace function private.figures_waits(p_from timestamptz, p_to timestamptz)
 returns table (session_id uuid, waited_from timestamptz, reader_id uuid, answered_at timestamptz)
 language sql stable set search_path = pg_catalog, pg_temp
 as $$
-  with ms as (
-    select m.session_id, m.created_at, m.id, m.sender_id, cp.role_in_session as role
-    from public.chat_messages m
-    join public.chat_participants cp
-      on cp.session_id = m.session_id and cp.user_id = m.sender_id and cp.role_in_session in ('client', 'reader')
-    where m.created_at >= p_from and m.created_at < p_to and m.type <> 'system'
-  ),
-  w as (
-    select ms.*, lag(ms.role) over s as prev_role,
-           count(*) filter (where ms.role = 'reader') over s as reader_seq
-    from ms
-    window s as (partition by ms.session_id order by ms.created_at, ms.id)
-  ),
-  starts as (
-    select w.session_id, w.created_at, w.reader_seq
-    from w
-    where w.role = 'client'
-      and case when w.prev_role is not null then w.prev_role = 'reader'
-               else coalesce((
-                 select x.role from (
-                   select (select pp.role_in_session from public.chat_participants pp
-                           where pp.session_id = prev.session_id and pp.user_id = prev.sender_id) as role
-                   from public.chat_messages prev
-                   where prev.session_id = w.session_id and prev.created_at < p_from and prev.type <> 'system'
-                   order by prev.created_at desc, prev.id desc
-                 ) x
-                 where x.role in ('client', 'reader')
-                 limit 1), 'reader') = 'reader'
-          end
-  ),
-  answers as (
-    select w.session_id, w.reader_seq, w.sender_id, w.created_at from w where w.role = 'reader'
-  )
-  select s.session_id, s.created_at, coalesce(a.sender_id, later.sender_id), coalesce(a.created_at, later.created_at)
-  from starts s
-  left join answers a on a.session_id = s.session_id and a.reader_seq = s.reader_seq + 1
+  select w.session_id, w.created_at, coalesce(w.answer_by, later.sender_id), coalesce(w.answer_at, later.created_at)
+  from (
+    select g.*,
+           max(g.created_at) filter (where g.role = 'reader') over grp as answer_at,
+           (max(g.sender_id::text) filter (where g.role = 'reader') over grp)::uuid as answer_by
+    from (
+      select m.session_id, m.created_at, m.id, m.sender_id, cp.role_in_session as role,
+             lag(cp.role_in_session) over s as prev_role,
+             count(*) filter (where cp.role_in_session = 'reader') over s
+               - case when cp.role_in_session = 'reader' then 1 else 0 end as g
+      from public.chat_messages m
+      join public.chat_participants cp
+        on cp.session_id = m.session_id and cp.user_id = m.sender_id and cp.role_in_session in ('client', 'reader')
+      where m.created_at >= p_from and m.created_at < p_to and m.type <> 'system'
+      window s as (partition by m.session_id order by m.created_at, m.id)
+    ) g
+    window grp as (partition by g.session_id, g.g)
+  ) w
   left join lateral (
     select y.sender_id, y.created_at from (
       select nx.sender_id, nx.created_at,
              (select pp.role_in_session from public.chat_participants pp
               where pp.session_id = nx.session_id and pp.user_id = nx.sender_id) as role
       from public.chat_messages nx
-      where a.session_id is null and nx.session_id = s.session_id and nx.created_at >= p_to and nx.type <> 'system'
+      where w.answer_at is null and nx.session_id = w.session_id and nx.created_at >= p_to and nx.type <> 'system'
       order by nx.created_at, nx.id
     ) y
     where y.role = 'reader'
     limit 1
   ) later on true
+  where w.role = 'client'
+    and case when w.prev_role is not null then w.prev_role = 'reader'
+             else coalesce((
+               select x.role from (
+                 select (select pp.role_in_session from public.chat_participants pp
+                         where pp.session_id = prev.session_id and pp.user_id = prev.sender_id) as role
+                 from public.chat_messages prev
+                 where prev.session_id = w.session_id and prev.created_at < p_from and prev.type <> 'system'
+                 order by prev.created_at desc, prev.id desc
+               ) x
+               where x.role in ('client', 'reader')
+               limit 1), 'reader') = 'reader'
+        end
 $$;
 revoke all on function private.figures_waits(timestamptz, timestamptz) from public;
 
