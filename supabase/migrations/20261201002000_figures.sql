@@ -132,29 +132,29 @@ as $$
     window grp as (partition by g.session_id, g.g)
   ) w
   left join lateral (
-    select y.sender_id, y.created_at from (
-      select nx.sender_id, nx.created_at,
-             (select pp.role_in_session from public.chat_participants pp
-              where pp.session_id = nx.session_id and pp.user_id = nx.sender_id) as role
-      from public.chat_messages nx
-      where w.answer_at is null and nx.session_id = w.session_id and nx.created_at >= p_to and nx.type <> 'system'
-      order by nx.created_at, nx.id
-    ) y
-    where y.role = 'reader'
+    select nx.sender_id, nx.created_at
+    from public.chat_messages nx
+    where w.answer_at is null and nx.session_id = w.session_id and nx.created_at >= p_to and nx.type <> 'system'
+      and nx.sender_id in (select rp.user_id from public.chat_participants rp
+                           where rp.session_id = w.session_id and rp.role_in_session = 'reader')
+    order by nx.created_at, nx.id
     limit 1
   ) later on true
   where w.role = 'client'
     and case when w.prev_role is not null then w.prev_role = 'reader'
-             else coalesce((
-               select x.role from (
-                 select (select pp.role_in_session from public.chat_participants pp
-                         where pp.session_id = prev.session_id and pp.user_id = prev.sender_id) as role
+             else not exists (
+               -- The message before the range, among the session's client and reader messages, is the client's.
+               select 1 from (
+                 select prev.sender_id
                  from public.chat_messages prev
                  where prev.session_id = w.session_id and prev.created_at < p_from and prev.type <> 'system'
+                   and prev.sender_id in (select pp.user_id from public.chat_participants pp
+                                          where pp.session_id = w.session_id and pp.role_in_session in ('client', 'reader'))
                  order by prev.created_at desc, prev.id desc
+                 limit 1
                ) x
-               where x.role in ('client', 'reader')
-               limit 1), 'reader') = 'reader'
+               where x.sender_id in (select pc.user_id from public.chat_participants pc
+                                     where pc.session_id = w.session_id and pc.role_in_session = 'client'))
         end
 $$;
 revoke all on function private.figures_waits(timestamptz, timestamptz) from public;
@@ -165,6 +165,9 @@ create or replace function public.figures_readers(p_from timestamptz, p_to times
 returns table (reader_id uuid, reader_name text, notes_decided bigint, notes_rejected bigint, rejection_rate double precision,
                replies bigint, unanswered bigint, reply_p50_seconds double precision, reply_p90_seconds double precision)
 language plpgsql stable security definer set search_path = pg_catalog, pg_temp
+-- A month of a busy platform is a sort of a million messages: in memory rather than in temporary files (an
+-- admin's report, rarely run; the default 4 MB spills to disk).
+set work_mem = '64MB'
 as $$
 declare
   v_rows bigint;

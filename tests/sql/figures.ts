@@ -124,6 +124,23 @@ export const FIGURES_WORKFLOWS: Workflow[] = [
     },
   },
   {
+    name: 'figures_readers: a wait that starts in the range counts when answered after its end; one that started before it does not',
+    async run(c) {
+      const s5 = u('f1605');
+      await session(c, s5, [[ID.client, 'client'], [ID.reader, 'reader']]);
+      await message(c, s5, ID.client, -30); // a wait from before the range ...
+      await message(c, s5, ID.client, 10); // ... goes on: not a new one
+      await message(c, s5, ID.reader, 40); // answered inside the range, but not counted
+      await message(c, s5, ID.client, 100); // a new wait ...
+      await message(c, s5, ID.client, 3700); // (after the range: not a wait of this range)
+      await message(c, s5, ID.reader, 7300); // ... answered after the range's end: 7200 s
+      await c.as('admin');
+      const rows = await c.rows(`select reader_id, replies::int as n, unanswered::int as open, reply_p50_seconds as p50
+                                 from public.figures_readers(now(), now() + interval '1 hour')`);
+      c.eq(rows.map((r) => [r.reader_id, r.n, r.open, round(r.p50)]), [[ID.reader, 1, 0, 7200], [null, 1, 0, 7200]], 'one wait, answered after the range');
+    },
+  },
+  {
     name: 'figures_rejection_reasons: per reader and reason (trimmed), then per reason for everyone, with shares of decisions',
     async run(c) {
       await dataset(c);
