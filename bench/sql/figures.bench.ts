@@ -45,7 +45,7 @@ try {
   const base = await time(200, (i) => staff.call('select id from public.chat_messages where id = $1', [ids[i % ids.length]!.id]));
   const b50 = pct(base, 50);
   console.log(`  ${'call'.padEnd(64)} p50 ms     p50 vs PK lookup`);
-  console.log(`  ${'primary-key lookup of a message (baseline)'.padEnd(64)} ${b50.toFixed(2).padStart(8)}   1x`);
+  console.log(`  ${'primary-key lookup of a message (baseline)'.padEnd(64)} ${b50.toFixed(2).padStart(8)}   1.0x`);
   const history = `(select min(created_at) from public.chat_messages)`;
   const calls: [string, string][] = [
     ['figures_readers, every message (the whole seeded history)', `select * from public.figures_readers(${history}, now())`],
@@ -57,7 +57,7 @@ try {
   ];
   for (const [name, sql] of calls) {
     const lat = await time(CALLS, () => staff.call(sql));
-    console.log(`  ${name.padEnd(64)} ${pct(lat, 50).toFixed(2).padStart(8)}   ${Math.round(pct(lat, 50) / b50)}x`);
+    console.log(`  ${name.padEnd(64)} ${pct(lat, 50).toFixed(2).padStart(8)}   ${(pct(lat, 50) / b50).toFixed(1)}x`);
   }
   await staff.end();
 } finally {
