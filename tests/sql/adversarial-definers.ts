@@ -69,6 +69,11 @@ const POOLS: Record<string, unknown[]> = {
   p_scope: ['user_messages', null],
   p_window_seconds: [60, null, -1],
   p_code: ['SA429', null, 'XX000'],
+  p_from: ['2000-01-01T00:00:00Z', null, 'infinity', '-infinity', '2200-01-01T00:00:00Z'],
+  p_to: ['2100-01-01T00:00:00Z', null, 'infinity', '-infinity', '1999-01-01T00:00:00Z'],
+  p_before_entry_id: [null, '9223372036854775807', -1],
+  p_actor_id: [null, freshId(), ID.client],
+  p_action: [null, BLANK, LONG, INJECTION, 'status:rejected', '%'],
 };
 
 /**
@@ -110,6 +115,10 @@ const CATALOGUE: Record<string, Who> = {
   'public.set_presence(text)': 'signed-in',
   'public.presence_heartbeat()': 'signed-in',
   'public.expire_presence()': [...STAFF, 'service'],
+  'public.figures_reviewers(timestamp with time zone,timestamp with time zone)': ['admin', 'superAdmin'],
+  'public.figures_readers(timestamp with time zone,timestamp with time zone)': ['admin', 'superAdmin'],
+  'public.figures_rejection_reasons(timestamp with time zone,timestamp with time zone)': ['admin', 'superAdmin'],
+  'public.list_audit_log(integer,timestamp with time zone,bigint,uuid,text,timestamp with time zone,timestamp with time zone)': ['admin', 'superAdmin'],
   // The helpers policies and SECURITY INVOKER reads call: each answers about the caller only.
   'private.my_role()': SERVICE_ONLY_READS,
   'private.is_staff()': SERVICE_ONLY_READS,

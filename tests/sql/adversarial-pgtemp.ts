@@ -62,6 +62,11 @@ function steps(): Step[] {
     { label: 'pending_audio as staff', who: 'monitor', run: [{ sql: `select * from public.pending_audio()` }] },
     { label: 'list_emergencies', who: 'client', run: [{ sql: `select * from public.list_emergencies()` }] },
     { label: 'list_people', who: 'client', run: [{ sql: `select * from public.list_people()` }] },
+    ...['figures_reviewers', 'figures_readers', 'figures_rejection_reasons'].map((fn) => ({
+      label: `${fn} as admin`, who: 'admin' as const,
+      run: [{ sql: `select * from public.${fn}('2000-01-01'::pg_catalog.timestamptz, '2100-01-01'::pg_catalog.timestamptz)` }],
+    })),
+    { label: 'list_audit_log as admin', who: 'admin', run: [{ sql: `select * from public.list_audit_log(10, null, null, null, 'status:rejected')` }] },
     { label: 'get_console_settings', who: 'client', run: [{ sql: `select public.get_console_settings()` }] },
     { label: 'set_availability', who: 'client', run: [{ sql: `select * from public.set_availability('away')` }] },
     { label: 'set_preferred_language', who: 'client', run: [{ sql: `select * from public.set_preferred_language('ar')` }] },

@@ -323,6 +323,8 @@ export const ADVERSARIAL_WORKFLOWS: Workflow[] = [
       c.eq(last.map((r) => Object.keys(r.payload).sort()), [['last_message_at', 'message_id', 'session_id'], ['last_message_at', 'message_id', 'session_id']], 'ids and a time, nothing else');
       // One transaction: both rows carry the same inserted_at, so their order is not the point.
       c.eq(last.map((r) => String(r.payload.message_id)).sort(), [String(m.id), String(note.id)].sort(), 'each message');
+      // Both rows carry the transaction's now(): their order by inserted_at is a tie, so compare them as a set.
+      c.eq(last.map((r) => r.payload.message_id as string).sort(), [m.id as string, note.id as string].sort(), 'each message');
       for (const who of ['client', 'reader', 'anon'] as const) {
         await as(c, who);
         c.eq(await c.n(`select 1 from realtime.messages where event = 'session_activity'`), 0, `${who} reads none`);

@@ -15,9 +15,11 @@ import { READ_WORKFLOWS } from './reads';
 import { NOTE_WORKFLOWS } from './notes';
 import { PRESENCE_WORKFLOWS } from './presence';
 import { WAITING_WORKFLOWS } from './waiting-clients';
+import { FIGURES_WORKFLOWS } from './figures';
 import { runChanges } from './changes';
 import { runPlatformShape } from './platform-shape';
 import { runPlans } from './plans';
+import { runFiguresPlans } from './figures-plans';
 import { runAdversarial } from './adversarial';
 import { writePrivileges } from './privileges';
 
@@ -55,6 +57,7 @@ async function suite(db: Engine): Promise<CaseResult[]> {
   results.push(...(await runWorkflows(db, NOTE_WORKFLOWS, 'workflow')));
   results.push(...(await runWorkflows(db, PRESENCE_WORKFLOWS, 'presence')));
   results.push(...(await runWorkflows(db, WAITING_WORKFLOWS, 'waiting')));
+  results.push(...(await runWorkflows(db, FIGURES_WORKFLOWS, 'figures')));
   results.push(...(await runAdversarial(db)));
   results.push(...(await runConcurrency(db)));
   // Commits its own rows: after everything that expects the fixtures as they were loaded.
@@ -72,6 +75,7 @@ async function suite(db: Engine): Promise<CaseResult[]> {
     await platform.close();
   }
   if (db.name === 'postgresql-15') results.push(...(await runPlans()));
+  if (db.name === 'postgresql-15') results.push(...(await runFiguresPlans()));
   return results;
 }
 

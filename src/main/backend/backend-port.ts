@@ -1,4 +1,4 @@
-import type { ChatMessage, ChatSession, ClientHistorySession, Emergency } from '../../shared/ipc/contract';
+import type { AuditEntry, ChatMessage, ChatSession, ClientHistorySession, Emergency, Figures } from '../../shared/ipc/contract';
 
 /**
  * The backend port: everything the main process asks of the server side, whichever it is (the embedded
@@ -89,6 +89,16 @@ export interface NewAccount {
   preferredLanguage?: Language;
 }
 
+/** list_audit_log's arguments: strictly older than `before` (created_at, id), with optional filters. */
+export interface AuditLogQuery {
+  limit: number;
+  before?: { createdAt: string; id: string };
+  actorId?: string;
+  action?: string;
+  from?: string;
+  to?: string;
+}
+
 /** One signed-in user's view of the backend. Every call runs with that user's rights. */
 export interface UserConnection {
   readonly userId: string;
@@ -135,6 +145,10 @@ export interface UserConnection {
   listPeople(role?: Role): Promise<{ id: string; displayName: string; role: Role; availability: Availability; emergencyOptIn: boolean }[]>;
   /** Staff and client accounts (embedded backend: admins create them; Supabase: refused until an Edge Function does it). */
   createAccount(account: NewAccount): Promise<{ id: string }>;
+  /** Reviewer and reader figures over [from, to) (figures_reviewers, figures_readers, figures_rejection_reasons): admins only. */
+  figures(from: string, to: string): Promise<Figures>;
+  /** A page of the audit log, newest first (list_audit_log): admins only. */
+  auditLog(query: AuditLogQuery): Promise<AuditEntry[]>;
   /** Pushes the user's inbox (and staff topics for staff), and the typing topics of the sessions set open. */
   subscribe(listener: RealtimeListener): RealtimeSubscription;
   /** The session could not be kept (refresh refused, revoked): the user must sign in again; the outbox is kept. */

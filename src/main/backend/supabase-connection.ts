@@ -4,6 +4,7 @@ import { AppError } from '../../shared/ipc/errors';
 import type { Database } from '../../shared/db/database.types';
 import type {
   AccountAdmin,
+  AuditLogQuery,
   Availability,
   Backend,
   ChangesPage,
@@ -20,6 +21,7 @@ import type {
 } from './backend-port';
 import { authError, storageError, toAppError } from './backend-errors';
 import { isoTimestamp, toClientHistorySession, toEmergencyRow, toMessageRow, toProfileRow, toSessionRow } from './row-mapping';
+import { toAuditEntry, toFigures } from './figures-mapping';
 
 /**
  * Where supabase-js keeps the session (tokens). The Electron shell passes a store encrypted with
@@ -255,6 +257,28 @@ class SupabaseUserConnection implements UserConnection {
       complete: boolean;
     };
     return { messages: (page.messages ?? []).map(toMessageRow), cursor: String(page.cursor), complete: Boolean(page.complete) };
+  }
+
+  async figures(from: string, to: string) {
+    const range = { p_from: from, p_to: to };
+    const [reviewers, readers, reasons] = await Promise.all([
+      this.rows('figures_reviewers', range),
+      this.rows('figures_readers', range),
+      this.rows('figures_rejection_reasons', range),
+    ]);
+    return toFigures(reviewers, readers, reasons);
+  }
+
+  async auditLog(query: AuditLogQuery) {
+    const rows = await this.rows('list_audit_log', {
+      p_limit: query.limit,
+      ...(query.before ? { p_before_created_at: query.before.createdAt, p_before_entry_id: Number(query.before.id) } : {}),
+      ...(query.actorId ? { p_actor_id: query.actorId } : {}),
+      ...(query.action ? { p_action: query.action } : {}),
+      ...(query.from ? { p_from: query.from } : {}),
+      ...(query.to ? { p_to: query.to } : {}),
+    });
+    return rows.map(toAuditEntry);
   }
 
   async pendingAudio(limit?: number) {

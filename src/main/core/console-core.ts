@@ -10,6 +10,7 @@ import { mediaTypeOf } from '../media/media-types';
 import { readSavedBackendChoice, saveBackendChoice } from './backend-config';
 import type { AlertPlatform, AlertRendererEmit } from '../alerts';
 import { PageActivity, PresenceTracker, idleMinutesFrom, type ActivitySource } from './presence';
+import { figuresCsv, figuresFileName } from '../figures/figures-csv';
 
 /** What the core needs from the shell it runs in (Electron, or the web shell's Node host). */
 export interface ShellServices {
@@ -31,6 +32,8 @@ export interface ShellServices {
    * reports its own activity (presence.activity), as the web shell's page does.
    */
   createActivitySource?(): ActivitySource;
+  /** Asks where to save a CSV report and writes it (Electron); absent where the page downloads it (web shell). */
+  saveCsv?(fileName: string, csv: string): Promise<{ saved: boolean; fileName: string | null }>;
   log(level: 'info' | 'warn' | 'error', message: string, detail?: unknown): void;
 }
 
@@ -327,6 +330,27 @@ export function createConsoleCore(services: ShellServices) {
     'history.client': async ({ clientId }) => {
       const { sessions, notes } = await connection().clientHistory(clientId);
       return { sessions, notes: notes.map(toServerMessage) };
+    },
+    'figures.get': ({ from, to }) => connection().figures(from, to),
+    'figures.exportCsv': async (range) => {
+      const csv = figuresCsv(await connection().figures(range.from, range.to), range);
+      const fileName = figuresFileName(range);
+      if (!services.saveCsv) return { via: 'download' as const, fileName, csv };
+      return { via: 'dialog' as const, ...(await services.saveCsv(fileName, csv)) };
+    },
+    'audit.list': async ({ before, actorId, action, from, to, limit = 50 }) => {
+      // One row more than the page tells whether another page follows, without an empty last request.
+      const rows = await connection().auditLog({
+        limit: limit + 1,
+        ...(before ? { before } : {}),
+        ...(actorId ? { actorId } : {}),
+        ...(action ? { action } : {}),
+        ...(from ? { from } : {}),
+        ...(to ? { to } : {}),
+      });
+      const entries = rows.slice(0, limit);
+      const last = entries.at(-1);
+      return { entries, next: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null };
     },
     'shell.openExternal': async ({ url }) => {
       if (!isOpenableExternalUrl(url)) return { opened: false };

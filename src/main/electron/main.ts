@@ -3,6 +3,7 @@ import { app, dialog, Menu, net, powerMonitor, session, shell, type BrowserWindo
 import type { Backend } from '../backend/backend-port';
 import { createBackend } from '../backend/create-backend';
 import { createConsoleCore } from '../core/console-core';
+import { saveCsvWithDialog } from './csv-save-dialog';
 import { backendConfigFromEnvironment } from '../core/backend-config';
 import { MEDIA_PROTOCOL } from '../security/content-security-policy';
 import { isOpenableExternalUrl } from '../security/url-policy';
@@ -87,6 +88,7 @@ function runConsole(): void {
         },
         // Presence follows the OS: idle time, screen lock, sleep. Windows open only once the app is ready.
         createActivitySource: () => powerMonitorActivity(powerMonitor),
+        saveCsv: (fileName, csv) => saveCsvWithDialog(window(), fileName, csv),
         log,
       }),
   });

@@ -21,8 +21,10 @@ import { ConnectionIndicator, useConnection } from './ConnectionIndicator';
 import { ShortcutSheet } from './ShortcutSheet';
 import { SessionTitle, useSessionLabels } from './session-labels';
 import { MiniPlayer } from '../audio/player';
+import { FiguresView } from '../admin/FiguresView';
+import { AuditLogView } from '../admin/AuditLogView';
 
-export type View = 'chats' | 'approvals' | 'emergencies' | 'settings';
+export type View = 'chats' | 'approvals' | 'emergencies' | 'settings' | 'figures' | 'audit';
 type SessionsLoad = { status: 'loading' } | { status: 'ready' } | { status: 'error'; error: IpcError };
 
 const TYPING_VISIBLE_MS = 4_000;
@@ -48,6 +50,7 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
   const [directoryVersion, setDirectoryVersion] = useState(0);
   const connection = useConnection(client);
   const staff = isStaff(profile.role);
+  const admin = profile.role === 'admin' || profile.role === 'super_admin';
 
   const refresh = useCallback(async () => {
     try {
@@ -262,7 +265,7 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
         </div>
         <ConnectionIndicator summary={connection} />
         <div className="workspace-bar__views" role="tablist">
-          {(['chats', ...(staff ? (['approvals'] as const) : []), 'emergencies', 'settings'] as View[]).map((name) => (
+          {(['chats', ...(staff ? (['approvals'] as const) : []), 'emergencies', ...(admin ? (['figures', 'audit'] as const) : []), 'settings'] as View[]).map((name) => (
             <button
               key={name}
               type="button"
@@ -363,6 +366,8 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
               onOpenSettings={() => setView('settings')}
             />
           )}
+          {view === 'figures' && admin && <FiguresView client={client} />}
+          {view === 'audit' && admin && <AuditLogView client={client} people={people} />}
           {view === 'settings' && (
             <SettingsPanel
               client={client}

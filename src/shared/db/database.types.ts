@@ -631,6 +631,43 @@ export type Database = {
         }
       }
       expire_presence: { Args: Record<PropertyKey, never>; Returns: number }
+      figures_readers: {
+        Args: { p_from: string; p_to: string }
+        Returns: {
+          notes_decided: number
+          notes_rejected: number
+          reader_id: string
+          reader_name: string
+          rejection_rate: number
+          replies: number
+          reply_p50_seconds: number
+          reply_p90_seconds: number
+          unanswered: number
+        }[]
+      }
+      figures_rejection_reasons: {
+        Args: { p_from: string; p_to: string }
+        Returns: {
+          decisions: number
+          rate: number
+          reader_id: string
+          reader_name: string
+          reason: string
+          rejections: number
+        }[]
+      }
+      figures_reviewers: {
+        Args: { p_from: string; p_to: string }
+        Returns: {
+          approvals: number
+          decision_p50_seconds: number
+          decision_p90_seconds: number
+          decisions: number
+          rejections: number
+          reviewer_id: string
+          reviewer_name: string
+        }[]
+      }
       flag_message: {
         Args: { p_message_id: string; p_reason: string }
         Returns: {
@@ -667,6 +704,30 @@ export type Database = {
           isOneToOne: true
           isSetofReturn: false
         }
+      }
+      list_audit_log: {
+        Args: {
+          p_action?: string
+          p_actor_id?: string
+          p_before_created_at?: string
+          p_before_entry_id?: number
+          p_from?: string
+          p_limit?: number
+          p_to?: string
+        }
+        Returns: {
+          action: string
+          actor_id: string
+          actor_name: string
+          created_at: string
+          id: number
+          new_values: Json
+          old_values: Json
+          row_id: string
+          source_id: string
+          source_table: string
+          table_name: string
+        }[]
       }
       list_emergencies: {
         Args: { p_limit?: number }

@@ -100,6 +100,11 @@ export const BACKEND_ERRORS = [
   { code: 'SA564', key: 'history.forbidden', permanent: true, status: 403, meaning: 'clients do not read client histories' },
   { code: 'SA500', key: 'presence.not_chosen', permanent: true, status: 409, meaning: 'a console may show only the user\'s choice, away instead of online or busy, or offline (detail: availability, choice)' },
   { code: 'SA501', key: 'presence.staff_only', permanent: true, status: 403, meaning: 'only staff consoles and the scheduler run the presence sweep' },
+  { code: 'SA530', key: 'figures.forbidden', permanent: true, status: 403, meaning: 'only admins and super admins see the reviewer and reader figures' },
+  { code: 'SA531', key: 'audit.viewer_forbidden', permanent: true, status: 403, meaning: 'only admins and super admins read the audit log' },
+  { code: 'SA532', key: 'figures.invalid_range', permanent: true, status: 422, meaning: 'the date range needs a start before its end (detail: from, to)' },
+  { code: 'SA533', key: 'audit.invalid_cursor', permanent: true, status: 422, meaning: 'an audit-log page cursor needs both the created_at and the id of the last row' },
+  { code: 'SA534', key: 'figures.too_many_rows', permanent: true, status: 422, meaning: 'a figure would have more than 1000 rows: choose a shorter range (detail: figure, rows, max)' },
 ] as const satisfies readonly BackendErrorSpec[];
 
 export type BackendErrorCode = (typeof BACKEND_ERRORS)[number]['code'];

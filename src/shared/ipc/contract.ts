@@ -210,6 +210,79 @@ export const reviewItemSchema = z.object({
   reason: z.string().nullable(),
 });
 
+// Reviewer and reader figures, and the audit-log viewer (admins; figures_* and list_audit_log in SQL).
+const seconds = z.number().nonnegative().nullable();
+export const figuresRangeSchema = z
+  .object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) })
+  .strict()
+  .refine((r) => Date.parse(r.from) < Date.parse(r.to), { message: 'from must be before to', path: ['to'] });
+export const figuresSchema = z.object({
+  /** Per reviewer, then one row for everyone (reviewerId null). */
+  reviewers: z.array(
+    z.object({
+      reviewerId: z.string().nullable(),
+      reviewerName: z.string().nullable(),
+      decisions: z.number().int(),
+      approvals: z.number().int(),
+      rejections: z.number().int(),
+      decisionP50Seconds: seconds,
+      decisionP90Seconds: seconds,
+    }),
+  ),
+  /** Per reader, then one row for everyone (readerId null), which alone counts unanswered waits. */
+  readers: z.array(
+    z.object({
+      readerId: z.string().nullable(),
+      readerName: z.string().nullable(),
+      notesDecided: z.number().int(),
+      notesRejected: z.number().int(),
+      rejectionRate: z.number().nullable(),
+      replies: z.number().int(),
+      unanswered: z.number().int(),
+      replyP50Seconds: seconds,
+      replyP90Seconds: seconds,
+    }),
+  ),
+  /** Per reason for everyone (readerId null), then per reader and reason. */
+  reasons: z.array(
+    z.object({
+      readerId: z.string().nullable(),
+      readerName: z.string().nullable(),
+      reason: z.string().nullable(),
+      rejections: z.number().int(),
+      decisions: z.number().int(),
+      rate: z.number(),
+    }),
+  ),
+});
+export type Figures = z.infer<typeof figuresSchema>;
+export const auditEntrySchema = z.object({
+  id: z.string(),
+  createdAt: isoTime,
+  tableName: z.string(),
+  rowId: z.string().nullable(),
+  action: z.string(),
+  actorId: z.string().nullable(),
+  actorName: z.string().nullable(),
+  oldValues: z.unknown().nullable(),
+  newValues: z.unknown().nullable(),
+  sourceTable: z.string().nullable(),
+  sourceId: z.string().nullable(),
+});
+export type AuditEntry = z.infer<typeof auditEntrySchema>;
+export const auditCursorSchema = z.object({ createdAt: isoTime, id: z.string().regex(/^\d{1,19}$/) }).strict();
+export const auditQuerySchema = z
+  .object({
+    before: auditCursorSchema.optional(),
+    actorId: uuid.optional(),
+    action: z.string().trim().min(1).max(200).optional(),
+    from: z.iso.datetime({ offset: true }).optional(),
+    to: z.iso.datetime({ offset: true }).optional(),
+    limit: z.number().int().min(1).max(200).optional(),
+  })
+  .strict();
+export type AuditQuery = z.infer<typeof auditQuerySchema>;
+
 /**
  * The absolute cap on a message body or caption at the IPC boundary (also the setting's own upper bound in
  * app_settings). The limit users meet is console.message.max_body_length, checked by the outbox and by SQL.
@@ -367,6 +440,21 @@ export const requests = {
     ]),
     z.object({ restartRequired: z.literal(true) }),
   ),
+  /** Reviewer and reader figures over [from, to): admins only. */
+  'figures.get': defineRequest(figuresRangeSchema, figuresSchema),
+  /**
+   * The same figures as a CSV file (UTF-8 with a BOM). In Electron the main process asks where to save it and writes
+   * it; the web shell has no file system of the user's, so it answers the document for the page to download.
+   */
+  'figures.exportCsv': defineRequest(
+    figuresRangeSchema,
+    z.discriminatedUnion('via', [
+      z.object({ via: z.literal('dialog'), saved: z.boolean(), fileName: z.string().nullable() }),
+      z.object({ via: z.literal('download'), fileName: z.string(), csv: z.string() }),
+    ]),
+  ),
+  /** A page of the audit log, newest first (admins only); `next` is the cursor of the following page, null at the end. */
+  'audit.list': defineRequest(auditQuerySchema, z.object({ entries: z.array(auditEntrySchema), next: auditCursorSchema.nullable() })),
   'shell.openExternal': defineRequest(
     z.object({ url: z.url({ protocol: /^https?$/ }).max(4096) }).strict(),
     z.object({ opened: z.boolean() }),
