@@ -212,6 +212,11 @@ export function createConsoleCore(services: ShellServices) {
     },
     'settings.get': async () => ({ settings: (await user().refreshSettings()) as Record<string, string | number | string[]> }),
     'accounts.list': async ({ role }) => ({ people: await connection().listPeople(role) }),
+    'accounts.manage.list': async ({ search }) => ({ accounts: await connection().listAccounts(search) }),
+    'accounts.manage.setRole': ({ userId, role }) => connection().setAccountRole(userId, role),
+    'accounts.manage.setDisabled': ({ userId, disabled }) => connection().setAccountDisabled(userId, disabled),
+    'accounts.manage.sendPasswordReset': ({ userId }) => connection().sendPasswordReset(userId),
+    'accounts.manage.history': async ({ userId }) => ({ history: await connection().accountHistory(userId) }),
     'settings.set': async ({ key, value }) => {
       await connection().setConsoleSetting(key, value);
       await user().refreshSettings();
