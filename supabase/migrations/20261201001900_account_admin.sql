@@ -110,36 +110,44 @@ grant execute on function public.list_accounts(text, integer, uuid) to authentic
 -- verified is checked again here, so a row is only ever written for a change that actor was allowed to
 -- make. Called after GoTrue answered, with what changed:
 --   account:create    new_values {email, role, display_name}
---   account:disable   new_values {banned_until}, old_values {banned_until}
+--   account:disable   old_values / new_values {banned_until}
 --   account:enable    likewise
 --   account:password_reset  new_values {email}
-create or replace function public.record_account_change(p_actor uuid, p_user_id uuid, p_action text,
+-- Only a request carrying the service role's verified JWT may write (the function's): a signed-in user
+-- reaches it, like every RPC, but is refused, so no user can write an audit row of a change never made.
+create or replace function public.record_account_change(p_actor_id uuid, p_user_id uuid, p_change text,
                                                        p_old jsonb default null, p_new jsonb default null)
 returns bigint
 language plpgsql security definer set search_path = pg_catalog, pg_temp
 as $$
 declare
-  v_kind text := substr(p_action, 9);
+  v_kind text := substr(p_change, 9);
   v_id bigint;
 begin
-  if p_action is null or p_action not in ('account:create', 'account:disable', 'account:enable', 'account:password_reset') then
-    perform private.raise('SA521', 'accounts.invalid_action', jsonb_build_object('action', p_action,
+  if coalesce(auth.jwt() ->> 'role', '') <> 'service_role' then
+    perform private.raise('SA520', 'accounts.forbidden', jsonb_build_object('role', coalesce(auth.jwt() ->> 'role', 'anon'), 'action', 'record_account_change', 'target_role', null));
+  end if;
+  if p_change is null or p_change not in ('account:create', 'account:disable', 'account:enable', 'account:password_reset') then
+    perform private.raise('SA521', 'accounts.invalid_action', jsonb_build_object('action', p_change,
       'allowed', jsonb_build_array('account:create', 'account:disable', 'account:enable', 'account:password_reset')));
   end if;
-  if p_actor is null or p_user_id is null then
-    perform private.raise('SA400', 'request.invalid_argument', jsonb_build_object('argument', case when p_actor is null then 'p_actor' else 'p_user_id' end, 'value', null, 'reason', 'required'));
+  if p_actor_id is null or p_user_id is null then
+    perform private.raise('SA400', 'request.invalid_argument', jsonb_build_object('argument', case when p_actor_id is null then 'p_actor_id' else 'p_user_id' end, 'value', null, 'reason', 'required'));
   end if;
-  perform private.check_account_action(p_actor, case v_kind when 'password_reset' then 'send_password_reset' else v_kind end,
+  perform private.check_account_action(p_actor_id, case v_kind when 'password_reset' then 'send_password_reset' else v_kind end,
                                        case when v_kind = 'create' then null else p_user_id end,
-                                       case when v_kind = 'create' then p_new ->> 'role' end);
+                                       case when v_kind = 'create' then coalesce(p_new ->> 'role', 'client') end);
+  if v_kind = 'create' and not exists (select 1 from public.profiles p where p.id = p_user_id) then
+    perform private.raise('SA407', 'profile.user_not_found', jsonb_build_object('user_id', p_user_id));
+  end if;
   insert into public.audit_log (table_name, row_id, action, actor_id, old_values, new_values)
-  values ('accounts', p_user_id::text, p_action, p_actor, p_old, p_new)
+  values ('accounts', p_user_id::text, p_change, p_actor_id, p_old, p_new)
   returning audit_log.id into v_id;
   return v_id;
 end
 $$;
-revoke all on function public.record_account_change(uuid, uuid, text, jsonb, jsonb) from public, anon, authenticated;
-grant execute on function public.record_account_change(uuid, uuid, text, jsonb, jsonb) to service_role;
+revoke all on function public.record_account_change(uuid, uuid, text, jsonb, jsonb) from public, anon;
+grant execute on function public.record_account_change(uuid, uuid, text, jsonb, jsonb) to authenticated, service_role;
 
 -- What was done to one account and by whom (account changes and role changes), newest first: super admins.
 create or replace function public.account_history(p_user_id uuid, p_limit integer default 50)

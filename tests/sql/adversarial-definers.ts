@@ -67,6 +67,12 @@ const POOLS: Record<string, unknown[]> = {
   p_scope: ['user_messages', null],
   p_window_seconds: [60, null, -1],
   p_code: ['SA429', null, 'XX000'],
+  p_action: ['list', null, 'create', 'disable', 'explode', INJECTION],
+  p_search: ['client', null, '%', '_', BLANK, LONG, INJECTION],
+  p_actor_id: [ID.superAdmin, null, ID.client, ID.admin, freshId()],
+  p_change: ['account:disable', null, 'account:create', 'account:explode', INJECTION],
+  p_old: [null, '{}'],
+  p_new: [null, '{"role": "super_admin"}'],
 };
 
 /**
@@ -100,6 +106,11 @@ const CATALOGUE: Record<string, Who> = {
   'public.acknowledge_emergency(uuid)': [],
   'public.resolve_emergency(uuid,text)': [],
   'public.advance_emergencies()': [...STAFF, 'service'],
+  // Account management (the admin-accounts Edge Function asks these): admins may only create accounts.
+  'public.authorize_account_action(text,uuid,text)': ['superAdmin', 'admin'],
+  'public.list_accounts(text,integer,uuid)': ['superAdmin'],
+  'public.account_history(uuid,integer)': ['superAdmin'],
+  'public.record_account_change(uuid,uuid,text,jsonb,jsonb)': ['service'],
   // The helpers policies and SECURITY INVOKER reads call: each answers about the caller only.
   'private.my_role()': SERVICE_ONLY_READS,
   'private.is_staff()': SERVICE_ONLY_READS,
@@ -120,6 +131,7 @@ const CATALOGUE: Record<string, Who> = {
   'private.lock_own_message(uuid,uuid)': [],
   'private.emergency_event(uuid,text,uuid,jsonb)': [],
   'private.take_rate(text,uuid,bigint,integer,text,text)': [],
+  'private.check_account_action(uuid,text,uuid,text)': [],
 };
 
 interface DefinerFunction {

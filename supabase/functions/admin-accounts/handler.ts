@@ -144,7 +144,7 @@ export function createAdminAccountsHandler(env: AdminAccountsEnv): (request: Req
   }
 
   async function audit(actor: string, userId: string, action: string, oldValues: unknown, newValues: unknown): Promise<void> {
-    await rpc(admin, 'record_account_change', { p_actor: actor, p_user_id: userId, p_action: action, p_old: oldValues, p_new: newValues });
+    await rpc(admin, 'record_account_change', { p_actor_id: actor, p_user_id: userId, p_change: action, p_old: oldValues, p_new: newValues });
   }
 
   async function createAccount(actor: string | null, account: { email: string; password: string; displayName: string; role: AccountRole; preferredLanguage?: string }) {
