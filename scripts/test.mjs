@@ -46,6 +46,8 @@ const tiers = [
     cmd: tool('vitest', ['run', '--config', 'tests/supabase/vitest.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${reports}/supabase.json`]),
     counts: vitestCounts(`${reports}/supabase.json`),
   },
+  // The Edge Functions under Deno (supabase/functions), against an embedded backend the tier starts.
+  { name: 'Edge Functions (Deno)', cmd: npm(['run', '--silent', 'test:functions']) },
   {
     name: 'legacy consolidation (PostgreSQL 15)',
     cmd: tool('vitest', ['run', '--config', 'tests/consolidate/vitest.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${reports}/consolidate.json`]),

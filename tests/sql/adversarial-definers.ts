@@ -74,6 +74,12 @@ const POOLS: Record<string, unknown[]> = {
   p_before_entry_id: [null, '9223372036854775807', -1],
   p_actor_id: [null, freshId(), ID.client],
   p_action: [null, BLANK, LONG, INJECTION, 'status:rejected', '%'],
+  p_action: ['list', null, 'create', 'disable', 'explode', INJECTION],
+  p_search: ['client', null, '%', '_', BLANK, LONG, INJECTION],
+  p_actor_id: [ID.superAdmin, null, ID.client, ID.admin, freshId()],
+  p_change: ['account:disable', null, 'account:create', 'account:explode', INJECTION],
+  p_old: [null, '{}'],
+  p_new: [null, '{"role": "super_admin"}'],
 };
 
 /**
@@ -119,6 +125,11 @@ const CATALOGUE: Record<string, Who> = {
   'public.figures_readers(timestamp with time zone,timestamp with time zone)': ['admin', 'superAdmin'],
   'public.figures_rejection_reasons(timestamp with time zone,timestamp with time zone)': ['admin', 'superAdmin'],
   'public.list_audit_log(integer,timestamp with time zone,bigint,uuid,text,timestamp with time zone,timestamp with time zone)': ['admin', 'superAdmin'],
+  // Account management (the admin-accounts Edge Function asks these): admins may only create accounts.
+  'public.authorize_account_action(text,uuid,text)': ['superAdmin', 'admin'],
+  'public.list_accounts(text,integer,uuid)': ['superAdmin'],
+  'public.account_history(uuid,integer)': ['superAdmin'],
+  'public.record_account_change(uuid,uuid,text,jsonb,jsonb)': ['service'],
   // The helpers policies and SECURITY INVOKER reads call: each answers about the caller only.
   'private.my_role()': SERVICE_ONLY_READS,
   'private.is_staff()': SERVICE_ONLY_READS,
@@ -142,6 +153,7 @@ const CATALOGUE: Record<string, Who> = {
   'private.emergency_event(uuid,text,uuid,jsonb)': [],
   'private.take_rate(text,uuid,bigint,integer,text,text)': [],
   'private.reads_notes(uuid,uuid)': [],
+  'private.check_account_action(uuid,text,uuid,text)': [],
 };
 
 /**

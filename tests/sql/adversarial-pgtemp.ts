@@ -175,6 +175,20 @@ function steps(): Step[] {
     { label: 'audit_log read', who: 'admin', run: [{ sql: `select count(*) from public.audit_log` }] },
     { label: 'set_role (audit of roles)', who: 'superAdmin', run: [{ sql: `select * from public.set_role('${ID.otherClient}'::pg_catalog.uuid, 'reader')` }] },
     {
+      label: 'account management: authorize, list, history',
+      who: 'superAdmin',
+      run: [
+        { sql: `select public.authorize_account_action('disable', '${ID.client}'::pg_catalog.uuid)` },
+        { sql: `select * from public.list_accounts('client')` },
+        { sql: `select * from public.account_history('${ID.client}'::pg_catalog.uuid)` },
+      ],
+    },
+    {
+      label: 'account change audit as the service role (check_account_action)',
+      who: 'service',
+      run: [{ sql: `select public.record_account_change('${ID.superAdmin}'::pg_catalog.uuid, '${ID.client}'::pg_catalog.uuid, 'account:disable')` }],
+    },
+    {
       label: 'set_console_setting (validation, audit)',
       who: 'superAdmin',
       run: [{ sql: `select public.set_console_setting('console.rate_limit.messages_per_minute', '31')` }],

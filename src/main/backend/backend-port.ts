@@ -1,4 +1,5 @@
 import type { AuditEntry, ChatMessage, ChatSession, ClientHistorySession, Emergency, Figures } from '../../shared/ipc/contract';
+import type { AccountChange, ManagedAccount } from '../../../supabase/functions/admin-accounts/contract.ts';
 
 /**
  * The backend port: everything the main process asks of the server side, whichever it is (the embedded
@@ -76,11 +77,6 @@ export interface ChangesPage {
   complete: boolean;
 }
 
-/** The platform's account administration (the embedded backend's own service role); never a user's rights. */
-export interface AccountAdmin {
-  create(account: NewAccount): Promise<string>;
-}
-
 export interface NewAccount {
   email: string;
   password: string;
@@ -143,12 +139,22 @@ export interface UserConnection {
   consoleSettings(): Promise<Record<string, string | number | string[]>>;
   /** People the user may see (readers for everyone; everyone for staff), for pickers such as "assign reader". */
   listPeople(role?: Role): Promise<{ id: string; displayName: string; role: Role; availability: Availability; emergencyOptIn: boolean }[]>;
-  /** Staff and client accounts (embedded backend: admins create them; Supabase: refused until an Edge Function does it). */
+  /** Staff and client accounts, through the admin-accounts Edge Function (admins: client, reader, monitor; super admins: any). */
   createAccount(account: NewAccount): Promise<{ id: string }>;
   /** Reviewer and reader figures over [from, to) (figures_reviewers, figures_readers, figures_rejection_reasons): admins only. */
   figures(from: string, to: string): Promise<Figures>;
   /** A page of the audit log, newest first (list_audit_log): admins only. */
   auditLog(query: AuditLogQuery): Promise<AuditEntry[]>;
+  // Account management (super admins), through the admin-accounts Edge Function; every change audited.
+  /** Every account, or those whose email or name contains `search`. */
+  listAccounts(search?: string, limit?: number): Promise<ManagedAccount[]>;
+  setAccountRole(userId: string, role: Role): Promise<ManagedAccount>;
+  /** Disabled: GoTrue refuses the account's sign-in and token refresh (user_banned) until it is enabled again. */
+  setAccountDisabled(userId: string, disabled: boolean): Promise<ManagedAccount>;
+  /** A password-reset mail from the platform to the account's address. */
+  sendPasswordReset(userId: string): Promise<ManagedAccount>;
+  /** What was done to the account and by whom, newest first (audit_log). */
+  accountHistory(userId: string): Promise<AccountChange[]>;
   /** Pushes the user's inbox (and staff topics for staff), and the typing topics of the sessions set open. */
   subscribe(listener: RealtimeListener): RealtimeSubscription;
   /** The session could not be kept (refresh refused, revoked): the user must sign in again; the outbox is kept. */

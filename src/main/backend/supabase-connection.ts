@@ -2,8 +2,8 @@ import { createClient, type RealtimeChannel, type SupabaseClient, type Supported
 import WebSocket from 'ws';
 import { AppError } from '../../shared/ipc/errors';
 import type { Database } from '../../shared/db/database.types';
+import type { AccountChange, AdminAccountsAnswer, AdminAccountsError, AdminAccountsRequest, ManagedAccount } from '../../../supabase/functions/admin-accounts/contract.ts';
 import type {
-  AccountAdmin,
   AuditLogQuery,
   Availability,
   Backend,
@@ -49,8 +49,11 @@ export interface SupabaseBackendOptions {
   anonKey: string;
   /** One store per account slot; the key names the slot so several users can be signed in (web shell). */
   secretStore: (slot: string) => SecretStore;
-  /** Account creation needs the platform's rights; absent where accounts come from the platform's own tools. */
-  accounts?: AccountAdmin;
+  /**
+   * The backend makes its first super admin from the console's first-run screen (embedded: the admin-accounts
+   * function allows `first_run` there). On a Supabase project the owner makes the first one (docs/backend.md).
+   */
+  firstRun?: boolean;
 }
 
 type Client = SupabaseClient<Database>;
@@ -109,21 +112,31 @@ export class SupabaseBackend implements Backend {
   }
 
   async needsFirstRun(): Promise<boolean> {
-    if (!this.options.accounts) return false;
+    if (!this.options.firstRun) return false;
     const { data, error } = await this.anon.rpc('needs_first_run');
     if (error) throw toAppError(error);
     return data === true;
   }
 
   async createFirstAccount(account: Omit<NewAccount, 'role'>): Promise<UserConnection> {
-    const accounts = this.options.accounts;
-    if (!accounts) throw new AppError({ code: 'auth.first_run_done', messageKey: 'errors.auth.first_run_done' }, { permanent: true });
+    const firstRunDone = () => new AppError({ code: 'auth.first_run_done', messageKey: 'errors.auth.first_run_done' }, { permanent: true });
+    if (!this.options.firstRun) throw firstRunDone();
     // Serialised here and re-checked: two first-run screens of this console cannot both create a super admin.
     const attempt = this.firstRun.then(async () => {
-      if (!(await this.needsFirstRun())) {
-        throw new AppError({ code: 'auth.first_run_done', messageKey: 'errors.auth.first_run_done' }, { permanent: true });
+      if (!(await this.needsFirstRun())) throw firstRunDone();
+      try {
+        await invokeAdminAccounts(this.anon, {
+          action: 'first_run',
+          email: account.email,
+          password: account.password,
+          displayName: account.displayName,
+          ...(account.preferredLanguage ? { preferredLanguage: account.preferredLanguage } : {}),
+        });
+      } catch (error) {
+        // The function re-checks under its own lock: another console of this backend may have been first.
+        if (error instanceof AppError && error.code === 'SA524') throw firstRunDone();
+        throw error;
       }
-      await accounts.create({ ...account, role: 'super_admin' });
     });
     this.firstRun = attempt.catch(() => {});
     await attempt;
@@ -136,7 +149,7 @@ export class SupabaseBackend implements Backend {
     if (error || !data.session) throw authError(error);
     const profile = await rpcRow(client, 'my_profile', {});
     const role = toProfileRow(profile).role;
-    const connection = new SupabaseUserConnection(client, data.user.id, role, this.options.accounts, () => this.connections.delete(connection));
+    const connection = new SupabaseUserConnection(client, data.user.id, role, () => this.connections.delete(connection));
     this.connections.add(connection);
     return connection;
   }
@@ -145,6 +158,38 @@ export class SupabaseBackend implements Backend {
   setPowerState(awake: boolean): void {
     for (const connection of this.connections) connection.setAutoRefresh(awake);
   }
+}
+
+const accountOf = (answer: AdminAccountsAnswer): ManagedAccount => {
+  if (!('account' in answer)) throw noRow('admin-accounts');
+  return answer.account;
+};
+
+/**
+ * The admin-accounts Edge Function (supabase/functions/admin-accounts), through supabase-js: the caller's own
+ * session token goes with it, never a service key. Its refusals come back as the SAnnn codes and GoTrue codes
+ * the rest of the adapter maps.
+ */
+async function invokeAdminAccounts(client: Client, request: AdminAccountsRequest): Promise<AdminAccountsAnswer> {
+  let result: { data: unknown; error: unknown };
+  try {
+    result = await client.functions.invoke('admin-accounts', { body: request });
+  } catch (error) {
+    throw toAppError(error);
+  }
+  if (!result.error) return result.data as AdminAccountsAnswer;
+  const context = (result.error as { context?: unknown }).context;
+  if (context instanceof Response) {
+    const body = (await context.json().catch(() => null)) as { error?: AdminAccountsError; message?: string } | null;
+    const refusal = body?.error;
+    if (refusal && typeof refusal === 'object') {
+      if (refusal.source === 'auth') throw authError({ code: refusal.code, status: refusal.status });
+      throw toAppError({ code: refusal.code, message: refusal.message, details: refusal.details });
+    }
+    // The relay's own refusal (no or expired token): the session must be renewed or the user sign in again.
+    if (context.status === 401) throw expired();
+  }
+  throw toAppError(result.error);
 }
 
 async function rpc<F extends keyof Functions & string>(client: Client, name: F, args: Functions[F]['Args']): Promise<Functions[F]['Returns']> {
@@ -180,7 +225,6 @@ class SupabaseUserConnection implements UserConnection {
     private readonly client: Client,
     readonly userId: string,
     private readonly role: Role,
-    private readonly accounts: AccountAdmin | undefined,
     private readonly onClose: () => void,
   ) {
     // supabase-js renews the realtime token itself on TOKEN_REFRESHED; what it does not do is tell anyone
@@ -411,16 +455,50 @@ class SupabaseUserConnection implements UserConnection {
     });
   }
 
+  private async accounts(request: AdminAccountsRequest): Promise<AdminAccountsAnswer> {
+    this.guard();
+    return invokeAdminAccounts(this.client, request);
+  }
+
   async createAccount(account: NewAccount): Promise<{ id: string }> {
-    if (!this.accounts) {
-      // Creating users needs the service role, which never ships in the app: accounts come from the platform.
-      throw new AppError({ code: 'auth.accounts_managed_by_platform', messageKey: 'errors.auth.accounts_managed_by_platform' }, { permanent: true });
-    }
-    // Admins create staff and client accounts; only a super admin creates admins. Checked against profiles, not claims.
+    // An early check for a clearer message; the function and the database decide (authorize_account_action):
+    // admins create client, reader and monitor accounts, super admins any. Read from profiles, never claims.
     const me = await this.profile();
     const allowed = me.role === 'super_admin' || (me.role === 'admin' && (account.role === 'client' || account.role === 'reader' || account.role === 'monitor'));
     if (!allowed) throw new AppError({ code: 'auth.forbidden', messageKey: 'errors.auth.forbidden' }, { permanent: true, params: { role: account.role } });
-    return { id: await this.accounts.create(account) };
+    const answer = await this.accounts({
+      action: 'create',
+      email: account.email.trim(),
+      password: account.password,
+      displayName: account.displayName.trim(),
+      role: account.role,
+      preferredLanguage: account.preferredLanguage ?? 'en',
+    });
+    return { id: accountOf(answer).id };
+  }
+
+  async listAccounts(search?: string, limit?: number): Promise<ManagedAccount[]> {
+    const answer = await this.accounts({ action: 'list', ...(search ? { search } : {}), ...(limit ? { limit } : {}) });
+    if (!('accounts' in answer)) throw noRow('admin-accounts list');
+    return answer.accounts;
+  }
+
+  async setAccountRole(userId: string, role: Role): Promise<ManagedAccount> {
+    return accountOf(await this.accounts({ action: 'set_role', userId, role }));
+  }
+
+  async setAccountDisabled(userId: string, disabled: boolean): Promise<ManagedAccount> {
+    return accountOf(await this.accounts({ action: disabled ? 'disable' : 'enable', userId }));
+  }
+
+  async sendPasswordReset(userId: string): Promise<ManagedAccount> {
+    return accountOf(await this.accounts({ action: 'send_password_reset', userId }));
+  }
+
+  async accountHistory(userId: string): Promise<AccountChange[]> {
+    const answer = await this.accounts({ action: 'history', userId });
+    if (!('history' in answer)) throw noRow('admin-accounts history');
+    return answer.history;
   }
 
   subscribe(listener: RealtimeListener): RealtimeSubscription {

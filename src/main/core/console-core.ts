@@ -285,6 +285,11 @@ export function createConsoleCore(services: ShellServices) {
       return { settings };
     },
     'accounts.list': async ({ role }) => ({ people: await connection().listPeople(role) }),
+    'accounts.manage.list': async ({ search }) => ({ accounts: await connection().listAccounts(search) }),
+    'accounts.manage.setRole': ({ userId, role }) => connection().setAccountRole(userId, role),
+    'accounts.manage.setDisabled': ({ userId, disabled }) => connection().setAccountDisabled(userId, disabled),
+    'accounts.manage.sendPasswordReset': ({ userId }) => connection().sendPasswordReset(userId),
+    'accounts.manage.history': async ({ userId }) => ({ history: await connection().accountHistory(userId) }),
     'settings.set': async ({ key, value }) => {
       await connection().setConsoleSetting(key, value);
       learnIdleMinutes(await user().refreshSettings());

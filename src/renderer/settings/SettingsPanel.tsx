@@ -13,6 +13,7 @@ import { Name } from '../i18n/Name';
 import type { Standing } from '../workspace/Workspace';
 import { PASSWORD_MIN_LENGTH } from '../../shared/accounts/password-rule';
 import { playAlertSound } from '../alerts/alert-sounds';
+import { AccountsPanel } from '../accounts/AccountsPanel';
 
 type Preferences = RequestOutput<'alerts.getPreferences'>;
 type Availability = NonNullable<Standing['availability']>;
@@ -33,6 +34,7 @@ export function SettingsPanel({ client, profile, standing, onStandingChanged, on
   const [prefs, setPrefs] = useState<Preferences | null>(null);
   const [error, setError] = useState<IpcError | null>(null);
   const [saved, setSaved] = useState(false);
+  const [accountsVersion, setAccountsVersion] = useState(0);
 
   useEffect(() => {
     client
@@ -102,7 +104,17 @@ export function SettingsPanel({ client, profile, standing, onStandingChanged, on
       </fieldset>
       <MicrophoneSettings />
       {profile.role === 'reader' && <AvailabilityForm client={client} standing={standing} onSaved={onStandingChanged} />}
-      {(profile.role === 'admin' || profile.role === 'super_admin') && <CreateAccountForm client={client} profile={profile} onCreated={onPeopleChanged} />}
+      {(profile.role === 'admin' || profile.role === 'super_admin') && (
+        <CreateAccountForm
+          client={client}
+          profile={profile}
+          onCreated={() => {
+            onPeopleChanged();
+            setAccountsVersion((v) => v + 1);
+          }}
+        />
+      )}
+      {profile.role === 'super_admin' && <AccountsPanel client={client} selfId={profile.id} version={accountsVersion} />}
       {profile.role === 'super_admin' && <ConsoleLimitsForm client={client} />}
       {(profile.role === 'admin' || profile.role === 'super_admin') && <BackendSettings client={client} />}
     </section>

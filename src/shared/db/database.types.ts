@@ -530,6 +530,17 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      account_history: {
+        Args: { p_limit?: number; p_user_id: string }
+        Returns: {
+          action: string
+          actor_id: string
+          created_at: string
+          id: number
+          new_values: Json
+          old_values: Json
+        }[]
+      }
       acknowledge_emergency: {
         Args: { p_call_id: string }
         Returns: {
@@ -586,6 +597,10 @@ export type Database = {
           isOneToOne: true
           isSetofReturn: false
         }
+      }
+      authorize_account_action: {
+        Args: { p_action: string; p_role?: string; p_user_id?: string }
+        Returns: string
       }
       broadcast_typing: { Args: { p_session_id: string }; Returns: undefined }
       client_history: {
@@ -727,6 +742,18 @@ export type Database = {
           source_id: string
           source_table: string
           table_name: string
+      list_accounts: {
+        Args: { p_limit?: number; p_search?: string; p_user_id?: string }
+        Returns: {
+          banned_until: string
+          created_at: string
+          disabled: boolean
+          display_name: string
+          email: string
+          id: string
+          last_sign_in_at: string
+          preferred_language: string
+          role: string
         }[]
       }
       list_emergencies: {
@@ -887,6 +914,15 @@ export type Database = {
           availability: string
           availability_choice: string
         }[]
+      record_account_change: {
+        Args: {
+          p_actor_id: string
+          p_change: string
+          p_new?: Json
+          p_old?: Json
+          p_user_id: string
+        }
+        Returns: number
       }
       request_emergency: {
         Args: Record<PropertyKey, never>

@@ -105,6 +105,14 @@ export const BACKEND_ERRORS = [
   { code: 'SA532', key: 'figures.invalid_range', permanent: true, status: 422, meaning: 'the date range needs a start before its end (detail: from, to)' },
   { code: 'SA533', key: 'audit.invalid_cursor', permanent: true, status: 422, meaning: 'an audit-log page cursor needs both the created_at and the id of the last row' },
   { code: 'SA534', key: 'figures.too_many_rows', permanent: true, status: 422, meaning: 'a figure would have more than 1000 rows: choose a shorter range (detail: figure, rows, max)' },
+  // Account management (supabase/migrations/..._account_admin.sql and supabase/functions/admin-accounts).
+  { code: 'SA520', key: 'accounts.forbidden', permanent: true, status: 403, meaning: 'only super admins manage accounts; admins only create client, reader and monitor accounts (detail: role, action, target_role)' },
+  { code: 'SA521', key: 'accounts.invalid_action', permanent: true, status: 422, meaning: 'unknown account action (detail: action, allowed)' },
+  { code: 'SA523', key: 'accounts.own_account', permanent: true, status: 409, meaning: 'a super admin cannot disable their own account' },
+  { code: 'SA524', key: 'accounts.first_run_done', permanent: true, status: 409, meaning: 'the first super admin exists already, or this backend does not create it (admin-accounts first_run)' },
+  { code: 'SA525', key: 'accounts.metadata_not_updated', permanent: false, status: 500, meaning: 'the role changed (profiles, audited) but Auth did not take the app_metadata copy; retrying is safe' },
+  { code: 'SA526', key: 'accounts.no_email', permanent: true, status: 409, meaning: 'the account has no email address to send a password reset to' },
+  { code: 'SA527', key: 'accounts.unavailable', permanent: false, status: 500, meaning: 'the admin-accounts function failed unexpectedly (its log says why)' },
 ] as const satisfies readonly BackendErrorSpec[];
 
 export type BackendErrorCode = (typeof BACKEND_ERRORS)[number]['code'];

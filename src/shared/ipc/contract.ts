@@ -298,6 +298,31 @@ const base64 = z.string().max(28 * 1024 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}$/);
 // eslint-disable-next-line no-control-regex
 const fileName = z.string().min(1).max(255).regex(/^[^/\\\u0000-\u001f]+$/);
 
+/** An account as super admins manage it (admin-accounts' ManagedAccount). */
+export const managedAccountSchema = z.object({
+  id: uuid,
+  email: z.string(),
+  displayName: z.string(),
+  role: roleSchema,
+  preferredLanguage: languageSchema,
+  disabled: z.boolean(),
+  bannedUntil: isoTime.nullable(),
+  createdAt: isoTime,
+  lastSignInAt: isoTime.nullable(),
+});
+export type ManagedAccount = z.infer<typeof managedAccountSchema>;
+
+/** One audited change of an account (account:create|disable|enable|password_reset, role_change). */
+export const accountChangeSchema = z.object({
+  id: z.number().int(),
+  action: z.string(),
+  actorId: z.string().nullable(),
+  oldValues: z.record(z.string(), z.unknown()).nullable(),
+  newValues: z.record(z.string(), z.unknown()).nullable(),
+  createdAt: isoTime,
+});
+export type AccountChange = z.infer<typeof accountChangeSchema>;
+
 export const requests = {
   'app.info': defineRequest(
     emptyInput,
@@ -481,6 +506,15 @@ export const requests = {
    * few seconds) and periodically; the core decides idle against console.presence.idle_minutes.
    */
   'presence.activity': defineRequest(z.object({ idleSeconds: z.number().int().min(0).max(7 * 86_400) }).strict(), z.object({ ok: z.literal(true) })),
+  // Account management (super admins), through the admin-accounts Edge Function; every change audited.
+  'accounts.manage.list': defineRequest(
+    z.object({ search: z.string().max(320).optional() }).strict(),
+    z.object({ accounts: z.array(managedAccountSchema) }),
+  ),
+  'accounts.manage.setRole': defineRequest(z.object({ userId: uuid, role: roleSchema }).strict(), managedAccountSchema),
+  'accounts.manage.setDisabled': defineRequest(z.object({ userId: uuid, disabled: z.boolean() }).strict(), managedAccountSchema),
+  'accounts.manage.sendPasswordReset': defineRequest(z.object({ userId: uuid }).strict(), managedAccountSchema),
+  'accounts.manage.history': defineRequest(z.object({ userId: uuid }).strict(), z.object({ history: z.array(accountChangeSchema) })),
 } as const;
 
 export const events = {

@@ -230,6 +230,41 @@ describe.each(engines)('local Auth on %s', (engine) => {
     expect((await h.client().auth.refreshSession({ refresh_token: gone.refreshToken })).error).toMatchObject({ code: 'refresh_token_not_found' });
   });
 
+  it('updates a user for the service role only: ban and lift, metadata merged, password; unknown fields refused', async () => {
+    const admin = h.admin();
+    const user = await h.signUp('updated');
+    const banned = await admin.auth.admin.updateUserById(user.userId, { ban_duration: '876000h', app_metadata: { console_role: 'monitor' } });
+    expect(banned.error).toBeNull();
+    expect(new Date(banned.data.user!.banned_until!).getFullYear()).toBeGreaterThan(new Date().getFullYear() + 50);
+    expect(banned.data.user!.app_metadata).toEqual({ provider: 'email', providers: ['email'], console_role: 'monitor' });
+    expect((await h.client().auth.signInWithPassword({ email: user.email, password: PASSWORD })).error).toMatchObject({ status: 400, code: 'user_banned' });
+    const lifted = await admin.auth.admin.updateUserById(user.userId, { ban_duration: 'none', app_metadata: { console_role: null }, password: 'another long password' });
+    expect(lifted.error).toBeNull();
+    expect(lifted.data.user!.banned_until).toBeUndefined();
+    expect(lifted.data.user!.app_metadata).toEqual({ provider: 'email', providers: ['email'] });
+    expect((await h.client().auth.signInWithPassword({ email: user.email, password: 'another long password' })).error).toBeNull();
+    expect((await admin.auth.admin.updateUserById(user.userId, { ban_duration: 'forever' })).error).toMatchObject({ status: 400, code: 'validation_failed' });
+    expect((await admin.auth.admin.updateUserById(user.userId, { email: 'new@samia.test' })).error).toMatchObject({ status: 400, code: 'validation_failed' });
+    expect((await admin.auth.admin.updateUserById(randomUUID(), { ban_duration: 'none' })).error).toMatchObject({ status: 404, code: 'user_not_found' });
+    // A user's own token is not the service role.
+    const asUser = await apiFetch(`/admin/users/${user.userId}`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${user.accessToken}`, 'Content-Type': 'application/json', 'X-Supabase-Api-Version': '2024-01-01' },
+      body: JSON.stringify({ ban_duration: 'none' }),
+    });
+    expect(asUser.status).toBe(403);
+    expect(await asUser.json()).toMatchObject({ code: 'not_admin' });
+  });
+
+  it('records a password recovery (no mail server here) and answers alike for unknown addresses', async () => {
+    const user = await h.signUp('recover');
+    expect((await h.client().auth.resetPasswordForEmail(user.email)).error).toBeNull();
+    const [row] = await h.sql<{ sent: boolean; token: string | null }>(`select recovery_sent_at is not null as sent, recovery_token as token from auth.users where id = $1`, [user.userId]);
+    expect(row).toEqual({ sent: true, token: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect((await h.client().auth.resetPasswordForEmail(`nobody-${randomUUID().slice(0, 6)}@samia.test`)).error).toBeNull();
+    expect((await h.client().auth.resetPasswordForEmail('not an email')).error).toMatchObject({ status: 400, code: 'validation_failed' });
+  });
+
   it('creates and lists users for the service role only, with app_metadata set only there', async () => {
     const admin = h.admin();
     const email = `staff-${randomUUID().slice(0, 8)}@samia.test`;

@@ -1,10 +1,8 @@
 import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createClient } from '@supabase/supabase-js';
-import WebSocket from 'ws';
 import { applySchema, type ApplyResult } from '../../schema/index';
-import type { AccountAdmin, Backend, NewAccount, UserConnection } from '../backend-port';
-import { authError } from '../backend-errors';
+import type { Backend, NewAccount, UserConnection } from '../backend-port';
+import { createAdminAccountsHandler } from '../../../../supabase/functions/admin-accounts/handler.ts';
 import { loadOrCreateJwtSecret, verifyJwt } from '../local-supabase/jwt';
 import { LocalSupabaseServer } from '../local-supabase/local-supabase-server';
 import { PgliteDatabase, type PlatformDatabase } from '../local-supabase/platform-database';
@@ -27,30 +25,6 @@ export interface EmbeddedSupabaseOptions {
   /** Another database than PGlite (tests: a PostgreSQL server shaped like the platform, schema already applied). */
   database?: PlatformDatabase;
   log?: (message: string) => void;
-}
-
-/** Creates accounts as the platform does: the auth admin API with the local service-role key, in the main process only. */
-class LocalAccountAdmin implements AccountAdmin {
-  private readonly admin;
-  constructor(url: string, serviceRoleKey: string) {
-    this.admin = createClient(url, serviceRoleKey, {
-      auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-      realtime: typeof globalThis.WebSocket === 'undefined' ? { transport: WebSocket as never } : {},
-    });
-  }
-
-  async create(account: NewAccount): Promise<string> {
-    const { data, error } = await this.admin.auth.admin.createUser({
-      email: account.email.trim().toLowerCase(),
-      password: account.password,
-      email_confirm: true,
-      user_metadata: { display_name: account.displayName.trim(), preferred_language: account.preferredLanguage ?? 'en' },
-      // app_metadata is writable by the service role only: the profile trigger trusts it for the role.
-      app_metadata: { console_role: account.role },
-    });
-    if (error || !data.user) throw authError(error);
-    return data.user.id;
-  }
 }
 
 /**
@@ -97,8 +71,19 @@ export class EmbeddedSupabase implements Backend {
         realtime,
         ...(this.options.accessTokenTtlSeconds ? { accessTokenLifetimeSeconds: this.options.accessTokenTtlSeconds } : {}),
         ...(log ? { log } : {}),
+        // The Edge Function of supabase/functions/admin-accounts, the same code, served locally with the local
+        // service role as Supabase gives it to a function; first run is allowed here only (the first super admin).
+        functions: (endpoint) => ({
+          'admin-accounts': createAdminAccountsHandler({
+            supabaseUrl: endpoint.url,
+            anonKey: endpoint.anonKey,
+            serviceRoleKey: endpoint.serviceRoleKey,
+            firstRunAllowed: true,
+            ...(log ? { log } : {}),
+          }),
+        }),
       });
-      const { url, anonKey, serviceRoleKey } = await server.start();
+      const { url, anonKey } = await server.start();
       this.database = database;
       this.server = server;
       this.api = { url, anonKey };
@@ -114,7 +99,7 @@ export class EmbeddedSupabase implements Backend {
             stores.set(slot, store);
             return store;
           }),
-        accounts: new LocalAccountAdmin(url, serviceRoleKey),
+        firstRun: true,
       });
     } catch (error) {
       await this.server?.stop().catch(() => {});

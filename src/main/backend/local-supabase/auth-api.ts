@@ -215,6 +215,8 @@ export class AuthApi {
     const one = /^\/admin\/users\/([^/]+)$/.exec(path);
     if (one && method === 'GET') return this.adminGetUser(api, decodeURIComponent(one[1]!));
     if (one && method === 'DELETE') return this.adminDeleteUser(api, decodeURIComponent(one[1]!));
+    if (one && method === 'PUT') return this.adminUpdateUser(api, decodeURIComponent(one[1]!));
+    if (path === '/recover' && method === 'POST') return this.recover(api);
     throw new AuthApiError(404, 'not_found', `The local Auth server does not serve ${method} /auth/v1${path}`);
   }
 
@@ -609,6 +611,92 @@ export class AuthApi {
       'Database error creating new user',
     );
     sendJson(api.res, 200, userJson(user));
+  }
+
+  /**
+   * GoTrue's PUT /admin/users/{id} for what the console's account management sends: `ban_duration` (a Go
+   * duration, or "none" to lift the ban), `app_metadata` and `user_metadata` (merged, null removes a key, as
+   * GoTrue merges them) and `password`. Other fields are refused by name rather than ignored.
+   */
+  private async adminUpdateUser(api: ApiRequest, id: string): Promise<void> {
+    this.requireAdmin(api);
+    if (!UUID.test(id)) throw new AuthApiError(404, 'validation_failed', 'user_id must be an UUID');
+    const body = await this.jsonBody(api);
+    const supported = new Set(['ban_duration', 'app_metadata', 'user_metadata', 'password']);
+    const unsupported = Object.keys(body).filter((key) => !supported.has(key) && body[key] !== undefined && body[key] !== null);
+    if (unsupported.length > 0) {
+      throw badRequest('validation_failed', `The local Auth server does not update ${unsupported.join(', ')} (it updates ban_duration, app_metadata, user_metadata and password)`);
+    }
+    const banDuration = optionalString(body, 'ban_duration');
+    let banChange: { lift: true } | { forMs: number } | null = null;
+    if (banDuration === 'none') banChange = { lift: true };
+    else if (banDuration) {
+      const forMs = parseGoDuration(banDuration);
+      if (forMs === null) throw badRequest('validation_failed', `invalid format for ban duration: time: invalid duration ${JSON.stringify(banDuration)}`);
+      banChange = { forMs };
+    }
+    const password = optionalString(body, 'password');
+    if (password) {
+      const weak = passwordProblem(password);
+      if (weak) throw weak;
+    }
+    const passwordHash = password ? await hashPassword(password) : null;
+    const appMetadata = optionalObject(body, 'app_metadata');
+    const userMetadata = optionalObject(body, 'user_metadata');
+    const merge = (current: Record<string, unknown> | null, change: Record<string, unknown>) => {
+      const next: Record<string, unknown> = Object.assign(Object.create(null) as Record<string, unknown>, current ?? {});
+      for (const [key, value] of Object.entries(change)) {
+        if (value === null) delete next[key];
+        else next[key] = value;
+      }
+      return next;
+    };
+    const user = await this.options.database.asPlatform(async (sql) => {
+      const found = await this.findUserById(sql, id);
+      if (!found) return undefined;
+      await sql.query(
+        `update auth.users set
+           banned_until = case when $2::boolean then null
+                               when $3::float8 is not null then now() + make_interval(secs => $3::float8 / 1000)
+                               else banned_until end,
+           encrypted_password = coalesce($4, encrypted_password),
+           raw_app_meta_data = coalesce($5::jsonb, raw_app_meta_data),
+           raw_user_meta_data = coalesce($6::jsonb, raw_user_meta_data),
+           updated_at = now()
+         where id = $1::uuid`,
+        [
+          id,
+          banChange !== null && 'lift' in banChange,
+          banChange !== null && 'forMs' in banChange ? banChange.forMs : null,
+          passwordHash,
+          appMetadata ? JSON.stringify(merge(found.raw_app_meta_data, appMetadata)) : null,
+          userMetadata ? JSON.stringify(merge(found.raw_user_meta_data, userMetadata)) : null,
+        ],
+      );
+      return this.findUserById(sql, id);
+    });
+    if (!user) throw new AuthApiError(404, 'user_not_found', 'User not found');
+    sendJson(api.res, 200, userJson(user));
+  }
+
+  /**
+   * GoTrue's POST /recover: a password-reset mail for the address, answered 200 whether or not an account has
+   * it (the answer must not tell who has an account). The local server has no mail server: it records the
+   * recovery as GoTrue does (a hashed token and recovery_sent_at on the user) and says so in its log, so a
+   * reset asked on the embedded backend is visible and never silently lost.
+   */
+  private async recover(api: ApiRequest): Promise<void> {
+    const body = await this.jsonBody(api);
+    const email = validEmail(optionalString(body, 'email'));
+    const user = await this.findUserByEmail(email);
+    if (user) {
+      const token = randomBytes(32).toString('base64url');
+      await this.options.database.asPlatform((sql) =>
+        sql.query(`update auth.users set recovery_token = $2, recovery_sent_at = now() where id = $1::uuid`, [user.id, sha256(token)]),
+      );
+      this.options.log(`auth: password recovery requested for ${email}; the local Auth server sends no mail (recovery recorded on the account)`);
+    }
+    sendJson(api.res, 200, {});
   }
 
   private async adminListUsers(api: ApiRequest): Promise<void> {

@@ -6,7 +6,7 @@ import { apiKeys, verifyJwt } from './jwt';
 import type { PlatformDatabase } from './platform-database';
 import { RestApi } from './rest-api';
 import { StorageApi } from './storage-api';
-import { sendEmpty, sendJson, type ApiRequest } from './http-util';
+import { BodyTooLargeError, ClientAbortedError, bearerToken, readBody, sendEmpty, sendJson, type ApiRequest } from './http-util';
 
 /** What the gateway needs from the Realtime server (`RealtimeServer` in realtime-server.ts fits). */
 export interface RealtimeEndpoint {
@@ -39,7 +39,17 @@ export interface LocalSupabaseServerOptions {
   restMaxBodyBytes?: number;
   /** Storage's global upload limit (default 50 MiB, Supabase's free-plan limit); a bucket's limit can lower it. */
   uploadFileSizeLimit?: number;
+  /**
+   * Edge Functions served at /functions/v1/<name>, made once the server knows its URL and keys (as Supabase
+   * gives a function SUPABASE_URL and the keys). Each takes a web Request and answers a Response.
+   */
+  functions?: (endpoint: LocalSupabaseEndpoint) => Record<string, EdgeFunction>;
 }
+
+export type EdgeFunction = (request: Request) => Promise<Response>;
+
+// Edge Functions take bodies up to what Supabase's relay accepts for JSON calls here; the console's are small.
+const FUNCTION_BODY_LIMIT = 1 << 20;
 
 export interface LocalSupabaseEndpoint {
   url: string;
@@ -68,6 +78,7 @@ export class LocalSupabaseServer {
   private readonly auth: AuthApi;
   private readonly rest: RestApi;
   private readonly storage: StorageApi;
+  private edgeFunctions: Record<string, EdgeFunction> = {};
 
   constructor(private readonly options: LocalSupabaseServerOptions) {
     this.log = options.log ?? ((message) => console.error(message));
@@ -142,6 +153,7 @@ export class LocalSupabaseServer {
     this.server = server;
     const { port: actual } = server.address() as AddressInfo;
     this.endpoint = { url: `http://127.0.0.1:${actual}`, ...apiKeys(this.options.jwtSecret) };
+    this.edgeFunctions = this.options.functions?.(this.endpoint) ?? {};
     return this.endpoint;
   }
 
@@ -194,6 +206,10 @@ export class LocalSupabaseServer {
         });
         return;
       }
+      if (url.pathname === '/functions/v1' || url.pathname.startsWith('/functions/v1/')) {
+        await this.serveFunction(req, res, url, method);
+        return;
+      }
       const mount = ['/auth/v1', '/rest/v1', '/storage/v1', '/realtime/v1'].find((m) => url.pathname === m || url.pathname.startsWith(`${m}/`));
       if (!mount) {
         sendJson(res, 404, { message: 'no Route matched with those values' });
@@ -222,6 +238,57 @@ export class LocalSupabaseServer {
       if (!res.headersSent) sendJson(res, 500, { message: 'Internal server error in the local Supabase server' });
       else res.destroy();
     }
+  }
+
+  /**
+   * /functions/v1/<name>, as Supabase's relay serves a function deployed with verify_jwt (the default): the
+   * bearer must be a JWT signed with the project's secret (the anon key, a user's token or the service key),
+   * then the function gets the request as it was sent.
+   */
+  private async serveFunction(req: IncomingMessage, res: ServerResponse, url: URL, method: string): Promise<void> {
+    const name = url.pathname.slice('/functions/v1/'.length).split('/')[0] ?? '';
+    const fn = Object.hasOwn(this.edgeFunctions, name) ? this.edgeFunctions[name] : undefined;
+    if (!fn) {
+      sendJson(res, 404, { code: 'NOT_FOUND', message: 'Requested function was not found' });
+      return;
+    }
+    const header = req.headers.authorization;
+    const token = bearerToken(Array.isArray(header) ? header[0] : header);
+    if (!token) {
+      sendJson(res, 401, { code: 401, message: 'Missing authorization header' });
+      return;
+    }
+    if (!verifyJwt(token, this.options.jwtSecret).ok) {
+      sendJson(res, 401, { code: 401, message: 'Invalid JWT' });
+      return;
+    }
+    let body: Buffer | undefined;
+    if (method !== 'GET' && method !== 'HEAD') {
+      try {
+        body = await readBody(req, FUNCTION_BODY_LIMIT);
+      } catch (error) {
+        if (error instanceof ClientAbortedError) return;
+        if (error instanceof BodyTooLargeError) {
+          sendJson(res, 413, { code: 413, message: error.message }, { Connection: 'close' });
+          return;
+        }
+        throw error;
+      }
+    }
+    const headers = new Headers();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value === undefined) continue;
+      for (const one of Array.isArray(value) ? value : [value]) headers.append(key, one);
+    }
+    const request = new Request(url.toString(), { method, headers, ...(body && body.length > 0 ? { body: new Uint8Array(body) } : {}) });
+    const response = await fn(request);
+    const payload = Buffer.from(await response.arrayBuffer());
+    const out: Record<string, string> = {};
+    response.headers.forEach((value, key) => {
+      if (key !== 'content-length' && key !== 'transfer-encoding') out[key] = value;
+    });
+    res.writeHead(response.status, { ...out, 'Content-Length': String(payload.length) });
+    res.end(payload);
   }
 
   /** Kong's key-auth: an `apikey` header (or query parameter) holding the anon or service-role key. */
