@@ -720,6 +720,20 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      list_accounts: {
+        Args: { p_limit?: number; p_search?: string; p_user_id?: string }
+        Returns: {
+          banned_until: string
+          created_at: string
+          disabled: boolean
+          display_name: string
+          email: string
+          id: string
+          last_sign_in_at: string
+          preferred_language: string
+          role: string
+        }[]
+      }
       list_audit_log: {
         Args: {
           p_action?: string
@@ -742,18 +756,6 @@ export type Database = {
           source_id: string
           source_table: string
           table_name: string
-      list_accounts: {
-        Args: { p_limit?: number; p_search?: string; p_user_id?: string }
-        Returns: {
-          banned_until: string
-          created_at: string
-          disabled: boolean
-          display_name: string
-          email: string
-          id: string
-          last_sign_in_at: string
-          preferred_language: string
-          role: string
         }[]
       }
       list_emergencies: {
@@ -914,6 +916,7 @@ export type Database = {
           availability: string
           availability_choice: string
         }[]
+      }
       record_account_change: {
         Args: {
           p_actor_id: string
