@@ -12,6 +12,7 @@ import { runConcurrency } from './concurrency';
 import { runLiveShape } from './live-shape';
 import { ACCOUNT_WORKFLOWS } from './accounts';
 import { READ_WORKFLOWS } from './reads';
+import { SEARCH_WORKFLOWS } from './search';
 import { runChanges } from './changes';
 import { runPlatformShape } from './platform-shape';
 import { runPlans } from './plans';
@@ -49,6 +50,7 @@ async function suite(db: Engine): Promise<CaseResult[]> {
   results.push(...(await runWorkflows(db)));
   results.push(...(await runWorkflows(db, ACCOUNT_WORKFLOWS, 'account')));
   results.push(...(await runWorkflows(db, READ_WORKFLOWS, 'read')));
+  results.push(...(await runWorkflows(db, SEARCH_WORKFLOWS, 'search')));
   results.push(...(await runAdversarial(db)));
   results.push(...(await runConcurrency(db)));
   // Commits its own rows: after everything that expects the fixtures as they were loaded.
@@ -99,7 +101,7 @@ for (const engineName of ['pglite', 'pg15']) {
   const ok = results.filter((r) => r.ok).length;
   const bad = results.filter((r) => !r.ok);
   const rls = results.filter((r) => r.name.startsWith('rls '));
-  const sections = ['schema', 'rls', 'workflow', 'account', 'read', 'adversarial', 'race', 'changes', 'live-shaped', 'platform-shaped'];
+  const sections = ['schema', 'rls', 'workflow', 'account', 'read', 'search', 'adversarial', 'race', 'changes', 'live-shaped', 'platform-shaped'];
   const counts = sections.map((s) => `${results.filter((r) => r.name.startsWith(`${s} `) || r.name.startsWith(`${s}:`)).length} ${s}`);
   console.log(`\n[${db.name}] ${results.length} cases (${counts.join(', ')}) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   for (const r of results) {

@@ -92,6 +92,9 @@ export const BACKEND_ERRORS = [
   { code: 'SA495', key: 'storage.bucket_not_found', permanent: true, status: 404, meaning: 'no such storage bucket (embedded storage)' },
   { code: 'SA496', key: 'storage.file_too_large', permanent: true, status: 413, meaning: 'the file exceeds the bucket limit (embedded storage)' },
   { code: 'SA497', key: 'storage.mime_not_allowed', permanent: true, status: 415, meaning: 'the bucket does not accept this MIME type (embedded storage)' },
+  { code: 'SA550', key: 'search.query_empty', permanent: true, status: 422, meaning: 'a search needs at least one word (spaces and punctuation alone match nothing)' },
+  { code: 'SA551', key: 'search.query_too_long', permanent: true, status: 422, meaning: 'the search query exceeds 200 characters (detail: length, max)' },
+  { code: 'SA552', key: 'search.too_many_terms', permanent: true, status: 422, meaning: 'the search query has more than 12 words (detail: terms, max)' },
 ] as const satisfies readonly BackendErrorSpec[];
 
 export type BackendErrorCode = (typeof BACKEND_ERRORS)[number]['code'];
