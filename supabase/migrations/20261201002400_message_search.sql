@@ -12,9 +12,10 @@
 -- joins it when its column exists: a later migration drops this column and adds it again as
 --   generated always as (private.search_vector(body) || private.search_vector(transcript)) stored
 -- (PostgreSQL 15 cannot change a generated column's expression in place), and search_messages is unchanged: it
--- matches search_vector, whatever fills it. Search runs as the caller (SECURITY INVOKER) on public.chat_messages,
--- so every policy on it applies, RESTRICTIVE ones included: a client never finds a pending voice note, or a row
--- any later migration hides from them.
+-- matches search_vector, whatever fills it. Every hit is read as the caller (SECURITY INVOKER) from
+-- public.chat_messages, so every policy on it applies, RESTRICTIVE ones included: a client never finds a pending
+-- voice note, or a row any later migration hides from them (see private.search_candidates for the one step that
+-- is not the caller's).
 
 -- Folding, in this order: compatibility decomposition (presentation forms and ligatures become letters; أ إ آ ؤ ئ
 -- become their base letter plus a hamza or madda mark; é becomes e plus an accent), lower case, letter variants
@@ -97,14 +98,72 @@ revoke all on function private.search_query(text) from public;
 grant execute on function private.search_normalize(text), private.search_strip_articles(text), private.search_query(text)
   to authenticated;
 
+-- Why the search needs one SECURITY DEFINER step. Under RLS, PostgreSQL never lets a qual that is not leakproof
+-- (the text search match @@ is not) run before the policies' quals, so it cannot be an index condition: searched as
+-- the caller, every match is a sequential scan of chat_messages. So the candidates are picked by the owner, through
+-- the GIN index, restricted by the read rules of chat_messages as its migrations define them (the caller's sessions,
+-- every session for staff; pending and rejected voice notes only for their sender and staff: the RESTRICTIVE
+-- chat_messages_hide_unapproved). Then search_messages, as the caller, reads each candidate by primary key through
+-- RLS, so every policy on chat_messages applies to the hits, a later one included: a row a policy hides is dropped
+-- and the next candidates are taken, so a page is never short while older hits exist. The candidates are ids and
+-- times only, never content; private is not exposed through the API.
+create or replace function private.search_candidates(
+  p_query tsquery,
+  p_session_id uuid,
+  p_before_created_at timestamptz,
+  p_before_id uuid,
+  p_limit integer
+) returns table (id uuid, created_at timestamptz)
+language plpgsql stable security definer set search_path = pg_catalog, pg_temp set jit = off
+as $$
+declare
+  v_uid uuid := auth.uid();
+  v_staff boolean := private.is_staff();
+  v_sessions uuid[];
+  -- No position: from the newest message on.
+  v_at timestamptz := coalesce(p_before_created_at, 'infinity');
+  v_id uuid := coalesce(p_before_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff');
+begin
+  if v_uid is null or p_query is null or p_limit is null or p_limit < 1 then
+    return;
+  end if;
+  if p_session_id is not null then
+    if not (v_staff or private.is_participant(p_session_id)) then
+      return;
+    end if;
+    v_sessions := array[p_session_id];
+  elsif not v_staff then
+    v_sessions := array(select private.my_session_ids());
+  end if;
+  if v_staff and v_sessions is null then
+    -- Staff read every message of every session.
+    return query
+      select m.id, m.created_at from public.chat_messages m
+      where m.search_vector @@ p_query and (m.created_at, m.id) < (v_at, v_id)
+      order by m.created_at desc, m.id desc limit p_limit;
+  elsif v_staff then
+    return query
+      select m.id, m.created_at from public.chat_messages m
+      where m.session_id = p_session_id and m.search_vector @@ p_query and (m.created_at, m.id) < (v_at, v_id)
+      order by m.created_at desc, m.id desc limit p_limit;
+  else
+    return query
+      select m.id, m.created_at from public.chat_messages m
+      where m.session_id = any(v_sessions) and m.search_vector @@ p_query and (m.created_at, m.id) < (v_at, v_id)
+        and (private.visible_to_others(m.status, m.type, m.reviewed_at) or m.sender_id = v_uid)
+      order by m.created_at desc, m.id desc limit p_limit;
+  end if;
+end
+$$;
+revoke all on function private.search_candidates(tsquery, uuid, timestamptz, uuid, integer) from public;
+grant execute on function private.search_candidates(tsquery, uuid, timestamptz, uuid, integer) to authenticated;
+
 -- Messages the caller may read that match p_query, newest first: within p_session_id when given, else across
 -- every session the caller may read. Keyset paging as list_messages: the next page is strictly older than
 -- (p_before_created_at, p_before_id), the last hit of the page before, so pages never repeat or skip a row
--- whatever arrives meanwhile. The hits come out as chat_message_view; the console highlights the terms itself
--- (src/shared/search/normalize.ts) and opens the hit in context with message_context.
--- The matching rows are picked on chat_messages_search_idx (with the session's own index within a session), then
--- shaped by private.chat_message_rows, both under the caller's RLS. One statement per shape of the arguments, so
--- that each keeps its own index plan.
+-- whatever arrives meanwhile. The hits come out as chat_message_view, read through private.chat_message_rows under
+-- the caller's RLS; the console highlights the terms itself (src/shared/search/normalize.ts) and opens a hit in
+-- context with message_context.
 create or replace function public.search_messages(
   p_query text,
   p_session_id uuid default null,
@@ -116,6 +175,13 @@ language plpgsql stable security invoker set search_path = pg_catalog, pg_temp s
 as $$
 declare
   v_query tsquery;
+  v_at timestamptz := p_before_created_at;
+  v_id uuid := p_before_id;
+  v_found integer := 0;
+  v_wanted integer;
+  v_ids uuid[];
+  v_times timestamptz[];
+  v_shown integer;
 begin
   perform private.require_caller();
   perform private.check_limit('p_limit', p_limit, 100);
@@ -127,36 +193,22 @@ begin
   if p_session_id is not null and not exists (select 1 from public.chat_sessions s where s.id = p_session_id) then
     perform private.raise('SA404', 'chat.session_not_found', jsonb_build_object('session_id', p_session_id));
   end if;
-  if p_session_id is null and p_before_id is null then
+  loop
+    v_wanted := p_limit - v_found;
+    select coalesce(array_agg(c.id order by c.created_at desc, c.id desc), '{}'),
+           coalesce(array_agg(c.created_at order by c.created_at desc, c.id desc), '{}')
+      into v_ids, v_times
+      from private.search_candidates(v_query, p_session_id, v_at, v_id, v_wanted) c;
     return query
       select (r.message).* from private.chat_message_rows r
-      where r.id in (select m.id from public.chat_messages m
-                      where m.search_vector @@ v_query
-                      order by m.created_at desc, m.id desc limit p_limit)
+      where r.id = any(v_ids)
       order by r.created_at desc, r.id desc;
-  elsif p_session_id is null then
-    return query
-      select (r.message).* from private.chat_message_rows r
-      where r.id in (select m.id from public.chat_messages m
-                      where m.search_vector @@ v_query and (m.created_at, m.id) < (p_before_created_at, p_before_id)
-                      order by m.created_at desc, m.id desc limit p_limit)
-      order by r.created_at desc, r.id desc;
-  elsif p_before_id is null then
-    return query
-      select (r.message).* from private.chat_message_rows r
-      where r.id in (select m.id from public.chat_messages m
-                      where m.session_id = p_session_id and m.search_vector @@ v_query
-                      order by m.created_at desc, m.id desc limit p_limit)
-      order by r.created_at desc, r.id desc;
-  else
-    return query
-      select (r.message).* from private.chat_message_rows r
-      where r.id in (select m.id from public.chat_messages m
-                      where m.session_id = p_session_id and m.search_vector @@ v_query
-                        and (m.created_at, m.id) < (p_before_created_at, p_before_id)
-                      order by m.created_at desc, m.id desc limit p_limit)
-      order by r.created_at desc, r.id desc;
-  end if;
+    get diagnostics v_shown = row_count;
+    v_found := v_found + v_shown;
+    exit when v_found >= p_limit or cardinality(v_ids) < v_wanted;
+    v_at := v_times[cardinality(v_times)];
+    v_id := v_ids[cardinality(v_ids)];
+  end loop;
 end
 $$;
 

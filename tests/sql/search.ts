@@ -118,6 +118,20 @@ export const SEARCH_WORKFLOWS: Workflow[] = [
     },
   },
   {
+    name: 'RLS: a RESTRICTIVE policy added later (staff-only rows) hides its rows from search too, and a page is still full',
+    async run(c) {
+      const shown = [await put(c, { body: 'crystal one', ago: '5 hours' }), await put(c, { body: 'crystal two', ago: '4 hours' })];
+      const hidden = [await put(c, { body: 'crystal staff-only', ago: '2 hours' }), await put(c, { body: 'crystal staff-only', ago: '1 hour' })];
+      await c.as('postgres');
+      // What another migration could add: rows only staff may read, whatever the other policies grant.
+      await c.exec(`create policy search_test_staff_only on public.chat_messages as restrictive for select to authenticated
+                      using (body is null or body not like '%staff-only%' or (select private.is_staff()))`);
+      c.eq(await search(c, 'client', 'crystal', { limit: 2 }), [shown[1], shown[0]], 'the client: a full page of what they may read');
+      c.eq(await search(c, 'client', 'crystal', { limit: 1 }), [shown[1]], 'past the hidden rows');
+      c.eq(await search(c, 'monitor', 'crystal', { limit: 2 }), [hidden[1], hidden[0]], 'staff still find them');
+    },
+  },
+  {
     name: 'paging: keyset pages of the newest hits, stable while new messages arrive; ties on created_at ordered by id',
     async run(c) {
       const made: string[] = [];
