@@ -451,6 +451,28 @@ export const en = {
   'connection.joining': "Connecting to live updates…",
   'connection.realtimeDown': "Live updates interrupted: reconnecting. Messages still send.",
   'connection.backendDown': "Server unreachable: messages wait in the outbox and are sent when it answers.",
+  // Message search (search panel, results in context)
+  'search.open': "Search messages",
+  'search.title': "Search messages",
+  'search.input': "Search messages…",
+  'search.scope': "Where to search",
+  'search.scope.session': "This conversation",
+  'search.scope.all': "All conversations",
+  'search.hint': "Diacritics, letter forms (أ إ آ ا, ة ه, ى ي) and capitals do not matter; words match from their start.",
+  'search.searching': "Searching…",
+  'search.none': "No message matches.",
+  'search.count': "{count, plural, one {# message found} other {# messages found}}{more, select, true { (more below)} other {}}",
+  'search.more': "More results",
+  'search.results': "Results",
+  'search.in': "In {title}",
+  'search.context.banner': "A search result in its conversation, with the messages around it.",
+  'search.context.latest': "Back to the latest messages",
+  'search.context.loading': "Opening the message…",
+  'search.query_empty': "Type at least one word to search for.",
+  'search.query_too_long': "This search is too long (at most {max, plural, one {# character} other {# characters}}).",
+  'search.too_many_terms': "Search for at most {max, plural, one {# word} other {# words}} at once.",
+  'shortcuts.search': "Search the messages of this conversation",
+  'shortcuts.searchAll': "Search the messages of every conversation",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -19,6 +19,7 @@ import { Name } from '../i18n/Name';
 import { ConnectionIndicator, useConnection } from './ConnectionIndicator';
 import { ShortcutSheet } from './ShortcutSheet';
 import { SessionTitle, useSessionLabels } from './session-labels';
+import { SearchPanel, type SearchHit } from '../search/SearchPanel';
 
 export type View = 'chats' | 'approvals' | 'emergencies' | 'settings';
 type SessionsLoad = { status: 'loading' } | { status: 'ready' } | { status: 'error'; error: IpcError };
@@ -45,6 +46,9 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
   const [shortcutsOpen, setShortcutsOpen] = useState(false);
   const [directoryVersion, setDirectoryVersion] = useState(0);
   const connection = useConnection(client);
+  // Message search: open with the conversation it searches (null: every conversation); hits opened in context.
+  const [search, setSearch] = useState<{ sessionId: string | null } | null>(null);
+  const [jumps, setJumps] = useState<Record<string, { messageId: string; query: string; nonce: number }>>({});
   const staff = isStaff(profile.role);
 
   const refresh = useCallback(async () => {
@@ -229,6 +233,26 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
     return () => window.removeEventListener('keydown', onKey);
   }, [step, stepTab]);
 
+  // Ctrl+F searches the conversation on screen (every conversation when none is), Ctrl+Shift+F every conversation.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (!(event.ctrlKey || event.metaKey) || event.altKey || event.key.toLowerCase() !== 'f') return;
+      event.preventDefault();
+      setSearch({ sessionId: event.shiftKey ? null : visibleSessionId });
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [visibleSessionId]);
+
+  const openHit = useCallback(
+    ({ message, query }: SearchHit) => {
+      setSearch(null);
+      setJumps((j) => ({ ...j, [message.sessionId]: { messageId: message.id, query, nonce: (j[message.sessionId]?.nonce ?? 0) + 1 } }));
+      openSession(message.sessionId);
+    },
+    [openSession],
+  );
+
   const typingFor = (sessionId: string) => {
     const entry = typing[sessionId];
     if (!entry) return null;
@@ -265,6 +289,9 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
             </button>
           ))}
         </div>
+        <button type="button" className="icon-button" aria-label={t('search.open')} title={t('search.open')} onClick={() => setSearch({ sessionId: visibleSessionId })}>
+          🔍
+        </button>
         <button type="button" className="icon-button" aria-label={t('shortcuts.open')} title={t('shortcuts.open')} onClick={() => setShortcutsOpen(true)}>
           ⌨
         </button>
@@ -328,6 +355,7 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
                 visible={view === 'chats' && id === activeId}
                 focused={focused}
                 typingName={typingFor(id)}
+                jumpTo={jumps[id] ?? null}
               />
             );
           })}
@@ -367,6 +395,17 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
         />
       )}
       {shortcutsOpen && <ShortcutSheet onClose={() => setShortcutsOpen(false)} />}
+      {search && (
+        <SearchPanel
+          client={client}
+          profile={profile}
+          sessionId={search.sessionId}
+          labels={labels}
+          people={people}
+          onOpen={openHit}
+          onClose={() => setSearch(null)}
+        />
+      )}
     </div>
   );
 }
