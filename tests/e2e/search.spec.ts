@@ -24,6 +24,8 @@ test.describe.serial('searching messages and opening a hit in context', () => {
   let client: Page;
 
   test('a conversation with history in Arabic and English', async ({ browser, consoleShell }) => {
+    // Thirty messages sent through the UI, one after the other.
+    test.setTimeout(240_000);
     admin = await openConsole(browser, consoleShell);
     await admin.getByLabel('Your name').fill('Samia Admin');
     await admin.getByLabel('Email').fill('admin@samia.test');
@@ -53,13 +55,13 @@ test.describe.serial('searching messages and opening a hit in context', () => {
     await send(client, 'قبل');
     await send(client, ARABIC);
     await send(client, 'بعد');
-    for (let i = 1; i <= 12; i++) await send(client, `Client note ${i}`);
+    for (let i = 1; i <= 8; i++) await send(client, `Client note ${i}`);
     await send(reader, 'Before the card');
     await send(reader, ENGLISH);
     await send(reader, 'After the card');
-    for (let i = 1; i <= 12; i++) await send(reader, `Reader note ${i}`);
+    for (let i = 1; i <= 8; i++) await send(reader, `Reader note ${i}`);
     // The history's start is out of sight: the list shows the latest.
-    await expect(visibleChat(reader).getByTestId('message').filter({ hasText: 'Reader note 12' })).toBeInViewport();
+    await expect(visibleChat(reader).getByTestId('message').filter({ hasText: 'Reader note 8' })).toBeInViewport();
     await expect(visibleChat(reader).getByTestId('message').filter({ hasText: ARABIC })).not.toBeInViewport();
   });
 
@@ -90,7 +92,7 @@ test.describe.serial('searching messages and opening a hit in context', () => {
 
     await chat.getByRole('button', { name: 'Back to the latest messages' }).click();
     await expect(chat.getByTestId('search-context')).toHaveCount(0);
-    await expect(chat.getByTestId('message').filter({ hasText: 'Reader note 12' })).toBeInViewport();
+    await expect(chat.getByTestId('message').filter({ hasText: 'Reader note 8' })).toBeInViewport();
   });
 
   test('Ctrl+Shift+F: an English word in another case, across conversations, opened in context', async () => {
