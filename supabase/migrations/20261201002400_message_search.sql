@@ -8,11 +8,11 @@
 -- would also find a word inside another (و + كتاب), at the cost of an extension to load on PGlite and of
 -- queries under three characters that no trigram index can serve.
 --
--- The normalised text is a stored generated column (chat_messages.search_vector) with a GIN index. A transcript
--- joins it when its column exists: a later migration drops this column and adds it again as
---   generated always as (private.search_vector(body) || private.search_vector(transcript)) stored
--- (PostgreSQL 15 cannot change a generated column's expression in place), and search_messages is unchanged: it
--- matches search_vector, whatever fills it. Every hit is read as the caller (SECURITY INVOKER) from
+-- The normalised text is a trigger-maintained column (chat_messages.search_vector) with a GIN index. A transcript
+-- joins it when its column exists: a later migration makes private.set_message_search_vector() compute
+--   private.search_vector(new.body) || private.search_vector(new.transcript)
+-- fires the trigger on `update of body, transcript` and backfills; search_messages is unchanged: it matches
+-- search_vector, whatever fills it. Every hit is read as the caller (SECURITY INVOKER) from
 -- public.chat_messages, so every policy on it applies, RESTRICTIVE ones included: a client never finds a pending
 -- voice note, or a row any later migration hides from them (see private.search_candidates for the one step that
 -- is not the caller's).
@@ -54,13 +54,30 @@ as $$
   from (select private.search_normalize(p_text) as folded) f
 $$;
 revoke all on function private.search_vector(text) from public;
--- The generated column is computed under the rights of whoever writes a row (the RPCs' owner, the service role).
+-- The trigger computes the column under the rights of whoever writes a row (the RPCs' owner, the service role).
 grant execute on function private.search_normalize(text), private.search_strip_articles(text), private.search_vector(text)
   to service_role;
 
+-- Kept by a trigger rather than generated: a stored generated column reads as null in BEFORE triggers, so
+-- private.stamp_message_change would take every update (a flag too) for a change participants see. This trigger
+-- sorts before chat_messages_stamp_change (BEFORE triggers fire by name), so the stamp compares finished rows.
 -- Deleted messages have no body (delete_message clears it), so nothing of them is searchable.
-alter table public.chat_messages
-  add column if not exists search_vector tsvector generated always as (private.search_vector(body)) stored;
+alter table public.chat_messages add column if not exists search_vector tsvector;
+
+create or replace function private.set_message_search_vector() returns trigger
+language plpgsql
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+  new.search_vector := private.search_vector(new.body);
+  return new;
+end
+$$;
+revoke all on function private.set_message_search_vector() from public;
+create or replace trigger chat_messages_search_vector before insert or update of body on public.chat_messages
+  for each row execute function private.set_message_search_vector();
+-- Rows written before this migration (a database that already holds history).
+update public.chat_messages set search_vector = private.search_vector(body) where body is not null and search_vector is null;
 create index if not exists chat_messages_search_idx on public.chat_messages using gin (search_vector);
 -- search_messages reads the column as the caller; it is derived from body, which `authenticated` reads already.
 grant select (search_vector) on public.chat_messages to authenticated;

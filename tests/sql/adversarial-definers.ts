@@ -67,6 +67,7 @@ const POOLS: Record<string, unknown[]> = {
   p_scope: ['user_messages', null],
   p_window_seconds: [60, null, -1],
   p_code: ['SA429', null, 'XX000'],
+  p_query: ["'hello':*", null, "'hello':* & 'moon':*", "'%':*"],
 };
 
 /**
@@ -114,6 +115,8 @@ const CATALOGUE: Record<string, Who> = {
   'private.can_upload_chat_object(text)': 'signed-in',
   'private.is_unused_chat_object(text)': 'signed-in',
   'private.can_read_topic(text)': 'signed-in',
+  // Message search's candidates: ids and times of what the caller may read (nothing for the service role).
+  'private.search_candidates(tsquery,uuid,timestamp with time zone,uuid,integer)': SERVICE_ONLY_READS,
   // Only for other SECURITY DEFINER code: no API role may call them at all.
   'private.is_participant(uuid)': [],
   'private.can_see_message(public.chat_messages)': [],

@@ -454,6 +454,7 @@ export const ar: Record<MessageKey, string> = {
   'connection.realtimeDown': "انقطعت التحديثات المباشرة: جارٍ إعادة الاتصال. الرسائل ما زالت تُرسل.",
   'connection.backendDown': "الخادم لا يستجيب: تنتظر الرسائل في صندوق الصادر وتُرسل عندما يستجيب.",
   // البحث في الرسائل
+  'search.button': "بحث",
   'search.open': "البحث في الرسائل",
   'search.title': "البحث في الرسائل",
   'search.input': "ابحث في الرسائل…",

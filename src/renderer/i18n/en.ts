@@ -452,6 +452,7 @@ export const en = {
   'connection.realtimeDown': "Live updates interrupted: reconnecting. Messages still send.",
   'connection.backendDown': "Server unreachable: messages wait in the outbox and are sent when it answers.",
   // Message search (search panel, results in context)
+  'search.button': "Search",
   'search.open': "Search messages",
   'search.title': "Search messages",
   'search.input': "Search messages…",

@@ -289,8 +289,8 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
             </button>
           ))}
         </div>
-        <button type="button" className="icon-button" aria-label={t('search.open')} title={t('search.open')} onClick={() => setSearch({ sessionId: visibleSessionId })}>
-          🔍
+        <button type="button" className="secondary" aria-label={t('search.open')} title={t('search.open')} onClick={() => setSearch({ sessionId: visibleSessionId })}>
+          {t('search.button')}
         </button>
         <button type="button" className="icon-button" aria-label={t('shortcuts.open')} title={t('shortcuts.open')} onClick={() => setShortcutsOpen(true)}>
           ⌨

@@ -114,7 +114,7 @@ export type Database = {
           review_reason?: string | null
           reviewed_at?: string | null
           reviewed_by?: string | null
-          search_vector?: never
+          search_vector?: unknown
           sender_id?: string | null
           session_id: string
           size_bytes?: number | null
@@ -140,7 +140,7 @@ export type Database = {
           review_reason?: string | null
           reviewed_at?: string | null
           reviewed_by?: string | null
-          search_vector?: never
+          search_vector?: unknown
           sender_id?: string | null
           session_id?: string
           size_bytes?: number | null
