@@ -115,8 +115,8 @@ const CATALOGUE: Record<string, Who> = {
   'private.can_upload_chat_object(text)': 'signed-in',
   'private.is_unused_chat_object(text)': 'signed-in',
   'private.can_read_topic(text)': 'signed-in',
-  // Message search's candidates: ids and times of what the caller may read (nothing for the service role).
-  'private.search_candidates(tsquery,uuid,timestamp with time zone,uuid,integer)': SERVICE_ONLY_READS,
+  // Message search's candidates: ids and times of what the caller may read.
+  'private.search_candidates(tsquery,uuid,timestamp with time zone,uuid,integer)': 'signed-in',
   // Only for other SECURITY DEFINER code: no API role may call them at all.
   'private.is_participant(uuid)': [],
   'private.can_see_message(public.chat_messages)': [],
