@@ -78,6 +78,7 @@ const POOLS: Record<string, unknown[]> = {
   p_change: ['account:disable', null, 'account:create', 'account:explode', INJECTION],
   p_old: [null, '{}'],
   p_new: [null, '{"role": "super_admin"}'],
+  p_query: ["'hello':*", null, "'hello':* & 'moon':*", "'%':*"],
 };
 
 /**
@@ -144,6 +145,8 @@ const CATALOGUE: Record<string, Who> = {
   'private.can_upload_chat_object(text)': 'signed-in',
   'private.is_unused_chat_object(text)': 'signed-in',
   'private.can_read_topic(text)': 'signed-in',
+  // Message search's candidates: ids and times of what the caller may read.
+  'private.search_candidates(tsquery,uuid,timestamp with time zone,uuid,integer)': 'signed-in',
   // Only for other SECURITY DEFINER code: no API role may call them at all.
   'private.is_participant(uuid)': [],
   'private.can_see_message(public.chat_messages)': [],

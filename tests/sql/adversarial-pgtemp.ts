@@ -60,6 +60,7 @@ function steps(): Step[] {
     { label: 'list_messages', who: 'client', run: [{ sql: `select * from public.list_messages('${ID.s1}'::pg_catalog.uuid)` }] },
     { label: 'messages_changed_since', who: 'client', run: [{ sql: `select public.messages_changed_since(null)` }] },
     { label: 'pending_audio as staff', who: 'monitor', run: [{ sql: `select * from public.pending_audio()` }] },
+    { label: 'search_messages (search_candidates)', who: 'client', run: [{ sql: `select * from public.search_messages('hello')` }] },
     { label: 'list_emergencies', who: 'client', run: [{ sql: `select * from public.list_emergencies()` }] },
     { label: 'list_people', who: 'client', run: [{ sql: `select * from public.list_people()` }] },
     ...['figures_reviewers', 'figures_readers', 'figures_rejection_reasons'].map((fn) => ({

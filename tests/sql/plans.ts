@@ -5,6 +5,7 @@
 // a timing. Its own server, so the suite's fixtures stay as they are.
 import type { CaseResult } from './rls-matrix';
 import { READ_CALLS, cursorBehind, startScaleDatabase } from '../support/scale-database';
+import { SEARCH_CALLS, seedSearchCorpus } from '../support/search-corpus';
 
 interface PlanNode {
   'Node Type': string;
@@ -18,10 +19,12 @@ function* nodes(node: PlanNode): Generator<PlanNode> {
   for (const child of node.Plans ?? []) yield* nodes(child);
 }
 
-export async function runPlans(options: { sessions?: number; messages?: number } = {}): Promise<CaseResult[]> {
+export async function runPlans(options: { sessions?: number; messages?: number; searchMessages?: number } = {}): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   const db = await startScaleDatabase({ sessions: options.sessions ?? 2_000, messages: options.messages ?? 60_000, pendingAudio: 300 });
   try {
+    // Searchable text besides the scale seed's (message search, issue 13).
+    await seedSearchCorpus(db.admin, options.searchMessages ?? 20_000);
     const staff = await db.connectAsStaff();
     const plans: PlanNode[] = [];
     staff.client.removeAllListeners('notice');
@@ -37,7 +40,7 @@ export async function runPlans(options: { sessions?: number; messages?: number }
     await staff.client.query(`set auto_explain.log_min_duration = 0; set auto_explain.log_nested_statements = on;
       set auto_explain.log_format = json; set auto_explain.log_level = notice; set client_min_messages = notice`);
     const cursor = await cursorBehind(db, staff, 20);
-    for (const call of READ_CALLS) {
+    for (const call of [...READ_CALLS, ...SEARCH_CALLS]) {
       const name = `read plan: ${call.name} uses ${call.indexes.join(', ')} and never scans chat_messages`;
       try {
         plans.length = 0;

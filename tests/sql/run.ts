@@ -16,6 +16,7 @@ import { NOTE_WORKFLOWS } from './notes';
 import { PRESENCE_WORKFLOWS } from './presence';
 import { WAITING_WORKFLOWS } from './waiting-clients';
 import { FIGURES_WORKFLOWS } from './figures';
+import { SEARCH_WORKFLOWS } from './search';
 import { runChanges } from './changes';
 import { runPlatformShape } from './platform-shape';
 import { runPlans } from './plans';
@@ -58,6 +59,7 @@ async function suite(db: Engine): Promise<CaseResult[]> {
   results.push(...(await runWorkflows(db, PRESENCE_WORKFLOWS, 'presence')));
   results.push(...(await runWorkflows(db, WAITING_WORKFLOWS, 'waiting')));
   results.push(...(await runWorkflows(db, FIGURES_WORKFLOWS, 'figures')));
+  results.push(...(await runWorkflows(db, SEARCH_WORKFLOWS, 'search')));
   results.push(...(await runAdversarial(db)));
   results.push(...(await runConcurrency(db)));
   // Commits its own rows: after everything that expects the fixtures as they were loaded.
@@ -109,7 +111,7 @@ for (const engineName of ['pglite', 'pg15']) {
   const ok = results.filter((r) => r.ok).length;
   const bad = results.filter((r) => !r.ok);
   const rls = results.filter((r) => r.name.startsWith('rls '));
-  const sections = ['schema', 'rls', 'workflow', 'account', 'read', 'adversarial', 'race', 'changes', 'live-shaped', 'platform-shaped', 'waiting'];
+  const sections = ['schema', 'rls', 'workflow', 'account', 'read', 'presence', 'waiting', 'figures', 'search', 'adversarial', 'race', 'changes', 'live-shaped', 'platform-shaped'];
   const counts = sections.map((s) => `${results.filter((r) => r.name.startsWith(`${s} `) || r.name.startsWith(`${s}:`)).length} ${s}`);
   console.log(`\n[${db.name}] ${results.length} cases (${counts.join(', ')}) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   for (const r of results) {

@@ -106,6 +106,13 @@ export interface UserConnection {
   /** Messages created or changed after a server-side cursor (null: start now): what a console fetches after a (re)join. */
   messagesChangedSince(cursor: string | null): Promise<ChangesPage>;
   pendingAudio(limit?: number): Promise<MessageRow[]>;
+  /**
+   * Messages the user may read matching `query` (search_messages): newest first, within one session or across all,
+   * strictly older than `before` when given (keyset). Arabic and Latin folding is the database's.
+   */
+  searchMessages(query: string, options?: { sessionId?: string; before?: MessageCursor; limit?: number }): Promise<MessageRow[]>;
+  /** A message with up to `before` older and `after` newer messages of its session, oldest first (message_context). */
+  messageContext(messageId: string, options?: { before?: number; after?: number }): Promise<MessageRow[]>;
   uploadFile(storagePath: string, bytes: Uint8Array, mimeType: string): Promise<void>;
   downloadFile(storagePath: string): Promise<Uint8Array>;
   sendMessage(input: SendMessageInput): Promise<MessageRow>;

@@ -325,6 +325,25 @@ class SupabaseUserConnection implements UserConnection {
     return rows.map(toAuditEntry);
   }
 
+  async searchMessages(query: string, options: { sessionId?: string; before?: MessageCursor; limit?: number } = {}) {
+    const rows = await this.rows('search_messages', {
+      p_query: query,
+      ...(options.sessionId ? { p_session_id: options.sessionId } : {}),
+      ...(options.before ? { p_before_created_at: options.before.createdAt, p_before_id: options.before.id } : {}),
+      ...(options.limit ? { p_limit: options.limit } : {}),
+    });
+    return rows.map(toMessageRow);
+  }
+
+  async messageContext(messageId: string, options: { before?: number; after?: number } = {}) {
+    const rows = await this.rows('message_context', {
+      p_message_id: messageId,
+      ...(options.before ? { p_before: options.before } : {}),
+      ...(options.after ? { p_after: options.after } : {}),
+    });
+    return rows.map(toMessageRow);
+  }
+
   async pendingAudio(limit?: number) {
     return (await this.rows('pending_audio', limit ? { p_limit: limit } : {})).map(toMessageRow);
   }

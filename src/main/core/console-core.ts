@@ -248,6 +248,15 @@ export function createConsoleCore(services: ShellServices) {
     },
     'messages.edit': async ({ messageId, body }) => toServerMessage(await connection().editMessage(messageId, body)),
     'messages.delete': async ({ messageId }) => toServerMessage(await connection().deleteMessage(messageId)),
+    'search.messages': async ({ query, sessionId, before, limit }) => {
+      const pageSize = limit ?? 20;
+      // One more than the page says whether another page follows, without a count.
+      const rows = await connection().searchMessages(query, { ...(sessionId ? { sessionId } : {}), ...(before ? { before } : {}), limit: pageSize + 1 });
+      return { messages: rows.slice(0, pageSize).map(toServerMessage), hasMore: rows.length > pageSize };
+    },
+    'search.context': async ({ messageId, before, after }) => ({
+      messages: (await connection().messageContext(messageId, { before: before ?? 20, after: after ?? 20 })).map(toServerMessage),
+    }),
     'media.url': ({ storagePath }) => {
       user();
       if (!services.mediaBaseUrl) throw new AppError({ code: 'app.not_available', messageKey: 'errors.app.not_available' }, { permanent: true });

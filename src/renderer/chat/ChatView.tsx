@@ -26,10 +26,18 @@ interface Props {
   visible: boolean;
   focused: boolean;
   typingName: string | null;
+  /** A search hit to open here: the view shows it with the messages around it until "Back to the latest". */
+  jumpTo?: { messageId: string; query: string; nonce: number } | null;
 }
 
+const CONTEXT_AROUND = 20;
+
+type SearchContext =
+  | { kind: 'loading'; messageId: string; query: string }
+  | { kind: 'ready'; messageId: string; query: string; messages: ChatMessage[]; hasOlder: boolean; loadingOlder: boolean };
+
 /** One open session: its history (paged), the live changes, its outbox rows and its composer. */
-export function ChatView({ client, profile, sessionId, session, label, people: directory, visible, focused, typingName }: Props) {
+export function ChatView({ client, profile, sessionId, session, label, people: directory, visible, focused, typingName, jumpTo = null }: Props) {
   const { t, tx, errorText } = useI18n();
   const people = withSessionRoles(directory, session, (r) => t(`participant.${r}`));
   const [messages, setMessages] = useState<ChatMessage[]>([]);
@@ -41,6 +49,55 @@ export function ChatView({ client, profile, sessionId, session, label, people: d
   const [replyTo, setReplyTo] = useState<ChatMessage | null>(null);
   const [actionError, setActionError] = useState<IpcError | null>(null);
   const oldest = useRef<ChatMessage | null>(null);
+  const [context, setContext] = useState<SearchContext | null>(null);
+
+  // A search hit: its context replaces the latest page on screen (the history between them is not loaded).
+  const jumpNonce = jumpTo?.nonce;
+  useEffect(() => {
+    if (!jumpTo) return;
+    const { messageId, query } = jumpTo;
+    let live = true;
+    void Promise.resolve().then(async () => {
+      if (!live) return;
+      setContext({ kind: 'loading', messageId, query });
+      try {
+        const { messages: around } = await client.call('search.context', { messageId, before: CONTEXT_AROUND, after: CONTEXT_AROUND });
+        const at = around.findIndex((m) => m.id === messageId);
+        if (live) setContext({ kind: 'ready', messageId, query, messages: around, hasOlder: at >= CONTEXT_AROUND, loadingOlder: false });
+      } catch (failure) {
+        if (!live) return;
+        setContext(null);
+        setActionError(toIpcError(failure));
+      }
+    });
+    return () => {
+      live = false;
+    };
+  }, [client, jumpNonce]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  // Edits, reviews and deletions of the messages in context show there too; new arrivals wait for "latest".
+  useEffect(
+    () =>
+      client.on('messages.changed', ({ messages: incoming }) => {
+        const byId = new Map(incoming.map((m) => [m.id, m]));
+        setContext((c) => (c?.kind === 'ready' && incoming.some((m) => c.messages.some((x) => x.id === m.id)) ? { ...c, messages: c.messages.map((m) => byId.get(m.id) ?? m) } : c));
+      }),
+    [client],
+  );
+
+  const loadOlderContext = useCallback(async () => {
+    if (context?.kind !== 'ready' || context.loadingOlder || !context.hasOlder) return;
+    const first = context.messages[0];
+    if (!first) return;
+    setContext({ ...context, loadingOlder: true });
+    try {
+      const page = await client.call('messages.page', { sessionId, before: { createdAt: first.createdAt, id: first.id }, limit: PAGE });
+      setContext((c) => (c?.kind === 'ready' ? { ...c, messages: mergeMessages(c.messages, page.messages, sessionId), hasOlder: page.messages.length >= PAGE, loadingOlder: false } : c));
+    } catch (failure) {
+      setActionError(toIpcError(failure));
+      setContext((c) => (c?.kind === 'ready' ? { ...c, loadingOlder: false } : c));
+    }
+  }, [client, context, sessionId]);
 
   const loadFirst = useCallback(async () => {
     setStatus('loading');
@@ -103,7 +160,7 @@ export function ChatView({ client, profile, sessionId, session, label, people: d
     void client.call('sessions.markRead', { sessionId }).catch(() => {});
   }, [client, sessionId, visible, focused, unread, lastId]);
 
-  const timeline = buildTimeline(messages, pending);
+  const timeline = context?.kind === 'ready' ? buildTimeline(context.messages, []) : buildTimeline(messages, pending);
   const shownLabel = label ?? { title: t('session.untitled'), qualifier: null, shortQualifier: null };
   const title = shownLabel.qualifier ? `${shownLabel.title} · ${shownLabel.qualifier}` : shownLabel.title;
   // Ended or locked: read-only in the UI too (the server refuses writes to it anyway).
@@ -149,6 +206,14 @@ export function ChatView({ client, profile, sessionId, session, label, people: d
           </button>
         )}
       </header>
+      {context && (
+        <div className="search-context-banner" role="status" data-testid="search-context">
+          <span>{context.kind === 'loading' ? t('search.context.loading') : t('search.context.banner')}</span>
+          <button type="button" className="secondary" onClick={() => setContext(null)}>
+            {t('search.context.latest')}
+          </button>
+        </div>
+      )}
       <div className="chat-view__main">
         <div className="chat-view__conversation">
           {status === 'loading' && messages.length === 0 && (
@@ -175,15 +240,17 @@ export function ChatView({ client, profile, sessionId, session, label, people: d
           )}
           {timeline.length > 0 && (
             <MessageList
+              key={context?.kind === 'ready' ? `context:${context.messageId}:${jumpNonce}` : 'latest'}
               client={client}
               profile={profile}
               session={session}
               items={timeline}
-              messagesById={new Map(messages.map((m) => [m.id, m]))}
+              messagesById={new Map((context?.kind === 'ready' ? [...messages, ...context.messages] : messages).map((m) => [m.id, m]))}
               people={people}
-              loadingOlder={loadingOlder}
-              hasMore={hasMore}
-              onNearTop={() => void loadOlder()}
+              loadingOlder={context?.kind === 'ready' ? context.loadingOlder : loadingOlder}
+              hasMore={context?.kind === 'ready' ? context.hasOlder : hasMore}
+              onNearTop={() => void (context?.kind === 'ready' ? loadOlderContext() : loadOlder())}
+              searchHit={context?.kind === 'ready' ? { messageId: context.messageId, query: context.query } : null}
               onReply={setReplyTo}
               onError={setActionError}
             />

@@ -26,13 +26,15 @@ interface Props {
   onNearTop(): void;
   onReply(message: ChatMessage): void;
   onError(error: IpcError): void;
+  /** A search hit opened in context: scrolled into view once, marked, its terms highlighted. */
+  searchHit?: { messageId: string; query: string } | null;
 }
 
 /**
  * Only the rows that intersect the viewport (plus a few) are in the DOM. Row heights are measured as
  * they render and cached by key; older pages prepended at the top keep what the user was reading in place.
  */
-export function MessageList({ client, profile, session = null, items, messagesById, people, hasMore, loadingOlder, onNearTop, onReply, onError }: Props) {
+export function MessageList({ client, profile, session = null, items, messagesById, people, hasMore, loadingOlder, onNearTop, onReply, onError, searchHit = null }: Props) {
   const { t } = useI18n();
   const scroller = useRef<HTMLDivElement>(null);
   // Measured heights survive re-renders without causing them; the version counter says when they changed.
@@ -94,6 +96,25 @@ export function MessageList({ client, profile, session = null, items, messagesBy
     }
   }, [items, sums]);
 
+  // A search hit: away from the bottom, first to its estimated offset (so the window renders it), then centred.
+  const scrolledTo = useRef<string | null>(null);
+  const hitKey = searchHit?.messageId ?? null;
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el || !hitKey || scrolledTo.current === hitKey) return;
+    const index = items.findIndex((item) => item.key === hitKey);
+    if (index < 0) return;
+    stickToBottom.current = false;
+    const row = el.querySelector<HTMLElement>(`[data-row-key="${hitKey}"]`);
+    if (row) {
+      row.scrollIntoView?.({ block: 'center' });
+      scrolledTo.current = hitKey;
+    } else {
+      el.scrollTop = Math.max(0, sums[index]! - el.clientHeight / 3);
+    }
+    setViewport({ top: el.scrollTop, height: el.clientHeight || 600 });
+  }, [hitKey, items, sums, win.start]);
+
   const onScroll = () => {
     const el = scroller.current;
     if (!el) return;
@@ -131,6 +152,7 @@ export function MessageList({ client, profile, session = null, items, messagesBy
               quoted={item.message.replyTo ? (messagesById.get(item.message.replyTo) ?? null) : null}
               people={people}
               receipt={receiptFor(item.message, session, profile.id)}
+              highlightQuery={searchHit?.messageId === item.message.id ? searchHit.query : null}
               onReply={onReply}
               onError={onError}
             />

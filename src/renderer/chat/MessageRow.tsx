@@ -10,6 +10,7 @@ import { AudioPlayer } from '../audio/AudioPlayer';
 import type { Receipt } from '../lib/receipts';
 import { sizeParts } from '../lib/limits';
 import { Name } from '../i18n/Name';
+import { Highlighted } from '../search/Highlighted';
 
 function Quote({ message, people }: { message: ChatMessage; people: Map<string, Person> }) {
   const { t } = useI18n();
@@ -145,6 +146,8 @@ interface RowProps {
   receipt?: Receipt | null;
   onReply(message: ChatMessage): void;
   onError(error: IpcError): void;
+  /** The search this message was opened from: the row is marked and the query's terms highlighted in its body. */
+  highlightQuery?: string | null;
 }
 
 function ReceiptMark({ receipt }: { receipt: Receipt }) {
@@ -163,7 +166,7 @@ function ReceiptMark({ receipt }: { receipt: Receipt }) {
   );
 }
 
-export function MessageRow({ client, profile, message, quoted, people, receipt = null, onReply, onError }: RowProps) {
+export function MessageRow({ client, profile, message, quoted, people, receipt = null, onReply, onError, highlightQuery = null }: RowProps) {
   const { t, tx, formatDateTime } = useI18n();
   const [editing, setEditing] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -212,7 +215,7 @@ export function MessageRow({ client, profile, message, quoted, people, receipt =
 
   return (
     <article
-      className={`message ${own ? 'message--own' : 'message--other'} message--status-${message.status}`}
+      className={`message ${own ? 'message--own' : 'message--other'} message--status-${message.status}${highlightQuery ? ' message--search-hit' : ''}`}
       data-message-id={message.id}
       data-testid="message"
       aria-label={t('message.from', { name: sender })}
@@ -259,7 +262,11 @@ export function MessageRow({ client, profile, message, quoted, people, receipt =
         </form>
       ) : (
         <>
-          {message.body && <p className="message__body" dir="auto">{message.body}</p>}
+          {message.body && (
+            <p className="message__body" dir="auto">
+              <Highlighted text={message.body} query={highlightQuery} />
+            </p>
+          )}
           {message.type === 'audio' && (
             <AudioPlayer
               client={client}

@@ -6,6 +6,8 @@ import type { MessageKey } from '../i18n/en';
 export const SHORTCUTS: readonly { keys: string[][]; does: MessageKey }[] = [
   { keys: [['Ctrl', 'K']], does: 'shortcuts.switcher' },
   { keys: [['Ctrl', 'L']], does: 'shortcuts.composer' },
+  { keys: [['Ctrl', 'F']], does: 'shortcuts.search' },
+  { keys: [['Ctrl', 'Shift', 'F']], does: 'shortcuts.searchAll' },
   { keys: [['Alt', '↓']], does: 'shortcuts.nextSession' },
   { keys: [['Alt', '↑']], does: 'shortcuts.previousSession' },
   { keys: [['Ctrl', 'Tab'], ['Ctrl', 'PageDown']], does: 'shortcuts.nextTab' },

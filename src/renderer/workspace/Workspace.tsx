@@ -23,6 +23,7 @@ import { SessionTitle, useSessionLabels } from './session-labels';
 import { MiniPlayer } from '../audio/player';
 import { FiguresView } from '../admin/FiguresView';
 import { AuditLogView } from '../admin/AuditLogView';
+import { SearchPanel, type SearchHit } from '../search/SearchPanel';
 
 export type View = 'chats' | 'approvals' | 'emergencies' | 'settings' | 'figures' | 'audit';
 type SessionsLoad = { status: 'loading' } | { status: 'ready' } | { status: 'error'; error: IpcError };
@@ -49,6 +50,9 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
   const [shortcutsOpen, setShortcutsOpen] = useState(false);
   const [directoryVersion, setDirectoryVersion] = useState(0);
   const connection = useConnection(client);
+  // Message search: open with the conversation it searches (null: every conversation); hits opened in context.
+  const [search, setSearch] = useState<{ sessionId: string | null } | null>(null);
+  const [jumps, setJumps] = useState<Record<string, { messageId: string; query: string; nonce: number }>>({});
   const staff = isStaff(profile.role);
   const admin = profile.role === 'admin' || profile.role === 'super_admin';
 
@@ -243,6 +247,26 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
     return () => window.removeEventListener('keydown', onKey);
   }, [step, stepTab]);
 
+  // Ctrl+F searches the conversation on screen (every conversation when none is), Ctrl+Shift+F every conversation.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (!(event.ctrlKey || event.metaKey) || event.altKey || event.key.toLowerCase() !== 'f') return;
+      event.preventDefault();
+      setSearch({ sessionId: event.shiftKey ? null : visibleSessionId });
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [visibleSessionId]);
+
+  const openHit = useCallback(
+    ({ message, query }: SearchHit) => {
+      setSearch(null);
+      setJumps((j) => ({ ...j, [message.sessionId]: { messageId: message.id, query, nonce: (j[message.sessionId]?.nonce ?? 0) + 1 } }));
+      openSession(message.sessionId);
+    },
+    [openSession],
+  );
+
   const typingFor = (sessionId: string) => {
     const entry = typing[sessionId];
     if (!entry) return null;
@@ -279,6 +303,9 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
             </button>
           ))}
         </div>
+        <button type="button" className="secondary" aria-label={t('search.open')} title={t('search.open')} onClick={() => setSearch({ sessionId: visibleSessionId })}>
+          {t('search.button')}
+        </button>
         <button type="button" className="icon-button" aria-label={t('shortcuts.open')} title={t('shortcuts.open')} onClick={() => setShortcutsOpen(true)}>
           ⌨
         </button>
@@ -352,6 +379,7 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
                 visible={view === 'chats' && id === activeId}
                 focused={focused}
                 typingName={typingFor(id)}
+                jumpTo={jumps[id] ?? null}
               />
             );
           })}
@@ -393,6 +421,17 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
         />
       )}
       {shortcutsOpen && <ShortcutSheet onClose={() => setShortcutsOpen(false)} />}
+      {search && (
+        <SearchPanel
+          client={client}
+          profile={profile}
+          sessionId={search.sessionId}
+          labels={labels}
+          people={people}
+          onOpen={openHit}
+          onClose={() => setSearch(null)}
+        />
+      )}
     </div>
   );
 }

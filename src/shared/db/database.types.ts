@@ -88,6 +88,7 @@ export type Database = {
           review_reason: string | null
           reviewed_at: string | null
           reviewed_by: string | null
+          search_vector: unknown
           sender_id: string | null
           session_id: string
           size_bytes: number | null
@@ -113,6 +114,7 @@ export type Database = {
           review_reason?: string | null
           reviewed_at?: string | null
           reviewed_by?: string | null
+          search_vector?: unknown
           sender_id?: string | null
           session_id: string
           size_bytes?: number | null
@@ -138,6 +140,7 @@ export type Database = {
           review_reason?: string | null
           reviewed_at?: string | null
           reviewed_by?: string | null
+          search_vector?: unknown
           sender_id?: string | null
           session_id?: string
           size_bytes?: number | null
@@ -829,6 +832,16 @@ export type Database = {
         Args: { p_read_at?: string; p_session_id: string }
         Returns: string
       }
+      message_context: {
+        Args: { p_after?: number; p_before?: number; p_message_id: string }
+        Returns: Database["public"]["CompositeTypes"]["chat_message_view"][]
+        SetofOptions: {
+          from: "*"
+          to: "chat_message_view"
+          isOneToOne: false
+          isSetofReturn: true
+        }
+      }
       message_flags: {
         Args: { p_message_ids: string[] }
         Returns: {
@@ -985,6 +998,22 @@ export type Database = {
           to: "chat_message_view"
           isOneToOne: true
           isSetofReturn: false
+        }
+      }
+      search_messages: {
+        Args: {
+          p_before_created_at?: string
+          p_before_id?: string
+          p_limit?: number
+          p_query: string
+          p_session_id?: string
+        }
+        Returns: Database["public"]["CompositeTypes"]["chat_message_view"][]
+        SetofOptions: {
+          from: "*"
+          to: "chat_message_view"
+          isOneToOne: false
+          isSetofReturn: true
         }
       }
       send_message: {

@@ -113,6 +113,9 @@ export const BACKEND_ERRORS = [
   { code: 'SA525', key: 'accounts.metadata_not_updated', permanent: false, status: 500, meaning: 'the role changed (profiles, audited) but Auth did not take the app_metadata copy; retrying is safe' },
   { code: 'SA526', key: 'accounts.no_email', permanent: true, status: 409, meaning: 'the account has no email address to send a password reset to' },
   { code: 'SA527', key: 'accounts.unavailable', permanent: false, status: 500, meaning: 'the admin-accounts function failed unexpectedly (its log says why)' },
+  { code: 'SA550', key: 'search.query_empty', permanent: true, status: 422, meaning: 'a search needs at least one word (spaces and punctuation alone match nothing)' },
+  { code: 'SA551', key: 'search.query_too_long', permanent: true, status: 422, meaning: 'the search query exceeds 200 characters (detail: length, max)' },
+  { code: 'SA552', key: 'search.too_many_terms', permanent: true, status: 422, meaning: 'the search query has more than 12 words (detail: terms, max)' },
 ] as const satisfies readonly BackendErrorSpec[];
 
 export type BackendErrorCode = (typeof BACKEND_ERRORS)[number]['code'];

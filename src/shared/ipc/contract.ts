@@ -480,6 +480,26 @@ export const requests = {
   ),
   /** A page of the audit log, newest first (admins only); `next` is the cursor of the following page, null at the end. */
   'audit.list': defineRequest(auditQuerySchema, z.object({ entries: z.array(auditEntrySchema), next: auditCursorSchema.nullable() })),
+  /**
+   * Full-text search over the messages the user may read (Arabic and English; the backend folds diacritics, letter
+   * forms and case), newest first, in one session or across all; `before` is the last hit of the previous page.
+   */
+  'search.messages': defineRequest(
+    z
+      .object({
+        query: z.string().trim().min(1).max(200),
+        sessionId: uuid.optional(),
+        before: z.object({ createdAt: isoTime, id: uuid }).strict().optional(),
+        limit: z.number().int().min(1).max(50).optional(),
+      })
+      .strict(),
+    z.object({ messages: z.array(messageSchema), hasMore: z.boolean() }),
+  ),
+  /** A search hit in context: the message with the messages around it, oldest first. */
+  'search.context': defineRequest(
+    z.object({ messageId: uuid, before: z.number().int().min(1).max(200).optional(), after: z.number().int().min(1).max(200).optional() }).strict(),
+    z.object({ messages: z.array(messageSchema) }),
+  ),
   'shell.openExternal': defineRequest(
     z.object({ url: z.url({ protocol: /^https?$/ }).max(4096) }).strict(),
     z.object({ opened: z.boolean() }),
