@@ -126,7 +126,7 @@ as $$
       from public.chat_messages m
       join public.chat_participants cp
         on cp.session_id = m.session_id and cp.user_id = m.sender_id and cp.role_in_session in ('client', 'reader')
-      where m.created_at >= p_from and m.created_at < p_to and m.type <> 'system'
+      where m.created_at >= p_from and m.created_at < p_to and m.type not in ('system', 'note')
       window s as (partition by m.session_id order by m.created_at, m.id)
     ) g
     window grp as (partition by g.session_id, g.g)
@@ -134,7 +134,7 @@ as $$
   left join lateral (
     select nx.sender_id, nx.created_at
     from public.chat_messages nx
-    where w.answer_at is null and nx.session_id = w.session_id and nx.created_at >= p_to and nx.type <> 'system'
+    where w.answer_at is null and nx.session_id = w.session_id and nx.created_at >= p_to and nx.type not in ('system', 'note')
       and nx.sender_id in (select rp.user_id from public.chat_participants rp
                            where rp.session_id = w.session_id and rp.role_in_session = 'reader')
     order by nx.created_at, nx.id
@@ -147,7 +147,7 @@ as $$
                select 1 from (
                  select prev.sender_id
                  from public.chat_messages prev
-                 where prev.session_id = w.session_id and prev.created_at < p_from and prev.type <> 'system'
+                 where prev.session_id = w.session_id and prev.created_at < p_from and prev.type not in ('system', 'note')
                    and prev.sender_id in (select pp.user_id from public.chat_participants pp
                                           where pp.session_id = w.session_id and pp.role_in_session in ('client', 'reader'))
                  order by prev.created_at desc, prev.id desc
