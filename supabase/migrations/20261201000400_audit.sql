@@ -82,10 +82,11 @@ begin
   elsif tg_table_name = 'profiles' then
     v_action := 'role_change';
   end if;
+  -- A message's search_vector is derived from its body, which is kept: the index data would only swell the log.
   insert into public.audit_log (table_name, row_id, action, actor_id, old_values, new_values)
   values (tg_table_name, v_row_id, v_action, auth.uid(),
-          case when tg_op = 'INSERT' then null else to_jsonb(old) end,
-          case when tg_op = 'DELETE' then null else to_jsonb(new) end);
+          case when tg_op = 'INSERT' then null else to_jsonb(old) - 'search_vector' end,
+          case when tg_op = 'DELETE' then null else to_jsonb(new) - 'search_vector' end);
   return null;
 end
 $$;
