@@ -12,6 +12,7 @@ import { runConcurrency } from './concurrency';
 import { runLiveShape } from './live-shape';
 import { ACCOUNT_WORKFLOWS } from './accounts';
 import { READ_WORKFLOWS } from './reads';
+import { REVIEW_QUEUE_WORKFLOWS } from './review-queue';
 import { runChanges } from './changes';
 import { runPlatformShape } from './platform-shape';
 import { runPlans } from './plans';
@@ -49,6 +50,7 @@ async function suite(db: Engine): Promise<CaseResult[]> {
   results.push(...(await runWorkflows(db)));
   results.push(...(await runWorkflows(db, ACCOUNT_WORKFLOWS, 'account')));
   results.push(...(await runWorkflows(db, READ_WORKFLOWS, 'read')));
+  results.push(...(await runWorkflows(db, REVIEW_QUEUE_WORKFLOWS)));
   results.push(...(await runAdversarial(db)));
   results.push(...(await runConcurrency(db)));
   // Commits its own rows: after everything that expects the fixtures as they were loaded.

@@ -92,6 +92,11 @@ export const BACKEND_ERRORS = [
   { code: 'SA495', key: 'storage.bucket_not_found', permanent: true, status: 404, meaning: 'no such storage bucket (embedded storage)' },
   { code: 'SA496', key: 'storage.file_too_large', permanent: true, status: 413, meaning: 'the file exceeds the bucket limit (embedded storage)' },
   { code: 'SA497', key: 'storage.mime_not_allowed', permanent: true, status: 415, meaning: 'the bucket does not accept this MIME type (embedded storage)' },
+  { code: 'SA510', key: 'review.claimed', permanent: false, status: 409, meaning: 'another reviewer holds a live claim on this voice note (detail: claimed_by, claimed_by_name, claimed_at, expires_at); it ends with their decision, their release or at expires_at' },
+  { code: 'SA511', key: 'review.reasons_forbidden', permanent: true, status: 403, meaning: 'only admins and super admins manage the rejection reasons' },
+  { code: 'SA512', key: 'review.reason_label_required', permanent: true, status: 422, meaning: 'a rejection reason needs a non-blank English and Arabic label (detail: missing)' },
+  { code: 'SA513', key: 'review.reason_unknown', permanent: true, status: 404, meaning: 'no such rejection reason, or it is archived (detail: reason_id)' },
+  { code: 'SA514', key: 'review.reason_duplicate', permanent: true, status: 409, meaning: 'a rejection reason with this English or Arabic label exists already' },
 ] as const satisfies readonly BackendErrorSpec[];
 
 export type BackendErrorCode = (typeof BACKEND_ERRORS)[number]['code'];
