@@ -40,6 +40,10 @@ const en = {
     one: 'Waiting for 1 minute; the reply target is {target} min.',
     other: 'Waiting for {count} minutes; the reply target is {target} min.',
   },
+  'reviews.pending': {
+    one: '1 voice note waiting for review',
+    other: '{count} voice notes waiting for review',
+  },
 } satisfies Record<string, string | PluralText>;
 
 export type AlertStringKey = keyof typeof en;
@@ -91,6 +95,14 @@ const ar: Catalogue = {
     few: 'ينتظر منذ {count} دقائق؛ هدف الرد {target} د.',
     many: 'ينتظر منذ {count} دقيقة؛ هدف الرد {target} د.',
     other: 'ينتظر منذ {count} دقيقة؛ هدف الرد {target} د.',
+  },
+  'reviews.pending': {
+    zero: 'لا رسائل صوتية بانتظار المراجعة',
+    one: 'رسالة صوتية واحدة بانتظار المراجعة',
+    two: 'رسالتان صوتيتان بانتظار المراجعة',
+    few: '{count} رسائل صوتية بانتظار المراجعة',
+    many: '{count} رسالة صوتية بانتظار المراجعة',
+    other: '{count} رسالة صوتية بانتظار المراجعة',
   },
 };
 

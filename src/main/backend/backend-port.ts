@@ -1,4 +1,4 @@
-import type { ChatMessage, ChatSession, Emergency } from '../../shared/ipc/contract';
+import type { BulkApproveResult, ChatMessage, ChatSession, Emergency, RejectionReason, ReviewClaim } from '../../shared/ipc/contract';
 
 /**
  * The backend port: everything the main process asks of the server side, whichever it is (the embedded
@@ -74,6 +74,18 @@ export interface ChangesPage {
   complete: boolean;
 }
 
+/** The review queue's rows (..._review_queue.sql), in the contract's shapes. */
+export type ReviewClaimRow = ReviewClaim;
+export type BulkApproveRow = BulkApproveResult;
+export type RejectionReasonRow = RejectionReason;
+export interface RejectionReasonInput {
+  id?: string;
+  labelEn?: string;
+  labelAr?: string;
+  position?: number;
+  active?: boolean;
+}
+
 /** The platform's account administration (the embedded backend's own service role); never a user's rights. */
 export interface AccountAdmin {
   create(account: NewAccount): Promise<string>;
@@ -136,6 +148,17 @@ export interface UserConnection {
   /** Ephemeral, unpersisted signal (typing) to the other participants of a session. */
   broadcastTyping(sessionId: string): Promise<void>;
   signOut(): Promise<void>;
+  /** Review queue (staff): a soft lock on the note one listens to; refused (SA510) while someone else holds it. */
+  claimReview(messageId: string): Promise<ReviewClaimRow>;
+  /** The user's claim on one note, or all of them (no id); how many ended. */
+  releaseReview(messageId?: string): Promise<number>;
+  reviewClaims(): Promise<ReviewClaimRow[]>;
+  pendingReviewCount(): Promise<number>;
+  /** One result per distinct note: one decided or claimed by someone else does not stop the others. */
+  bulkApprove(messageIds: string[]): Promise<BulkApproveRow[]>;
+  rejectAudio(messageId: string, reasonId?: string, note?: string): Promise<MessageRow>;
+  listRejectionReasons(includeArchived?: boolean): Promise<RejectionReasonRow[]>;
+  saveRejectionReason(input: RejectionReasonInput): Promise<RejectionReasonRow>;
 }
 
 export interface Backend {
