@@ -55,7 +55,7 @@ export const REVIEW_QUEUE_WORKFLOWS: Workflow[] = [
       const renewed = await c.one<Claim>(`select * from public.claim_review($1)`, [note]);
       c.eq(renewed.claimed_at, claim.claimed_at, 'a renewal keeps claimed_at');
       const b = await claimBroadcasts(c, note);
-      c.ok(b.length >= 1 && b[0] !== null && b[0].claimed_by_name === 'Monitor', `the claim is broadcast on staff:approvals: ${JSON.stringify(b)}`);
+      c.ok(b.length >= 1 && b[0] != null && b[0].claimed_by_name === 'Monitor', `the claim is broadcast on staff:approvals: ${JSON.stringify(b)}`);
       for (const who of ['client', 'reader'] as const) {
         await c.as(who);
         await c.fails('SA440', `select * from public.claim_review($1)`, [note], 'review.forbidden');
