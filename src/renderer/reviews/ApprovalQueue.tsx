@@ -49,6 +49,8 @@ export function ApprovalQueue({ client, selfId, selfRole, people, sessions }: { 
   // Decisions in flight: clientMessageId of the review job → the message it decides.
   const inFlight = useRef(new Map<string, string>());
   const players = useRef(new Map<string, AudioPlayerHandle>());
+  /** The note this reviewer holds a claim on, as far as this queue knows. */
+  const held = useRef<string | null>(null);
   const root = useRef<HTMLElement>(null);
 
   const load = useCallback(async () => {
@@ -196,13 +198,20 @@ export function ApprovalQueue({ client, selfId, selfRole, people, sessions }: { 
   // The note one is on is claimed, and the claim renewed at half its length while it stays current. Claiming
   // another lets go of this one (in SQL); a note someone else holds is not claimed (a super admin decides anyway).
   useEffect(() => {
-    if (!currentId || currentBlocked) return;
+    if (!currentId || currentBlocked) {
+      // Moved to a note someone else holds (or none is left): the one this reviewer held is free again.
+      if (held.current) void client.call('reviews.release', {}).catch(() => {});
+      held.current = null;
+      return;
+    }
     let live = true;
     const claim = () =>
       client
         .call('reviews.claim', { messageId: currentId })
         .then((c) => {
-          if (live && c?.messageId) setClaims((m) => new Map(m).set(c.messageId, c));
+          if (!live || !c?.messageId) return;
+          held.current = c.messageId;
+          setClaims((m) => new Map(m).set(c.messageId, c));
         })
         .catch((failure: unknown) => {
           const error = toIpcError(failure);
