@@ -1,4 +1,4 @@
-import type { RealtimeEvent, RejectionReasonInput, UserConnection } from '../backend/backend-port';
+import type { RealtimeEvent, RejectionReasonInput, ReviewClaimRow, UserConnection } from '../backend/backend-port';
 import { toReviewClaimRow } from '../backend/row-mapping';
 import type { EventHub } from '../ipc/event-hub';
 import { alertText, type AlertLanguage, type AlertPlatform } from '../alerts';
@@ -20,6 +20,8 @@ export class ReviewQueue {
   private countRunning: Promise<void> | null = null;
   private countAgain = false;
   private closed = false;
+  /** The live claims as this console last learnt them: after a reconnect, what changed meanwhile is told as events. */
+  private known = new Map<string, ReviewClaimRow>();
 
   constructor(
     private readonly connection: UserConnection,
@@ -37,10 +39,10 @@ export class ReviewQueue {
       const messageId = String(event.payload.message_id ?? '');
       const claim = event.payload.claim;
       if (!messageId) return true;
-      this.hub.emit('reviews.claimChanged', {
-        messageId,
-        claim: claim && typeof claim === 'object' ? toReviewClaimRow(claim as Record<string, unknown>) : null,
-      });
+      const row = claim && typeof claim === 'object' ? toReviewClaimRow(claim as Record<string, unknown>) : null;
+      if (row) this.known.set(messageId, row);
+      else this.known.delete(messageId);
+      this.hub.emit('reviews.claimChanged', { messageId, claim: row });
       return true;
     }
     // A note arrived, or one left the queue (decided, withdrawn): the count moves; the message itself is the session's.
@@ -51,6 +53,21 @@ export class ReviewQueue {
   /** After a reconnect, what was missed on staff:approvals: the count (the renderer reloads the queue and claims). */
   caughtUp() {
     this.refreshCountSoon();
+    void this.resyncClaims().catch(() => {});
+  }
+
+  /** Claims taken, renewed or ended while the channel was down reach the renderer as the events it missed. */
+  private async resyncClaims() {
+    const now = new Map((await this.connection.reviewClaims()).map((c) => [c.messageId, c]));
+    if (this.closed) return;
+    for (const [messageId] of this.known) {
+      if (!now.has(messageId)) this.hub.emit('reviews.claimChanged', { messageId, claim: null });
+    }
+    for (const [messageId, claim] of now) {
+      const before = this.known.get(messageId);
+      if (!before || before.claimedBy !== claim.claimedBy || before.expiresAt !== claim.expiresAt) this.hub.emit('reviews.claimChanged', { messageId, claim });
+    }
+    this.known = now;
   }
 
   claim(messageId: string) {
@@ -62,7 +79,9 @@ export class ReviewQueue {
   }
 
   async claims() {
-    return { claims: await this.connection.reviewClaims() };
+    const claims = await this.connection.reviewClaims();
+    this.known = new Map(claims.map((c) => [c.messageId, c]));
+    return { claims };
   }
 
   async pendingCount() {

@@ -16,7 +16,7 @@ type Notice =
   | { kind: 'error'; error: IpcError }
   | { kind: 'taken' }
   | { kind: 'claimed'; name: string; expiresAt: string }
-  | { kind: 'bulk'; results: BulkApproveResult[] };
+  | { kind: 'bulk'; results: BulkApproveResult[]; notes: Map<string, ChatMessage> };
 
 /** The claim's default length (console.review.claim_seconds) until the settings are read. */
 const DEFAULT_CLAIM_SECONDS = 120;
@@ -184,7 +184,7 @@ export function ApprovalQueue({ client, selfId, selfRole, people, sessions }: { 
       const gone = new Set(results.filter((r) => r.outcome !== 'claimed').map((r) => r.messageId));
       setItems((current) => current.filter((x) => !gone.has(x.id)));
       setSelected((current) => new Set([...current].filter((id) => !gone.has(id))));
-      setNotice({ kind: 'bulk', results });
+      setNotice({ kind: 'bulk', results, notes: new Map(items.filter((m) => ids.includes(m.id)).map((m) => [m.id, m])) });
     } catch (failure) {
       setNotice({ kind: 'error', error: toIpcError(failure) });
     } finally {
@@ -342,6 +342,11 @@ export function ApprovalQueue({ client, selfId, selfRole, people, sessions }: { 
                 .filter((r) => r.outcome !== 'approved')
                 .map((r) => (
                   <li key={r.messageId} data-testid="bulk-result" data-outcome={r.outcome}>
+                    {notice.notes.has(r.messageId) && (
+                      <span className="muted">
+                        {tx('approvals.from', { name: senderOf(notice.notes.get(r.messageId)!) })} · {formatDateTime(notice.notes.get(r.messageId)!.createdAt)} ·{' '}
+                      </span>
+                    )}
                     {resultText(r)}
                   </li>
                 ))}
