@@ -70,6 +70,8 @@ test('two monitors on one queue: a claimed note is theirs alone, bulk approval r
   await reasons.getByLabel('English').fill('Audio unclear');
   await reasons.getByLabel('Arabic').fill('الصوت غير واضح');
   await reasons.getByRole('button', { name: 'Add reason' }).click();
+  await expect(reasons.getByTestId('rejection-reason')).toHaveCount(1);
+  await expect(reasons.getByLabel('English').last()).toHaveValue('');
   await reasons.getByLabel('English').last().fill('Off topic');
   await reasons.getByLabel('Arabic').last().fill('خارج الموضوع');
   await reasons.getByRole('button', { name: 'Add reason' }).click();

@@ -66,9 +66,11 @@ export function RejectionReasons({ client }: { client: ConsoleClient }) {
         className="reason-new"
         onSubmit={async (e) => {
           e.preventDefault();
-          if (await save({ labelEn: labelEn.trim(), labelAr: labelAr.trim() })) {
-            setLabelEn('');
-            setLabelAr('');
+          const [en, ar] = [labelEn.trim(), labelAr.trim()];
+          // Cleared once saved, unless the admin has already started typing the next one.
+          if (await save({ labelEn: en, labelAr: ar })) {
+            setLabelEn((typed) => (typed.trim() === en ? '' : typed));
+            setLabelAr((typed) => (typed.trim() === ar ? '' : typed));
           }
         }}
       >
