@@ -151,6 +151,19 @@ function steps(): Step[] {
         { sql: `select * from public.resolve_emergency('${ID.call}'::pg_catalog.uuid, 'talked it through')` },
       ],
     },
+    {
+      label: 'review queue: claim, read claims and the count, release; reject with a text; bulk approve',
+      who: 'monitor',
+      run: [
+        { sql: `select * from public.claim_review('${ID.pending}'::pg_catalog.uuid)` },
+        { sql: `select * from public.review_claims()` },
+        { sql: `select public.pending_review_count()` },
+        { sql: `select public.release_review(null)` },
+        { sql: `select * from public.reject_audio('${note}'::pg_catalog.uuid, null, 'unclear')` },
+        { sql: `select * from public.bulk_approve(array['${ID.text}'::pg_catalog.uuid])` },
+        { sql: `select * from public.claim_review('${ID.pending}'::pg_catalog.uuid)` },
+      ],
+    },
     { label: 'review_audio approve', who: 'monitor', run: [{ sql: `select * from public.review_audio('${ID.pending}'::pg_catalog.uuid, 'approve')` }] },
     {
       label: 'flag, read flags, unflag',

@@ -367,7 +367,7 @@ export const READ_WORKFLOWS: Workflow[] = [
       c.eq(whole, [], 'RPCs returning whole chat_messages rows (moderation columns)');
       const returning = await c.rows<{ f: string }>(`select p.proname as f from pg_proc p join pg_namespace n on n.oid = p.pronamespace
         where n.nspname = 'public' and p.prorettype = 'public.chat_message_view'::regtype order by 1`);
-      c.eq(returning.map((r) => r.f), ['add_note', 'client_notes', 'delete_message', 'edit_message', 'list_messages', 'message_context', 'pending_audio', 'review_audio', 'search_messages', 'send_message'], 'RPCs returning chat_message_view');
+      c.eq(returning.map((r) => r.f), ['add_note', 'client_notes', 'delete_message', 'edit_message', 'list_messages', 'message_context', 'pending_audio', 'reject_audio', 'review_audio', 'search_messages', 'send_message'], 'RPCs returning chat_message_view');
       await c.as('client');
       const sent = await send(c, { session: ID.s1, type: 'text', body: 'shape' });
       c.eq(Object.keys(sent), MESSAGE_VIEW_FIELDS, 'send_message');

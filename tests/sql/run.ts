@@ -17,6 +17,7 @@ import { PRESENCE_WORKFLOWS } from './presence';
 import { WAITING_WORKFLOWS } from './waiting-clients';
 import { FIGURES_WORKFLOWS } from './figures';
 import { SEARCH_WORKFLOWS } from './search';
+import { REVIEW_QUEUE_WORKFLOWS } from './review-queue';
 import { runChanges } from './changes';
 import { runPlatformShape } from './platform-shape';
 import { runPlans } from './plans';
@@ -60,6 +61,7 @@ async function suite(db: Engine): Promise<CaseResult[]> {
   results.push(...(await runWorkflows(db, WAITING_WORKFLOWS, 'waiting')));
   results.push(...(await runWorkflows(db, FIGURES_WORKFLOWS, 'figures')));
   results.push(...(await runWorkflows(db, SEARCH_WORKFLOWS, 'search')));
+  results.push(...(await runWorkflows(db, REVIEW_QUEUE_WORKFLOWS)));
   results.push(...(await runAdversarial(db)));
   results.push(...(await runConcurrency(db)));
   // Commits its own rows: after everything that expects the fixtures as they were loaded.

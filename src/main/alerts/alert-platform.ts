@@ -102,6 +102,11 @@ export interface AlertPlatform {
    * taskbar button (Windows, where the badge count does nothing), and the tray. 0 clears it.
    */
   setBadgeCount(count: number): void;
+  /**
+   * Voice notes waiting for review (staff): shown beside the unread count in the tray's tooltip, as `text`
+   * (already in the user's language; empty at zero). Optional: a platform without a tray ignores it.
+   */
+  setPendingReviews?(count: number, text: string): void;
   isWindowFocused(): boolean;
   /** Brings the console window to the front (a notification was clicked). */
   focusWindow(): void;

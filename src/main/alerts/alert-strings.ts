@@ -42,6 +42,10 @@ const en = {
   },
   'note.mention.title': '{sender} mentioned you in an internal note',
   'note.mention.body.hidden': 'Open the console to read it.',
+  'reviews.pending': {
+    one: '1 voice note waiting for review',
+    other: '{count} voice notes waiting for review',
+  },
 } satisfies Record<string, string | PluralText>;
 
 export type AlertStringKey = keyof typeof en;
@@ -96,6 +100,14 @@ const ar: Catalogue = {
   },
   'note.mention.title': 'أشار إليك {sender} في ملاحظة داخلية',
   'note.mention.body.hidden': 'افتح الوحدة لقراءتها.',
+  'reviews.pending': {
+    zero: 'لا رسائل صوتية بانتظار المراجعة',
+    one: 'رسالة صوتية واحدة بانتظار المراجعة',
+    two: 'رسالتان صوتيتان بانتظار المراجعة',
+    few: '{count} رسائل صوتية بانتظار المراجعة',
+    many: '{count} رسالة صوتية بانتظار المراجعة',
+    other: '{count} رسالة صوتية بانتظار المراجعة',
+  },
 };
 
 export const ALERT_STRINGS: Readonly<Record<AlertLanguage, Catalogue>> = { en, ar };

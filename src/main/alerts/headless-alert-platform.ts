@@ -16,6 +16,7 @@ export type AlertRecord =
   | { at: number; kind: 'frame.attention' }
   | { at: number; kind: 'sound'; sound: PlayableSound; volume: number }
   | { at: number; kind: 'badge'; count: number }
+  | { at: number; kind: 'reviews.pending'; count: number; text: string }
   | { at: number; kind: 'window.focus' }
   | { at: number; kind: 'renderer'; name: AlertRendererEventName; payload: AlertRendererEvents[AlertRendererEventName] };
 
@@ -46,6 +47,7 @@ export class HeadlessAlertPlatform implements AlertPlatform {
   private readonly visible = new Map<string, AlertNotification>();
   private focused: boolean;
   private badge = 0;
+  private pendingReviews = { count: 0, text: '' };
   private flashing = false;
   private sirenPlaying = false;
 
@@ -99,6 +101,11 @@ export class HeadlessAlertPlatform implements AlertPlatform {
     this.records.push({ at: this.now(), kind: 'badge', count });
   }
 
+  setPendingReviews(count: number, text: string): void {
+    this.pendingReviews = { count, text };
+    this.records.push({ at: this.now(), kind: 'reviews.pending', count, text });
+  }
+
   isWindowFocused(): boolean {
     return this.focused;
   }
@@ -136,6 +143,11 @@ export class HeadlessAlertPlatform implements AlertPlatform {
     if (!shown) throw new Error(`No notification "${id}" is on screen to click.`);
     this.visible.delete(id);
     shown.onClick?.();
+  }
+
+  /** The voice notes waiting for review as the tray would show them. */
+  pendingReviewsState(): { count: number; text: string } {
+    return { ...this.pendingReviews };
   }
 
   badgeCount(): number {

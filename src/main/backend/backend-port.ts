@@ -1,4 +1,4 @@
-import type { AuditEntry, ChatMessage, ChatSession, ClientHistorySession, Emergency, Figures } from '../../shared/ipc/contract';
+import type { AuditEntry, BulkApproveResult, ChatMessage, ChatSession, ClientHistorySession, Emergency, Figures, RejectionReason, ReviewClaim } from '../../shared/ipc/contract';
 import type { AccountChange, ManagedAccount } from '../../../supabase/functions/admin-accounts/contract.ts';
 
 /**
@@ -75,6 +75,18 @@ export interface ChangesPage {
   messages: MessageRow[];
   cursor: string;
   complete: boolean;
+}
+
+/** The review queue's rows (..._review_queue.sql), in the contract's shapes. */
+export type ReviewClaimRow = ReviewClaim;
+export type BulkApproveRow = BulkApproveResult;
+export type RejectionReasonRow = RejectionReason;
+export interface RejectionReasonInput {
+  id?: string;
+  labelEn?: string;
+  labelAr?: string;
+  position?: number;
+  active?: boolean;
 }
 
 export interface NewAccount {
@@ -175,6 +187,17 @@ export interface UserConnection {
   /** A client's sessions (client_history) and the internal notes about them the user may read (client_notes). */
   clientHistory(clientId: string): Promise<{ sessions: ClientHistorySession[]; notes: MessageRow[] }>;
   signOut(): Promise<void>;
+  /** Review queue (staff): a soft lock on the note one listens to; refused (SA510) while someone else holds it. */
+  claimReview(messageId: string): Promise<ReviewClaimRow>;
+  /** The user's claim on one note, or all of them (no id); how many ended. */
+  releaseReview(messageId?: string): Promise<number>;
+  reviewClaims(): Promise<ReviewClaimRow[]>;
+  pendingReviewCount(): Promise<number>;
+  /** One result per distinct note: one decided or claimed by someone else does not stop the others. */
+  bulkApprove(messageIds: string[]): Promise<BulkApproveRow[]>;
+  rejectAudio(messageId: string, reasonId?: string, note?: string): Promise<MessageRow>;
+  listRejectionReasons(includeArchived?: boolean): Promise<RejectionReasonRow[]>;
+  saveRejectionReason(input: RejectionReasonInput): Promise<RejectionReasonRow>;
 }
 
 export interface Backend {

@@ -1,5 +1,5 @@
 import type { ClientHistorySession } from '../../shared/ipc/contract';
-import type { EmergencyRow, MessageRow, ProfileRow, SessionRow } from './backend-port';
+import type { BulkApproveRow, EmergencyRow, MessageRow, ProfileRow, RejectionReasonRow, ReviewClaimRow, SessionRow } from './backend-port';
 
 // The RPCs return Postgres rows in snake_case (through PostgREST, or a realtime payload's record);
 // these are the one place where they become the port's shapes.
@@ -134,5 +134,43 @@ export function toClientHistorySession(row: Row): ClientHistorySession {
       ? readers.map((r: Row) => ({ userId: String(r.user_id), displayName: str(r.display_name) ?? '' }))
       : [],
     tookPart: Boolean(row.took_part),
+  };
+}
+
+// The review queue (..._review_queue.sql). A claim's shape is the same in claim_review / review_claims rows
+// and in the `review_claim` broadcast's `claim`.
+export function toReviewClaimRow(row: Row): ReviewClaimRow {
+  return {
+    messageId: String(row.message_id),
+    claimedBy: String(row.claimed_by),
+    claimedByName: str(row.claimed_by_name),
+    claimedAt: iso(row.claimed_at) ?? '',
+    expiresAt: iso(row.expires_at) ?? '',
+  };
+}
+
+const BULK_OUTCOMES = ['approved', 'already_decided', 'claimed', 'not_found', 'own_message', 'not_reviewable'] as const;
+
+export function toBulkApproveRow(row: Row): BulkApproveRow {
+  const outcome = BULK_OUTCOMES.find((o) => o === row.outcome);
+  if (!outcome) throw new TypeError(`bulk_approve answered an unknown outcome ${JSON.stringify(row.outcome)}`);
+  const detail = (row.detail && typeof row.detail === 'object' ? row.detail : {}) as Row;
+  return {
+    messageId: String(row.message_id),
+    outcome,
+    errorCode: str(row.error_code),
+    reviewedByName: str(detail.reviewed_by_name),
+    claimedByName: str(detail.claimed_by_name),
+    expiresAt: iso(detail.expires_at),
+  };
+}
+
+export function toRejectionReasonRow(row: Row): RejectionReasonRow {
+  return {
+    id: String(row.id),
+    labelEn: String(row.label_en),
+    labelAr: String(row.label_ar),
+    position: Number(row.sort_order),
+    active: Boolean(row.active),
   };
 }

@@ -15,12 +15,13 @@ import type {
   NewAccount,
   RealtimeListener,
   RealtimeSubscription,
+  RejectionReasonInput,
   Role,
   SendMessageInput,
   UserConnection,
 } from './backend-port';
 import { authError, storageError, toAppError } from './backend-errors';
-import { isoTimestamp, toClientHistorySession, toEmergencyRow, toMessageRow, toProfileRow, toSessionRow } from './row-mapping';
+import { isoTimestamp, toBulkApproveRow, toClientHistorySession, toEmergencyRow, toMessageRow, toProfileRow, toRejectionReasonRow, toReviewClaimRow, toSessionRow } from './row-mapping';
 import { toAuditEntry, toFigures } from './figures-mapping';
 
 /**
@@ -518,6 +519,46 @@ class SupabaseUserConnection implements UserConnection {
     const answer = await this.accounts({ action: 'history', userId });
     if (!('history' in answer)) throw noRow('admin-accounts history');
     return answer.history;
+  }
+
+  async claimReview(messageId: string) {
+    return toReviewClaimRow(await this.row('claim_review', { p_message_id: messageId }));
+  }
+
+  async releaseReview(messageId?: string) {
+    return Number(await this.call('release_review', messageId ? { p_message_id: messageId } : {}));
+  }
+
+  async reviewClaims() {
+    return (await this.rows('review_claims', {})).map(toReviewClaimRow);
+  }
+
+  async pendingReviewCount() {
+    return Number(await this.call('pending_review_count', {}));
+  }
+
+  async bulkApprove(messageIds: string[]) {
+    return (await this.rows('bulk_approve', { p_message_ids: messageIds })).map(toBulkApproveRow);
+  }
+
+  async rejectAudio(messageId: string, reasonId?: string, note?: string) {
+    return toMessageRow(await this.row('reject_audio', { p_message_id: messageId, ...(reasonId ? { p_reason_id: reasonId } : {}), ...(note ? { p_note: note } : {}) }));
+  }
+
+  async listRejectionReasons(includeArchived?: boolean) {
+    return (await this.rows('list_rejection_reasons', includeArchived ? { p_include_archived: true } : {})).map(toRejectionReasonRow);
+  }
+
+  async saveRejectionReason(input: RejectionReasonInput) {
+    return toRejectionReasonRow(
+      await this.row('save_rejection_reason', {
+        ...(input.id ? { p_id: input.id } : {}),
+        ...(input.labelEn !== undefined ? { p_label_en: input.labelEn } : {}),
+        ...(input.labelAr !== undefined ? { p_label_ar: input.labelAr } : {}),
+        ...(input.position !== undefined ? { p_position: input.position } : {}),
+        ...(input.active !== undefined ? { p_active: input.active } : {}),
+      }),
+    );
   }
 
   subscribe(listener: RealtimeListener): RealtimeSubscription {

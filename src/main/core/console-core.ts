@@ -106,6 +106,12 @@ export function createConsoleCore(services: ShellServices) {
     return session;
   };
   const connection = (): UserConnection => user().connection;
+  // Readers and clients have no queue: the same refusal the SQL gives them (review.forbidden), without a round trip.
+  const reviewQueue = () => {
+    const queue = user().reviews;
+    if (!queue) throw new AppError({ code: 'SA440', messageKey: 'review.forbidden' }, { permanent: true });
+    return queue;
+  };
 
   async function state(expired = false): Promise<AuthState> {
     return {
@@ -370,6 +376,14 @@ export function createConsoleCore(services: ShellServices) {
       if (!isOpenableExternalUrl(url)) return { opened: false };
       return { opened: await services.openExternal(url) };
     },
+    'reviews.claim': ({ messageId }) => reviewQueue().claim(messageId),
+    'reviews.release': ({ messageId }) => reviewQueue().release(messageId),
+    'reviews.claims': () => reviewQueue().claims(),
+    'reviews.pendingCount': () => reviewQueue().pendingCount(),
+    'reviews.bulkApprove': ({ messageIds }) => reviewQueue().bulkApprove(messageIds),
+    'reviews.reject': ({ messageId, reasonId, note }) => reviewQueue().reject(messageId, reasonId, note),
+    'reviews.reasons': ({ includeArchived }) => reviewQueue().reasons(includeArchived ?? false),
+    'reviews.saveReason': (input) => reviewQueue().saveReason(input),
   };
 
   const dispatch = createDispatcher(handlers, {

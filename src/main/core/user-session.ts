@@ -15,6 +15,7 @@ import type { Role } from '../backend/backend-port';
 /** After sign-in, when the message cache is brought within its per-session cap. */
 const CACHE_TRIM_DELAY_MS = 30_000;
 import { waitingClients } from './waiting-clients';
+import { ReviewQueue } from './review-queue';
 
 /** The console setting that holds the reply-time target (supabase/migrations/*_app_settings.sql). */
 export const REPLY_TARGET_SETTING = 'console.reply.target_minutes';
@@ -48,6 +49,8 @@ export interface UserSessionOptions {
 
 // Clients have no emergency to answer: their console never rings.
 const ALERTED_FOR_EMERGENCIES: ReadonlySet<Role> = new Set(['reader', 'monitor', 'admin', 'super_admin']);
+
+const REVIEWERS: ReadonlySet<Role> = new Set(['monitor', 'admin', 'super_admin']);
 
 const TYPING_THROTTLE_MS = 2_500;
 
@@ -93,6 +96,8 @@ export class UserSession {
   readonly store: LocalStore;
   readonly outbox: Outbox;
   readonly alerts: AlertCenter;
+  /** The review queue of staff (null for readers and clients, who review nothing). */
+  readonly reviews: ReviewQueue | null;
   private readonly names = new Map<string, string>();
   /** Sessions the user opened, least recent first: their typing topics are joined (the adapter caps how many). */
   private readonly openSessions: string[] = [];
@@ -136,6 +141,7 @@ export class UserSession {
       limits: () => (this.settings ? outboxLimitsFromSettings(this.settings) : null),
     });
     this.detach.push(this.outbox.on((event) => this.onOutboxEvent(event)));
+    this.reviews = REVIEWERS.has(options.role) ? new ReviewQueue(connection, hub, alertPlatform, options.language) : null;
     this.realtime = connection.subscribe({
       onEvent: (event) => this.onRealtime(event),
       onStatus: (status) => {
@@ -266,6 +272,7 @@ export class UserSession {
   }
 
   private onRealtime(event: RealtimeEvent) {
+    if (this.reviews?.onRealtime(event)) return;
     const record = event.payload.record as Record<string, unknown> | undefined;
     if (event.event === 'chat_message' && record) {
       const message = toServerMessage(toMessageRow(record));
@@ -357,6 +364,7 @@ export class UserSession {
           this.cursor = page.cursor;
         } while (!page.complete);
         this.catchUpFailures = 0;
+        this.reviews?.caughtUp();
         // Unread counts and the order of sessions may have changed meanwhile.
         this.hub.emit('sessions.changed', { sessionId: null });
       } while (this.catchUpAgain);
@@ -528,6 +536,7 @@ export class UserSession {
     this.closed = true;
     if (this.catchUpRetry) clearTimeout(this.catchUpRetry);
     this.alerts.dispose();
+    await this.reviews?.close();
     for (const detach of this.detach.splice(0)) detach();
     await this.outbox.close();
     this.store.close();

@@ -13,7 +13,7 @@ export interface ElectronAlertPlatformDeps {
   /** The console window; null while it does not exist (before creation, after close). */
   window: () => BrowserWindow | null;
   /** The ConsoleTray (its setBadge shows the count beside and over the tray icon); null until the tray exists. */
-  tray: () => { setBadge(count: number): void } | null;
+  tray: () => { setBadge(count: number): void; setPendingReviews?(text: string): void } | null;
   /** Forwards to the core's IPC event of the same name for this window. */
   emitToRenderer: AlertRendererEmit;
   iconPath?: string;
@@ -120,6 +120,10 @@ export class ElectronAlertPlatform implements AlertPlatform {
     }
     // macOS: the dock; Linux: the Unity launcher (false where the desktop has none, which is fine: the tray shows it).
     app.setBadgeCount(count);
+  }
+
+  setPendingReviews(_count: number, text: string): void {
+    this.deps.tray()?.setPendingReviews?.(text);
   }
 
   isWindowFocused(): boolean {

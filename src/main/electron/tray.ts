@@ -26,6 +26,8 @@ export function trayImage(resourcesDir: string): NativeImage {
 export class ConsoleTray {
   private readonly tray: Tray;
   private destroyed = false;
+  private unreadLabel = '';
+  private pendingReviewsText = '';
 
   constructor(image: NativeImage, actions: ConsoleTrayActions) {
     this.tray = new Tray(image);
@@ -46,7 +48,20 @@ export class ConsoleTray {
     if (this.destroyed) return;
     const label = count > 99 ? '99+' : count > 0 ? String(count) : '';
     if (process.platform === 'darwin') this.tray.setTitle(label);
-    this.tray.setToolTip(count > 0 ? `${app.getName()} (${label})` : app.getName());
+    this.unreadLabel = label;
+    this.updateToolTip();
+  }
+
+  /** Voice notes waiting for review, as a line of the tooltip (the text comes translated from src/main/alerts). */
+  setPendingReviews(text: string): void {
+    if (this.destroyed) return;
+    this.pendingReviewsText = text;
+    this.updateToolTip();
+  }
+
+  private updateToolTip() {
+    const first = this.unreadLabel ? `${app.getName()} (${this.unreadLabel})` : app.getName();
+    this.tray.setToolTip(this.pendingReviewsText ? `${first}\n${this.pendingReviewsText}` : first);
   }
 
   destroy(): void {

@@ -9,6 +9,7 @@ import { sizeParts } from '../lib/limits';
 import { rememberedPeople, rememberPerson } from '../lib/directory';
 import { BackendSettings } from './BackendSettings';
 import { MicrophoneSettings } from './MicrophoneSettings';
+import { RejectionReasons } from './RejectionReasons';
 import { Name } from '../i18n/Name';
 import type { Standing } from '../workspace/Workspace';
 import { PASSWORD_MIN_LENGTH } from '../../shared/accounts/password-rule';
@@ -116,6 +117,7 @@ export function SettingsPanel({ client, profile, standing, onStandingChanged, on
       )}
       {profile.role === 'super_admin' && <AccountsPanel client={client} selfId={profile.id} version={accountsVersion} />}
       {profile.role === 'super_admin' && <ConsoleLimitsForm client={client} />}
+      {(profile.role === 'admin' || profile.role === 'super_admin') && <RejectionReasons client={client} />}
       {(profile.role === 'admin' || profile.role === 'super_admin') && <BackendSettings client={client} />}
     </section>
   );
@@ -383,6 +385,8 @@ const LIMIT_KEYS = [
   'console.emergency.level1_timeout_seconds',
   'console.reply.target_minutes',
   'console.presence.idle_minutes',
+  'console.review.claim_seconds',
+  'console.review.bulk_max',
 ] as const;
 type LimitKey = (typeof LIMIT_KEYS)[number];
 const labelKey = (key: LimitKey) => `limits.${key.replace(/^console\./, '').replace(/\./g, '_')}` as MessageKey;

@@ -11,6 +11,7 @@ import { SessionSidebar } from './SessionSidebar';
 import { QuickSwitcher } from './QuickSwitcher';
 import { ChatView } from '../chat/ChatView';
 import { ApprovalQueue } from '../reviews/ApprovalQueue';
+import { usePendingReviewCount } from '../reviews/review-queue-state';
 import { EmergencyConsole } from '../emergencies/EmergencyConsole';
 import { EmergencyAlerts } from '../emergencies/EmergencyAlerts';
 import { AlertSounds } from '../alerts/alert-sounds';
@@ -276,6 +277,7 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
 
   const byId = new Map(sessions.map((s) => [s.id, s]));
   const totalUnread = sessions.reduce((sum, s) => sum + s.unreadCount, 0);
+  const pendingReviews = usePendingReviewCount(client, staff);
 
   return (
     <div className="workspace">
@@ -300,6 +302,11 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
             >
               {t(`nav.${name}`)}
               {name === 'chats' && totalUnread > 0 && <span className="badge">{formatNumber(totalUnread)}</span>}
+              {name === 'approvals' && pendingReviews !== null && pendingReviews > 0 && (
+                <span className="badge" data-testid="approvals-count">
+                  {formatNumber(pendingReviews)}
+                </span>
+              )}
             </button>
           ))}
         </div>
@@ -383,7 +390,7 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
               />
             );
           })}
-          {view === 'approvals' && staff && <ApprovalQueue client={client} selfId={profile.id} people={people} sessions={sessions} />}
+          {view === 'approvals' && staff && <ApprovalQueue client={client} selfId={profile.id} selfRole={profile.role} people={people} sessions={sessions} />}
           {view === 'emergencies' && (
             <EmergencyConsole
               client={client}

@@ -477,6 +477,141 @@ export type Database = {
         }
         Relationships: []
       }
+      review_claims: {
+        Row: {
+          claimed_at: string
+          claimed_by: string
+          expires_at: string
+          message_id: string
+        }
+        Insert: {
+          claimed_at?: string
+          claimed_by: string
+          expires_at: string
+          message_id: string
+        }
+        Update: {
+          claimed_at?: string
+          claimed_by?: string
+          expires_at?: string
+          message_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "review_claims_claimed_by_fkey"
+            columns: ["claimed_by"]
+            referencedRelation: "profile_cards"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "review_claims_claimed_by_fkey"
+            columns: ["claimed_by"]
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "review_claims_message_id_fkey"
+            columns: ["message_id"]
+            referencedRelation: "chat_messages"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      review_rejection_reasons: {
+        Row: {
+          active: boolean
+          created_at: string
+          created_by: string | null
+          id: string
+          label_ar: string
+          label_en: string
+          sort_order: number
+          updated_at: string
+        }
+        Insert: {
+          active?: boolean
+          created_at?: string
+          created_by?: string | null
+          id?: string
+          label_ar: string
+          label_en: string
+          sort_order?: number
+          updated_at?: string
+        }
+        Update: {
+          active?: boolean
+          created_at?: string
+          created_by?: string | null
+          id?: string
+          label_ar?: string
+          label_en?: string
+          sort_order?: number
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "review_rejection_reasons_created_by_fkey"
+            columns: ["created_by"]
+            referencedRelation: "profile_cards"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "review_rejection_reasons_created_by_fkey"
+            columns: ["created_by"]
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      review_rejections: {
+        Row: {
+          message_id: string
+          note: string | null
+          reason_id: string
+          rejected_at: string
+          rejected_by: string | null
+        }
+        Insert: {
+          message_id: string
+          note?: string | null
+          reason_id: string
+          rejected_at?: string
+          rejected_by?: string | null
+        }
+        Update: {
+          message_id?: string
+          note?: string | null
+          reason_id?: string
+          rejected_at?: string
+          rejected_by?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "review_rejections_message_id_fkey"
+            columns: ["message_id"]
+            referencedRelation: "chat_messages"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "review_rejections_reason_id_fkey"
+            columns: ["reason_id"]
+            referencedRelation: "review_rejection_reasons"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "review_rejections_rejected_by_fkey"
+            columns: ["rejected_by"]
+            referencedRelation: "profile_cards"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "review_rejections_rejected_by_fkey"
+            columns: ["rejected_by"]
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
     }
     Views: {
       profile_cards: {
@@ -627,6 +762,24 @@ export type Database = {
           isOneToOne: false
           isSetofReturn: true
         }
+      bulk_approve: {
+        Args: { p_message_ids: string[] }
+        Returns: {
+          detail: Json
+          error_code: string
+          message_id: string
+          outcome: string
+        }[]
+      }
+      claim_review: {
+        Args: { p_message_id: string }
+        Returns: {
+          claimed_at: string
+          claimed_by: string
+          claimed_by_name: string
+          expires_at: string
+          message_id: string
+        }[]
       }
       delete_message: {
         Args: { p_message_id: string }
@@ -818,6 +971,25 @@ export type Database = {
           isSetofReturn: true
         }
       }
+      list_rejection_reasons: {
+        Args: { p_include_archived?: boolean }
+        Returns: {
+          active: boolean
+          created_at: string
+          created_by: string | null
+          id: string
+          label_ar: string
+          label_en: string
+          sort_order: number
+          updated_at: string
+        }[]
+        SetofOptions: {
+          from: "*"
+          to: "review_rejection_reasons"
+          isOneToOne: false
+          isSetofReturn: true
+        }
+      }
       list_sessions: {
         Args: { p_limit?: number }
         Returns: Database["public"]["CompositeTypes"]["chat_session_view"][]
@@ -940,6 +1112,21 @@ export type Database = {
         }
         Returns: number
       }
+      pending_review_count: {
+        Args: Record<PropertyKey, never>
+        Returns: number
+      }
+      reject_audio: {
+        Args: { p_message_id: string; p_note?: string; p_reason_id?: string }
+        Returns: Database["public"]["CompositeTypes"]["chat_message_view"]
+        SetofOptions: {
+          from: "*"
+          to: "chat_message_view"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      release_review: { Args: { p_message_id?: string }; Returns: number }
       request_emergency: {
         Args: Record<PropertyKey, never>
         Returns: {
@@ -1014,6 +1201,39 @@ export type Database = {
           to: "chat_message_view"
           isOneToOne: false
           isSetofReturn: true
+      review_claims: {
+        Args: Record<PropertyKey, never>
+        Returns: {
+          claimed_at: string
+          claimed_by: string
+          claimed_by_name: string
+          expires_at: string
+          message_id: string
+        }[]
+      }
+      save_rejection_reason: {
+        Args: {
+          p_active?: boolean
+          p_id?: string
+          p_label_ar?: string
+          p_label_en?: string
+          p_position?: number
+        }
+        Returns: {
+          active: boolean
+          created_at: string
+          created_by: string | null
+          id: string
+          label_ar: string
+          label_en: string
+          sort_order: number
+          updated_at: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "review_rejection_reasons"
+          isOneToOne: true
+          isSetofReturn: false
         }
       }
       send_message: {

@@ -116,6 +116,11 @@ export const BACKEND_ERRORS = [
   { code: 'SA550', key: 'search.query_empty', permanent: true, status: 422, meaning: 'a search needs at least one word (spaces and punctuation alone match nothing)' },
   { code: 'SA551', key: 'search.query_too_long', permanent: true, status: 422, meaning: 'the search query exceeds 200 characters (detail: length, max)' },
   { code: 'SA552', key: 'search.too_many_terms', permanent: true, status: 422, meaning: 'the search query has more than 12 words (detail: terms, max)' },
+  { code: 'SA510', key: 'review.claimed', permanent: false, status: 409, meaning: 'another reviewer holds a live claim on this voice note (detail: claimed_by, claimed_by_name, claimed_at, expires_at); it ends with their decision, their release or at expires_at' },
+  { code: 'SA511', key: 'review.reasons_forbidden', permanent: true, status: 403, meaning: 'only admins and super admins manage the rejection reasons' },
+  { code: 'SA512', key: 'review.reason_label_required', permanent: true, status: 422, meaning: 'a rejection reason needs a non-blank English and Arabic label (detail: missing)' },
+  { code: 'SA513', key: 'review.reason_unknown', permanent: true, status: 404, meaning: 'no such rejection reason, or it is archived (detail: reason_id)' },
+  { code: 'SA514', key: 'review.reason_duplicate', permanent: true, status: 409, meaning: 'a rejection reason with this English or Arabic label exists already' },
 ] as const satisfies readonly BackendErrorSpec[];
 
 export type BackendErrorCode = (typeof BACKEND_ERRORS)[number]['code'];

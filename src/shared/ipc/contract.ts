@@ -322,6 +322,34 @@ export const accountChangeSchema = z.object({
   createdAt: isoTime,
 });
 export type AccountChange = z.infer<typeof accountChangeSchema>;
+/** The review queue: who is listening to a pending voice note, until when (a soft lock; see review_claims in SQL). */
+export const reviewClaimSchema = z.object({
+  messageId: z.string(),
+  claimedBy: z.string(),
+  claimedByName: z.string().nullable(),
+  claimedAt: isoTime,
+  expiresAt: isoTime,
+});
+export type ReviewClaim = z.infer<typeof reviewClaimSchema>;
+/** What happened to one note of a bulk approval; `detail` names who decided first or who holds the claim. */
+export const bulkApproveResultSchema = z.object({
+  messageId: z.string(),
+  outcome: z.enum(['approved', 'already_decided', 'claimed', 'not_found', 'own_message', 'not_reviewable']),
+  errorCode: z.string().nullable(),
+  reviewedByName: z.string().nullable(),
+  claimedByName: z.string().nullable(),
+  expiresAt: isoTime.nullable(),
+});
+export type BulkApproveResult = z.infer<typeof bulkApproveResultSchema>;
+export const rejectionReasonSchema = z.object({
+  id: z.string(),
+  labelEn: z.string(),
+  labelAr: z.string(),
+  position: z.number().int(),
+  active: z.boolean(),
+});
+export type RejectionReason = z.infer<typeof rejectionReasonSchema>;
+const reasonLabel = z.string().trim().min(1).max(200);
 
 export const requests = {
   'app.info': defineRequest(
@@ -535,6 +563,27 @@ export const requests = {
   'accounts.manage.setDisabled': defineRequest(z.object({ userId: uuid, disabled: z.boolean() }).strict(), managedAccountSchema),
   'accounts.manage.sendPasswordReset': defineRequest(z.object({ userId: uuid }).strict(), managedAccountSchema),
   'accounts.manage.history': defineRequest(z.object({ userId: uuid }).strict(), z.object({ history: z.array(accountChangeSchema) })),
+  /** Review queue (staff): claim the note one listens to (renewed while it stays open), let go of it, see who holds which. */
+  'reviews.claim': defineRequest(z.object({ messageId: uuid }).strict(), reviewClaimSchema),
+  /** Without messageId: every claim of this user (leaving the queue). */
+  'reviews.release': defineRequest(z.object({ messageId: uuid.optional() }).strict(), z.object({ released: z.number().int() })),
+  'reviews.claims': defineRequest(emptyInput, z.object({ claims: z.array(reviewClaimSchema) })),
+  'reviews.pendingCount': defineRequest(emptyInput, z.object({ count: z.number().int().nonnegative() })),
+  'reviews.bulkApprove': defineRequest(
+    z.object({ messageIds: z.array(uuid).min(1).max(500) }).strict(),
+    z.object({ results: z.array(bulkApproveResultSchema) }),
+  ),
+  /** A rejection with a reason from the list, a free text, or both (the sender reads it in their language). */
+  'reviews.reject': defineRequest(
+    z.object({ messageId: uuid, reasonId: uuid.optional(), note: z.string().trim().max(1000).optional() }).strict(),
+    z.object({ message: messageSchema }),
+  ),
+  'reviews.reasons': defineRequest(z.object({ includeArchived: z.boolean().optional() }).strict(), z.object({ reasons: z.array(rejectionReasonSchema) })),
+  /** Admins: add a reason (no id: both labels) or change one (what is given); active false archives it. */
+  'reviews.saveReason': defineRequest(
+    z.object({ id: uuid.optional(), labelEn: reasonLabel.optional(), labelAr: reasonLabel.optional(), position: z.number().int().min(0).max(10000).optional(), active: z.boolean().optional() }).strict(),
+    rejectionReasonSchema,
+  ),
 } as const;
 
 export const events = {
@@ -572,6 +621,10 @@ export const events = {
     z.object({ kind: z.literal('emergency'), emergencyId: z.string(), sessionId: z.string() }),
     z.object({ kind: z.literal('inbox') }),
   ]),
+  /** A review claim began, was renewed or ended (claim null) on staff:approvals. */
+  'reviews.claimChanged': z.object({ messageId: z.string(), claim: reviewClaimSchema.nullable() }),
+  /** How many voice notes wait for a decision (staff): the Approvals tab and the tray. */
+  'reviews.pendingCount': z.object({ count: z.number().int().nonnegative() }),
 } as const;
 
 export type RequestName = keyof typeof requests;
