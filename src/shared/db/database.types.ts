@@ -741,6 +741,25 @@ export type Database = {
         Returns: string
       }
       broadcast_typing: { Args: { p_session_id: string }; Returns: undefined }
+      bulk_approve: {
+        Args: { p_message_ids: string[] }
+        Returns: {
+          detail: Json
+          error_code: string
+          message_id: string
+          outcome: string
+        }[]
+      }
+      claim_review: {
+        Args: { p_message_id: string }
+        Returns: {
+          claimed_at: string
+          claimed_by: string
+          claimed_by_name: string
+          expires_at: string
+          message_id: string
+        }[]
+      }
       client_history: {
         Args: { p_client_id: string; p_limit?: number }
         Returns: {
@@ -762,24 +781,6 @@ export type Database = {
           isOneToOne: false
           isSetofReturn: true
         }
-      bulk_approve: {
-        Args: { p_message_ids: string[] }
-        Returns: {
-          detail: Json
-          error_code: string
-          message_id: string
-          outcome: string
-        }[]
-      }
-      claim_review: {
-        Args: { p_message_id: string }
-        Returns: {
-          claimed_at: string
-          claimed_by: string
-          claimed_by_name: string
-          expires_at: string
-          message_id: string
-        }[]
       }
       delete_message: {
         Args: { p_message_id: string }
@@ -1095,6 +1096,10 @@ export type Database = {
           isSetofReturn: true
         }
       }
+      pending_review_count: {
+        Args: Record<PropertyKey, never>
+        Returns: number
+      }
       presence_heartbeat: {
         Args: Record<PropertyKey, never>
         Returns: {
@@ -1110,10 +1115,6 @@ export type Database = {
           p_old?: Json
           p_user_id: string
         }
-        Returns: number
-      }
-      pending_review_count: {
-        Args: Record<PropertyKey, never>
         Returns: number
       }
       reject_audio: {
@@ -1187,20 +1188,6 @@ export type Database = {
           isSetofReturn: false
         }
       }
-      search_messages: {
-        Args: {
-          p_before_created_at?: string
-          p_before_id?: string
-          p_limit?: number
-          p_query: string
-          p_session_id?: string
-        }
-        Returns: Database["public"]["CompositeTypes"]["chat_message_view"][]
-        SetofOptions: {
-          from: "*"
-          to: "chat_message_view"
-          isOneToOne: false
-          isSetofReturn: true
       review_claims: {
         Args: Record<PropertyKey, never>
         Returns: {
@@ -1234,6 +1221,22 @@ export type Database = {
           to: "review_rejection_reasons"
           isOneToOne: true
           isSetofReturn: false
+        }
+      }
+      search_messages: {
+        Args: {
+          p_before_created_at?: string
+          p_before_id?: string
+          p_limit?: number
+          p_query: string
+          p_session_id?: string
+        }
+        Returns: Database["public"]["CompositeTypes"]["chat_message_view"][]
+        SetofOptions: {
+          from: "*"
+          to: "chat_message_view"
+          isOneToOne: false
+          isSetofReturn: true
         }
       }
       send_message: {
