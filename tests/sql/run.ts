@@ -17,6 +17,7 @@ import { runPlatformShape } from './platform-shape';
 import { runPlans } from './plans';
 import { runAdversarial } from './adversarial';
 import { writePrivileges } from './privileges';
+import { REPLY_TRIAGE_WORKFLOWS } from './replies-triage';
 
 const args = process.argv.slice(2);
 const only = args.includes('--engine') ? args[args.indexOf('--engine') + 1] : undefined;
@@ -49,6 +50,7 @@ async function suite(db: Engine): Promise<CaseResult[]> {
   results.push(...(await runWorkflows(db)));
   results.push(...(await runWorkflows(db, ACCOUNT_WORKFLOWS, 'account')));
   results.push(...(await runWorkflows(db, READ_WORKFLOWS, 'read')));
+  results.push(...(await runWorkflows(db, REPLY_TRIAGE_WORKFLOWS, 'workflow')));
   results.push(...(await runAdversarial(db)));
   results.push(...(await runConcurrency(db)));
   // Commits its own rows: after everything that expects the fixtures as they were loaded.

@@ -70,6 +70,67 @@ export type Database = {
         }
         Relationships: []
       }
+      canned_replies: {
+        Row: {
+          body: string
+          created_at: string
+          id: string
+          language: string
+          owner_id: string | null
+          shortcut: string
+          title: string
+          updated_at: string
+          updated_by: string | null
+        }
+        Insert: {
+          body: string
+          created_at?: string
+          id?: string
+          language: string
+          owner_id?: string | null
+          shortcut: string
+          title: string
+          updated_at?: string
+          updated_by?: string | null
+        }
+        Update: {
+          body?: string
+          created_at?: string
+          id?: string
+          language?: string
+          owner_id?: string | null
+          shortcut?: string
+          title?: string
+          updated_at?: string
+          updated_by?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "canned_replies_owner_id_fkey"
+            columns: ["owner_id"]
+            referencedRelation: "profile_cards"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "canned_replies_owner_id_fkey"
+            columns: ["owner_id"]
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "canned_replies_updated_by_fkey"
+            columns: ["updated_by"]
+            referencedRelation: "profile_cards"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "canned_replies_updated_by_fkey"
+            columns: ["updated_by"]
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       chat_messages: {
         Row: {
           body: string | null
@@ -283,6 +344,46 @@ export type Database = {
           },
         ]
       }
+      do_not_disturb: {
+        Row: {
+          schedule_end: string | null
+          schedule_start: string | null
+          time_zone: string | null
+          until: string | null
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          schedule_end?: string | null
+          schedule_start?: string | null
+          time_zone?: string | null
+          until?: string | null
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          schedule_end?: string | null
+          schedule_start?: string | null
+          time_zone?: string | null
+          until?: string | null
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "do_not_disturb_user_id_fkey"
+            columns: ["user_id"]
+            referencedRelation: "profile_cards"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "do_not_disturb_user_id_fkey"
+            columns: ["user_id"]
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       emergency_calls: {
         Row: {
           accepted_at: string | null
@@ -468,6 +569,58 @@ export type Database = {
         }
         Relationships: []
       }
+      session_triage: {
+        Row: {
+          marked_unread_at: string | null
+          muted: boolean
+          session_id: string
+          snooze_until_reply: boolean
+          snoozed_at: string | null
+          snoozed_until: string | null
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          marked_unread_at?: string | null
+          muted?: boolean
+          session_id: string
+          snooze_until_reply?: boolean
+          snoozed_at?: string | null
+          snoozed_until?: string | null
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          marked_unread_at?: string | null
+          muted?: boolean
+          session_id?: string
+          snooze_until_reply?: boolean
+          snoozed_at?: string | null
+          snoozed_until?: string | null
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "session_triage_session_id_fkey"
+            columns: ["session_id"]
+            referencedRelation: "chat_sessions"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "session_triage_user_id_fkey"
+            columns: ["user_id"]
+            referencedRelation: "profile_cards"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "session_triage_user_id_fkey"
+            columns: ["user_id"]
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
     }
     Views: {
       profile_cards: {
@@ -567,6 +720,7 @@ export type Database = {
         }
       }
       broadcast_typing: { Args: { p_session_id: string }; Returns: undefined }
+      delete_canned_reply: { Args: { p_id: string }; Returns: undefined }
       delete_message: {
         Args: { p_message_id: string }
         Returns: Database["public"]["CompositeTypes"]["chat_message_view"]
@@ -598,6 +752,15 @@ export type Database = {
         }[]
       }
       get_console_settings: { Args: Record<PropertyKey, never>; Returns: Json }
+      get_do_not_disturb: {
+        Args: Record<PropertyKey, never>
+        Returns: {
+          schedule_end: string
+          schedule_start: string
+          time_zone: string
+          until: string
+        }[]
+      }
       get_session: {
         Args: { p_session_id: string }
         Returns: Database["public"]["CompositeTypes"]["chat_session_view"][]
@@ -622,6 +785,26 @@ export type Database = {
           to: "chat_participants"
           isOneToOne: true
           isSetofReturn: false
+        }
+      }
+      list_canned_replies: {
+        Args: Record<PropertyKey, never>
+        Returns: {
+          body: string
+          created_at: string
+          id: string
+          language: string
+          owner_id: string | null
+          shortcut: string
+          title: string
+          updated_at: string
+          updated_by: string | null
+        }[]
+        SetofOptions: {
+          from: "*"
+          to: "canned_replies"
+          isOneToOne: false
+          isSetofReturn: true
         }
       }
       list_emergencies: {
@@ -681,6 +864,16 @@ export type Database = {
           isSetofReturn: true
         }
       }
+      list_session_triage: {
+        Args: Record<PropertyKey, never>
+        Returns: Database["public"]["CompositeTypes"]["session_triage_view"][]
+        SetofOptions: {
+          from: "*"
+          to: "session_triage_view"
+          isOneToOne: false
+          isSetofReturn: true
+        }
+      }
       list_sessions: {
         Args: { p_limit?: number }
         Returns: Database["public"]["CompositeTypes"]["chat_session_view"][]
@@ -695,6 +888,16 @@ export type Database = {
         Args: { p_read_at?: string; p_session_id: string }
         Returns: string
       }
+      mark_session_unread: {
+        Args: { p_session_id: string; p_unread?: boolean }
+        Returns: Database["public"]["CompositeTypes"]["session_triage_view"]
+        SetofOptions: {
+          from: "*"
+          to: "session_triage_view"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       message_flags: {
         Args: { p_message_ids: string[] }
         Returns: {
@@ -708,6 +911,16 @@ export type Database = {
       messages_changed_since: {
         Args: { p_cursor?: string; p_limit?: number }
         Returns: Json
+      }
+      mute_session: {
+        Args: { p_muted?: boolean; p_session_id: string }
+        Returns: Database["public"]["CompositeTypes"]["session_triage_view"]
+        SetofOptions: {
+          from: "*"
+          to: "session_triage_view"
+          isOneToOne: true
+          isSetofReturn: false
+        }
       }
       my_profile: {
         Args: Record<PropertyKey, never>
@@ -827,6 +1040,33 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      save_canned_reply: {
+        Args: {
+          p_body: string
+          p_id?: string
+          p_language: string
+          p_shared?: boolean
+          p_shortcut: string
+          p_title: string
+        }
+        Returns: {
+          body: string
+          created_at: string
+          id: string
+          language: string
+          owner_id: string | null
+          shortcut: string
+          title: string
+          updated_at: string
+          updated_by: string | null
+        }
+        SetofOptions: {
+          from: "*"
+          to: "canned_replies"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       send_message: {
         Args: {
           p_body?: string
@@ -860,6 +1100,20 @@ export type Database = {
         Args: { p_key: string; p_value: string }
         Returns: Json
       }
+      set_do_not_disturb: {
+        Args: {
+          p_schedule_end?: string
+          p_schedule_start?: string
+          p_time_zone?: string
+          p_until?: string
+        }
+        Returns: {
+          schedule_end: string
+          schedule_start: string
+          time_zone: string
+          until: string
+        }[]
+      }
       set_preferred_language: {
         Args: { p_language: string }
         Returns: {
@@ -873,6 +1127,20 @@ export type Database = {
           id: string
           role: string
         }[]
+      }
+      snooze_session: {
+        Args: {
+          p_session_id: string
+          p_until?: string
+          p_until_reply?: boolean
+        }
+        Returns: Database["public"]["CompositeTypes"]["session_triage_view"]
+        SetofOptions: {
+          from: "*"
+          to: "session_triage_view"
+          isOneToOne: true
+          isSetofReturn: false
+        }
       }
       unflag_message: {
         Args: { p_message_id: string }
@@ -930,6 +1198,13 @@ export type Database = {
         last_read_at: string | null
         last_message: Json | null
         participants: Json | null
+      }
+      session_triage_view: {
+        session_id: string | null
+        muted: boolean | null
+        marked_unread: boolean | null
+        snoozed_until: string | null
+        snoozed_until_reply: boolean | null
       }
     }
   }
