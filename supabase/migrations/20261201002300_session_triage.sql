@@ -24,11 +24,12 @@ create table if not exists public.session_triage (
 );
 create index if not exists session_triage_session_idx on public.session_triage (session_id);
 
--- Do-not-disturb: a timer (until) and/or a daily schedule (start and end as wall-clock times in the user's
--- time zone; an end before the start runs past midnight). The console evaluates it: message alerts, sounds,
+-- Do-not-disturb: on until turned off (manual), a timer (until) and/or a daily schedule (start and end as
+-- wall-clock times in the user's time zone; an end before the start runs past midnight). The console evaluates it: message alerts, sounds,
 -- the taskbar flash, the badge's message count and reply reminders wait; emergencies always ring.
 create table if not exists public.do_not_disturb (
   user_id uuid primary key references public.profiles (id) on delete cascade,
+  manual boolean not null default false,
   until timestamptz,
   schedule_start time,
   schedule_end time,
@@ -199,7 +200,7 @@ $$;
 
 -- The caller's do-not-disturb plan (all null when they never set one).
 create or replace function public.get_do_not_disturb()
-returns table (until timestamptz, schedule_start time, schedule_end time, time_zone text)
+returns table (manual boolean, until timestamptz, schedule_start time, schedule_end time, time_zone text)
 language plpgsql stable security definer set search_path = pg_catalog, pg_temp
 as $$
 declare
@@ -207,26 +208,30 @@ declare
 begin
   select * into v_caller from private.require_caller();
   return query
-    select d.until, d.schedule_start, d.schedule_end, d.time_zone
+    select coalesce(d.manual, false), d.until, d.schedule_start, d.schedule_end, d.time_zone
       from (select 1) one
       left join public.do_not_disturb d on d.user_id = v_caller.uid;
 end
 $$;
 
--- Replaces the caller's plan. p_until: a time to come (at most 7 days ahead) or null. The schedule: both times
+-- Replaces the caller's plan. p_manual: on until turned off. p_until: a time to come (at most 7 days ahead) or null. The schedule: both times
 -- or neither, different, with an IANA time zone the database knows.
 create or replace function public.set_do_not_disturb(
+  p_manual boolean default false,
   p_until timestamptz default null,
   p_schedule_start time default null,
   p_schedule_end time default null,
   p_time_zone text default null
-) returns table (until timestamptz, schedule_start time, schedule_end time, time_zone text)
+) returns table (manual boolean, until timestamptz, schedule_start time, schedule_end time, time_zone text)
 language plpgsql security definer set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_caller record;
 begin
   select * into v_caller from private.require_caller();
+  if p_manual is null then
+    perform private.raise('SA547', 'dnd.invalid', jsonb_build_object('argument', 'p_manual', 'reason', 'true or false'));
+  end if;
   if p_until is not null and (p_until <= now() or p_until > now() + interval '7 days') then
     perform private.raise('SA547', 'dnd.invalid', jsonb_build_object('argument', 'p_until', 'reason', 'within the next 7 days'));
   end if;
@@ -243,12 +248,12 @@ begin
       perform private.raise('SA547', 'dnd.invalid', jsonb_build_object('argument', 'p_time_zone', 'reason', 'an IANA time zone'));
     end;
   end if;
-  insert into public.do_not_disturb as d (user_id, until, schedule_start, schedule_end, time_zone)
-  values (v_caller.uid, p_until, p_schedule_start, p_schedule_end, case when p_schedule_start is not null then p_time_zone end)
+  insert into public.do_not_disturb as d (user_id, manual, until, schedule_start, schedule_end, time_zone)
+  values (v_caller.uid, p_manual, p_until, p_schedule_start, p_schedule_end, case when p_schedule_start is not null then p_time_zone end)
   on conflict (user_id) do update
-    set until = excluded.until, schedule_start = excluded.schedule_start, schedule_end = excluded.schedule_end,
+    set manual = excluded.manual, until = excluded.until, schedule_start = excluded.schedule_start, schedule_end = excluded.schedule_end,
         time_zone = excluded.time_zone, updated_at = now();
-  return query select d.until, d.schedule_start, d.schedule_end, d.time_zone from public.do_not_disturb d where d.user_id = v_caller.uid;
+  return query select d.manual, d.until, d.schedule_start, d.schedule_end, d.time_zone from public.do_not_disturb d where d.user_id = v_caller.uid;
 end
 $$;
 
@@ -257,10 +262,10 @@ revoke all on function public.mark_session_unread(uuid, boolean) from public, an
 revoke all on function public.mute_session(uuid, boolean) from public, anon;
 revoke all on function public.snooze_session(uuid, timestamptz, boolean) from public, anon;
 revoke all on function public.get_do_not_disturb() from public, anon;
-revoke all on function public.set_do_not_disturb(timestamptz, time, time, text) from public, anon;
+revoke all on function public.set_do_not_disturb(boolean, timestamptz, time, time, text) from public, anon;
 grant execute on function public.list_session_triage() to authenticated;
 grant execute on function public.mark_session_unread(uuid, boolean) to authenticated;
 grant execute on function public.mute_session(uuid, boolean) to authenticated;
 grant execute on function public.snooze_session(uuid, timestamptz, boolean) to authenticated;
 grant execute on function public.get_do_not_disturb() to authenticated;
-grant execute on function public.set_do_not_disturb(timestamptz, time, time, text) to authenticated;
+grant execute on function public.set_do_not_disturb(boolean, timestamptz, time, time, text) to authenticated;

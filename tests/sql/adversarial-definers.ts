@@ -74,6 +74,7 @@ const POOLS: Record<string, unknown[]> = {
   p_title: ['Greeting', null, BLANK, LONG],
   p_unread: [true, null, false],
   p_muted: [true, null, false],
+  p_manual: [false, null, true],
   p_until: [null, 'infinity', '-infinity', '2000-01-01T00:00:00Z'],
   p_until_reply: [false, null, true],
   p_schedule_start: [null, '22:00'],
@@ -121,7 +122,7 @@ const CATALOGUE: Record<string, Who> = {
   'public.mute_session(uuid,boolean)': 'signed-in',
   'public.snooze_session(uuid,timestamp with time zone,boolean)': 'signed-in',
   'public.get_do_not_disturb()': 'signed-in',
-  'public.set_do_not_disturb(timestamp with time zone,time without time zone,time without time zone,text)': 'signed-in',
+  'public.set_do_not_disturb(boolean,timestamp with time zone,time without time zone,time without time zone,text)': 'signed-in',
   // The helpers policies and SECURITY INVOKER reads call: each answers about the caller only.
   'private.my_role()': SERVICE_ONLY_READS,
   'private.is_staff()': SERVICE_ONLY_READS,

@@ -174,7 +174,7 @@ function steps(): Step[] {
         { sql: `select * from public.mute_session('${ID.s1}'::pg_catalog.uuid)` },
         { sql: `select * from public.snooze_session('${ID.s1}'::pg_catalog.uuid, p_until_reply => true)` },
         { sql: `select * from public.list_session_triage()` },
-        { sql: `select * from public.set_do_not_disturb(null, '22:00'::pg_catalog.time, '07:00'::pg_catalog.time, 'Africa/Cairo')` },
+        { sql: `select * from public.set_do_not_disturb(false, null, '22:00'::pg_catalog.time, '07:00'::pg_catalog.time, 'Africa/Cairo')` },
         { sql: `select * from public.get_do_not_disturb()` },
       ],
     },

@@ -150,20 +150,22 @@ export const REPLY_TRIAGE_WORKFLOWS: Workflow[] = [
     name: 'do-not-disturb: per user in SQL, a timer and a daily schedule, checked; nobody reads another\'s',
     async run(c) {
       await c.as('reader');
-      c.eq(await c.one(`select until, schedule_start, schedule_end, time_zone from public.get_do_not_disturb()`), { until: null, schedule_start: null, schedule_end: null, time_zone: null }, 'nothing set');
+      c.eq(await c.one(`select manual, until, schedule_start, schedule_end, time_zone from public.get_do_not_disturb()`), { manual: false, until: null, schedule_start: null, schedule_end: null, time_zone: null }, 'nothing set');
       const set = await c.one<Row>(`select schedule_start::text as s, schedule_end::text as e, time_zone, until is not null as timed
-                                    from public.set_do_not_disturb(now() + interval '1 hour', '22:00', '07:00', 'Africa/Cairo')`);
+                                    from public.set_do_not_disturb(false, now() + interval '1 hour', '22:00', '07:00', 'Africa/Cairo')`);
       c.eq(set, { s: '22:00:00', e: '07:00:00', time_zone: 'Africa/Cairo', timed: true }, 'stored');
-      await c.fails('SA547', `select * from public.set_do_not_disturb(now() - interval '1 minute')`, [], 'dnd.invalid');
-      await c.fails('SA547', `select * from public.set_do_not_disturb(null, '22:00', null, 'Africa/Cairo')`, [], 'dnd.invalid');
-      await c.fails('SA547', `select * from public.set_do_not_disturb(null, '22:00', '22:00', 'Africa/Cairo')`, [], 'dnd.invalid');
-      await c.fails('SA547', `select * from public.set_do_not_disturb(null, '22:00', '07:00', 'Mars/Olympus')`, [], 'dnd.invalid');
-      await c.fails('SA547', `select * from public.set_do_not_disturb(null, '22:00', '07:00', null)`, [], 'dnd.invalid');
+      await c.fails('SA547', `select * from public.set_do_not_disturb(p_until => now() - interval '1 minute')`, [], 'dnd.invalid');
+      await c.fails('SA547', `select * from public.set_do_not_disturb(false, null, '22:00', null, 'Africa/Cairo')`, [], 'dnd.invalid');
+      await c.fails('SA547', `select * from public.set_do_not_disturb(false, null, '22:00', '22:00', 'Africa/Cairo')`, [], 'dnd.invalid');
+      await c.fails('SA547', `select * from public.set_do_not_disturb(false, null, '22:00', '07:00', 'Mars/Olympus')`, [], 'dnd.invalid');
+      await c.fails('SA547', `select * from public.set_do_not_disturb(false, null, '22:00', '07:00', null)`, [], 'dnd.invalid');
       await c.as('otherReader');
       c.eq(await c.n(`select * from public.do_not_disturb`), 0, 'another user reads none');
       c.eq((await c.one<Row>(`select time_zone from public.get_do_not_disturb()`)).time_zone, null, 'and gets their own (nothing)');
       await c.fails('42501', `insert into public.do_not_disturb (user_id) values ($1)`, [ID.otherReader]);
       await c.as('reader');
+      c.eq((await c.one<Row>(`select manual from public.set_do_not_disturb(true)`)).manual, true, 'on until turned off');
+      await c.fails('SA547', `select * from public.set_do_not_disturb(null)`, [], 'dnd.invalid');
       c.eq(await c.n(`select * from public.set_do_not_disturb()`), 1, 'cleared');
       c.eq((await c.one<Row>(`select schedule_start from public.get_do_not_disturb()`)).schedule_start, null, 'nothing in effect');
     },

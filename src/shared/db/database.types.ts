@@ -346,6 +346,7 @@ export type Database = {
       }
       do_not_disturb: {
         Row: {
+          manual: boolean
           schedule_end: string | null
           schedule_start: string | null
           time_zone: string | null
@@ -354,6 +355,7 @@ export type Database = {
           user_id: string
         }
         Insert: {
+          manual?: boolean
           schedule_end?: string | null
           schedule_start?: string | null
           time_zone?: string | null
@@ -362,6 +364,7 @@ export type Database = {
           user_id: string
         }
         Update: {
+          manual?: boolean
           schedule_end?: string | null
           schedule_start?: string | null
           time_zone?: string | null
@@ -755,6 +758,7 @@ export type Database = {
       get_do_not_disturb: {
         Args: Record<PropertyKey, never>
         Returns: {
+          manual: boolean
           schedule_end: string
           schedule_start: string
           time_zone: string
@@ -1102,12 +1106,14 @@ export type Database = {
       }
       set_do_not_disturb: {
         Args: {
+          p_manual?: boolean
           p_schedule_end?: string
           p_schedule_start?: string
           p_time_zone?: string
           p_until?: string
         }
         Returns: {
+          manual: boolean
           schedule_end: string
           schedule_start: string
           time_zone: string
