@@ -1,4 +1,4 @@
-import type { ChatMessage, ChatSession, Emergency } from '../../shared/ipc/contract';
+import type { CannedReply, ChatMessage, ChatSession, DoNotDisturb, Emergency, SessionTriage } from '../../shared/ipc/contract';
 
 /**
  * The backend port: everything the main process asks of the server side, whichever it is (the embedded
@@ -136,6 +136,19 @@ export interface UserConnection {
   /** Ephemeral, unpersisted signal (typing) to the other participants of a session. */
   broadcastTyping(sessionId: string): Promise<void>;
   signOut(): Promise<void>;
+  // ---- canned replies and triage (20261201002200_canned_replies.sql, 20261201002300_session_triage.sql) ----
+  /** The user's own canned replies and the shared ones (clients: none). */
+  listCannedReplies(): Promise<CannedReply[]>;
+  saveCannedReply(reply: Omit<CannedReply, 'id' | 'updatedAt'> & { id?: string }): Promise<CannedReply>;
+  deleteCannedReply(id: string): Promise<void>;
+  /** The user's sessions with triage in effect (muted, marked unread, snoozed). */
+  listSessionTriage(): Promise<SessionTriage[]>;
+  markSessionUnread(sessionId: string, unread: boolean): Promise<SessionTriage>;
+  muteSession(sessionId: string, muted: boolean): Promise<SessionTriage>;
+  /** Until a time or the client's next message; neither wakes it now. */
+  snoozeSession(sessionId: string, snooze: { until?: string | null; untilReply?: boolean }): Promise<SessionTriage>;
+  getDoNotDisturb(): Promise<DoNotDisturb>;
+  setDoNotDisturb(plan: DoNotDisturb): Promise<DoNotDisturb>;
 }
 
 export interface Backend {

@@ -228,12 +228,26 @@ export function createConsoleCore(services: ShellServices) {
       return user().alerts.getPreferences();
     },
     'alerts.openEmergencies': () => ({ emergencies: user().alerts.openEmergencies() }),
+    // ---- canned replies and triage ----
+    'canned.list': async () => ({ replies: await connection().listCannedReplies() }),
+    'canned.save': (reply) => connection().saveCannedReply(reply),
+    'canned.delete': async ({ id }) => {
+      await connection().deleteCannedReply(id);
+      return { ok: true as const };
+    },
+    'triage.get': () => user().triage.state(),
+    'triage.markUnread': ({ sessionId, unread }) => user().triage.markUnread(sessionId, unread),
+    'triage.mute': ({ sessionId, muted }) => user().triage.mute(sessionId, muted),
+    'triage.snooze': ({ sessionId, until, untilReply }) => user().triage.snooze(sessionId, { until: until ?? null, untilReply: untilReply ?? false }),
+    'triage.setDoNotDisturb': (plan) => user().triage.setDoNotDisturb(plan),
     'connection.getState': () => ({ ...connectionState }),
     'app.setViewState': ({ focused, visibleSessionId }) => {
       view.focused = focused;
       view.visibleSessionId = visibleSessionId;
       alertPlatform.setWindowFocused?.(focused);
       if (visibleSessionId && session) session.alerts.sessionRead(visibleSessionId);
+      // Looked at in a focused window: a mark of unread comes off.
+      if (visibleSessionId && focused && session) void session.triage.seen(visibleSessionId).catch(() => {});
       return { ok: true as const };
     },
     'app.backendSettings': () => {

@@ -11,6 +11,7 @@ import { createOutboxTransport, toServerMessage } from './backend-outbox-transpo
 import { AlertCenter, type AlertPlatform } from '../alerts';
 import type { Role } from '../backend/backend-port';
 import { waitingClients } from './waiting-clients';
+import { SessionTriageState } from './session-triage';
 
 /** The console setting that holds the reply-time target (supabase/migrations/*_app_settings.sql). */
 export const REPLY_TARGET_SETTING = 'console.reply.target_minutes';
@@ -89,6 +90,8 @@ export class UserSession {
   readonly store: LocalStore;
   readonly outbox: Outbox;
   readonly alerts: AlertCenter;
+  /** The user's muted, snoozed and marked-unread sessions and their do-not-disturb (SQL, per user). */
+  readonly triage: SessionTriageState;
   private readonly names = new Map<string, string>();
   /** Sessions the user opened, least recent first: their typing topics are joined (the adapter caps how many). */
   private readonly openSessions: string[] = [];
@@ -123,6 +126,7 @@ export class UserSession {
   ) {
     this.cursor = options.cursor;
     this.alerts = new AlertCenter(alertPlatform, { isSessionVisible: options.isSessionVisible, preferences: { language: options.language } });
+    this.triage = new SessionTriageState(connection, this.alerts, hub);
     this.store = openLocalStore({ directory: path.join(dataDir, 'users', connection.userId) });
     this.outbox = new Outbox({
       store: this.store,
@@ -144,6 +148,7 @@ export class UserSession {
     this.outbox.start();
     void this.refreshSettings().catch(() => {});
     void this.refreshSessions().catch(() => {});
+    void this.triage.load().catch(() => {});
     if (ALERTED_FOR_EMERGENCIES.has(options.role)) {
       void connection
         .listEmergencies()
@@ -155,6 +160,7 @@ export class UserSession {
   /** A message the user has not seen before, from someone else: the alert center decides whether it rings. */
   private notifyArrival(message: ChatMessage) {
     if (message.senderId === this.connection.userId) return;
+    this.triage.messageArrived(message, this.sessions.get(message.sessionId));
     this.alerts.messageReceived({
       id: message.id,
       sessionId: message.sessionId,
@@ -209,9 +215,8 @@ export class UserSession {
   }
 
   private updateBadge() {
-    let total = 0;
-    for (const n of this.unread.values()) total += n;
-    this.alerts.setUnreadCount(total);
+    // Per session: the alert center leaves muted and snoozed sessions out and counts marked-unread ones.
+    this.alerts.setUnreadCounts(this.unread);
   }
 
   /**
@@ -474,6 +479,7 @@ export class UserSession {
 
   async close() {
     this.closed = true;
+    this.triage.close();
     if (this.catchUpRetry) clearTimeout(this.catchUpRetry);
     this.alerts.dispose();
     for (const detach of this.detach.splice(0)) detach();
