@@ -223,7 +223,12 @@ export function createConsoleCore(services: ShellServices) {
     'emergencies.acknowledge': ({ callId }) => connection().acknowledgeEmergency(callId),
     'emergencies.resolve': ({ callId, note }) => connection().resolveEmergency(callId, note),
     'alerts.getPreferences': () => user().alerts.getPreferences(),
-    'alerts.setPreferences': (preferences) => {
+    'alerts.setPreferences': async (preferences) => {
+      // The do-not-disturb switch is the user's, in SQL (public.do_not_disturb): it follows them to every computer.
+      const { doNotDisturb } = preferences;
+      if (doNotDisturb !== undefined && doNotDisturb !== user().triage.state().doNotDisturb.manual) {
+        await user().triage.setDoNotDisturb({ ...user().triage.state().doNotDisturb, manual: doNotDisturb });
+      }
       user().alerts.setPreferences(preferences);
       return user().alerts.getPreferences();
     },

@@ -85,6 +85,8 @@ export class SessionTriageState {
     if (this.closed) return;
     this.alerts.setSessionTriage([...this.sessions.values()]);
     this.alerts.setDoNotDisturbPlan(this.doNotDisturb);
+    // The settings' switch shows the stored one.
+    this.alerts.setPreferences({ doNotDisturb: this.doNotDisturb.manual });
     this.hub.emit('triage.changed', this.state());
   }
 }
