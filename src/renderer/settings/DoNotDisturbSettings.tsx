@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { DoNotDisturb } from '../../shared/ipc/contract';
 import type { IpcError } from '../../shared/ipc/errors';
 import type { ConsoleClient } from '../bridge/console-client';
-import { useI18n } from '../i18n/i18n';
+import { useI18n, useNow } from '../i18n/i18n';
 import { toIpcError } from '../lib/errors';
 import { useTriage } from '../workspace/use-triage';
 
@@ -15,6 +15,7 @@ const TIMERS_MINUTES = [30, 60, 120, 480];
 export function DoNotDisturbSettings({ client }: { client: ConsoleClient }) {
   const { t, errorText, formatDateTime } = useI18n();
   const { state } = useTriage(client);
+  const now = useNow();
   const plan = state.doNotDisturb;
   const [start, setStart] = useState(plan.schedule?.start ?? '22:00');
   const [end, setEnd] = useState(plan.schedule?.end ?? '07:00');
@@ -29,7 +30,7 @@ export function DoNotDisturbSettings({ client }: { client: ConsoleClient }) {
     }
   };
   const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  const timed = plan.until !== null && Date.parse(plan.until) > Date.now();
+  const timed = plan.until !== null && Date.parse(plan.until) > now;
 
   return (
     <fieldset className="settings__group" data-testid="dnd-settings">
