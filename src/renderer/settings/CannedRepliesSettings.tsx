@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { CANNED_SHORTCUT_PATTERN, type CannedReply, type Profile } from '../../shared/ipc/contract';
+import type { CannedReply, Profile } from '../../shared/ipc/contract';
+import { CANNED_SHORTCUT_PATTERN } from '../../shared/canned/shortcut';
 import type { IpcError } from '../../shared/ipc/errors';
 import type { ConsoleClient } from '../bridge/console-client';
 import { useI18n, type Language } from '../i18n/i18n';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CANNED_SHORTCUT_PATTERN } from '../canned/shortcut';
 
 /**
  * The IPC contract: every request the renderer may make of the main process, and every event the
@@ -206,8 +207,6 @@ export const cannedReplySchema = z.object({
   updatedAt: isoTime,
 });
 export type CannedReply = z.infer<typeof cannedReplySchema>;
-/** What follows the `/`: no spaces and no slash (the SQL check says the same). */
-export const CANNED_SHORTCUT_PATTERN = /^[^\s/]{1,32}$/;
 
 /** The user's own triage of one session, with marks and snoozes that have ended already off. */
 export const sessionTriageSchema = z.object({
