@@ -19,6 +19,15 @@ export function DoNotDisturbSettings({ client }: { client: ConsoleClient }) {
   const plan = state.doNotDisturb;
   const [start, setStart] = useState(plan.schedule?.start ?? '22:00');
   const [end, setEnd] = useState(plan.schedule?.end ?? '07:00');
+  // The stored schedule arrives after the first render (and may change on another window): the fields follow it.
+  const [shownSchedule, setShownSchedule] = useState(plan.schedule);
+  if (shownSchedule !== plan.schedule) {
+    setShownSchedule(plan.schedule);
+    if (plan.schedule) {
+      setStart(plan.schedule.start);
+      setEnd(plan.schedule.end);
+    }
+  }
   const [error, setError] = useState<IpcError | null>(null);
 
   const save = async (next: DoNotDisturb) => {
