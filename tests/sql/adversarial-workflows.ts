@@ -321,7 +321,8 @@ export const ADVERSARIAL_WORKFLOWS: Workflow[] = [
       const last = rows.slice(-2);
       c.eq(last.map((r) => r.topic), ['staff:sessions', 'staff:sessions'], 'on the staff topic');
       c.eq(last.map((r) => Object.keys(r.payload).sort()), [['last_message_at', 'message_id', 'session_id'], ['last_message_at', 'message_id', 'session_id']], 'ids and a time, nothing else');
-      c.eq(last.map((r) => r.payload.message_id), [m.id, note.id], 'each message');
+      // One transaction: both rows share inserted_at, so their order is the heap's, not the sends'.
+      c.eq(last.map((r) => String(r.payload.message_id)).sort(), [String(m.id), String(note.id)].sort(), 'each message');
       for (const who of ['client', 'reader', 'anon'] as const) {
         await as(c, who);
         c.eq(await c.n(`select 1 from realtime.messages where event = 'session_activity'`), 0, `${who} reads none`);
