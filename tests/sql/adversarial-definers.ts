@@ -80,6 +80,19 @@ const POOLS: Record<string, unknown[]> = {
   p_old: [null, '{}'],
   p_new: [null, '{"role": "super_admin"}'],
   p_query: ["'hello':*", null, "'hello':* & 'moon':*", "'%':*"],
+  // Canned replies and triage (20261201002200_canned_replies.sql, 20261201002300_session_triage.sql).
+  p_id: [null, freshId()],
+  p_shared: [false, null, true],
+  p_shortcut: ['hi', null, BLANK, LONG, 'a b', '/x', INJECTION],
+  p_title: ['Greeting', null, BLANK, LONG],
+  p_unread: [true, null, false],
+  p_muted: [true, null, false],
+  p_manual: [false, null, true],
+  p_until: [null, 'infinity', '-infinity', '2000-01-01T00:00:00Z'],
+  p_until_reply: [false, null, true],
+  p_schedule_start: [null, '22:00'],
+  p_schedule_end: [null, '07:00'],
+  p_time_zone: [null, 'Mars/Olympus', LONG, INJECTION],
 };
 
 /**
@@ -136,6 +149,16 @@ const CATALOGUE: Record<string, Who> = {
   'public.list_accounts(text,integer,uuid)': ['superAdmin'],
   'public.account_history(uuid,integer)': ['superAdmin'],
   'public.record_account_change(uuid,uuid,text,jsonb,jsonb)': ['service'],
+  // Canned replies: readers and staff keep their own; a shared one (p_shared) is refused below admin.
+  'public.save_canned_reply(text,text,text,text,boolean,uuid)': ['reader', 'otherReader', ...STAFF],
+  'public.delete_canned_reply(uuid)': [],
+  // Triage: each signed-in person's own rows, for the sessions they may read.
+  'public.list_session_triage()': 'signed-in',
+  'public.mark_session_unread(uuid,boolean)': 'signed-in',
+  'public.mute_session(uuid,boolean)': 'signed-in',
+  'public.snooze_session(uuid,timestamp with time zone,boolean)': 'signed-in',
+  'public.get_do_not_disturb()': 'signed-in',
+  'public.set_do_not_disturb(boolean,timestamp with time zone,time without time zone,time without time zone,text)': 'signed-in',
   // The helpers policies and SECURITY INVOKER reads call: each answers about the caller only.
   'private.my_role()': SERVICE_ONLY_READS,
   'private.is_staff()': SERVICE_ONLY_READS,

@@ -216,6 +216,28 @@ function steps(): Step[] {
                       pg_catalog.jsonb_build_object('display_name', 'New'))`,
       }],
     },
+    {
+      label: 'canned replies: save, change, list, delete',
+      who: 'reader',
+      run: [
+        { sql: `select * from public.save_canned_reply('en', 'adv', 'Hello', 'Hello {client_name}')` },
+        { sql: `select * from public.save_canned_reply('en', 'adv2', 'Hello', 'Hi', p_id => (select r.id from public.canned_replies r where r.shortcut = 'adv'))` },
+        { sql: `select * from public.list_canned_replies()` },
+        { sql: `select public.delete_canned_reply((select r.id from public.canned_replies r where r.shortcut = 'adv2'))` },
+      ],
+    },
+    {
+      label: 'triage: mark unread, mute, snooze, list; do-not-disturb',
+      who: 'reader',
+      run: [
+        { sql: `select * from public.mark_session_unread('${ID.s1}'::pg_catalog.uuid)` },
+        { sql: `select * from public.mute_session('${ID.s1}'::pg_catalog.uuid)` },
+        { sql: `select * from public.snooze_session('${ID.s1}'::pg_catalog.uuid, p_until_reply => true)` },
+        { sql: `select * from public.list_session_triage()` },
+        { sql: `select * from public.set_do_not_disturb(false, null, '22:00'::pg_catalog.time, '07:00'::pg_catalog.time, 'Africa/Cairo')` },
+        { sql: `select * from public.get_do_not_disturb()` },
+      ],
+    },
     { label: 'advance_emergencies as the scheduler', who: 'service', run: [{ sql: `select public.advance_emergencies()` }] },
     {
       label: 'presence: set, heartbeat, and the sweep (broadcast to contacts and staff)',

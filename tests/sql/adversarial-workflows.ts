@@ -325,6 +325,8 @@ export const ADVERSARIAL_WORKFLOWS: Workflow[] = [
       c.eq(last.map((r) => String(r.payload.message_id)).sort(), [String(m.id), String(note.id)].sort(), 'each message');
       // Both rows carry the transaction's now(): their order by inserted_at is a tie, so compare them as a set.
       c.eq(last.map((r) => r.payload.message_id as string).sort(), [m.id as string, note.id as string].sort(), 'each message');
+      // One transaction: both rows share inserted_at, so their order is the heap's, not the sends'.
+      c.eq(last.map((r) => String(r.payload.message_id)).sort(), [String(m.id), String(note.id)].sort(), 'each message');
       for (const who of ['client', 'reader', 'anon'] as const) {
         await as(c, who);
         c.eq(await c.n(`select 1 from realtime.messages where event = 'session_activity'`), 0, `${who} reads none`);

@@ -24,6 +24,7 @@ import { runPlans } from './plans';
 import { runFiguresPlans } from './figures-plans';
 import { runAdversarial } from './adversarial';
 import { writePrivileges } from './privileges';
+import { REPLY_TRIAGE_WORKFLOWS } from './replies-triage';
 
 const args = process.argv.slice(2);
 const only = args.includes('--engine') ? args[args.indexOf('--engine') + 1] : undefined;
@@ -62,6 +63,7 @@ async function suite(db: Engine): Promise<CaseResult[]> {
   results.push(...(await runWorkflows(db, FIGURES_WORKFLOWS, 'figures')));
   results.push(...(await runWorkflows(db, SEARCH_WORKFLOWS, 'search')));
   results.push(...(await runWorkflows(db, REVIEW_QUEUE_WORKFLOWS)));
+  results.push(...(await runWorkflows(db, REPLY_TRIAGE_WORKFLOWS, 'workflow')));
   results.push(...(await runAdversarial(db)));
   results.push(...(await runConcurrency(db)));
   // Commits its own rows: after everything that expects the fixtures as they were loaded.

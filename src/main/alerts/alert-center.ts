@@ -11,6 +11,7 @@ import type {
 } from './alert-platform';
 import { MESSAGE_SOUNDS } from './alert-platform';
 import { alertText, formatDuration, type AlertLanguage } from './alert-strings';
+import { NO_DND, doNotDisturbActive, nextPlanChange, sessionQuiet, validatePlan, type DoNotDisturbPlan, type SessionQuiet } from './quiet-hours';
 
 /** How much a notification may reveal on a screen others can see: name and text, name only, or a count only. */
 export type AlertPrivacy = 'full' | 'sender' | 'count';
@@ -18,7 +19,10 @@ export type AlertPrivacy = 'full' | 'sender' | 'count';
 export interface AlertPreferences {
   language: AlertLanguage;
   privacy: AlertPrivacy;
-  /** Silences message notifications and reply reminders; emergencies alert regardless. */
+  /**
+   * Silences message notifications, their sounds and flashes, and reply reminders (the badge still counts);
+   * emergencies alert regardless. The user's do-not-disturb plan (setDoNotDisturbPlan) can also turn it on.
+   */
   doNotDisturb: boolean;
   /** Flash the taskbar entry (bounce the dock on macOS) for a new message while the console is not focused. */
   flashFrame: boolean;
@@ -57,6 +61,16 @@ export interface NoteMentionAlert {
   senderName: string | null;
   /** The note's start, as the server sent it (the mentioned user may read the note). */
   preview: string;
+}
+
+/** The user's own triage of one session (session_triage): muted and snoozed sessions keep quiet; marked unread ones count. */
+export interface SessionTriageAlert {
+  sessionId: string;
+  muted: boolean;
+  markedUnread: boolean;
+  /** ISO timestamp; null: not snoozed by time. */
+  snoozedUntil: string | null;
+  snoozedUntilReply: boolean;
 }
 
 /** An emergency as the backend reports it; the core passes every change it hears about. */
@@ -169,7 +183,14 @@ export class AlertCenter {
   private readonly reminders = new Map<string, PendingReminder>();
   /** The console's reply-time target in minutes (console.reply.target_minutes); null: no reminders. */
   private replyTargetMinutes: number | null = null;
-  private unread = 0;
+  /** Unread counts per session (setUnreadCounts); '' holds a total given without sessions (setUnreadCount). */
+  private readonly unreadBySession = new Map<string, number>();
+  /** Do-not-disturb beyond the preference's switch: the user's manual switch, timer and schedule (SQL). */
+  private dndPlan: DoNotDisturbPlan = NO_DND;
+  private readonly quietSessions = new Map<string, SessionQuiet>();
+  private readonly markedUnread = new Set<string>();
+  /** Wakes the center when a do-not-disturb period or a snooze ends: reminders and the badge come back. */
+  private wakeTimer: TimerHandle | null = null;
   private lastBadge: number | null = null;
   private flashing = false;
   private sirenStartedAt: number | null = null;
@@ -198,7 +219,8 @@ export class AlertCenter {
     if (this.disposed) return;
     const next = validatePreferences({ ...this.preferences, ...changes });
     const privacyChanged = next.privacy !== this.preferences.privacy;
-    const remindersChanged = next.doNotDisturb !== this.preferences.doNotDisturb || next.reminderRepeatMinutes !== this.preferences.reminderRepeatMinutes;
+    const dndChanged = next.doNotDisturb !== this.preferences.doNotDisturb;
+    const remindersChanged = dndChanged || next.reminderRepeatMinutes !== this.preferences.reminderRepeatMinutes;
     this.preferences = next;
     // A notification on screen may show more than the new level allows, and coalesced slots are keyed per level.
     if (privacyChanged) {
@@ -259,7 +281,8 @@ export class AlertCenter {
     if (message.type === 'emergency') return;
     if (this.seenMessageIds.has(message.id)) return;
     this.rememberMessageId(message.id);
-    if (this.preferences.doNotDisturb) return;
+    // Muted, snoozed or do-not-disturb: no notification, sound or flash (the unread count still says it came).
+    if (this.isDoNotDisturb() || this.isSessionQuiet(message.sessionId)) return;
     if (this.platform.isWindowFocused() && this.isSessionVisible(message.sessionId)) return;
 
     const tally = this.tallies.get(message.sessionId);
@@ -312,9 +335,69 @@ export class AlertCenter {
   setUnreadCount(count: number): void {
     if (this.disposed) return;
     if (!Number.isInteger(count) || count < 0) throw new RangeError(`Unread count must be a non-negative integer, got ${String(count)}.`);
-    this.unread = count;
+    this.unreadBySession.clear();
+    this.unreadBySession.set('', count);
     if (count === 0) this.clearMessageAlerts();
     this.updateBadge();
+  }
+
+  /** Unread counts per session (a complete list): muted and snoozed sessions stay out of the badge. */
+  setUnreadCounts(counts: ReadonlyMap<string, number>): void {
+    if (this.disposed) return;
+    let total = 0;
+    for (const [sessionId, count] of counts) {
+      requireText(sessionId, 'unread sessionId');
+      if (!Number.isInteger(count) || count < 0) throw new RangeError(`Unread count must be a non-negative integer, got ${String(count)}.`);
+      total += count;
+    }
+    this.unreadBySession.clear();
+    for (const [sessionId, count] of counts) this.unreadBySession.set(sessionId, count);
+    if (total === 0) this.clearMessageAlerts();
+    this.updateBadge();
+  }
+
+  // ---- do-not-disturb and triage ----
+
+  /** The user's do-not-disturb plan as stored for them (public.do_not_disturb); emergencies ring whatever it says. */
+  setDoNotDisturbPlan(plan: DoNotDisturbPlan): void {
+    if (this.disposed) return;
+    this.dndPlan = validatePlan(plan);
+    this.quietChanged();
+  }
+
+  /** Whether message alerts are silenced now (the preference's switch or the plan). */
+  isDoNotDisturb(): boolean {
+    return this.preferences.doNotDisturb || doNotDisturbActive(this.dndPlan, this.clock.now());
+  }
+
+  /**
+   * The user's triage of their sessions (a complete list: a session not in it is neither muted, snoozed nor marked).
+   * A session that goes quiet loses its notification and reminder on screen.
+   */
+  setSessionTriage(entries: readonly SessionTriageAlert[]): void {
+    if (this.disposed) return;
+    const parsed = entries.map(validateTriage);
+    const listed = new Set(parsed.map((entry) => entry.sessionId));
+    if (listed.size !== parsed.length) throw new TypeError('Alert input: a session is listed twice in the triage.');
+    this.quietSessions.clear();
+    this.markedUnread.clear();
+    for (const entry of parsed) {
+      this.quietSessions.set(entry.sessionId, entry.quiet);
+      if (entry.markedUnread) this.markedUnread.add(entry.sessionId);
+    }
+    for (const sessionId of listed) {
+      if (!this.isSessionQuiet(sessionId)) continue;
+      this.tallies.delete(sessionId);
+      this.dropSlot(`message:${sessionId}`);
+      const reminder = this.reminders.get(sessionId);
+      if (reminder) this.takeDownReminder(reminder);
+    }
+    this.quietChanged();
+  }
+
+  /** Whether this session keeps quiet now (muted, or snoozed); emergencies in it ring regardless. */
+  isSessionQuiet(sessionId: string): boolean {
+    return sessionQuiet(this.quietSessions.get(sessionId), this.clock.now());
   }
 
   // ---- emergencies ----
@@ -350,8 +433,43 @@ export class AlertCenter {
     return this.emergencyViews();
   }
 
+  /**
+   * Emergencies, and the unread messages of sessions that are neither muted nor snoozed. Do-not-disturb keeps the
+   * count: a badge interrupts nobody, and what waited during the quiet hours should show when the user looks.
+   */
   badgeCount(): number {
-    return this.unread + this.emergencies.size;
+    return this.emergencies.size + this.messageBadgeCount();
+  }
+
+  private messageBadgeCount(): number {
+    let total = 0;
+    for (const [sessionId, count] of this.unreadBySession) {
+      if (sessionId !== '' && this.isSessionQuiet(sessionId)) continue;
+      // A session marked unread counts as one unread message until it is read.
+      total += count === 0 && this.markedUnread.has(sessionId) ? 1 : count;
+    }
+    for (const sessionId of this.markedUnread) {
+      if (!this.unreadBySession.has(sessionId) && !this.isSessionQuiet(sessionId)) total += 1;
+    }
+    return total;
+  }
+
+  /** A do-not-disturb period or a snooze began or ended: reminders and the badge follow, and the next end is awaited. */
+  private quietChanged(): void {
+    if (this.wakeTimer) this.clock.clearTimeout(this.wakeTimer);
+    this.wakeTimer = null;
+    this.scheduleReminders();
+    this.updateBadge();
+    const now = this.clock.now();
+    const ends: number[] = [];
+    const planChange = nextPlanChange(this.dndPlan, now);
+    if (planChange !== null) ends.push(planChange);
+    for (const quiet of this.quietSessions.values()) if (quiet.snoozedUntil !== null && quiet.snoozedUntil > now) ends.push(quiet.snoozedUntil);
+    if (ends.length === 0) return;
+    this.wakeTimer = this.clock.setTimeout(() => {
+      this.wakeTimer = null;
+      if (!this.disposed) this.quietChanged();
+    }, Math.max(0, Math.min(...ends) - now));
   }
 
   /** Stops every timer and the siren, takes down what this center put on screen and clears the badge. */
@@ -371,7 +489,11 @@ export class AlertCenter {
     this.flashing = false;
     if (hadEmergencies) this.platform.emitToRenderer('alerts.emergencies', { emergencies: [], changedId: null, reason: 'cleared' });
     for (const reminder of [...this.reminders.values()]) this.dropReminder(reminder);
-    this.unread = 0;
+    if (this.wakeTimer) this.clock.clearTimeout(this.wakeTimer);
+    this.wakeTimer = null;
+    this.unreadBySession.clear();
+    this.markedUnread.clear();
+    this.quietSessions.clear();
     this.updateBadge();
   }
 
@@ -392,7 +514,8 @@ export class AlertCenter {
     if (slot.trailing) return;
     slot.trailing = this.clock.setTimeout(() => {
       slot.trailing = null;
-      if (this.slots.get(slotId) !== slot || this.preferences.doNotDisturb) return;
+      if (this.slots.get(slotId) !== slot || this.isDoNotDisturb()) return;
+      if (slotId !== COUNT_NOTIFICATION_ID && this.isSessionQuiet(slotId.slice('message:'.length))) return;
       // An update within a burst is silent: the first notification already made the sound.
       this.render(slotId, true);
     }, slot.lastShownAt + this.coalesceMs - now);
@@ -488,7 +611,8 @@ export class AlertCenter {
   }
 
   private reminderDueAt(reminder: PendingReminder): number | null {
-    if (this.replyTargetMinutes === null || this.preferences.doNotDisturb) return null;
+    // Quiet now: the reminder waits, and quietChanged schedules it again when the period or the snooze ends.
+    if (this.replyTargetMinutes === null || this.isDoNotDisturb() || this.isSessionQuiet(reminder.client.sessionId)) return null;
     if (reminder.lastRemindedAt === null) return reminder.waitingSinceMs + this.replyTargetMinutes * MINUTE_MS;
     return reminder.lastRemindedAt + this.preferences.reminderRepeatMinutes * MINUTE_MS;
   }
@@ -761,6 +885,17 @@ function validateWaitingClient(client: WaitingClient): number {
   const since = typeof client.waitingSince === 'string' ? Date.parse(client.waitingSince) : Number.NaN;
   if (Number.isNaN(since)) throw new TypeError(`Alert input: waitingSince must be an ISO timestamp, got ${JSON.stringify(client.waitingSince)}.`);
   return since;
+}
+
+function validateTriage(entry: SessionTriageAlert): { sessionId: string; markedUnread: boolean; quiet: SessionQuiet } {
+  if (typeof entry !== 'object' || entry === null) throw new TypeError('Alert input: a triage entry must be an object.');
+  requireText(entry.sessionId, 'triage sessionId');
+  for (const field of ['muted', 'markedUnread', 'snoozedUntilReply'] as const) {
+    if (typeof entry[field] !== 'boolean') throw new TypeError(`Alert input: triage ${field} must be true or false.`);
+  }
+  const until = entry.snoozedUntil === null ? null : typeof entry.snoozedUntil === 'string' ? Date.parse(entry.snoozedUntil) : Number.NaN;
+  if (until !== null && Number.isNaN(until)) throw new TypeError(`Alert input: snoozedUntil must be an ISO timestamp or null, got ${JSON.stringify(entry.snoozedUntil)}.`);
+  return { sessionId: entry.sessionId, markedUnread: entry.markedUnread, quiet: { muted: entry.muted, snoozedUntil: until, snoozedUntilReply: entry.snoozedUntilReply } };
 }
 
 function validatePreferences(preferences: AlertPreferences): AlertPreferences {

@@ -29,8 +29,10 @@ export {
   type EmergencyAlertInput,
   type IncomingMessageAlert,
   type NoteMentionAlert,
+  type SessionTriageAlert,
   type WaitingClient,
 } from './alert-center';
+export { doNotDisturbActive, inSchedule, nextPlanChange, type DoNotDisturbPlan } from './quiet-hours';
 export { ALERT_LANGUAGES, ALERT_STRINGS, alertText, formatDuration, type AlertLanguage, type AlertStringKey } from './alert-strings';
 export {
   HeadlessAlertPlatform,

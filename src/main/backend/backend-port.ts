@@ -1,4 +1,4 @@
-import type { AuditEntry, BulkApproveResult, ChatMessage, ChatSession, ClientHistorySession, Emergency, Figures, RejectionReason, ReviewClaim } from '../../shared/ipc/contract';
+import type { AuditEntry, BulkApproveResult, CannedReply, ChatMessage, ChatSession, ClientHistorySession, DoNotDisturb, Emergency, Figures, RejectionReason, ReviewClaim, SessionTriage } from '../../shared/ipc/contract';
 import type { AccountChange, ManagedAccount } from '../../../supabase/functions/admin-accounts/contract.ts';
 
 /**
@@ -198,6 +198,19 @@ export interface UserConnection {
   rejectAudio(messageId: string, reasonId?: string, note?: string): Promise<MessageRow>;
   listRejectionReasons(includeArchived?: boolean): Promise<RejectionReasonRow[]>;
   saveRejectionReason(input: RejectionReasonInput): Promise<RejectionReasonRow>;
+  // ---- canned replies and triage (20261201002200_canned_replies.sql, 20261201002300_session_triage.sql) ----
+  /** The user's own canned replies and the shared ones (clients: none). */
+  listCannedReplies(): Promise<CannedReply[]>;
+  saveCannedReply(reply: Omit<CannedReply, 'id' | 'updatedAt'> & { id?: string }): Promise<CannedReply>;
+  deleteCannedReply(id: string): Promise<void>;
+  /** The user's sessions with triage in effect (muted, marked unread, snoozed). */
+  listSessionTriage(): Promise<SessionTriage[]>;
+  markSessionUnread(sessionId: string, unread: boolean): Promise<SessionTriage>;
+  muteSession(sessionId: string, muted: boolean): Promise<SessionTriage>;
+  /** Until a time or the client's next message; neither wakes it now. */
+  snoozeSession(sessionId: string, snooze: { until?: string | null; untilReply?: boolean }): Promise<SessionTriage>;
+  getDoNotDisturb(): Promise<DoNotDisturb>;
+  setDoNotDisturb(plan: DoNotDisturb): Promise<DoNotDisturb>;
 }
 
 export interface Backend {

@@ -23,6 +23,8 @@ import type {
 import { authError, storageError, toAppError } from './backend-errors';
 import { isoTimestamp, toBulkApproveRow, toClientHistorySession, toEmergencyRow, toMessageRow, toProfileRow, toRejectionReasonRow, toReviewClaimRow, toSessionRow } from './row-mapping';
 import { toAuditEntry, toFigures } from './figures-mapping';
+import { toCannedReply, toDoNotDisturb, toSessionTriage } from './replies-triage-rows';
+import type { CannedReply, DoNotDisturb } from '../../shared/ipc/contract';
 
 /**
  * Where supabase-js keeps the session (tokens). The Electron shell passes a store encrypted with
@@ -594,6 +596,25 @@ class SupabaseUserConnection implements UserConnection {
     );
   }
 
+  // ---- canned replies and triage ----
+
+  async listCannedReplies() {
+    return (await this.rows('list_canned_replies', {})).map(toCannedReply);
+  }
+
+  async saveCannedReply(reply: Omit<CannedReply, 'id' | 'updatedAt'> & { id?: string }) {
+    return toCannedReply(
+      await this.row('save_canned_reply', {
+        p_language: reply.language,
+        p_shortcut: reply.shortcut,
+        p_title: reply.title,
+        p_body: reply.body,
+        p_shared: reply.shared,
+        ...(reply.id ? { p_id: reply.id } : {}),
+      }),
+    );
+  }
+
   async noteMentionCandidates(sessionId: string) {
     return (await this.rows('note_mention_candidates', { p_session_id: sessionId })).map((row) => {
       const p = toProfileRow(row);
@@ -607,6 +628,46 @@ class SupabaseUserConnection implements UserConnection {
       this.rows('client_notes', { p_client_id: clientId }),
     ]);
     return { sessions: sessions.map(toClientHistorySession), notes: notes.map(toMessageRow) };
+  }
+
+  async deleteCannedReply(id: string) {
+    await this.call('delete_canned_reply', { p_id: id });
+  }
+
+  async listSessionTriage() {
+    return (await this.rows('list_session_triage', {})).map(toSessionTriage);
+  }
+
+  async markSessionUnread(sessionId: string, unread: boolean) {
+    return toSessionTriage(await this.row('mark_session_unread', { p_session_id: sessionId, p_unread: unread }));
+  }
+
+  async muteSession(sessionId: string, muted: boolean) {
+    return toSessionTriage(await this.row('mute_session', { p_session_id: sessionId, p_muted: muted }));
+  }
+
+  async snoozeSession(sessionId: string, snooze: { until?: string | null; untilReply?: boolean }) {
+    return toSessionTriage(
+      await this.row('snooze_session', {
+        p_session_id: sessionId,
+        ...(snooze.until ? { p_until: snooze.until } : {}),
+        p_until_reply: snooze.untilReply === true,
+      }),
+    );
+  }
+
+  async getDoNotDisturb() {
+    const [row] = await this.rows('get_do_not_disturb', {});
+    return toDoNotDisturb(row);
+  }
+
+  async setDoNotDisturb(plan: DoNotDisturb) {
+    const [row] = await this.rows('set_do_not_disturb', {
+      p_manual: plan.manual,
+      ...(plan.until ? { p_until: plan.until } : {}),
+      ...(plan.schedule ? { p_schedule_start: plan.schedule.start, p_schedule_end: plan.schedule.end, p_time_zone: plan.schedule.timeZone } : {}),
+    });
+    return toDoNotDisturb(row);
   }
 
   setAutoRefresh(on: boolean) {

@@ -316,17 +316,36 @@ export function createConsoleCore(services: ShellServices) {
     'emergencies.acknowledge': ({ callId }) => connection().acknowledgeEmergency(callId),
     'emergencies.resolve': ({ callId, note }) => connection().resolveEmergency(callId, note),
     'alerts.getPreferences': () => user().alerts.getPreferences(),
-    'alerts.setPreferences': (preferences) => {
+    'alerts.setPreferences': async (preferences) => {
+      // The do-not-disturb switch is the user's, in SQL (public.do_not_disturb): it follows them to every computer.
+      const { doNotDisturb } = preferences;
+      if (doNotDisturb !== undefined && doNotDisturb !== user().triage.state().doNotDisturb.manual) {
+        await user().triage.setDoNotDisturb({ ...user().triage.state().doNotDisturb, manual: doNotDisturb });
+      }
       user().alerts.setPreferences(preferences);
       return user().alerts.getPreferences();
     },
     'alerts.openEmergencies': () => ({ emergencies: user().alerts.openEmergencies() }),
+    // ---- canned replies and triage ----
+    'canned.list': async () => ({ replies: await connection().listCannedReplies() }),
+    'canned.save': (reply) => connection().saveCannedReply(reply),
+    'canned.delete': async ({ id }) => {
+      await connection().deleteCannedReply(id);
+      return { ok: true as const };
+    },
+    'triage.get': () => user().triage.state(),
+    'triage.markUnread': ({ sessionId, unread }) => user().triage.markUnread(sessionId, unread),
+    'triage.mute': ({ sessionId, muted }) => user().triage.mute(sessionId, muted),
+    'triage.snooze': ({ sessionId, until, untilReply }) => user().triage.snooze(sessionId, { until: until ?? null, untilReply: untilReply ?? false }),
+    'triage.setDoNotDisturb': (plan) => user().triage.setDoNotDisturb(plan),
     'connection.getState': () => ({ ...connectionState }),
     'app.setViewState': ({ focused, visibleSessionId }) => {
       view.focused = focused;
       view.visibleSessionId = visibleSessionId;
       alertPlatform.setWindowFocused?.(focused);
       if (visibleSessionId && session) session.alerts.sessionRead(visibleSessionId);
+      // Looked at in a focused window: a mark of unread comes off.
+      if (visibleSessionId && focused && session) void session.triage.seen(visibleSessionId).catch(() => {});
       return { ok: true as const };
     },
     'app.backendSettings': () => {

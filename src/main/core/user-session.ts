@@ -16,6 +16,7 @@ import type { Role } from '../backend/backend-port';
 const CACHE_TRIM_DELAY_MS = 30_000;
 import { waitingClients } from './waiting-clients';
 import { ReviewQueue } from './review-queue';
+import { SessionTriageState } from './session-triage';
 
 /** The console setting that holds the reply-time target (supabase/migrations/*_app_settings.sql). */
 export const REPLY_TARGET_SETTING = 'console.reply.target_minutes';
@@ -98,6 +99,8 @@ export class UserSession {
   readonly alerts: AlertCenter;
   /** The review queue of staff (null for readers and clients, who review nothing). */
   readonly reviews: ReviewQueue | null;
+  /** The user's muted, snoozed and marked-unread sessions and their do-not-disturb (SQL, per user). */
+  readonly triage: SessionTriageState;
   private readonly names = new Map<string, string>();
   /** Sessions the user opened, least recent first: their typing topics are joined (the adapter caps how many). */
   private readonly openSessions: string[] = [];
@@ -132,6 +135,7 @@ export class UserSession {
   ) {
     this.cursor = options.cursor;
     this.alerts = new AlertCenter(alertPlatform, { isSessionVisible: options.isSessionVisible, preferences: { language: options.language } });
+    this.triage = new SessionTriageState(connection, this.alerts, hub);
     this.store = openLocalStore({ directory: path.join(dataDir, 'users', connection.userId) });
     this.outbox = new Outbox({
       store: this.store,
@@ -160,6 +164,7 @@ export class UserSession {
     this.detach.push(() => clearTimeout(trim));
     void this.refreshSettings().catch(() => {});
     void this.refreshSessions().catch(() => {});
+    void this.triage.load().catch(() => {});
     if (ALERTED_FOR_EMERGENCIES.has(options.role)) {
       void connection
         .listEmergencies()
@@ -171,6 +176,7 @@ export class UserSession {
   /** A message the user has not seen before, from someone else: the alert center decides whether it rings. */
   private notifyArrival(message: ChatMessage) {
     if (message.senderId === this.connection.userId) return;
+    this.triage.messageArrived(message, this.sessions.get(message.sessionId));
     // An internal note is not a message to answer: only a mention of this user notifies (note_mention).
     if (message.type === 'note') return;
     this.alerts.messageReceived({
@@ -227,9 +233,8 @@ export class UserSession {
   }
 
   private updateBadge() {
-    let total = 0;
-    for (const n of this.unread.values()) total += n;
-    this.alerts.setUnreadCount(total);
+    // Per session: the alert center leaves muted and snoozed sessions out and counts marked-unread ones.
+    this.alerts.setUnreadCounts(this.unread);
   }
 
   /**
@@ -534,6 +539,7 @@ export class UserSession {
 
   async close() {
     this.closed = true;
+    this.triage.close();
     if (this.catchUpRetry) clearTimeout(this.catchUpRetry);
     this.alerts.dispose();
     await this.reviews?.close();

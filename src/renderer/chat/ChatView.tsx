@@ -261,6 +261,7 @@ export function ChatView({ client, profile, sessionId, session, label, people: d
             disabled={!writable}
             replyTo={replyTo}
             people={people}
+            variables={replyVariables(session, profile)}
             onClearReply={() => setReplyTo(null)}
             canWriteNotes={canWriteNotes}
           />
@@ -331,4 +332,10 @@ function AssignReader({ client, session, people }: { client: ConsoleClient; sess
       )}
     </form>
   );
+}
+
+/** Who a canned reply's {client_name} and {reader_name} are: the session's client, and its reader (else the user). */
+function replyVariables(session: ChatSession | null, profile: Profile) {
+  const named = (role: 'client' | 'reader') => session?.participants.find((p) => p.roleInSession === role)?.displayName || null;
+  return { clientName: named('client'), readerName: named('reader') ?? profile.displayName };
 }

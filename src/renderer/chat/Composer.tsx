@@ -1,5 +1,5 @@
-import { useEffect, useRef, useState } from 'react';
-import type { ChatMessage } from '../../shared/ipc/contract';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import type { CannedReply, ChatMessage } from '../../shared/ipc/contract';
 import type { IpcError } from '../../shared/ipc/errors';
 import type { ConsoleClient } from '../bridge/console-client';
 import { useI18n, type I18n } from '../i18n/i18n';
@@ -10,6 +10,8 @@ import { characterCount, sizeParts, useConsoleLimits } from '../lib/limits';
 import { blobToBase64 } from '../lib/peaks';
 import { VoiceRecorder, type Recording } from './VoiceRecorder';
 import { AttachmentPreview, type ConfirmedFile, type PickedFile } from './AttachmentPreview';
+import { CannedReplyList, cannedOptionId } from './CannedReplyList';
+import { fillVariables, filterReplies, formatReplyDate, insertReply, slashQueryAt } from '../lib/canned-replies';
 
 const DRAFT_SAVE_MS = 400;
 const TYPING_EVERY_MS = 2_500;
@@ -23,6 +25,8 @@ interface Props {
   disabled: boolean;
   replyTo: ChatMessage | null;
   people: Map<string, Person>;
+  /** Who {client_name} and {reader_name} of a canned reply are in this session. */
+  variables?: { clientName: string | null; readerName: string | null };
   onClearReply(): void;
   /** The user may write internal notes here (the session's reader, or staff): offers the Note mode. Never for clients. */
   canWriteNotes?: boolean;
@@ -36,8 +40,8 @@ const replyPreview = (message: ChatMessage, t: I18n['t']) => (message.type === '
  * on disk); a refusal keeps the text and says why, in the user's language. Nothing is ever cut: over the
  * limit, the counter says by how much and Send waits.
  */
-export function Composer({ client, sessionId, disabled, replyTo, people, onClearReply, canWriteNotes = false }: Props) {
-  const { t, tx, errorRich } = useI18n();
+export function Composer({ client, sessionId, disabled, replyTo, people, variables, onClearReply, canWriteNotes = false }: Props) {
+  const { t, tx, errorRich, language, locale } = useI18n();
   const limits = useConsoleLimits(client);
   const [body, setBody] = useState('');
   const [draftLoaded, setDraftLoaded] = useState(false);
@@ -50,6 +54,45 @@ export function Composer({ client, sessionId, disabled, replyTo, people, onClear
   const fileInput = useRef<HTMLInputElement>(null);
   const latest = useRef({ body: '', replyTo: null as string | null });
   const [noteMode, setNoteMode] = useState(false);
+  const textarea = useRef<HTMLTextAreaElement>(null);
+  // Canned replies: typing `/` lists them (filtered by what follows); keyboard only, the focus stays in the text.
+  const [cannedReplies, setCannedReplies] = useState<CannedReply[]>([]);
+  const [caret, setCaret] = useState(0);
+  const [activeCanned, setActiveCanned] = useState({ query: '', index: 0 });
+  const [dismissedSlash, setDismissedSlash] = useState<number | null>(null);
+  const pendingCaret = useRef<number | null>(null);
+  useEffect(() => {
+    let live = true;
+    client
+      .call('canned.list', {})
+      // A console whose main process predates canned replies answers without a list: none to offer.
+      .then(({ replies }) => live && setCannedReplies(Array.isArray(replies) ? replies : []))
+      .catch(() => {});
+    return () => {
+      live = false;
+    };
+  }, [client]);
+  useLayoutEffect(() => {
+    if (pendingCaret.current === null || !textarea.current) return;
+    textarea.current.setSelectionRange(pendingCaret.current, pendingCaret.current);
+    pendingCaret.current = null;
+  });
+  const slash = slashQueryAt(body, caret);
+  const cannedMatches = slash && cannedReplies.length > 0 ? filterReplies(cannedReplies, slash.query, language) : [];
+  const cannedOpen = slash !== null && dismissedSlash !== slash.start && cannedMatches.length > 0;
+  const cannedIndex = cannedOpen && activeCanned.query === slash.query ? Math.min(activeCanned.index, cannedMatches.length - 1) : 0;
+  const cannedListId = `canned-list-${sessionId}`;
+  const fillReply = (reply: CannedReply) =>
+    fillVariables(reply.body, { clientName: variables?.clientName ?? null, readerName: variables?.readerName ?? null, date: formatReplyDate(new Date(), locale) });
+  function insertCanned(reply: CannedReply) {
+    if (!slash) return;
+    const next = insertReply(body, slash, fillReply(reply));
+    setBody(next.text);
+    setCaret(next.caret);
+    pendingCaret.current = next.caret;
+    setRefusal(null);
+    saveDraft(next.text, replyTo?.id ?? null);
+  }
 
   useEffect(() => {
     let live = true;
@@ -197,8 +240,14 @@ export function Composer({ client, sessionId, disabled, replyTo, people, onClear
       )}
       <div className="composer__row">
         <textarea
+          ref={textarea}
           data-composer
           dir="auto"
+          // A textbox that owns the `/` listbox (aria-activedescendant names the active option): it keeps the textbox
+          // role, which screen readers, shortcuts and every test expect of the message box.
+          aria-autocomplete="list"
+          aria-controls={cannedOpen ? cannedListId : undefined}
+          aria-activedescendant={cannedOpen ? cannedOptionId(cannedListId, cannedIndex) : undefined}
           aria-label={t('composer.label')}
           aria-describedby={`composer-counter-${sessionId}`}
           aria-invalid={over > 0}
@@ -206,8 +255,11 @@ export function Composer({ client, sessionId, disabled, replyTo, people, onClear
           rows={2}
           value={body}
           readOnly={queuing}
+          onSelect={(event) => setCaret(event.currentTarget.selectionStart)}
           onChange={(event) => {
             setBody(event.target.value);
+            setCaret(event.target.selectionStart);
+            if (!slashQueryAt(event.target.value, event.target.selectionStart)) setDismissedSlash(null);
             setRefusal(null);
             saveDraft(event.target.value, replyTo?.id ?? null);
             const now = Date.now();
@@ -217,6 +269,27 @@ export function Composer({ client, sessionId, disabled, replyTo, people, onClear
             }
           }}
           onKeyDown={(event) => {
+            if (cannedOpen && slash && !event.nativeEvent.isComposing) {
+              const count = cannedMatches.length;
+              if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+                event.preventDefault();
+                const step = event.key === 'ArrowDown' ? 1 : count - 1;
+                setActiveCanned({ query: slash.query, index: (cannedIndex + step) % count });
+                return;
+              }
+              if ((event.key === 'Enter' && !event.shiftKey) || (event.key === 'Tab' && !event.shiftKey)) {
+                event.preventDefault();
+                insertCanned(cannedMatches[cannedIndex]!);
+                return;
+              }
+              if (event.key === 'Escape') {
+                // Closes the list only: the reply being answered (if any) stays.
+                event.preventDefault();
+                event.stopPropagation();
+                setDismissedSlash(slash.start);
+                return;
+              }
+            }
             if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
               event.preventDefault();
               void send();
@@ -229,6 +302,7 @@ export function Composer({ client, sessionId, disabled, replyTo, people, onClear
           {queuing ? t('composer.queuing') : t('composer.send')}
         </button>
       </div>
+      {cannedOpen && <CannedReplyList id={cannedListId} replies={cannedMatches} activeIndex={cannedIndex} preview={fillReply} onPick={insertCanned} />}
       <p
         id={`composer-counter-${sessionId}`}
         className={over > 0 ? 'composer__counter composer__counter--over' : 'composer__counter'}

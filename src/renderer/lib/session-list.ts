@@ -1,4 +1,4 @@
-import type { ChatSession } from '../../shared/ipc/contract';
+import type { ChatSession, SessionTriage } from '../../shared/ipc/contract';
 
 /** The list's order, as list_sessions gives it: latest activity first, then id (descending). */
 const activity = (s: ChatSession) => s.lastMessageAt ?? s.createdAt;
@@ -42,4 +42,38 @@ export function applyPresence(list: ChatSession[], userId: string, availability:
     return { ...s, participants: s.participants.map((p) => (p.userId === userId ? { ...p, availability } : p)) };
   });
   return changed ? next : list;
+}
+
+// ---- triage (the user's own: muted, snoozed, marked unread) ----
+
+/** Snoozed now: until a time still to come, or until the client writes. */
+export function isSnoozed(entry: SessionTriage | undefined, now: number): boolean {
+  if (!entry) return false;
+  return entry.snoozedUntilReply || (entry.snoozedUntil !== null && Date.parse(entry.snoozedUntil) > now);
+}
+
+/**
+ * The list as the sidebar shows it: snoozed sessions leave the list for their own group (in the same order) until
+ * their snooze ends; emergencies are never put away.
+ */
+export function splitByTriage(
+  sessions: readonly ChatSession[],
+  triage: ReadonlyMap<string, SessionTriage>,
+  now: number,
+): { listed: ChatSession[]; snoozed: ChatSession[] } {
+  const listed: ChatSession[] = [];
+  const snoozed: ChatSession[] = [];
+  for (const session of sessions) {
+    if (session.type !== 'emergency' && isSnoozed(triage.get(session.id), now)) snoozed.push(session);
+    else listed.push(session);
+  }
+  return { listed, snoozed };
+}
+
+/** When the snooze choices end, from `now` in the user's local time: in an hour, tomorrow at 09:00. */
+export function snoozeChoices(now: Date): { hour: string; tomorrow: string } {
+  const tomorrow = new Date(now);
+  tomorrow.setDate(tomorrow.getDate() + 1);
+  tomorrow.setHours(9, 0, 0, 0);
+  return { hour: new Date(now.getTime() + 3_600_000).toISOString(), tomorrow: tomorrow.toISOString() };
 }

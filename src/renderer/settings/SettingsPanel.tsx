@@ -15,6 +15,8 @@ import type { Standing } from '../workspace/Workspace';
 import { PASSWORD_MIN_LENGTH } from '../../shared/accounts/password-rule';
 import { playAlertSound } from '../alerts/alert-sounds';
 import { AccountsPanel } from '../accounts/AccountsPanel';
+import { CannedRepliesSettings } from './CannedRepliesSettings';
+import { DoNotDisturbSettings } from './DoNotDisturbSettings';
 
 type Preferences = RequestOutput<'alerts.getPreferences'>;
 type Availability = NonNullable<Standing['availability']>;
@@ -103,6 +105,8 @@ export function SettingsPanel({ client, profile, standing, onStandingChanged, on
           !error && <p className="muted" role="status">{t('settings.loading')}</p>
         )}
       </fieldset>
+      <DoNotDisturbSettings client={client} />
+      {profile.role !== 'client' && <CannedRepliesSettings client={client} profile={profile} />}
       <MicrophoneSettings />
       {profile.role === 'reader' && <AvailabilityForm client={client} standing={standing} onSaved={onStandingChanged} />}
       {(profile.role === 'admin' || profile.role === 'super_admin') && (

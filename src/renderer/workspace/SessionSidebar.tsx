@@ -1,5 +1,5 @@
 import { memo, useMemo, useState } from 'react';
-import type { ChatSession, Profile } from '../../shared/ipc/contract';
+import type { ChatSession, Profile, SessionTriage } from '../../shared/ipc/contract';
 import type { IpcError } from '../../shared/ipc/errors';
 import type { ConsoleClient } from '../bridge/console-client';
 import { useI18n, useNow } from '../i18n/i18n';
@@ -14,6 +14,9 @@ import { useReplyTarget, WaitingFigure, WaitingSummary } from './waiting';
 export type SessionSort = 'recent' | 'waiting';
 const SORT_KEY = 'samia.sidebar.sort';
 const readSort = (): SessionSort => (localStorage.getItem(SORT_KEY) === 'waiting' ? 'waiting' : 'recent');
+import { splitByTriage } from '../lib/session-list';
+import { useTriage } from './use-triage';
+import { TriageMenu } from './TriageMenu';
 
 interface Props {
   client: ConsoleClient;
@@ -34,10 +37,15 @@ export function SessionSidebar({ client, profile, sessions, labels, load, active
   const [newWith, setNewWith] = useState('');
   const [error, setError] = useState<IpcError | null>(null);
   const [busy, setBusy] = useState(false);
+  const [showSnoozed, setShowSnoozed] = useState(false);
   const staff = isStaff(profile.role);
   const target = useReplyTarget(client);
   const [sort, setSort] = useState<SessionSort>(readSort);
-  const shown = useMemo(() => (sort === 'waiting' ? byLongestWaiting(sessions) : sessions), [sessions, sort]);
+  const triage = useTriage(client);
+  const { listed, snoozed } = useMemo(() => {
+    const split = splitByTriage(sessions, triage.bySession, now);
+    return sort === 'waiting' ? { listed: byLongestWaiting(split.listed), snoozed: split.snoozed } : split;
+  }, [sessions, triage.bySession, now, sort]);
 
   async function openSupport(userId?: string) {
     setBusy(true);
@@ -126,30 +134,40 @@ export function SessionSidebar({ client, profile, sessions, labels, load, active
         </select>
       </div>
       <WaitingSummary sessions={sessions} target={target} />
-      <ul className="session-list">
-        {shown.map((s) => {
-          const last = s.lastMessage;
-          return (
-            <SessionRow
-              key={s.id}
-              session={s}
-              label={labels.get(s.id) ?? null}
-              active={s.id === activeId}
-              typingName={typingFor(s.id)}
-              selfId={profile.id}
-              sender={last ? (people.get(last.senderId) ?? null) : null}
-              now={now}
-              target={target}
-              onOpen={onOpen}
-            />
-          );
-        })}
-      </ul>
+      {[listed, ...(showSnoozed ? [snoozed] : [])].map((group, g) => (
+        <ul key={g === 0 ? 'listed' : 'snoozed'} className="session-list" data-testid={g === 0 ? 'session-list' : 'snoozed-list'} aria-label={g === 0 ? undefined : t('triage.snoozedGroup', { count: snoozed.length })}>
+          {group.map((s) => {
+            const last = s.lastMessage;
+            return (
+              <SessionRow
+                key={s.id}
+                client={client}
+                session={s}
+                label={labels.get(s.id) ?? null}
+                active={s.id === activeId}
+                typingName={typingFor(s.id)}
+                selfId={profile.id}
+                sender={last ? (people.get(last.senderId) ?? null) : null}
+                triage={triage.bySession.get(s.id)}
+                now={now}
+                target={target}
+                onOpen={onOpen}
+              />
+            );
+          })}
+        </ul>
+      ))}
+      {snoozed.length > 0 && (
+        <button type="button" className="link-button" aria-expanded={showSnoozed} data-testid="snoozed-toggle" onClick={() => setShowSnoozed((v) => !v)}>
+          {showSnoozed ? t('triage.hideSnoozed') : t('triage.showSnoozed', { count: snoozed.length })}
+        </button>
+      )}
     </aside>
   );
 }
 
 interface RowProps {
+  client: ConsoleClient;
   session: ChatSession;
   label: SessionLabel | null;
   active: boolean;
@@ -157,6 +175,8 @@ interface RowProps {
   selfId: string;
   /** The last message's sender as the directory knows them (the only entry of `people` a row reads). */
   sender: Person | null;
+  /** The user's own triage of the session (muted, snoozed, marked unread). */
+  triage: SessionTriage | undefined;
   now: number;
   /** The reply-time target in minutes (console.reply.target_minutes); null: none. */
   target: number | null;
@@ -169,12 +189,12 @@ const NOBODY = new Map<string, Person>();
  * One session of the list. Memoized on what it shows: a pushed change to one session redraws that row only, so
  * the work per event does not grow with the number of sessions listed.
  */
-const SessionRow = memo(function SessionRow({ session: s, label: given, active, typingName, selfId, sender, now, target, onOpen }: RowProps) {
+const SessionRow = memo(function SessionRow({ client, session: s, label: given, active, typingName, selfId, sender, triage, now, target, onOpen }: RowProps) {
   const { t, tx, formatDateTime, formatNumber, formatRelative } = useI18n();
   const label = given ?? { title: t('session.untitled'), qualifier: null, shortQualifier: null };
   const people = useMemo(() => (sender ? new Map([[sender.id, sender]]) : NOBODY), [sender]);
   return (
-    <li>
+    <li className="session-row" data-muted={triage?.muted ? 'true' : undefined} data-marked-unread={triage?.markedUnread ? 'true' : undefined}>
       <button
         type="button"
         className={active ? 'session-item session-item--active' : 'session-item'}
@@ -189,10 +209,18 @@ const SessionRow = memo(function SessionRow({ session: s, label: given, active, 
           <SessionTitle label={label} className="session-item__title" compact />
           {s.type === 'emergency' && <span className="badge badge--danger">{t('session.emergency')}</span>}
           {s.status === 'active' && s.waitingSince && <WaitingFigure waitingSince={s.waitingSince} target={target} />}
+          {triage?.muted && (
+            <span className="triage-mark" data-testid="muted-mark" role="img" aria-label={t('triage.muted')} title={t('triage.muted')}>
+              🔕
+            </span>
+          )}
           {s.unreadCount > 0 && (
             <span className="badge" data-testid="unread-count" aria-label={t('sidebar.unread', { count: s.unreadCount })}>
               {formatNumber(s.unreadCount)}
             </span>
+          )}
+          {s.unreadCount === 0 && triage?.markedUnread && (
+            <span className="badge badge--dot" data-testid="marked-unread" role="img" aria-label={t('triage.markedUnread')} title={t('triage.markedUnread')} />
           )}
         </span>
         <SessionPresence session={s} selfId={selfId} fallbackName={(r) => t(`participant.${r}`)} />
@@ -212,7 +240,14 @@ const SessionRow = memo(function SessionRow({ session: s, label: given, active, 
             {formatRelative(s.lastMessageAt ?? s.createdAt, now)}
           </time>
         </span>
+        {triage?.snoozedUntilReply && <span className="muted" data-testid="snoozed-until">{t('triage.snoozedUntilReply')}</span>}
+        {triage?.snoozedUntil && Date.parse(triage.snoozedUntil) > now && (
+          <span className="muted" data-testid="snoozed-until">
+            {t('triage.snoozedUntil', { time: formatDateTime(triage.snoozedUntil) })}
+          </span>
+        )}
       </button>
+      <TriageMenu client={client} sessionId={s.id} title={label.title} triage={triage} now={now} />
     </li>
   );
 }, sameRow);
@@ -220,6 +255,8 @@ const SessionRow = memo(function SessionRow({ session: s, label: given, active, 
 function sameRow(a: RowProps, b: RowProps): boolean {
   return (
     a.session === b.session &&
+    a.client === b.client &&
+    a.triage === b.triage &&
     a.active === b.active &&
     a.typingName === b.typingName &&
     a.selfId === b.selfId &&

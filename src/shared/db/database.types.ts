@@ -70,6 +70,67 @@ export type Database = {
         }
         Relationships: []
       }
+      canned_replies: {
+        Row: {
+          body: string
+          created_at: string
+          id: string
+          language: string
+          owner_id: string | null
+          shortcut: string
+          title: string
+          updated_at: string
+          updated_by: string | null
+        }
+        Insert: {
+          body: string
+          created_at?: string
+          id?: string
+          language: string
+          owner_id?: string | null
+          shortcut: string
+          title: string
+          updated_at?: string
+          updated_by?: string | null
+        }
+        Update: {
+          body?: string
+          created_at?: string
+          id?: string
+          language?: string
+          owner_id?: string | null
+          shortcut?: string
+          title?: string
+          updated_at?: string
+          updated_by?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "canned_replies_owner_id_fkey"
+            columns: ["owner_id"]
+            referencedRelation: "profile_cards"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "canned_replies_owner_id_fkey"
+            columns: ["owner_id"]
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "canned_replies_updated_by_fkey"
+            columns: ["updated_by"]
+            referencedRelation: "profile_cards"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "canned_replies_updated_by_fkey"
+            columns: ["updated_by"]
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       chat_messages: {
         Row: {
           body: string | null
@@ -281,6 +342,49 @@ export type Database = {
           {
             foreignKeyName: "chat_sessions_created_by_fkey"
             columns: ["created_by"]
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      do_not_disturb: {
+        Row: {
+          manual: boolean
+          schedule_end: string | null
+          schedule_start: string | null
+          time_zone: string | null
+          until: string | null
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          manual?: boolean
+          schedule_end?: string | null
+          schedule_start?: string | null
+          time_zone?: string | null
+          until?: string | null
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          manual?: boolean
+          schedule_end?: string | null
+          schedule_start?: string | null
+          time_zone?: string | null
+          until?: string | null
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "do_not_disturb_user_id_fkey"
+            columns: ["user_id"]
+            referencedRelation: "profile_cards"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "do_not_disturb_user_id_fkey"
+            columns: ["user_id"]
             referencedRelation: "profiles"
             referencedColumns: ["id"]
           },
@@ -612,6 +716,58 @@ export type Database = {
           },
         ]
       }
+      session_triage: {
+        Row: {
+          marked_unread_at: string | null
+          muted: boolean
+          session_id: string
+          snooze_until_reply: boolean
+          snoozed_at: string | null
+          snoozed_until: string | null
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          marked_unread_at?: string | null
+          muted?: boolean
+          session_id: string
+          snooze_until_reply?: boolean
+          snoozed_at?: string | null
+          snoozed_until?: string | null
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          marked_unread_at?: string | null
+          muted?: boolean
+          session_id?: string
+          snooze_until_reply?: boolean
+          snoozed_at?: string | null
+          snoozed_until?: string | null
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "session_triage_session_id_fkey"
+            columns: ["session_id"]
+            referencedRelation: "chat_sessions"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "session_triage_user_id_fkey"
+            columns: ["user_id"]
+            referencedRelation: "profile_cards"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "session_triage_user_id_fkey"
+            columns: ["user_id"]
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
     }
     Views: {
       profile_cards: {
@@ -782,6 +938,7 @@ export type Database = {
           isSetofReturn: true
         }
       }
+      delete_canned_reply: { Args: { p_id: string }; Returns: undefined }
       delete_message: {
         Args: { p_message_id: string }
         Returns: Database["public"]["CompositeTypes"]["chat_message_view"]
@@ -851,6 +1008,16 @@ export type Database = {
         }[]
       }
       get_console_settings: { Args: Record<PropertyKey, never>; Returns: Json }
+      get_do_not_disturb: {
+        Args: Record<PropertyKey, never>
+        Returns: {
+          manual: boolean
+          schedule_end: string
+          schedule_start: string
+          time_zone: string
+          until: string
+        }[]
+      }
       get_session: {
         Args: { p_session_id: string }
         Returns: Database["public"]["CompositeTypes"]["chat_session_view"][]
@@ -914,6 +1081,26 @@ export type Database = {
           source_table: string
           table_name: string
         }[]
+      }
+      list_canned_replies: {
+        Args: Record<PropertyKey, never>
+        Returns: {
+          body: string
+          created_at: string
+          id: string
+          language: string
+          owner_id: string | null
+          shortcut: string
+          title: string
+          updated_at: string
+          updated_by: string | null
+        }[]
+        SetofOptions: {
+          from: "*"
+          to: "canned_replies"
+          isOneToOne: false
+          isSetofReturn: true
+        }
       }
       list_emergencies: {
         Args: { p_limit?: number }
@@ -991,6 +1178,16 @@ export type Database = {
           isSetofReturn: true
         }
       }
+      list_session_triage: {
+        Args: Record<PropertyKey, never>
+        Returns: Database["public"]["CompositeTypes"]["session_triage_view"][]
+        SetofOptions: {
+          from: "*"
+          to: "session_triage_view"
+          isOneToOne: false
+          isSetofReturn: true
+        }
+      }
       list_sessions: {
         Args: { p_limit?: number }
         Returns: Database["public"]["CompositeTypes"]["chat_session_view"][]
@@ -1004,6 +1201,16 @@ export type Database = {
       mark_read: {
         Args: { p_read_at?: string; p_session_id: string }
         Returns: string
+      }
+      mark_session_unread: {
+        Args: { p_session_id: string; p_unread?: boolean }
+        Returns: Database["public"]["CompositeTypes"]["session_triage_view"]
+        SetofOptions: {
+          from: "*"
+          to: "session_triage_view"
+          isOneToOne: true
+          isSetofReturn: false
+        }
       }
       message_context: {
         Args: { p_after?: number; p_before?: number; p_message_id: string }
@@ -1028,6 +1235,16 @@ export type Database = {
       messages_changed_since: {
         Args: { p_cursor?: string; p_limit?: number }
         Returns: Json
+      }
+      mute_session: {
+        Args: { p_muted?: boolean; p_session_id: string }
+        Returns: Database["public"]["CompositeTypes"]["session_triage_view"]
+        SetofOptions: {
+          from: "*"
+          to: "session_triage_view"
+          isOneToOne: true
+          isSetofReturn: false
+        }
       }
       my_profile: {
         Args: Record<PropertyKey, never>
@@ -1198,6 +1415,33 @@ export type Database = {
           message_id: string
         }[]
       }
+      save_canned_reply: {
+        Args: {
+          p_body: string
+          p_id?: string
+          p_language: string
+          p_shared?: boolean
+          p_shortcut: string
+          p_title: string
+        }
+        Returns: {
+          body: string
+          created_at: string
+          id: string
+          language: string
+          owner_id: string | null
+          shortcut: string
+          title: string
+          updated_at: string
+          updated_by: string | null
+        }
+        SetofOptions: {
+          from: "*"
+          to: "canned_replies"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       save_rejection_reason: {
         Args: {
           p_active?: boolean
@@ -1272,6 +1516,22 @@ export type Database = {
         Args: { p_key: string; p_value: string }
         Returns: Json
       }
+      set_do_not_disturb: {
+        Args: {
+          p_manual?: boolean
+          p_schedule_end?: string
+          p_schedule_start?: string
+          p_time_zone?: string
+          p_until?: string
+        }
+        Returns: {
+          manual: boolean
+          schedule_end: string
+          schedule_start: string
+          time_zone: string
+          until: string
+        }[]
+      }
       set_preferred_language: {
         Args: { p_language: string }
         Returns: {
@@ -1292,6 +1552,20 @@ export type Database = {
           id: string
           role: string
         }[]
+      }
+      snooze_session: {
+        Args: {
+          p_session_id: string
+          p_until?: string
+          p_until_reply?: boolean
+        }
+        Returns: Database["public"]["CompositeTypes"]["session_triage_view"]
+        SetofOptions: {
+          from: "*"
+          to: "session_triage_view"
+          isOneToOne: true
+          isSetofReturn: false
+        }
       }
       unflag_message: {
         Args: { p_message_id: string }
@@ -1350,6 +1624,13 @@ export type Database = {
         last_message: Json | null
         participants: Json | null
         waiting_since: string | null
+      }
+      session_triage_view: {
+        session_id: string | null
+        muted: boolean | null
+        marked_unread: boolean | null
+        snoozed_until: string | null
+        snoozed_until_reply: boolean | null
       }
     }
   }

@@ -121,6 +121,14 @@ export const BACKEND_ERRORS = [
   { code: 'SA512', key: 'review.reason_label_required', permanent: true, status: 422, meaning: 'a rejection reason needs a non-blank English and Arabic label (detail: missing)' },
   { code: 'SA513', key: 'review.reason_unknown', permanent: true, status: 404, meaning: 'no such rejection reason, or it is archived (detail: reason_id)' },
   { code: 'SA514', key: 'review.reason_duplicate', permanent: true, status: 409, meaning: 'a rejection reason with this English or Arabic label exists already' },
+  { code: 'SA540', key: 'canned.forbidden', permanent: true, status: 403, meaning: 'clients have no canned replies' },
+  { code: 'SA541', key: 'canned.shared_admins_only', permanent: true, status: 403, meaning: 'only admins and super admins write shared canned replies' },
+  { code: 'SA542', key: 'canned.not_found', permanent: true, status: 404, meaning: 'no such canned reply the caller may change (detail: id)' },
+  { code: 'SA543', key: 'canned.invalid', permanent: true, status: 422, meaning: 'a canned reply field outside its rule (detail: argument, reason)' },
+  { code: 'SA544', key: 'canned.shortcut_taken', permanent: true, status: 409, meaning: 'the scope already has this shortcut in this language (detail: shortcut, language)' },
+  { code: 'SA545', key: 'triage.invalid', permanent: true, status: 422, meaning: 'a triage argument outside its rule (detail: argument, reason)' },
+  { code: 'SA546', key: 'triage.invalid_snooze', permanent: true, status: 422, meaning: 'a snooze ends at a time within 30 days or at the next message, not both (detail: reason)' },
+  { code: 'SA547', key: 'dnd.invalid', permanent: true, status: 422, meaning: 'do-not-disturb: a timer within 7 days, a schedule of two different times with a time zone (detail: argument, reason)' },
 ] as const satisfies readonly BackendErrorSpec[];
 
 export type BackendErrorCode = (typeof BACKEND_ERRORS)[number]['code'];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CANNED_SHORTCUT_PATTERN } from '../canned/shortcut';
 
 /**
  * The IPC contract: every request the renderer may make of the main process, and every event the
@@ -282,6 +283,46 @@ export const auditQuerySchema = z
   })
   .strict();
 export type AuditQuery = z.infer<typeof auditQuerySchema>;
+// ---- canned replies and triage (supabase/migrations/20261201002200_canned_replies.sql, 20261201002300_session_triage.sql) ----
+
+/** A canned reply: the body keeps its placeholders ({client_name}, {reader_name}, {date}); the composer fills them. */
+export const cannedReplySchema = z.object({
+  id: uuid,
+  /** Shared replies (no owner) are written by admins and read by every reader and staff member. */
+  shared: z.boolean(),
+  language: languageSchema,
+  shortcut: z.string(),
+  title: z.string(),
+  body: z.string(),
+  updatedAt: isoTime,
+});
+export type CannedReply = z.infer<typeof cannedReplySchema>;
+
+/** The user's own triage of one session, with marks and snoozes that have ended already off. */
+export const sessionTriageSchema = z.object({
+  sessionId: uuid,
+  muted: z.boolean(),
+  markedUnread: z.boolean(),
+  /** Snoozed until this time (null: not by time). */
+  snoozedUntil: isoTime.nullable(),
+  /** Snoozed until the session's client writes again. */
+  snoozedUntilReply: z.boolean(),
+});
+export type SessionTriage = z.infer<typeof sessionTriageSchema>;
+
+const wallClock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
+/** Do-not-disturb, per user in SQL (it follows them to every computer): emergencies ring whatever it says. */
+export const doNotDisturbSchema = z.object({
+  /** On until turned off. */
+  manual: z.boolean(),
+  /** On until this time. */
+  until: isoTime.nullable(),
+  /** On every day from start to end (wall-clock HH:MM in timeZone; an end before the start runs past midnight). */
+  schedule: z.object({ start: wallClock, end: wallClock, timeZone: z.string().min(1).max(64) }).nullable(),
+});
+export type DoNotDisturb = z.infer<typeof doNotDisturbSchema>;
+export const triageStateSchema = z.object({ sessions: z.array(sessionTriageSchema), doNotDisturb: doNotDisturbSchema });
+export type TriageState = z.infer<typeof triageStateSchema>;
 
 /**
  * The absolute cap on a message body or caption at the IPC boundary (also the setting's own upper bound in
@@ -584,6 +625,31 @@ export const requests = {
     z.object({ id: uuid.optional(), labelEn: reasonLabel.optional(), labelAr: reasonLabel.optional(), position: z.number().int().min(0).max(10000).optional(), active: z.boolean().optional() }).strict(),
     rejectionReasonSchema,
   ),
+  // ---- canned replies and triage ----
+  /** The user's own canned replies and the shared ones. */
+  'canned.list': defineRequest(emptyInput, z.object({ replies: z.array(cannedReplySchema) })),
+  /** Creates (no id) or changes a reply; `shared` is for admins and never changes on an existing reply. */
+  'canned.save': defineRequest(
+    z
+      .object({
+        id: uuid.optional(),
+        shared: z.boolean(),
+        language: languageSchema,
+        shortcut: z.string().trim().regex(CANNED_SHORTCUT_PATTERN),
+        title: z.string().trim().min(1).max(80),
+        body: z.string().min(1).max(MESSAGE_BODY_HARD_MAX),
+      })
+      .strict(),
+    cannedReplySchema,
+  ),
+  'canned.delete': defineRequest(z.object({ id: uuid }).strict(), z.object({ ok: z.literal(true) })),
+  /** The user's triage of their sessions and their do-not-disturb (then triage.changed on every change). */
+  'triage.get': defineRequest(emptyInput, triageStateSchema),
+  'triage.markUnread': defineRequest(z.object({ sessionId: uuid, unread: z.boolean() }).strict(), sessionTriageSchema),
+  'triage.mute': defineRequest(z.object({ sessionId: uuid, muted: z.boolean() }).strict(), sessionTriageSchema),
+  /** Until a time, or until the client's next message; neither wakes the session now. */
+  'triage.snooze': defineRequest(z.object({ sessionId: uuid, until: isoTime.nullable().optional(), untilReply: z.boolean().optional() }).strict(), sessionTriageSchema),
+  'triage.setDoNotDisturb': defineRequest(doNotDisturbSchema.strict(), doNotDisturbSchema),
 } as const;
 
 export const events = {
@@ -625,6 +691,8 @@ export const events = {
   'reviews.claimChanged': z.object({ messageId: z.string(), claim: reviewClaimSchema.nullable() }),
   /** How many voice notes wait for a decision (staff): the Approvals tab and the tray. */
   'reviews.pendingCount': z.object({ count: z.number().int().nonnegative() }),
+  /** The user's triage or do-not-disturb changed (here, on another device at sign-in, or a snooze ended). */
+  'triage.changed': triageStateSchema,
 } as const;
 
 export type RequestName = keyof typeof requests;
