@@ -17,6 +17,9 @@ vi.mock('wavesurfer.js', () => {
     getWrapper() {
       return document.createElement('div');
     }
+    getRenderer() {
+      return { renderProgress() {} };
+    }
     on() {
       return () => {};
     }
