@@ -15,6 +15,10 @@ export const SHORTCUTS: readonly { keys: string[][]; does: MessageKey }[] = [
   { keys: [['Enter']], does: 'shortcuts.send' },
   { keys: [['Shift', 'Enter']], does: 'shortcuts.newline' },
   { keys: [['Esc']], does: 'shortcuts.escape' },
+  { keys: [['/']], does: 'shortcuts.cannedReplies' },
+  { keys: [['Space'], ['K']], does: 'shortcuts.playPause' },
+  { keys: [['←'], ['→'], ['J'], ['L']], does: 'shortcuts.seek' },
+  { keys: [['<'], ['>'], ['['], [']']], does: 'shortcuts.speed' },
   { keys: [['Space'], ['A'], ['R'], ['J'], ['K']], does: 'shortcuts.approvals' },
   { keys: [['Ctrl', '/']], does: 'shortcuts.sheet' },
 ];
