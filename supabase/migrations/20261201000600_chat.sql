@@ -307,16 +307,20 @@ create type public.chat_message_view as (
 
 -- For the SECURITY DEFINER writes, which hold the whole row and know who is asking, and for the realtime
 -- fan-out, which shapes every recipient's copy with it.
+-- PL/pgSQL rather than SQL: a SQL function with its own search_path is never inlined and is planned
+-- again on every call (three per message sent); PL/pgSQL keeps the plan for the session.
 create or replace function private.message_view(p_row public.chat_messages, p_sees_review boolean)
 returns public.chat_message_view
-language sql immutable set search_path = pg_catalog, pg_temp
+language plpgsql immutable set search_path = pg_catalog, pg_temp
 as $$
-  select row(p_row.id, p_row.session_id, p_row.sender_id, p_row.type, p_row.body, p_row.storage_path,
+begin
+  return row(p_row.id, p_row.session_id, p_row.sender_id, p_row.type, p_row.body, p_row.storage_path,
              p_row.mime_type, p_row.size_bytes, p_row.duration_ms, p_row.waveform, p_row.reply_to, p_row.status,
              p_row.reviewed_at,
              case when p_sees_review then p_row.reviewed_by end,
              case when p_sees_review then p_row.review_reason end,
-             p_row.client_message_id, p_row.created_at, p_row.edited_at)::public.chat_message_view
+             p_row.client_message_id, p_row.created_at, p_row.edited_at)::public.chat_message_view;
+end
 $$;
 revoke all on function private.message_view(public.chat_messages, boolean) from public;
 

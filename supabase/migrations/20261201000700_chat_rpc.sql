@@ -53,19 +53,22 @@ declare
 begin
   insert into private.rate_limit_counters as c (scope, subject, taken) values (p_scope, p_subject, 1)
   on conflict (scope, subject) do update set taken = c.taken + 1
-  returning c.taken into v_n;
-  v_at := clock_timestamp();
-  select a.at into v_oldest from private.rate_limit_actions a
-  where a.scope = p_scope and a.subject = p_subject and a.n = v_n - p_limit;
+  returning c.taken, clock_timestamp() into v_n, v_at;
+  -- One statement (after the counter's row lock, so it sees every earlier action) drops the actions that
+  -- left the last p_limit, the oldest of those p_limit among them, and records this one; a refusal below
+  -- rolls both back with the rest of the transaction.
+  with gone as (
+    delete from private.rate_limit_actions a
+    where a.scope = p_scope and a.subject = p_subject and a.n <= v_n - p_limit
+    returning a.n, a.at
+  ), recorded as (
+    insert into private.rate_limit_actions (scope, subject, n, at) values (p_scope, p_subject, v_n, v_at)
+  )
+  select g.at into v_oldest from gone g where g.n = v_n - p_limit;
   if found and v_oldest > v_at - make_interval(secs => p_window_seconds) then
     perform private.raise(p_code, p_key, jsonb_build_object('limit', p_limit, 'window_seconds', p_window_seconds,
       'retry_after_seconds', greatest(1, ceil(extract(epoch from v_oldest + make_interval(secs => p_window_seconds) - v_at)))));
   end if;
-  with gone as (
-    delete from private.rate_limit_actions a
-    where a.scope = p_scope and a.subject = p_subject and a.n <= v_n - p_limit
-  )
-  insert into private.rate_limit_actions (scope, subject, n, at) values (p_scope, p_subject, v_n, v_at);
 end
 $$;
 revoke all on function private.take_rate(text, uuid, bigint, integer, text, text) from public;
