@@ -1,12 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import { test as base, expect, newGuardedContext } from './csp-guard';
-import { startWebShell, type WebShell } from '../../src/main/webshell/webshell-server';
-import { HeadlessAlertPlatform } from '../../src/main/alerts';
-import { createConsoleCore, type ConsoleCore } from '../../src/main/core/console-core';
-import { EmbeddedSupabase } from '../../src/main/backend/embedded/embedded-supabase';
+import type { WebShell } from '../../src/main/webshell/webshell-server';
+import type { ConsoleCore } from '../../src/main/core/console-core';
+import { startConsoleWorld } from './console-support';
 
 // A backend of its own (not the shared webShell fixture): these specs run before foundation.spec.ts,
 // which expects a fresh backend on its first test. Same real parts: PGlite with the migrations, the
@@ -18,31 +14,9 @@ const test = base.extend<object, { consoleShell: WebShell }>({
   consoleShell: [
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
-      const dataDir = await mkdtemp(path.join(os.tmpdir(), 'samia-console-e2e-'));
-      const backend = new EmbeddedSupabase({ dataDir: null, emergencySweepMs: 1000 });
-      await backend.start();
-      const shell = await startWebShell({
-        rendererDir: path.resolve('out/renderer'),
-        createCore: (_pageId, mediaBaseUrl) => {
-          const core = createConsoleCore({
-            shell: 'webshell',
-            appName: 'SAMIA TAROT Console',
-            version: 'e2e',
-            backend,
-            dataDir,
-            mediaBaseUrl,
-            createAlertPlatform: (emitToRenderer) => new HeadlessAlertPlatform({ emitToRenderer }),
-            openExternal: async () => false,
-            log: () => {},
-          });
-          cores.push(core);
-          return core;
-        },
-      });
-      await use(shell);
-      await shell.close();
-      await backend.stop();
-      await rm(dataDir, { recursive: true, force: true });
+      const world = await startConsoleWorld({ tmpPrefix: 'samia-console-e2e-', cores });
+      await use(world.shell);
+      await world.close();
     },
     { scope: 'worker' },
   ],

@@ -8,10 +8,70 @@ import { createConsoleCore, type ConsoleCore } from '../../src/main/core/console
 import { EmbeddedSupabase } from '../../src/main/backend/embedded/embedded-supabase';
 import { expect, newGuardedContext, test as guarded } from './csp-guard';
 
+/** A console's real parts for a spec: one embedded backend, the web shell serving the built renderer, one core per page. */
+export interface ConsoleWorld {
+  shell: WebShell;
+  backend: EmbeddedSupabase;
+  close(): Promise<void>;
+}
+
 /**
- * A console of its own for a spec: one real embedded backend (in-memory PGlite with the migrations), the
- * web shell serving the built renderer, one core per page (kept in `cores`, in connection order), and the
- * CSP guard on every page.
+ * Starts a fresh embedded backend (in-memory PGlite with the migrations) and the web shell over it. Each page's
+ * core is pushed to `cores` and its headless alert platform to `platforms`, in connection order, when given.
+ */
+export async function startConsoleWorld(options: {
+  tmpPrefix: string;
+  emergencySweepMs?: number;
+  cores?: ConsoleCore[];
+  platforms?: HeadlessAlertPlatform[];
+}): Promise<ConsoleWorld> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), options.tmpPrefix));
+  const backend = new EmbeddedSupabase({ dataDir: null, emergencySweepMs: options.emergencySweepMs ?? 1000 });
+  await backend.start();
+  const shell = await startWebShell({
+    rendererDir: path.resolve('out/renderer'),
+    createCore: (_pageId, mediaBaseUrl) => {
+      const core = createConsoleCore({
+        shell: 'webshell',
+        appName: 'SAMIA TAROT Console',
+        version: 'e2e',
+        backend,
+        dataDir,
+        mediaBaseUrl,
+        createAlertPlatform: (emitToRenderer) => {
+          const platform = new HeadlessAlertPlatform({ emitToRenderer });
+          options.platforms?.push(platform);
+          return platform;
+        },
+        openExternal: async () => false,
+        log: () => {},
+      });
+      options.cores?.push(core);
+      return core;
+    },
+  });
+  return {
+    shell,
+    backend,
+    close: async () => {
+      await shell.close();
+      await backend.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The platform of the page opened by `open` (each page gets one core, hence one platform, when it connects). */
+export async function withPlatform(platforms: HeadlessAlertPlatform[], open: () => Promise<Page>): Promise<{ page: Page; platform: () => HeadlessAlertPlatform }> {
+  const index = platforms.length;
+  const page = await open();
+  await expect.poll(() => platforms.length).toBeGreaterThan(index);
+  return { page, platform: () => platforms[index]! };
+}
+
+/**
+ * A console of its own for a spec (see startConsoleWorld), with the CSP guard on every page. Worker fixtures of one
+ * name are shared by the specs of a worker, so a spec that needs a backend of its own defines its own fixture name.
  */
 export function consoleTest() {
   const cores: ConsoleCore[] = [];
@@ -19,31 +79,9 @@ export function consoleTest() {
     consoleShell: [
       // eslint-disable-next-line no-empty-pattern
       async ({}, use) => {
-        const dataDir = await mkdtemp(path.join(os.tmpdir(), 'samia-ui-e2e-'));
-        const backend = new EmbeddedSupabase({ dataDir: null, emergencySweepMs: 1000 });
-        await backend.start();
-        const shell = await startWebShell({
-          rendererDir: path.resolve('out/renderer'),
-          createCore: (_pageId, mediaBaseUrl) => {
-            const core = createConsoleCore({
-              shell: 'webshell',
-              appName: 'SAMIA TAROT Console',
-              version: 'e2e',
-              backend,
-              dataDir,
-              mediaBaseUrl,
-              createAlertPlatform: (emitToRenderer) => new HeadlessAlertPlatform({ emitToRenderer }),
-              openExternal: async () => false,
-              log: () => {},
-            });
-            cores.push(core);
-            return core;
-          },
-        });
-        await use(shell);
-        await shell.close();
-        await backend.stop();
-        await rm(dataDir, { recursive: true, force: true });
+        const world = await startConsoleWorld({ tmpPrefix: 'samia-ui-e2e-', cores });
+        await use(world.shell);
+        await world.close();
       },
       { scope: 'worker' },
     ],

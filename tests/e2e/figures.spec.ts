@@ -4,16 +4,12 @@
 // the audit log with what it changed. The people and the chat are written through the embedded backend's
 // supabase-js connections (the same RPCs the console calls); the admin works only in the page.
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { startWebShell, type WebShell } from '../../src/main/webshell/webshell-server';
-import { HeadlessAlertPlatform } from '../../src/main/alerts';
-import { createConsoleCore } from '../../src/main/core/console-core';
-import { EmbeddedSupabase } from '../../src/main/backend/embedded/embedded-supabase';
+import { readFile } from 'node:fs/promises';
+import type { WebShell } from '../../src/main/webshell/webshell-server';
+import type { EmbeddedSupabase } from '../../src/main/backend/embedded/embedded-supabase';
 import type { UserConnection } from '../../src/main/backend/backend-port';
 import { expect, newGuardedContext, test as guarded } from './csp-guard';
-import { PASSWORD, SHOTS, signIn } from './console-support';
+import { PASSWORD, SHOTS, signIn, startConsoleWorld } from './console-support';
 
 const MONITOR = '=Mona, "the monitor"';
 const READER = 'نور القارئة';
@@ -23,28 +19,9 @@ const test = guarded.extend<object, { figuresWorld: { shell: WebShell; backend: 
   figuresWorld: [
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
-      const dataDir = await mkdtemp(path.join(os.tmpdir(), 'samia-figures-e2e-'));
-      const backend = new EmbeddedSupabase({ dataDir: null, emergencySweepMs: 0 });
-      await backend.start();
-      const shell = await startWebShell({
-        rendererDir: path.resolve('out/renderer'),
-        createCore: (_pageId, mediaBaseUrl) =>
-          createConsoleCore({
-            shell: 'webshell',
-            appName: 'SAMIA TAROT Console',
-            version: 'e2e',
-            backend,
-            dataDir,
-            mediaBaseUrl,
-            createAlertPlatform: (emitToRenderer) => new HeadlessAlertPlatform({ emitToRenderer }),
-            openExternal: async () => false,
-            log: () => {},
-          }),
-      });
-      await use({ shell, backend });
-      await shell.close();
-      await backend.stop();
-      await rm(dataDir, { recursive: true, force: true });
+      const world = await startConsoleWorld({ tmpPrefix: 'samia-figures-e2e-', emergencySweepMs: 0 });
+      await use({ shell: world.shell, backend: world.backend });
+      await world.close();
     },
     { scope: 'worker' },
   ],

@@ -1,13 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { test as guarded, expect } from './csp-guard';
-import { startWebShell, type WebShell } from '../../src/main/webshell/webshell-server';
-import { HeadlessAlertPlatform } from '../../src/main/alerts';
-import { createConsoleCore } from '../../src/main/core/console-core';
-import { EmbeddedSupabase } from '../../src/main/backend/embedded/embedded-supabase';
-import { createAccount, openConsole, PASSWORD, signIn } from './console-support';
+import type { WebShell } from '../../src/main/webshell/webshell-server';
+import type { HeadlessAlertPlatform } from '../../src/main/alerts';
+import { createAccount, openConsole, PASSWORD, signIn, startConsoleWorld, withPlatform } from './console-support';
 
 // An internal note the client never sees, and the client's history beside the conversation. A console of its
 // own (a fresh embedded backend, as console-support's) that keeps each page's headless alert platform in
@@ -17,44 +12,15 @@ const test = guarded.extend<object, { notesShell: WebShell }>({
   notesShell: [
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
-      const dataDir = await mkdtemp(path.join(os.tmpdir(), 'samia-notes-e2e-'));
-      const backend = new EmbeddedSupabase({ dataDir: null, emergencySweepMs: 1000 });
-      await backend.start();
-      const shell = await startWebShell({
-        rendererDir: path.resolve('out/renderer'),
-        createCore: (_pageId, mediaBaseUrl) =>
-          createConsoleCore({
-            shell: 'webshell',
-            appName: 'SAMIA TAROT Console',
-            version: 'e2e',
-            backend,
-            dataDir,
-            mediaBaseUrl,
-            createAlertPlatform: (emitToRenderer) => {
-              const platform = new HeadlessAlertPlatform({ emitToRenderer });
-              platforms.push(platform);
-              return platform;
-            },
-            openExternal: async () => false,
-            log: () => {},
-          }),
-      });
-      await use(shell);
-      await shell.close();
-      await backend.stop();
-      await rm(dataDir, { recursive: true, force: true });
+      const world = await startConsoleWorld({ tmpPrefix: 'samia-notes-e2e-', platforms });
+      await use(world.shell);
+      await world.close();
     },
     { scope: 'worker' },
   ],
 });
 
 const visibleChat = (page: Page) => page.locator('.chat-view:not([hidden])');
-async function withPlatform(open: () => Promise<Page>): Promise<{ page: Page; platform: () => HeadlessAlertPlatform }> {
-  const index = platforms.length;
-  const page = await open();
-  await expect.poll(() => platforms.length).toBeGreaterThan(index);
-  return { page, platform: () => platforms[index]! };
-}
 const FSI = '\u2068';
 const PDI = '\u2069';
 const NOTE = 'Karim asked about a career spread; careful, he is anxious.';
@@ -104,7 +70,7 @@ test("a reader's internal note with an @mention: the monitor is told, the client
   expect(todayId).toBeTruthy();
   await assign(admin, todayId!, 'Rana Reader');
 
-  const { page: monitor, platform: monitorAlerts } = await withPlatform(() => openConsole(browser, notesShell));
+  const { page: monitor, platform: monitorAlerts } = await withPlatform(platforms, () => openConsole(browser, notesShell));
   await signIn(monitor, 'monitor@samia.test', 'Mona Monitor');
 
   const reader = await openConsole(browser, notesShell);

@@ -1,13 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { test as guarded, expect } from './csp-guard';
-import { startWebShell, type WebShell } from '../../src/main/webshell/webshell-server';
-import { HeadlessAlertPlatform } from '../../src/main/alerts';
-import { createConsoleCore } from '../../src/main/core/console-core';
-import { EmbeddedSupabase } from '../../src/main/backend/embedded/embedded-supabase';
-import { createAccount, openConsole, PASSWORD, signIn } from './console-support';
+import type { WebShell } from '../../src/main/webshell/webshell-server';
+import type { HeadlessAlertPlatform } from '../../src/main/alerts';
+import { createAccount, openConsole, PASSWORD, signIn, startConsoleWorld, withPlatform } from './console-support';
 
 // A console of its own (fresh backend, as console-support's) that also keeps each page's headless alert
 // platform, in connection order: what the OS would have been asked to show is read from its record.
@@ -16,45 +11,15 @@ const test = guarded.extend<object, { notifyShell: WebShell }>({
   notifyShell: [
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
-      const dataDir = await mkdtemp(path.join(os.tmpdir(), 'samia-notify-e2e-'));
-      const backend = new EmbeddedSupabase({ dataDir: null, emergencySweepMs: 1000 });
-      await backend.start();
-      const shell = await startWebShell({
-        rendererDir: path.resolve('out/renderer'),
-        createCore: (_pageId, mediaBaseUrl) =>
-          createConsoleCore({
-            shell: 'webshell',
-            appName: 'SAMIA TAROT Console',
-            version: 'e2e',
-            backend,
-            dataDir,
-            mediaBaseUrl,
-            createAlertPlatform: (emitToRenderer) => {
-              const platform = new HeadlessAlertPlatform({ emitToRenderer });
-              platforms.push(platform);
-              return platform;
-            },
-            openExternal: async () => false,
-            log: () => {},
-          }),
-      });
-      await use(shell);
-      await shell.close();
-      await backend.stop();
-      await rm(dataDir, { recursive: true, force: true });
+      const world = await startConsoleWorld({ tmpPrefix: 'samia-notify-e2e-', platforms });
+      await use(world.shell);
+      await world.close();
     },
     { scope: 'worker' },
   ],
 });
 
 const visibleChat = (page: Page) => page.locator('.chat-view:not([hidden])');
-/** The platform of the page opened by `open` (each page gets one core, hence one platform, when it connects). */
-async function withPlatform(open: () => Promise<Page>): Promise<{ page: Page; platform: () => HeadlessAlertPlatform }> {
-  const index = platforms.length;
-  const page = await open();
-  await expect.poll(() => platforms.length).toBeGreaterThan(index);
-  return { page, platform: () => platforms[index]! };
-}
 const FSI = '\u2068';
 const PDI = '\u2069';
 
@@ -92,7 +57,7 @@ test('the unread count reaches the badge, and a client waiting past the reply ta
   await visibleChat(admin).getByRole('button', { name: 'Assign reader' }).click();
   await expect(admin.getByText('Reader assigned.')).toBeVisible();
 
-  const { page: reader, platform } = await withPlatform(() => openConsole(browser, notifyShell));
+  const { page: reader, platform } = await withPlatform(platforms, () => openConsole(browser, notifyShell));
   await signIn(reader, 'reader@samia.test', 'Rana Reader');
   // The reader's console starts with the client's message unread: the badge (dock, launcher, taskbar overlay) says 1.
   await expect.poll(() => platform().badgeCount()).toBe(1);

@@ -1,13 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { test as guarded, expect } from './csp-guard';
-import { startWebShell, type WebShell } from '../../src/main/webshell/webshell-server';
-import { HeadlessAlertPlatform } from '../../src/main/alerts';
-import { createConsoleCore } from '../../src/main/core/console-core';
-import { EmbeddedSupabase } from '../../src/main/backend/embedded/embedded-supabase';
-import { createAccount, openConsole, PASSWORD, signIn } from './console-support';
+import type { WebShell } from '../../src/main/webshell/webshell-server';
+import type { HeadlessAlertPlatform } from '../../src/main/alerts';
+import { createAccount, openConsole, PASSWORD, signIn, startConsoleWorld, withPlatform } from './console-support';
 
 // A console of its own (fresh backend) that keeps each page's headless alert platform, in connection order, so what
 // the OS would have been asked to do (notifications, sounds, the badge) is read from its record.
@@ -16,32 +11,9 @@ const test = guarded.extend<object, { shell: WebShell }>({
   shell: [
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
-      const dataDir = await mkdtemp(path.join(os.tmpdir(), 'samia-replies-e2e-'));
-      const backend = new EmbeddedSupabase({ dataDir: null, emergencySweepMs: 1000 });
-      await backend.start();
-      const shell = await startWebShell({
-        rendererDir: path.resolve('out/renderer'),
-        createCore: (_pageId, mediaBaseUrl) =>
-          createConsoleCore({
-            shell: 'webshell',
-            appName: 'SAMIA TAROT Console',
-            version: 'e2e',
-            backend,
-            dataDir,
-            mediaBaseUrl,
-            createAlertPlatform: (emitToRenderer) => {
-              const platform = new HeadlessAlertPlatform({ emitToRenderer });
-              platforms.push(platform);
-              return platform;
-            },
-            openExternal: async () => false,
-            log: () => {},
-          }),
-      });
-      await use(shell);
-      await shell.close();
-      await backend.stop();
-      await rm(dataDir, { recursive: true, force: true });
+      const world = await startConsoleWorld({ tmpPrefix: 'samia-replies-e2e-', platforms });
+      await use(world.shell);
+      await world.close();
     },
     { scope: 'worker' },
   ],
@@ -52,12 +24,6 @@ const PDI = '\u2069';
 const visibleChat = (page: Page) => page.locator('.chat-view:not([hidden])');
 const row = (page: Page, name: string) => page.locator('.session-row').filter({ hasText: name });
 
-async function withPlatform(open: () => Promise<Page>): Promise<{ page: Page; platform: () => HeadlessAlertPlatform }> {
-  const index = platforms.length;
-  const page = await open();
-  await expect.poll(() => platforms.length).toBeGreaterThan(index);
-  return { page, platform: () => platforms[index]! };
-}
 
 test('a shared canned reply with variables inserted by keyboard and sent; a snooze until the client writes; a muted session does not alert', async ({ browser, shell }) => {
   test.setTimeout(180_000);
@@ -95,7 +61,7 @@ test('a shared canned reply with variables inserted by keyboard and sent; a snoo
   await visibleChat(admin).getByRole('button', { name: 'Assign reader' }).click();
   await expect(admin.getByText('Reader assigned.')).toBeVisible();
 
-  const { page: reader, platform } = await withPlatform(() => openConsole(browser, shell));
+  const { page: reader, platform } = await withPlatform(platforms, () => openConsole(browser, shell));
   await signIn(reader, 'reader@samia.test', 'Rana Reader');
 
   // 1. The canned reply, with the keyboard only: `/wel` lists it, Enter inserts it filled, Enter sends it.

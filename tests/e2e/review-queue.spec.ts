@@ -1,13 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { test as guarded, expect } from './csp-guard';
-import { startWebShell, type WebShell } from '../../src/main/webshell/webshell-server';
-import { HeadlessAlertPlatform } from '../../src/main/alerts';
-import { createConsoleCore } from '../../src/main/core/console-core';
-import { EmbeddedSupabase } from '../../src/main/backend/embedded/embedded-supabase';
-import { createAccount, openConsole, PASSWORD, recordVoiceNote, SHOTS, signIn } from './console-support';
+import type { WebShell } from '../../src/main/webshell/webshell-server';
+import type { HeadlessAlertPlatform } from '../../src/main/alerts';
+import { createAccount, openConsole, PASSWORD, recordVoiceNote, SHOTS, signIn, startConsoleWorld } from './console-support';
 
 // Two monitors on one review queue, through the real parts: one embedded backend (PGlite with the migrations),
 // the web shell, one core per page. Each page's headless alert platform is kept (in connection order) so the
@@ -17,32 +12,9 @@ const test = guarded.extend<object, { queueShell: WebShell }>({
   queueShell: [
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
-      const dataDir = await mkdtemp(path.join(os.tmpdir(), 'samia-review-queue-e2e-'));
-      const backend = new EmbeddedSupabase({ dataDir: null, emergencySweepMs: 1000 });
-      await backend.start();
-      const shell = await startWebShell({
-        rendererDir: path.resolve('out/renderer'),
-        createCore: (_pageId, mediaBaseUrl) =>
-          createConsoleCore({
-            shell: 'webshell',
-            appName: 'SAMIA TAROT Console',
-            version: 'e2e',
-            backend,
-            dataDir,
-            mediaBaseUrl,
-            createAlertPlatform: (emitToRenderer) => {
-              const platform = new HeadlessAlertPlatform({ emitToRenderer });
-              platforms.push(platform);
-              return platform;
-            },
-            openExternal: async () => false,
-            log: () => {},
-          }),
-      });
-      await use(shell);
-      await shell.close();
-      await backend.stop();
-      await rm(dataDir, { recursive: true, force: true });
+      const world = await startConsoleWorld({ tmpPrefix: 'samia-review-queue-e2e-', platforms });
+      await use(world.shell);
+      await world.close();
     },
     { scope: 'worker' },
   ],

@@ -1,13 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test as guarded } from './csp-guard';
-import { createAccount, openConsole, PASSWORD, recordVoiceNote, SHOTS, signIn } from './console-support';
-import { startWebShell, type WebShell } from '../../src/main/webshell/webshell-server';
-import { HeadlessAlertPlatform } from '../../src/main/alerts';
-import { createConsoleCore } from '../../src/main/core/console-core';
-import { EmbeddedSupabase } from '../../src/main/backend/embedded/embedded-supabase';
+import { createAccount, openConsole, PASSWORD, recordVoiceNote, SHOTS, signIn, startConsoleWorld } from './console-support';
+import type { WebShell } from '../../src/main/webshell/webshell-server';
 
 // A reader's day (issue 13): two clients waiting, sorted longest-first against a small reply target; and the one
 // voice player, which keeps playing across a tab switch and plays the next unplayed note at the end. Real parts
@@ -19,28 +13,9 @@ const test = guarded.extend<object, { waitingShell: WebShell }>({
   waitingShell: [
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
-      const dataDir = await mkdtemp(path.join(os.tmpdir(), 'samia-waiting-e2e-'));
-      const backend = new EmbeddedSupabase({ dataDir: null, emergencySweepMs: 1000 });
-      await backend.start();
-      const shell = await startWebShell({
-        rendererDir: path.resolve('out/renderer'),
-        createCore: (_pageId, mediaBaseUrl) =>
-          createConsoleCore({
-            shell: 'webshell',
-            appName: 'SAMIA TAROT Console',
-            version: 'e2e',
-            backend,
-            dataDir,
-            mediaBaseUrl,
-            createAlertPlatform: (emitToRenderer) => new HeadlessAlertPlatform({ emitToRenderer }),
-            openExternal: async () => false,
-            log: () => {},
-          }),
-      });
-      await use(shell);
-      await shell.close();
-      await backend.stop();
-      await rm(dataDir, { recursive: true, force: true });
+      const world = await startConsoleWorld({ tmpPrefix: 'samia-waiting-e2e-' });
+      await use(world.shell);
+      await world.close();
     },
     { scope: 'worker' },
   ],
