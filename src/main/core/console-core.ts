@@ -11,6 +11,7 @@ import { readSavedBackendChoice, saveBackendChoice } from './backend-config';
 import type { AlertPlatform, AlertRendererEmit } from '../alerts';
 import { PageActivity, PresenceTracker, idleMinutesFrom, type ActivitySource } from './presence';
 import { figuresCsv, figuresFileName } from '../figures/figures-csv';
+import { withDeadline } from './deadline';
 
 /** What the core needs from the shell it runs in (Electron, or the web shell's Node host). */
 export interface ShellServices {
@@ -55,12 +56,6 @@ const toProfile = (row: ProfileRow): Profile => ({
 
 /** How long signing out, closing or quitting waits for "offline" to reach the server: never a hung quit. */
 const PRESENCE_OFFLINE_DEADLINE_MS = 3_000;
-
-async function withinDeadline(work: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([work.catch(() => {}), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
-}
 
 const signedOut = () => new AppError({ code: 'auth.required', messageKey: 'auth.required' }, { permanent: true });
 
@@ -188,7 +183,7 @@ export function createConsoleCore(services: ShellServices) {
     sessionGeneration++;
     setConnection({ realtime: 'down' });
     // Offline before the sign-out (afterwards the user's rights are gone), bounded so a dead server never holds a quit.
-    if (tracker) await withinDeadline(tracker.stop(), PRESENCE_OFFLINE_DEADLINE_MS);
+    if (tracker) await withDeadline(tracker.stop().catch(() => {}), PRESENCE_OFFLINE_DEADLINE_MS);
     if (previous) {
       await previous.close();
       await previous.connection.signOut();

@@ -3,6 +3,7 @@ import { toReviewClaimRow } from '../backend/row-mapping';
 import type { EventHub } from '../ipc/event-hub';
 import { alertText, type AlertLanguage, type AlertPlatform } from '../alerts';
 import { toServerMessage } from './backend-outbox-transport';
+import { withDeadline } from './deadline';
 
 /** A burst of queue changes (a bulk approval, a busy hour) costs one count query. */
 const COUNT_DEBOUNCE_MS = 250;
@@ -146,14 +147,6 @@ export class ReviewQueue {
     if (this.countTimer) clearTimeout(this.countTimer);
     this.countTimer = null;
     this.platform.setPendingReviews?.(0, '');
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.connection.releaseReview().catch(() => 0),
-      new Promise((resolve) => {
-        timer = setTimeout(resolve, RELEASE_ON_CLOSE_MS);
-        timer.unref?.();
-      }),
-    ]);
-    if (timer) clearTimeout(timer);
+    await withDeadline(this.connection.releaseReview().catch(() => 0), RELEASE_ON_CLOSE_MS);
   }
 }

@@ -18,6 +18,7 @@ import { checkSqliteLoads, selectSqliteAddon, sqliteAddonPath } from './native-s
 import { safeStorageSecrets } from './safe-storage-secrets';
 import { ConsoleTray, trayImage } from './tray';
 import { powerMonitorActivity } from './presence-activity';
+import { withDeadline } from '../core/deadline';
 
 // The Electron shell stays thin: windows, IPC registration, protocol, tray. Behaviour lives in the core.
 //
@@ -257,15 +258,3 @@ function runConsole(): void {
     });
 }
 
-/** Settles with 'done' when `work` does, or with 'timed out' after `ms`; a rejection of `work` passes through. */
-async function withDeadline(work: Promise<void>, ms: number): Promise<'done' | 'timed out'> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<'timed out'>((resolve) => {
-    timer = setTimeout(() => resolve('timed out'), ms);
-  });
-  try {
-    return await Promise.race([work.then(() => 'done' as const), deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
