@@ -185,6 +185,10 @@ export class AlertCenter {
   private replyTargetMinutes: number | null = null;
   /** Unread counts per session (setUnreadCounts); '' holds a total given without sessions (setUnreadCount). */
   private readonly unreadBySession = new Map<string, number>();
+  /** The sum of unreadBySession (raw, quiet sessions included): no message alert stays up once it is zero. */
+  private unreadTotal = 0;
+  /** The badge's message part as last computed; setSessionUnread moves it by one session's share, anything else recomputes it. */
+  private badgeMessages: number | null = null;
   /** Do-not-disturb beyond the preference's switch: the user's manual switch, timer and schedule (SQL). */
   private dndPlan: DoNotDisturbPlan = NO_DND;
   private readonly quietSessions = new Map<string, SessionQuiet>();
@@ -253,17 +257,38 @@ export class AlertCenter {
     const listed = new Set(parsed.map(({ client }) => client.sessionId));
     if (listed.size !== parsed.length) throw new TypeError('Alert input: a session is listed twice among the waiting clients.');
     for (const [sessionId, reminder] of [...this.reminders]) if (!listed.has(sessionId)) this.dropReminder(reminder);
-    for (const { client, waitingSinceMs } of parsed) {
-      const known = this.reminders.get(client.sessionId);
-      if (known && known.waitingSinceMs === waitingSinceMs) {
-        known.client = { ...client };
-        continue;
-      }
-      // A new wait (or the client wrote again after an answer): its clock starts over.
-      if (known) this.dropReminder(known);
-      this.reminders.set(client.sessionId, { client: { ...client }, waitingSinceMs, lastRemindedAt: null, timer: null, shown: false });
-    }
+    for (const { client, waitingSinceMs } of parsed) this.keepWaiting(client, waitingSinceMs);
     this.scheduleReminders();
+  }
+
+  /**
+   * One session's wait changed (a message arrived in it): its client waits (`client`) or no longer does (null). The
+   * other sessions' reminders are left as they are, so the work per message does not grow with the sessions followed.
+   */
+  setSessionWaiting(sessionId: string, client: WaitingClient | null): void {
+    if (this.disposed) return;
+    requireText(sessionId, 'sessionId');
+    if (client === null) {
+      const known = this.reminders.get(sessionId);
+      if (known) this.dropReminder(known);
+      return;
+    }
+    if (client.sessionId !== sessionId) throw new TypeError('Alert input: the waiting client belongs to another session.');
+    const reminder = this.keepWaiting(client, validateWaitingClient(client));
+    this.scheduleReminder(reminder);
+  }
+
+  private keepWaiting(client: WaitingClient, waitingSinceMs: number): PendingReminder {
+    const known = this.reminders.get(client.sessionId);
+    if (known && known.waitingSinceMs === waitingSinceMs) {
+      known.client = { ...client };
+      return known;
+    }
+    // A new wait (or the client wrote again after an answer): its clock starts over.
+    if (known) this.dropReminder(known);
+    const reminder: PendingReminder = { client: { ...client }, waitingSinceMs, lastRemindedAt: null, timer: null, shown: false };
+    this.reminders.set(client.sessionId, reminder);
+    return reminder;
   }
 
   /** Sessions being reminded of (or waiting to be), for inspection. */
@@ -337,6 +362,7 @@ export class AlertCenter {
     if (!Number.isInteger(count) || count < 0) throw new RangeError(`Unread count must be a non-negative integer, got ${String(count)}.`);
     this.unreadBySession.clear();
     this.unreadBySession.set('', count);
+    this.unreadTotal = count;
     if (count === 0) this.clearMessageAlerts();
     this.updateBadge();
   }
@@ -352,8 +378,33 @@ export class AlertCenter {
     }
     this.unreadBySession.clear();
     for (const [sessionId, count] of counts) this.unreadBySession.set(sessionId, count);
+    this.unreadTotal = total;
     if (total === 0) this.clearMessageAlerts();
     this.updateBadge();
+  }
+
+  /**
+   * One session's unread count changed (a pushed row): the badge follows at a cost that does not grow with the
+   * number of sessions (the complete list, setUnreadCounts, is for the list's loads).
+   */
+  setSessionUnread(sessionId: string, count: number | null): void {
+    if (this.disposed) return;
+    requireText(sessionId, 'unread sessionId');
+    if (count !== null && (!Number.isInteger(count) || count < 0)) throw new RangeError(`Unread count must be a non-negative integer, got ${String(count)}.`);
+    // A total given without sessions (setUnreadCount) is replaced by per-session counts.
+    if (this.unreadBySession.has('')) {
+      this.unreadTotal -= this.unreadBySession.get('')!;
+      this.unreadBySession.delete('');
+      this.badgeMessages = null;
+    }
+    const before = this.unreadBySession.get(sessionId);
+    if (this.badgeMessages !== null) this.badgeMessages -= this.badgeShare(sessionId, before);
+    this.unreadTotal += (count ?? 0) - (before ?? 0);
+    if (count === null) this.unreadBySession.delete(sessionId);
+    else this.unreadBySession.set(sessionId, count);
+    if (this.badgeMessages !== null) this.badgeMessages += this.badgeShare(sessionId, count ?? undefined);
+    if (this.unreadTotal === 0) this.clearMessageAlerts();
+    this.updateBadge(true);
   }
 
   // ---- do-not-disturb and triage ----
@@ -492,6 +543,7 @@ export class AlertCenter {
     if (this.wakeTimer) this.clock.clearTimeout(this.wakeTimer);
     this.wakeTimer = null;
     this.unreadBySession.clear();
+    this.unreadTotal = 0;
     this.markedUnread.clear();
     this.quietSessions.clear();
     this.updateBadge();
@@ -597,17 +649,19 @@ export class AlertCenter {
 
   /** (Re)sets every reminder's timer from the current target, preferences and clock; none while do-not-disturb is on. */
   private scheduleReminders(): void {
-    for (const reminder of this.reminders.values()) {
-      if (reminder.timer) this.clock.clearTimeout(reminder.timer);
+    for (const reminder of this.reminders.values()) this.scheduleReminder(reminder);
+  }
+
+  private scheduleReminder(reminder: PendingReminder): void {
+    if (reminder.timer) this.clock.clearTimeout(reminder.timer);
+    reminder.timer = null;
+    const dueAt = this.reminderDueAt(reminder);
+    if (dueAt === null) return;
+    reminder.timer = this.clock.setTimeout(() => {
       reminder.timer = null;
-      const dueAt = this.reminderDueAt(reminder);
-      if (dueAt === null) continue;
-      reminder.timer = this.clock.setTimeout(() => {
-        reminder.timer = null;
-        if (this.reminders.get(reminder.client.sessionId) !== reminder) return;
-        this.remind(reminder);
-      }, Math.max(0, dueAt - this.clock.now()));
-    }
+      if (this.reminders.get(reminder.client.sessionId) !== reminder) return;
+      this.remind(reminder);
+    }, Math.max(0, dueAt - this.clock.now()));
   }
 
   private reminderDueAt(reminder: PendingReminder): number | null {
@@ -783,8 +837,15 @@ export class AlertCenter {
       .sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt));
   }
 
-  private updateBadge(): void {
-    const count = this.badgeCount();
+  /** A session's share of the badge: its unread count, one if marked unread and read, none while quiet. */
+  private badgeShare(sessionId: string, count: number | undefined): number {
+    if (this.isSessionQuiet(sessionId)) return 0;
+    return (count ?? 0) === 0 ? (this.markedUnread.has(sessionId) ? 1 : 0) : count!;
+  }
+
+  private updateBadge(incremental = false): void {
+    if (!incremental || this.badgeMessages === null) this.badgeMessages = this.messageBadgeCount();
+    const count = this.emergencies.size + this.badgeMessages;
     if (count === this.lastBadge) return;
     this.lastBadge = count;
     this.platform.setBadgeCount(count);

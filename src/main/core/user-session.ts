@@ -14,7 +14,8 @@ import type { Role } from '../backend/backend-port';
 
 /** After sign-in, when the message cache is brought within its per-session cap. */
 const CACHE_TRIM_DELAY_MS = 30_000;
-import { waitingClients } from './waiting-clients';
+import { waitingClientOf, waitingClients } from './waiting-clients';
+import { sessionAfterArrival } from './session-arrival';
 import { ReviewQueue } from './review-queue';
 import { SessionTriageState } from './session-triage';
 
@@ -249,20 +250,39 @@ export class UserSession {
     const run = (async () => {
       do {
         this.sessionFetchAgain.delete(sessionId);
-        const session = await this.connection.getSession(sessionId);
-        if (session) this.learn(session);
-        else {
-          this.unread.delete(sessionId);
-          this.sessions.delete(sessionId);
-        }
-        this.updateBadge();
-        this.updateWaiting();
-        this.hub.emit('sessions.changed', { sessionId, session });
+        this.sessionUpdated(sessionId, await this.connection.getSession(sessionId));
       } while (this.sessionFetchAgain.has(sessionId));
     })()
       .catch(() => this.hub.emit('sessions.changed', { sessionId: null }))
       .finally(() => this.sessionFetches.delete(sessionId));
     this.sessionFetches.set(sessionId, run);
+  }
+
+  /**
+   * A new message in a session: its row moves here, from the message, when the rules allow (sessionAfterArrival),
+   * else it is fetched. A fetch already under way may predate the message: it is made again after it.
+   */
+  private messageArrived(message: ChatMessage) {
+    const cached = this.sessions.get(message.sessionId);
+    const next = cached ? sessionAfterArrival(cached, message, this.connection.userId) : null;
+    if (next) this.sessionUpdated(message.sessionId, next);
+    if (!next || this.sessionFetches.has(message.sessionId)) this.sessionChanged(message.sessionId);
+  }
+
+  /** One session's new row (null: the user may no longer see it): the badge, the waits and the renderer follow it alone. */
+  private sessionUpdated(sessionId: string, session: ChatSession | null) {
+    if (this.closed) return;
+    if (session) this.learn(session);
+    else {
+      this.unread.delete(sessionId);
+      this.sessions.delete(sessionId);
+    }
+    this.alerts.setSessionUnread(sessionId, session ? session.unreadCount : null);
+    this.alerts.setSessionWaiting(
+      sessionId,
+      session ? waitingClientOf(this.connection.userId, session, (id, limit) => this.store.messages.pageBefore(id, null, limit)) : null,
+    );
+    this.hub.emit('sessions.changed', { sessionId, session });
   }
 
   private onOutboxEvent(event: OutboxEvent) {
@@ -284,7 +304,8 @@ export class UserSession {
       const isNew = event.payload.operation === 'INSERT' || !this.store.messages.get(message.id);
       this.store.messages.upsertMessages([message]);
       this.hub.emit('messages.changed', { messages: [message] });
-      this.sessionChanged(message.sessionId);
+      if (event.payload.operation === 'INSERT') this.messageArrived(message);
+      else this.sessionChanged(message.sessionId);
       if (isNew) this.notifyArrival(message);
     } else if (event.event === 'emergency_call' && record) {
       const emergency = toEmergencyRow(record);
@@ -317,6 +338,9 @@ export class UserSession {
       event.event === 'session_participants'
     ) {
       const sessionId = String(event.payload.session_id ?? (record?.id as string | undefined) ?? '');
+      // Staff hear of every message on staff:sessions; in a session they are part of, the message itself reaches
+      // them too (chat_message on their own topic) and moves the row: no second fetch for the same message.
+      if (event.event === 'session_activity' && this.sessions.get(sessionId)?.participants.some((p) => p.userId === this.connection.userId)) return;
       if (event.event === 'chat_session' && record?.status === 'ended') this.sessionClosed(sessionId);
       if (sessionId) this.sessionChanged(sessionId);
       else this.hub.emit('sessions.changed', { sessionId: null });

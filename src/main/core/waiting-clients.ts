@@ -25,22 +25,32 @@ export function waitingClients(
 ): WaitingClient[] {
   const waiting: WaitingClient[] = [];
   for (const session of sessions) {
-    if (session.status !== 'active') continue;
-    const me = session.participants.find((p) => p.userId === userId);
-    if (!me || me.roleInSession === 'client') continue;
-    const clients = session.participants.filter((p) => p.roleInSession === 'client');
-    if (clients.length === 0) continue;
-    const clientIds = new Set(clients.map((p) => p.userId));
-    const answererIds = new Set(session.participants.filter((p) => p.roleInSession !== 'client').map((p) => p.userId));
-
-    const since =
-      session.waitingSince !== undefined
-        ? session.waitingSince
-        : waitingSince(session, clientIds, answererIds, recentMessages(session.id, WAITING_SCAN_MESSAGES));
-    if (since === null) continue;
-    waiting.push({ sessionId: session.id, clientName: clients[0]!.displayName, waitingSince: since });
+    const client = waitingClientOf(userId, session, recentMessages);
+    if (client) waiting.push(client);
   }
   return waiting;
+}
+
+/** The one session's waiting client, by the same rule (null: nobody waits for this user there). */
+export function waitingClientOf(
+  userId: string,
+  session: ChatSession,
+  recentMessages: (sessionId: string, limit: number) => readonly ChatMessage[],
+): WaitingClient | null {
+  if (session.status !== 'active') return null;
+  const me = session.participants.find((p) => p.userId === userId);
+  if (!me || me.roleInSession === 'client') return null;
+  const clients = session.participants.filter((p) => p.roleInSession === 'client');
+  if (clients.length === 0) return null;
+  const clientIds = new Set(clients.map((p) => p.userId));
+  const answererIds = new Set(session.participants.filter((p) => p.roleInSession !== 'client').map((p) => p.userId));
+
+  const since =
+    session.waitingSince !== undefined
+      ? session.waitingSince
+      : waitingSince(session, clientIds, answererIds, recentMessages(session.id, WAITING_SCAN_MESSAGES));
+  if (since === null) return null;
+  return { sessionId: session.id, clientName: clients[0]!.displayName, waitingSince: since };
 }
 
 function waitingSince(

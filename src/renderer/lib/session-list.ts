@@ -1,24 +1,25 @@
 import type { ChatSession, SessionTriage } from '../../shared/ipc/contract';
+import { compareTimestamps } from '../../shared/timestamps';
 
 /** The list's order, as list_sessions gives it: latest activity first, then id (descending). */
 const activity = (s: ChatSession) => s.lastMessageAt ?? s.createdAt;
 
 function comesBefore(a: ChatSession, b: ChatSession): boolean {
-  const x = activity(a);
-  const y = activity(b);
-  // ISO timestamps of one zone compare as text once their fractions have the same length.
-  const fx = x.replace(/(\.\d+)?Z$/, (_, f: string | undefined) => `${(f ?? '.').padEnd(7, '0')}Z`);
-  const fy = y.replace(/(\.\d+)?Z$/, (_, f: string | undefined) => `${(f ?? '.').padEnd(7, '0')}Z`);
-  return fx !== fy ? fx > fy : a.id > b.id;
+  const order = compareTimestamps(activity(a), activity(b));
+  return order !== 0 ? order > 0 : a.id > b.id;
 }
 
 /**
  * Merges one pushed session into the list (null: the user may no longer see it) without re-sorting the rest:
  * the work per pushed change stays the same however many sessions a staff console follows.
  */
-export function mergeSession(list: readonly ChatSession[], sessionId: string, session: ChatSession | null): ChatSession[] {
-  const next = list.filter((s) => s.id !== sessionId);
-  if (!session) return next;
+export function mergeSession(list: readonly ChatSession[], sessionId: string, pushed: ChatSession | null): ChatSession[] {
+  const previous = list.find((s) => s.id === sessionId);
+  const next = list.filter((s) => s !== previous);
+  if (!pushed) return next;
+  // Who is in the session rarely changes with its row: the same participants stay the same array, so what depends
+  // only on them (the directory, the titles: sessionShapes) is not rebuilt for every message.
+  const session = previous && sameParticipants(previous.participants, pushed.participants) ? { ...pushed, participants: previous.participants } : pushed;
   let low = 0;
   let high = next.length;
   while (low < high) {
@@ -28,6 +29,42 @@ export function mergeSession(list: readonly ChatSession[], sessionId: string, se
   }
   next.splice(low, 0, session);
   return next;
+}
+
+function sameParticipants(a: ChatSession['participants'], b: ChatSession['participants']): boolean {
+  return (
+    a.length === b.length &&
+    a.every((p, i) => {
+      const q = b[i]!;
+      return (
+        p.userId === q.userId &&
+        p.displayName === q.displayName &&
+        p.role === q.role &&
+        p.roleInSession === q.roleInSession &&
+        p.availability === q.availability &&
+        p.lastReadAt === q.lastReadAt
+      );
+    })
+  );
+}
+
+/**
+ * The list as far as who is in each session, its type and booking go (what the directory and the titles read): the
+ * previous list is returned while none of that changed, so they are rebuilt only when it does, not for every message.
+ */
+export function sessionShapes(list: readonly ChatSession[], previous: readonly ChatSession[] | null): readonly ChatSession[] {
+  if (!previous || previous.length !== list.length) return list;
+  const before = new Map(previous.map((s) => [s.id, s]));
+  for (const s of list) {
+    const p = before.get(s.id);
+    if (!p || p.participants !== s.participants || p.type !== s.type || p.bookingId !== s.bookingId) return list;
+  }
+  return previous;
+}
+
+/** Emergencies first, the rest as the list holds them (mergeSession keeps it in list_sessions' order): no sort per message. */
+export function emergenciesFirst(list: readonly ChatSession[]): ChatSession[] {
+  return [...list.filter((s) => s.type === 'emergency'), ...list.filter((s) => s.type !== 'emergency')];
 }
 
 /**

@@ -61,7 +61,18 @@ export function SessionSidebar({ client, profile, sessions, labels, load, active
     }
   }
 
-  const others = [...people.values()].filter((p) => p.id !== profile.id);
+  // Everyone a staff member may start a session with (thousands of clients): built when the directory changes only.
+  const otherOptions = useMemo(
+    () =>
+      [...people.values()]
+        .filter((p) => p.id !== profile.id)
+        .map((p) => (
+          <option key={p.id} value={p.id}>
+            {isolate(p.displayName)} · {t(`role.${p.role}`)}
+          </option>
+        )),
+    [people, profile.id, t],
+  );
 
   return (
     <aside className="sidebar" aria-label={t('sidebar.label')}>
@@ -79,11 +90,7 @@ export function SessionSidebar({ client, profile, sessions, labels, load, active
             </label>
             <select id="new-session-target" aria-label={t('sidebar.newWith')} value={newWith} onChange={(e) => setNewWith(e.target.value)}>
               <option value="">{t('sidebar.pickPerson')}</option>
-              {others.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {isolate(p.displayName)} · {t(`role.${p.role}`)}
-                </option>
-              ))}
+              {otherOptions}
             </select>
             <button type="submit" disabled={busy || !newWith}>
               {t('sidebar.newSession')}

@@ -1,4 +1,4 @@
-import { applyPresence, mergeSession } from '../lib/session-list';
+import { applyPresence, emergenciesFirst, mergeSession, sessionShapes } from '../lib/session-list';
 import { reportActivity } from '../lib/activity-reporter';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ChatSession, Profile } from '../../shared/ipc/contract';
@@ -161,7 +161,7 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
     return () => {
       live = false;
     };
-  }, [client, directoryVersion, sessions.length, profile.id]);
+  }, [client, directoryVersion, profile.id]);
 
   // What this user last chose here, else what the profile says, else what the backend shows others.
   const standing: Standing = {
@@ -173,18 +173,17 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
     emergencyOptIn: chosen.emergencyOptIn ?? profile.emergencyOptIn ?? listedStanding.emergencyOptIn,
   };
 
-  const people = useMemo(() => buildDirectory(profile.id, sessions, profile, listed), [profile, sessions, listed, directoryVersion]); // eslint-disable-line react-hooks/exhaustive-deps
-  const labels = useSessionLabels(sessions, profile.id);
-  const ordered = useMemo(
-    () =>
-      [...sessions].sort((a, b) => {
-        const ea = a.type === 'emergency' ? 1 : 0;
-        const eb = b.type === 'emergency' ? 1 : 0;
-        if (ea !== eb) return eb - ea;
-        return (b.lastMessageAt ?? b.createdAt).localeCompare(a.lastMessageAt ?? a.createdAt);
-      }),
-    [sessions],
-  );
+  // Rebuilt when who is in the sessions changes, not for every message: the rows keep their labels and senders.
+  // (React's "information from previous renders": state set while rendering, for the list it was derived from.)
+  const [shaped, setShaped] = useState<{ from: readonly ChatSession[]; shapes: readonly ChatSession[] }>({ from: sessions, shapes: sessions });
+  let shapes = shaped.shapes;
+  if (shaped.from !== sessions) {
+    shapes = sessionShapes(sessions, shaped.shapes);
+    setShaped({ from: sessions, shapes });
+  }
+  const people = useMemo(() => buildDirectory(profile.id, shapes, profile, listed), [profile, shapes, listed, directoryVersion]); // eslint-disable-line react-hooks/exhaustive-deps
+  const labels = useSessionLabels(shapes, profile.id);
+  const ordered = useMemo(() => emergenciesFirst(sessions), [sessions]);
 
   const openSession = useCallback((sessionId: string) => {
     setView('chats');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatSession } from '../../../src/shared/ipc/contract';
-import { mergeSession } from '../../../src/renderer/lib/session-list';
+import { emergenciesFirst, mergeSession, sessionShapes } from '../../../src/renderer/lib/session-list';
 
 const session = (id: string, lastMessageAt: string | null, createdAt = '2026-12-01T08:00:00Z'): ChatSession => ({
   id,
@@ -36,7 +36,37 @@ describe('merging a pushed session into the list', () => {
   it('replaces the row in place when the order does not change', () => {
     const fresh = { ...session('c', '2026-12-01T10:00:03Z'), unreadCount: 4 };
     const merged = mergeSession(list, 'c', fresh);
-    expect(merged[0]).toBe(fresh);
+    expect(merged[0]).toEqual(fresh);
     expect(merged).toHaveLength(3);
+  });
+});
+
+describe('what only depends on who is in the sessions', () => {
+  const person = (userId: string, displayName: string) =>
+    ({ userId, displayName, role: 'client', roleInSession: 'client', availability: 'online', lastReadAt: null }) as const;
+  const withPeople = (s: ChatSession, ...people: ReturnType<typeof person>[]): ChatSession => ({ ...s, participants: people });
+  const list = [withPeople(session('c', '2026-12-01T10:00:03Z'), person('u1', 'Sara')), withPeople(session('b', '2026-12-01T10:00:02Z'), person('u2', 'Omar'))];
+
+  it('keeps the participants array of a pushed row whose participants did not change, and the shapes with it', () => {
+    // As after IPC: equal values, new objects.
+    const pushed = structuredClone({ ...list[1]!, lastMessageAt: '2026-12-01T10:00:04Z', unreadCount: 1 });
+    const merged = mergeSession(list, 'b', pushed);
+    expect(merged.map((s) => s.id)).toEqual(['b', 'c']);
+    expect(merged[0]!.participants).toBe(list[1]!.participants);
+    expect(sessionShapes(merged, list)).toBe(list);
+  });
+
+  it('gives the new list once someone joins, is renamed or a session comes or goes', () => {
+    const renamed = mergeSession(list, 'b', withPeople(list[1]!, person('u2', 'Omar K.')));
+    expect(renamed[1]!.participants).not.toBe(list[1]!.participants);
+    expect(sessionShapes(renamed, list)).toBe(renamed);
+    const added = mergeSession(list, 'd', withPeople(session('d', null), person('u3', 'Huda')));
+    expect(sessionShapes(added, list)).toBe(added);
+    expect(sessionShapes(mergeSession(list, 'c', null), list)).not.toBe(list);
+  });
+
+  it('puts emergencies first and keeps the list order otherwise', () => {
+    const emergency = { ...session('e', null), type: 'emergency' as const };
+    expect(emergenciesFirst([...list, emergency]).map((s) => s.id)).toEqual(['e', 'c', 'b']);
   });
 });
