@@ -36,7 +36,7 @@ create type public.chat_session_view as (
 --   for anyone: they are not the conversation (and a client never sees them at all, by RLS).
 -- jit off: the per-row policy functions make the estimate look expensive enough for JIT, whose
 -- compilation then costs more than the whole (index-driven) query.
-create or replace function private.session_views(p_session_id uuid, p_limit integer)
+create or replace function private.session_views(p_session_ids uuid[], p_limit integer)
 returns setof public.chat_session_view
 language plpgsql stable security invoker set search_path = pg_catalog, pg_temp set jit = off
 as $$
@@ -47,8 +47,8 @@ declare
 begin
   -- Each way of picking is a statement of its own, so each is planned for its own index (one statement with
   -- three branches gets a generic plan that scans and sorts every session for staff).
-  if p_session_id is not null then
-    v_ids := array[p_session_id];
+  if p_session_ids is not null then
+    v_ids := array(select distinct pick from unnest(p_session_ids) as pick where pick is not null limit p_limit);
   elsif v_staff then
     v_ids := array(
       select s.id from public.chat_sessions s
@@ -113,8 +113,8 @@ begin
   order by coalesce(p.last_message_at, p.created_at) desc, p.id desc;
 end
 $$;
-revoke all on function private.session_views(uuid, integer) from public;
-grant execute on function private.session_views(uuid, integer) to authenticated;
+revoke all on function private.session_views(uuid[], integer) from public;
+grant execute on function private.session_views(uuid[], integer) to authenticated;
 
 -- The caller's sessions (every session for staff), most recent activity first.
 create or replace function public.list_sessions(p_limit integer default 500)
@@ -136,11 +136,25 @@ as $$
 begin
   perform private.require_caller();
   if p_session_id is not null then
-    return query select * from private.session_views(p_session_id, 1);
+    return query select * from private.session_views(array[p_session_id], 1);
   end if;
   if p_session_id is null or not found then
     perform private.raise('SA404', 'chat.session_not_found', jsonb_build_object('session_id', p_session_id));
   end if;
+end
+$$;
+
+-- Several sessions in the list's shape at once (a console catching up with many pushed changes: one call,
+-- not one per session). Sessions the caller may not read, or that do not exist, are left out: the caller
+-- treats a missing id as get_session's chat.session_not_found. At most 100 ids.
+create or replace function public.get_sessions(p_session_ids uuid[])
+returns setof public.chat_session_view
+language plpgsql stable security invoker set search_path = pg_catalog, pg_temp
+as $$
+begin
+  perform private.require_caller();
+  perform private.check_limit('p_session_ids', coalesce(cardinality(p_session_ids), 0), 100);
+  return query select * from private.session_views(p_session_ids, 100);
 end
 $$;
 
@@ -293,11 +307,13 @@ $$;
 
 revoke all on function public.list_sessions(integer) from public, anon;
 revoke all on function public.get_session(uuid) from public, anon;
+revoke all on function public.get_sessions(uuid[]) from public, anon;
 revoke all on function public.list_messages(uuid, timestamptz, uuid, integer) from public, anon;
 revoke all on function public.messages_changed_since(text, integer) from public, anon;
 revoke all on function public.pending_audio(integer) from public, anon;
 grant execute on function public.list_sessions(integer) to authenticated;
 grant execute on function public.get_session(uuid) to authenticated;
+grant execute on function public.get_sessions(uuid[]) to authenticated;
 grant execute on function public.list_messages(uuid, timestamptz, uuid, integer) to authenticated;
 grant execute on function public.messages_changed_since(text, integer) to authenticated;
 grant execute on function public.pending_audio(integer) to authenticated;

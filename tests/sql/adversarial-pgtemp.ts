@@ -57,6 +57,7 @@ function steps(): Step[] {
     { label: 'my_profile', who: 'client', run: [{ sql: `select * from public.my_profile()` }] },
     { label: 'list_sessions (session_views, profile cards)', who: 'client', run: [{ sql: `select * from public.list_sessions()` }] },
     { label: 'get_session', who: 'client', run: [{ sql: `select * from public.get_session('${ID.s1}'::pg_catalog.uuid)` }] },
+    { label: 'get_sessions', who: 'client', run: [{ sql: `select * from public.get_sessions(array['${ID.s1}']::pg_catalog.uuid[])` }] },
     { label: 'list_messages', who: 'client', run: [{ sql: `select * from public.list_messages('${ID.s1}'::pg_catalog.uuid)` }] },
     { label: 'messages_changed_since', who: 'client', run: [{ sql: `select public.messages_changed_since(null)` }] },
     { label: 'pending_audio as staff', who: 'monitor', run: [{ sql: `select * from public.pending_audio()` }] },

@@ -185,6 +185,28 @@ export const READ_WORKFLOWS: Workflow[] = [
     },
   },
   {
+    name: 'get_sessions: the rows of several sessions in one call, each as get_session gives it; the ones the caller may not read left out; 1 to 100 ids',
+    async run(c) {
+      await c.as('client');
+      const one = await c.one(`select * from public.get_session($1)`, [ID.s1]);
+      // s2 is another client's, the random id exists nowhere, s1 twice and a null are asked as well.
+      const rows = await c.rows(`select * from public.get_sessions($1::uuid[])`, [[ID.s1, ID.s2, randomUUID(), ID.s1, null]]);
+      c.eq(rows, [one], 'only the caller\'s session, once, in get_session\'s shape');
+      await c.as('otherReader');
+      c.eq(await c.rows(`select * from public.get_sessions($1::uuid[])`, [[ID.s1]]), [], 'a reader not in the session gets nothing for it');
+      for (const who of STAFF) {
+        await c.as(who);
+        c.eq(ids(await c.rows(`select * from public.get_sessions($1::uuid[])`, [[ID.s1, ID.s2]])).sort(), [ID.s1, ID.s2].sort(), `${who} reads both`);
+      }
+      await c.fails('SA400', `select * from public.get_sessions($1::uuid[])`, [[]], 'request.invalid_argument');
+      await c.fails('SA400', `select * from public.get_sessions(null)`, [], 'request.invalid_argument');
+      await c.fails('SA400', `select * from public.get_sessions($1::uuid[])`, [Array.from({ length: 101 }, () => randomUUID())], 'request.invalid_argument');
+      c.eq((await c.rows(`select * from public.get_sessions($1::uuid[])`, [Array.from({ length: 100 }, () => randomUUID())])).length, 0, '100 ids are taken');
+      await c.as('anon');
+      await c.fails('42501', `select * from public.get_sessions($1::uuid[])`, [[ID.s1]]);
+    },
+  },
+  {
     name: 'list_messages: each role reads what RLS lets it, newest first; review internals only for staff and the sender; participant-shaped rows',
     async run(c) {
       await c.as('postgres');

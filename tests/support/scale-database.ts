@@ -105,6 +105,12 @@ export const READ_CALLS: ReadCall[] = [
     indexes: ['chat_sessions_pkey', 'chat_participants_pkey', 'chat_messages_session_keyset_idx'],
   },
   {
+    name: 'get_sessions (20 sessions)',
+    sql: 'select * from public.get_sessions($1::uuid[])',
+    params: (db) => [db.seeded.filter((_, i) => i % Math.max(1, Math.floor(db.seeded.length / 20)) === 0).slice(0, 20).map((s) => s.sessionId)],
+    indexes: ['chat_sessions_pkey', 'chat_participants_pkey', 'chat_messages_session_keyset_idx'],
+  },
+  {
     name: 'list_messages (a page of 50)',
     sql: 'select * from public.list_messages($1, null, null, 50)',
     params: (db) => [db.seeded[Math.floor(db.seeded.length / 3)]!.sessionId],

@@ -24,6 +24,9 @@ export interface ProfileRow {
   availabilityChoice?: Availability;
 }
 
+/** How many sessions one get_sessions call takes (its check_limit). */
+export const GET_SESSIONS_MAX = 100;
+
 /** A session as the console shows it: the contract's shape (list_sessions / get_session rows, mapped once). */
 export type SessionRow = ChatSession;
 
@@ -115,6 +118,8 @@ export interface UserConnection {
   listMessages(sessionId: string, options?: { before?: MessageCursor; limit?: number }): Promise<MessageRow[]>;
   /** One session as listSessions shows it (null if the user may not read it): pushed changes merge with it. */
   getSession(sessionId: string): Promise<SessionRow | null>;
+  /** Up to GET_SESSIONS_MAX sessions in one call (get_sessions); those the user may not read are left out. */
+  getSessions(sessionIds: readonly string[]): Promise<SessionRow[]>;
   /** Messages created or changed after a server-side cursor (null: start now): what a console fetches after a (re)join. */
   messagesChangedSince(cursor: string | null): Promise<ChangesPage>;
   pendingAudio(limit?: number): Promise<MessageRow[]>;

@@ -288,6 +288,11 @@ class SupabaseUserConnection implements UserConnection {
     }
   }
 
+  async getSessions(sessionIds: readonly string[]) {
+    if (sessionIds.length === 0) return [];
+    return (await this.rows('get_sessions', { p_session_ids: [...sessionIds] })).map(toSessionRow);
+  }
+
   async listMessages(sessionId: string, options: { before?: MessageCursor; limit?: number } = {}) {
     const rows = await this.rows('list_messages', {
       p_session_id: sessionId,

@@ -10,7 +10,7 @@ import { Outbox, OutboxActionError, OutboxInputError, outboxLimitsFromSettings, 
 import { openLocalStore, type LocalStore } from '../store';
 import { createOutboxTransport, toServerMessage } from './backend-outbox-transport';
 import { AlertCenter, type AlertPlatform } from '../alerts';
-import type { Role } from '../backend/backend-port';
+import { GET_SESSIONS_MAX, type Role } from '../backend/backend-port';
 
 /** After sign-in, when the message cache is brought within its per-session cap. */
 const CACHE_TRIM_DELAY_MS = 30_000;
@@ -122,9 +122,13 @@ export class UserSession {
   private readonly unread = new Map<string, number>();
   /** The sessions as last fetched (list or pushed row): with the message cache, they tell which clients are waiting. */
   private readonly sessions = new Map<string, ChatSession>();
-  /** Sessions whose new row is being fetched: a burst of events on one session costs one fetch. */
-  private readonly sessionFetches = new Map<string, Promise<void>>();
-  private readonly sessionFetchAgain = new Set<string>();
+  /**
+   * Sessions whose row is to be fetched, and those in the call under way: the changes that arrive while one call
+   * runs are fetched together by the next (get_sessions), so a busy platform costs fewer calls, not more.
+   */
+  private readonly sessionsToFetch = new Set<string>();
+  private readonly sessionsFetching = new Set<string>();
+  private sessionFetch: Promise<void> | null = null;
   private sessionsLoading: Promise<ChatSession[]> | null = null;
 
   constructor(
@@ -239,23 +243,33 @@ export class UserSession {
   }
 
   /**
-   * A pushed change to one session: its row is fetched (one RPC, whatever the number of sessions) and handed to
-   * the renderer to merge. Never a reload of the whole list.
+   * A pushed change to one session: its row is fetched (with the others changed meanwhile, in one call) and handed
+   * to the renderer to merge. Never a reload of the whole list.
    */
   private sessionChanged(sessionId: string) {
-    if (this.sessionFetches.has(sessionId)) {
-      this.sessionFetchAgain.add(sessionId);
-      return;
+    this.sessionsToFetch.add(sessionId);
+    this.sessionFetch ??= this.fetchChangedSessions().finally(() => {
+      this.sessionFetch = null;
+    });
+  }
+
+  private async fetchChangedSessions() {
+    while (this.sessionsToFetch.size > 0 && !this.closed) {
+      const ids = [...this.sessionsToFetch].slice(0, GET_SESSIONS_MAX);
+      for (const id of ids) {
+        this.sessionsToFetch.delete(id);
+        this.sessionsFetching.add(id);
+      }
+      try {
+        const rows = new Map((await this.connection.getSessions(ids)).map((row) => [row.id, row]));
+        // A session changed again meanwhile is fetched again next: its row from this call may predate that change.
+        for (const id of ids) if (!this.sessionsToFetch.has(id)) this.sessionUpdated(id, rows.get(id) ?? null);
+      } catch {
+        this.hub.emit('sessions.changed', { sessionId: null });
+      } finally {
+        for (const id of ids) this.sessionsFetching.delete(id);
+      }
     }
-    const run = (async () => {
-      do {
-        this.sessionFetchAgain.delete(sessionId);
-        this.sessionUpdated(sessionId, await this.connection.getSession(sessionId));
-      } while (this.sessionFetchAgain.has(sessionId));
-    })()
-      .catch(() => this.hub.emit('sessions.changed', { sessionId: null }))
-      .finally(() => this.sessionFetches.delete(sessionId));
-    this.sessionFetches.set(sessionId, run);
   }
 
   /**
@@ -266,7 +280,7 @@ export class UserSession {
     const cached = this.sessions.get(message.sessionId);
     const next = cached ? sessionAfterArrival(cached, message, this.connection.userId) : null;
     if (next) this.sessionUpdated(message.sessionId, next);
-    if (!next || this.sessionFetches.has(message.sessionId)) this.sessionChanged(message.sessionId);
+    if (!next || this.sessionsFetching.has(message.sessionId)) this.sessionChanged(message.sessionId);
   }
 
   /** One session's new row (null: the user may no longer see it): the badge, the waits and the renderer follow it alone. */

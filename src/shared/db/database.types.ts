@@ -1028,6 +1028,16 @@ export type Database = {
           isSetofReturn: true
         }
       }
+      get_sessions: {
+        Args: { p_session_ids: string[] }
+        Returns: Database["public"]["CompositeTypes"]["chat_session_view"][]
+        SetofOptions: {
+          from: "*"
+          to: "chat_session_view"
+          isOneToOne: false
+          isSetofReturn: true
+        }
+      }
       join_session: {
         Args: { p_session_id: string }
         Returns: {

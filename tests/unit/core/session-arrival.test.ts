@@ -13,7 +13,7 @@ import { sample } from '../../support/media-samples';
 // A new message moves its session's row in the console without a fetch (sessionAfterArrival, issue 15: the work per
 // message does not grow with the sessions followed). Each row a console pushes to its renderer must be the row the
 // server itself gives that user (get_session), after every kind of message: the reader's and the staff member's
-// consoles are real cores on a real embedded backend; their connections are wrapped only to count get_session.
+// consoles are real cores on a real embedded backend; their connections are wrapped only to count the row fetches.
 let backend: EmbeddedSupabase;
 let dataDir: string;
 const password = 'correct horse battery';
@@ -33,10 +33,10 @@ afterAll(async () => {
 const counting = (connection: UserConnection): UserConnection =>
   new Proxy(connection, {
     get(target, name, receiver) {
-      if (name === 'getSession') {
-        return (sessionId: string) => {
+      if (name === 'getSession' || name === 'getSessions') {
+        return (ids: string & string[]) => {
           fetches.set(target.userId, (fetches.get(target.userId) ?? 0) + 1);
-          return target.getSession(sessionId);
+          return name === 'getSession' ? target.getSession(ids) : target.getSessions(ids);
         };
       }
       const value = Reflect.get(target, name, receiver) as unknown;
