@@ -77,7 +77,7 @@ export async function startConsoleHarness(options: { emergencySweepMs?: number }
       await page.getByLabel('Email').fill(email);
       await page.getByLabel('Password').fill(PASSWORD);
       await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.waitForFunction((n) => document.querySelectorAll('[data-testid="session-item"]').length >= n, Math.min(sessions, 500), { timeout: 180_000 });
+      await page.waitForFunction((n) => Number(document.querySelector('[data-testid="session-list"]')?.getAttribute('data-total') ?? 0) >= n && document.querySelector('[data-testid="session-item"]') !== null, Math.min(sessions, 500), { timeout: 180_000 });
       const cdp = await context.newCDPSession(page);
       await cdp.send('Performance.enable');
       return { page, cdp };

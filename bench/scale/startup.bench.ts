@@ -98,7 +98,7 @@ try {
     await page.getByRole('button', { name: 'Sign in' }).click();
     // Interactive: the sidebar holds the sessions (list_sessions answers at most 500) and the first one opens on a click.
     const expected = Math.min(SESSIONS, 500);
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="session-item"]').length >= n, expected, { timeout: 120_000 });
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid="session-list"]')?.getAttribute('data-total') ?? 0) >= n && document.querySelector('[data-testid="session-item"]') !== null, expected, { timeout: 120_000 });
     const total = performance.now() - t1;
     shell.child.kill('SIGTERM');
     await shell.done;

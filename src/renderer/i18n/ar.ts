@@ -348,6 +348,7 @@ export const ar: Record<MessageKey, string> = {
   'storage.bucket_not_found': "مخزن الملفات غير مُعدّ.",
   'storage.file_too_large': "هذا الملف كبير جدًا.",
   'storage.mime_not_allowed': "لا يمكن تخزين هذا النوع من الملفات.",
+  'sidebar.showMore': "عرض {count, plural, zero {# جلسة أخرى} one {جلسة أخرى} two {جلستين أخريين} few {# جلسات أخرى} many {# جلسة أخرى} other {# جلسة أخرى}} ({rest, plural, zero {# غير معروضة} one {واحدة غير معروضة} two {اثنتان غير معروضتين} few {# غير معروضة} many {# غير معروضة} other {# غير معروضة}})",
   'sidebar.refresh': "تحديث القائمة",
   'limits.title': "حدود وحدة التحكم",
   'limits.emergency_ring_timeout_seconds': "الطوارئ: ثوانٍ لرنين القراء قبل التصعيد",

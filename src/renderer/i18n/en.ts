@@ -346,6 +346,7 @@ export const en = {
   'storage.bucket_not_found': "The file storage is not set up.",
   'storage.file_too_large': "This file is too large.",
   'storage.mime_not_allowed': "This type of file cannot be stored.",
+  'sidebar.showMore': "Show {count, plural, one {# more session} other {# more sessions}} ({rest, plural, one {# not shown} other {# not shown}})",
   'sidebar.refresh': "Refresh the list",
   'limits.title': "Console limits",
   'limits.emergency_ring_timeout_seconds': "Emergency: seconds ringing readers before escalating",

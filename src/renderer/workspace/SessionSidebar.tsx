@@ -12,6 +12,12 @@ import { byLongestWaiting } from '../../shared/waiting-time';
 import { useReplyTarget, WaitingFigure, WaitingSummary } from './waiting';
 
 export type SessionSort = 'recent' | 'waiting';
+/**
+ * Rows drawn at first, and added by each "show more": a staff member follows thousands of sessions, and a list that
+ * drew them all would make every message re-lay out thousands of rows. The most recent (or longest waiting) come
+ * first; the quick switcher and search reach the others.
+ */
+export const SIDEBAR_PAGE_ROWS = 100;
 const SORT_KEY = 'samia.sidebar.sort';
 const readSort = (): SessionSort => (localStorage.getItem(SORT_KEY) === 'waiting' ? 'waiting' : 'recent');
 import { splitByTriage } from '../lib/session-list';
@@ -42,6 +48,7 @@ export function SessionSidebar({ client, profile, sessions, labels, load, active
   const target = useReplyTarget(client);
   const [sort, setSort] = useState<SessionSort>(readSort);
   const triage = useTriage(client);
+  const [shownRows, setShownRows] = useState(SIDEBAR_PAGE_ROWS);
   const { listed, snoozed } = useMemo(() => {
     const split = splitByTriage(sessions, triage.bySession, now);
     return sort === 'waiting' ? { listed: byLongestWaiting(split.listed), snoozed: split.snoozed } : split;
@@ -142,8 +149,14 @@ export function SessionSidebar({ client, profile, sessions, labels, load, active
       </div>
       <WaitingSummary sessions={sessions} target={target} />
       {[listed, ...(showSnoozed ? [snoozed] : [])].map((group, g) => (
-        <ul key={g === 0 ? 'listed' : 'snoozed'} className="session-list" data-testid={g === 0 ? 'session-list' : 'snoozed-list'} aria-label={g === 0 ? undefined : t('triage.snoozedGroup', { count: snoozed.length })}>
-          {group.map((s) => {
+        <ul
+          key={g === 0 ? 'listed' : 'snoozed'}
+          className="session-list"
+          data-testid={g === 0 ? 'session-list' : 'snoozed-list'}
+          data-total={group.length}
+          aria-label={g === 0 ? undefined : t('triage.snoozedGroup', { count: snoozed.length })}
+        >
+          {group.slice(0, shownRows).map((s) => {
             const last = s.lastMessage;
             return (
               <SessionRow
@@ -164,6 +177,11 @@ export function SessionSidebar({ client, profile, sessions, labels, load, active
           })}
         </ul>
       ))}
+      {listed.length > shownRows && (
+        <button type="button" className="link-button" data-testid="sidebar-show-more" onClick={() => setShownRows((n) => n + SIDEBAR_PAGE_ROWS)}>
+          {t('sidebar.showMore', { count: Math.min(SIDEBAR_PAGE_ROWS, listed.length - shownRows), rest: listed.length - shownRows })}
+        </button>
+      )}
       {snoozed.length > 0 && (
         <button type="button" className="link-button" aria-expanded={showSnoozed} data-testid="snoozed-toggle" onClick={() => setShowSnoozed((v) => !v)}>
           {showSnoozed ? t('triage.hideSnoozed') : t('triage.showSnoozed', { count: snoozed.length })}

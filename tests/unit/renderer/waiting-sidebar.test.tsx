@@ -72,3 +72,37 @@ describe('waiting clients in the sidebar', () => {
     expect(localStorage.getItem('samia.sidebar.sort')).toBe('waiting');
   });
 });
+
+describe('a sidebar over thousands of sessions', () => {
+  it('draws the first page of rows, says how many are not shown, and shows more on request', async () => {
+    const me = participant(ME.id, 'Rana', { role: 'monitor', roleInSession: 'staff' });
+    const start = Date.UTC(2026, 0, 5, 9, 0);
+    const id = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    const sessions = Array.from({ length: 250 }, (_, i) =>
+      chatSession(id(i), [me, participant(`c-${i}`, `Client ${i}`)], { lastMessageAt: new Date(start - i * 1_000).toISOString(), waitingSince: null }),
+    );
+    wrap(
+      <SessionSidebar
+        client={fakeMain({}).client}
+        profile={ME}
+        sessions={sessions}
+        labels={new Map()}
+        load={{ status: 'ready' }}
+        activeId={null}
+        people={new Map()}
+        typingFor={() => null}
+        onOpen={() => {}}
+        onRetry={() => {}}
+      />,
+    );
+    await waitFor(() => expect(order()).toHaveLength(100));
+    expect(order()[0]).toBe(id(0));
+    expect(screen.getByTestId('session-list').getAttribute('data-total')).toBe('250');
+    fireEvent.click(screen.getByTestId('sidebar-show-more'));
+    expect(order()).toHaveLength(200);
+    expect(screen.getByTestId('sidebar-show-more').textContent).toBe('Show 50 more sessions (50 not shown)');
+    fireEvent.click(screen.getByTestId('sidebar-show-more'));
+    expect(order()).toHaveLength(250);
+    expect(screen.queryByTestId('sidebar-show-more')).toBeNull();
+  });
+});
