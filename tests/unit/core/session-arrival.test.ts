@@ -159,3 +159,30 @@ it('pushes, after every kind of message, the row the server gives each user, fet
   await agree('client after the voice note', await text(client, 'I hear nothing yet'));
   for (const o of observers) await o.view.core.dispose();
 }, 120_000);
+
+it('fetches the rows of sessions it has not seen together: fewer calls than changes, each row the server\'s', async () => {
+  const monitor = console_();
+  await call(monitor.core, 'auth.signIn', { email: 'owner@samia.test', password });
+  await call(monitor.core, 'sessions.list', {});
+  const owner = await backend.signIn('owner@samia.test', password);
+  const clients: UserConnection[] = [];
+  const sessionIds: string[] = [];
+  for (let i = 0; i < 12; i++) {
+    await owner.createAccount({ email: `client${i}@samia.test`, password, displayName: `Client ${i}`, role: 'client', preferredLanguage: 'en' });
+    const client = await backend.signIn(`client${i}@samia.test`, password);
+    clients.push(client);
+    sessionIds.push((await client.openSupportSession()).id);
+  }
+  // The owner looks on (no participant): staff:sessions tells it which session moved, and it reads the rows.
+  const before = fetches.get(owner.userId) ?? 0;
+  await Promise.all(clients.flatMap((client, i) => [0, 1].map((k) => client.sendMessage({ sessionId: sessionIds[i]!, clientMessageId: randomUUID(), type: 'text', body: `burst ${k}` }))));
+  for (const id of sessionIds) {
+    await expect.poll(() => monitor.rows.get(id)?.lastMessage?.preview, { timeout: 15_000 }).toBe('burst 1');
+  }
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const calls = (fetches.get(owner.userId) ?? 0) - before;
+  expect(calls, 'the 24 changes of 12 sessions took fewer calls than sessions').toBeLessThan(12);
+  const truth = new Map((await owner.getSessions(sessionIds)).map((row) => [row.id, row]));
+  for (const id of sessionIds) expect(monitor.rows.get(id)).toEqual(truth.get(id));
+  await monitor.core.dispose();
+}, 120_000);
