@@ -52,3 +52,17 @@ export function sessionAfterArrival(session: ChatSession, message: ChatMessage, 
     },
   };
 }
+
+/**
+ * A session's row after another participant's read receipt (read_receipt {user_id, last_read_at}): only that
+ * participant's last read moves, as get_session would show it. The viewer's own read changes their unread count,
+ * which only the server can count: null, and the caller fetches the row.
+ */
+export function sessionAfterReceipt(session: ChatSession, userId: string, lastReadAt: string | null, viewerId: string): ChatSession | null {
+  if (userId === viewerId) return null;
+  const index = session.participants.findIndex((p) => p.userId === userId);
+  if (index < 0) return null;
+  const participants = [...session.participants];
+  participants[index] = { ...participants[index]!, lastReadAt };
+  return { ...session, participants };
+}

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { AppError } from '../../shared/ipc/errors';
 import { availabilitySchema, type ChatMessage, type ChatSession, type Emergency, type OutboxItem } from '../../shared/ipc/contract';
 import type { RealtimeEvent, RealtimeStatus, RealtimeSubscription, UserConnection } from '../backend/backend-port';
-import { toEmergencyRow, toMessageRow } from '../backend/row-mapping';
+import { isoTimestamp, toEmergencyRow, toMessageRow } from '../backend/row-mapping';
 import type { EventHub } from '../ipc/event-hub';
 import { Outbox, OutboxActionError, OutboxInputError, outboxLimitsFromSettings, type OutboxEntry, type OutboxEvent } from '../outbox';
 import { openLocalStore, type LocalStore } from '../store';
@@ -15,7 +15,7 @@ import { GET_SESSIONS_MAX, type Role } from '../backend/backend-port';
 /** After sign-in, when the message cache is brought within its per-session cap. */
 const CACHE_TRIM_DELAY_MS = 30_000;
 import { waitingClientOf, waitingClients } from './waiting-clients';
-import { sessionAfterArrival } from './session-arrival';
+import { sessionAfterArrival, sessionAfterReceipt } from './session-arrival';
 import { ReviewQueue } from './review-queue';
 import { SessionTriageState } from './session-triage';
 
@@ -283,6 +283,17 @@ export class UserSession {
     if (!next || this.sessionsFetching.has(message.sessionId)) this.sessionChanged(message.sessionId);
   }
 
+  /** Someone else read up to a point: their receipt moves the held row (true), else the row is to be fetched. */
+  private receiptArrived(sessionId: string, payload: Record<string, unknown>): boolean {
+    const cached = this.sessions.get(sessionId);
+    const userId = typeof payload.user_id === 'string' ? payload.user_id : null;
+    if (!cached || !userId || this.sessionsFetching.has(sessionId)) return false;
+    const next = sessionAfterReceipt(cached, userId, isoTimestamp(payload.last_read_at), this.connection.userId);
+    if (!next) return false;
+    this.sessionUpdated(sessionId, next);
+    return true;
+  }
+
   /** One session's new row (null: the user may no longer see it): the badge, the waits and the renderer follow it alone. */
   private sessionUpdated(sessionId: string, session: ChatSession | null) {
     if (this.closed) return;
@@ -355,6 +366,7 @@ export class UserSession {
       // Staff hear of every message on staff:sessions; in a session they are part of, the message itself reaches
       // them too (chat_message on their own topic) and moves the row: no second fetch for the same message.
       if (event.event === 'session_activity' && this.sessions.get(sessionId)?.participants.some((p) => p.userId === this.connection.userId)) return;
+      if (event.event === 'read_receipt' && this.receiptArrived(sessionId, event.payload)) return;
       if (event.event === 'chat_session' && record?.status === 'ended') this.sessionClosed(sessionId);
       if (sessionId) this.sessionChanged(sessionId);
       else this.hub.emit('sessions.changed', { sessionId: null });

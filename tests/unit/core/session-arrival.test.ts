@@ -132,7 +132,13 @@ it('pushes, after every kind of message, the row the server gives each user, fet
   await agree('a long text with characters outside the BMP (preview by characters)', await text(client, long));
   await agree('staff writes', await text(owner.core, 'Staff here.'));
   await agree('client after staff', await text(client, 'Thanks'));
-  expect(fetched(), 'plain messages moved the rows without get_session').toEqual(before);
+  // The client reads: another participant's receipt moves only their last read, also without a fetch.
+  await client.markRead(sessionId);
+  for (const o of observers) {
+    const want = await o.truth.getSession(sessionId);
+    await expect.poll(() => o.view.rows.get(sessionId), { timeout: 15_000, message: `the client's read reached ${o.name}` }).toEqual(want);
+  }
+  expect(fetched(), 'plain messages and others\' reads moved the rows without a fetch').toEqual(before);
 
   // A read, a note and a voice note in review follow their own rules: the row is fetched.
   await call(reader.core, 'sessions.markRead', { sessionId });
