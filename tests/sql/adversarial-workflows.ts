@@ -308,7 +308,7 @@ export const ADVERSARIAL_WORKFLOWS: Workflow[] = [
     },
   },
   {
-    name: 'staff session feed: one session_activity row per message on staff:sessions (not one per staff member), with no content, readable by staff only',
+    name: 'staff session feed: one session_activity row per message on staff:sessions (not one per staff member), with the message as staff read it, readable by staff only',
     async run(c) {
       await as(c, 'postgres');
       const before = await c.n(`select 1 from realtime.messages where topic = 'staff:sessions' and event = 'session_activity'`);
@@ -320,13 +320,15 @@ export const ADVERSARIAL_WORKFLOWS: Workflow[] = [
       c.eq(rows.length - before, 2, 'one row per message, pending notes included');
       const last = rows.slice(-2);
       c.eq(last.map((r) => r.topic), ['staff:sessions', 'staff:sessions'], 'on the staff topic');
-      c.eq(last.map((r) => Object.keys(r.payload).sort()), [['last_message_at', 'message_id', 'session_id'], ['last_message_at', 'message_id', 'session_id']], 'ids and a time, nothing else');
-      // One transaction: both rows carry the same inserted_at, so their order is not the point.
-      c.eq(last.map((r) => String(r.payload.message_id)).sort(), [String(m.id), String(note.id)].sort(), 'each message');
-      // Both rows carry the transaction's now(): their order by inserted_at is a tie, so compare them as a set.
-      c.eq(last.map((r) => r.payload.message_id as string).sort(), [m.id as string, note.id as string].sort(), 'each message');
+      c.eq(last.map((r) => Object.keys(r.payload).sort()), [['last_message_at', 'message_id', 'record', 'session_id'], ['last_message_at', 'message_id', 'record', 'session_id']], 'ids, a time and the message');
       // One transaction: both rows share inserted_at, so their order is the heap's, not the sends'.
       c.eq(last.map((r) => String(r.payload.message_id)).sort(), [String(m.id), String(note.id)].sort(), 'each message');
+      await as(c, 'monitor');
+      for (const r of last) {
+        const record = r.payload.record as Row;
+        const [asStaff] = await c.rows<Row>(`select to_jsonb(v) as v from public.list_messages($1, p_limit => 1000) v where v.id = $2`, [ID.s1, record.id]);
+        c.eq(record, asStaff?.v, `the message as staff read it (${String(record.type)}, ${String(record.status)}), no more`);
+      }
       for (const who of ['client', 'reader', 'anon'] as const) {
         await as(c, who);
         c.eq(await c.n(`select 1 from realtime.messages where event = 'session_activity'`), 0, `${who} reads none`);

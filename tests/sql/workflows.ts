@@ -226,7 +226,7 @@ export const WORKFLOWS: Workflow[] = [
       c.eq(await c.n(`select 1 from realtime.messages where topic = 'staff:approvals'`), 0, 'client: staff topic not authorised');
       const unread = await c.one<{ unread_count: number }>(`select unread_count from public.unread_counts() where session_id = $1`, [ID.s1]);
       c.eq(Number(unread.unread_count), 1, 'client unread counts only the approved voice note fixture');
-      c.eq(await topicsFor(c, id), ['staff:approvals', `user:${ID.reader}`], 'fan-out never reaches the client topic');
+      c.eq(await topicsFor(c, id), ['staff:approvals', 'staff:sessions', `user:${ID.reader}`], 'fan-out never reaches the client topic (staff topics and the sender only)');
       await c.as('reader');
       c.eq(await c.n(`select 1 from public.chat_messages where id = $1`, [id]), 1, 'sender sees it');
       await c.fails('SA435', SEND_SQL, sendParams({ session: ID.s1, type: 'text', body: 'see above', replyTo: id }), 'chat.invalid_reply');
@@ -263,7 +263,7 @@ export const WORKFLOWS: Workflow[] = [
       await c.as('client');
       c.eq(await c.n(`select 1 from public.chat_messages where id = $1`, [id]), 0, 'rejected stays hidden from the client');
       c.eq(await c.n(`select 1 from storage.objects where name = $1`, [note.storage_path]), 0, 'rejected file hidden');
-      c.eq(await topicsFor(c, id), ['staff:approvals', `user:${ID.reader}`], 'the sender is notified of the rejection, the client never');
+      c.eq(await topicsFor(c, id), ['staff:approvals', 'staff:sessions', `user:${ID.reader}`], 'the sender is notified of the rejection, the client never');
       await c.as('reader');
       await c.fails('SA414', `select public.delete_message($1)`, [id], 'chat.already_reviewed');
       await c.fails('SA414', `select public.edit_message($1, 'x')`, [id]);

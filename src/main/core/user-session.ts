@@ -283,6 +283,28 @@ export class UserSession {
     if (!next || this.sessionsFetching.has(message.sessionId)) this.sessionChanged(message.sessionId);
   }
 
+  /**
+   * Staff hear of every message on staff:sessions, with the message as staff read it. In a session they are part of,
+   * the message reaches them on their own topic too (chat_message), which moves the row: nothing more to do. In one
+   * they look on, it moves the held row the same way (and reaches the conversation if it is open), so a staff console
+   * reads a session's row once, not once per message. True when nothing is left to fetch.
+   */
+  private activityArrived(sessionId: string, record: Record<string, unknown> | undefined): boolean {
+    const cached = this.sessions.get(sessionId);
+    if (cached?.participants.some((p) => p.userId === this.connection.userId)) return true;
+    if (!record) return false;
+    const message = toServerMessage(toMessageRow(record));
+    if (this.openSessions.includes(sessionId)) {
+      // Only conversations on screen keep what they are shown: a staff console's cache does not take the platform's traffic.
+      this.store.messages.upsertMessages([message]);
+      this.hub.emit('messages.changed', { messages: [message] });
+    }
+    const next = !cached || this.sessionsFetching.has(sessionId) ? null : sessionAfterArrival(cached, message, this.connection.userId);
+    if (!next) return false;
+    this.sessionUpdated(sessionId, next);
+    return true;
+  }
+
   /** Someone else read up to a point: their receipt moves the held row (true), else the row is to be fetched. */
   private receiptArrived(sessionId: string, payload: Record<string, unknown>): boolean {
     const cached = this.sessions.get(sessionId);
@@ -363,9 +385,7 @@ export class UserSession {
       event.event === 'session_participants'
     ) {
       const sessionId = String(event.payload.session_id ?? (record?.id as string | undefined) ?? '');
-      // Staff hear of every message on staff:sessions; in a session they are part of, the message itself reaches
-      // them too (chat_message on their own topic) and moves the row: no second fetch for the same message.
-      if (event.event === 'session_activity' && this.sessions.get(sessionId)?.participants.some((p) => p.userId === this.connection.userId)) return;
+      if (event.event === 'session_activity' && this.activityArrived(sessionId, record)) return;
       if (event.event === 'read_receipt' && this.receiptArrived(sessionId, event.payload)) return;
       if (event.event === 'chat_session' && record?.status === 'ended') this.sessionClosed(sessionId);
       if (sessionId) this.sessionChanged(sessionId);
