@@ -72,9 +72,25 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
   const refreshTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => {
     void Promise.resolve().then(refresh);
+    // Pushed rows are merged once per frame: a busy platform's fifty a second cost a few renders, not fifty.
+    let pushed: { sessionId: string; session: ChatSession | null }[] = [];
+    let frame: number | null = null;
+    let fallback: ReturnType<typeof setTimeout> | null = null;
+    const flush = () => {
+      if (frame !== null) cancelAnimationFrame(frame);
+      if (fallback !== null) clearTimeout(fallback);
+      frame = null;
+      fallback = null;
+      const batch = pushed;
+      pushed = [];
+      if (batch.length > 0) setSessions((list) => batch.reduce((next, p) => mergeSession(next, p.sessionId, p.session), list));
+    };
     const offChanged = client.on('sessions.changed', ({ sessionId, session }) => {
       if (sessionId && session !== undefined) {
-        setSessions((list) => mergeSession(list, sessionId, session));
+        pushed.push({ sessionId, session });
+        // A hidden window draws no frames: the timer applies them anyway.
+        if (frame === null) frame = requestAnimationFrame(flush);
+        if (fallback === null) fallback = setTimeout(flush, 250);
         return;
       }
       if (refreshTimer.current) clearTimeout(refreshTimer.current);
@@ -100,6 +116,7 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
       }
     });
     return () => {
+      flush();
       offChanged();
       offPresence();
       offTyping();
