@@ -1,10 +1,14 @@
 // Start-up (issue 15 item 3): from process start to the workspace interactive (signed in, the session list drawn),
 // with a data folder holding BENCH_STARTUP_MESSAGES cached messages in BENCH_STARTUP_SESSIONS sessions (defaults:
 // the issue's 100,000 in 500), against a bare open of the same PGlite and SQLite files with one query each, in the
-// same run. Both are child processes started the same way (node + tsx). The console is the web shell (core under
-// Node, renderer in Debian's Chromium); Chromium is launched before the clock starts, as it is an OS process the
-// web shell does not own. Goal: within 2x of the bare open.       npx electron-vite build && npx tsx bench/scale/startup.bench.ts
+// same run. Both are child processes started the same way, plain `node <file.js>` with no TypeScript loader: the
+// console is the web shell as `npm start` runs it where Electron is absent (out/main/webshell.js, the build's second
+// entry; core under Node, renderer in Debian's Chromium), the baseline bench/scale/bare-open.mjs. (Through tsx, each
+// start would also pay the loader's transforms, which the shipped build does not.) Chromium is launched before the
+// clock starts, as it is an OS process the web shell does not own. Goal: within 2x of the bare open.
+//   npx electron-vite build && npx tsx bench/scale/startup.bench.ts
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,7 +28,8 @@ const RUNS = envInt('BENCH_STARTUP_RUNS', 3);
 const GOAL = 2;
 const password = 'correct horse battery';
 const email = 'owner@bench.test';
-const tsx = path.resolve('node_modules/tsx/dist/loader.mjs');
+const webShell = path.resolve('out/main/webshell.js');
+if (!existsSync(webShell)) throw new Error(`${webShell} is missing: run \`npx electron-vite build\` first.`);
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'samia-startup-'));
 const prepStarted = performance.now();
@@ -52,7 +57,7 @@ await pglite.close();
 console.log(`start-up: data folder with ${MESSAGES.toLocaleString('en')} messages in ${SESSIONS} sessions (server and local cache), prepared in ${((performance.now() - prepStarted) / 1000).toFixed(1)} s`);
 
 function run(args: string[], onLine?: (line: string, child: ReturnType<typeof spawn>) => void): { done: Promise<number>; child: ReturnType<typeof spawn> } {
-  const child = spawn(process.execPath, ['--import', tsx, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.on('data', (chunk: Buffer) => {
@@ -75,9 +80,9 @@ const bare: number[] = [];
 const console_: { total: number; shellUp: number; signInShown: number }[] = [];
 try {
   for (let i = 0; i <= RUNS; i++) {
-    // Run 0 warms the OS file cache and tsx's transform cache for both; it is not counted.
+    // Run 0 warms the OS file cache for both; it is not counted.
     const t0 = performance.now();
-    await run([path.resolve('bench/scale/bare-open.ts'), dataDir, userId]).done;
+    await run([path.resolve('bench/scale/bare-open.mjs'), dataDir, userId]).done;
     const bareMs = performance.now() - t0;
 
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -85,7 +90,7 @@ try {
     const t1 = performance.now();
     let resolveUrl: (url: string) => void = () => {};
     const url = new Promise<string>((resolve) => (resolveUrl = resolve));
-    const shell = run([path.resolve('src/main/webshell/cli.ts'), '--data-dir', dataDir, '--port', '0'], (line) => {
+    const shell = run([webShell, '--data-dir', dataDir, '--port', '0'], (line) => {
       if (line.startsWith('Open: ')) resolveUrl(line.slice('Open: '.length).trim());
     });
     const pageUrl = await Promise.race([url, shell.done.then(() => Promise.reject(new Error('the web shell exited before serving')))]);

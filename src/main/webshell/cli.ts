@@ -1,6 +1,6 @@
 import path from 'node:path';
 import os from 'node:os';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startWebShell } from './webshell-server';
@@ -10,8 +10,16 @@ import { backendConfigFromEnvironment } from '../core/backend-config';
 import { createBackend } from '../backend/create-backend';
 import { HeadlessAlertPlatform } from '../alerts';
 
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`No package.json above ${from}: the web shell runs from the console's package folder.`);
+  }
+}
+
 // Runs the console's main-process core under Node and serves the renderer to a browser (DESIGN §7).
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+// The package folder: above src/main/webshell/ (through tsx) or out/main/ (the build `npm start` runs).
+const root = packageRoot(path.dirname(fileURLToPath(import.meta.url)));
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: process.env.SAMIA_WEBSHELL_PORT ?? '0' },
