@@ -123,7 +123,7 @@ const baseMs = median(bare);
 const totalMs = median(console_.map((c) => c.total));
 console.log(`start-up, median of ${RUNS} runs (ms)                                   median`);
 console.log(`  bare open of the same PGlite + SQLite files, one query each (baseline)  ${baseMs.toFixed(0).padStart(6)}`);
-console.log(`  console: process start -> web shell serving                            ${median(console_.map((c) => c.shellUp)).toFixed(0).padStart(6)}`);
+console.log(`  console: process start -> web shell serving the page (backend opening) ${median(console_.map((c) => c.shellUp)).toFixed(0).padStart(6)}`);
 console.log(`  console: process start -> sign-in screen drawn                         ${median(console_.map((c) => c.signInShown)).toFixed(0).padStart(6)}`);
 console.log(`  console: process start -> signed in, workspace with ${Math.min(SESSIONS, 500)} sessions        ${totalMs.toFixed(0).padStart(6)}`);
 console.log(`  ratio workspace interactive / bare open: ${(totalMs / baseMs).toFixed(2)}x   goal: within ${GOAL}x -> ${totalMs / baseMs <= GOAL ? 'met' : 'NOT met'}`);

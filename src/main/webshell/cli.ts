@@ -30,26 +30,30 @@ const { values } = parseArgs({
 
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { productName: string; version: string };
 const config = backendConfigFromEnvironment(process.env, values['data-dir']);
-// One backend for every connected page: several users at once against one embedded database.
+// One backend for every connected page: several users at once against one embedded database. The page is served
+// while it starts (opening the database is most of the start): the browser loads the renderer meanwhile, and the
+// page's calls wait for the backend (the web shell creates each page's core once it is up).
 const identity = readWebShellIdentity(values['data-dir']);
-const backend = await onSavedPort(identity.apiPort, async (port) => {
+const backendStarting = onSavedPort(identity.apiPort, async (port) => {
   const started = createBackend(config, { supabaseDir: path.join(root, 'supabase'), port, log: (m) => console.log(`[backend] ${m}`) });
   await started.start();
   return started;
 });
+// Awaited below; a start that fails ends the process there, not as an unhandled rejection first.
+backendStarting.catch(() => {});
 
 const shell = await onSavedPort(Number(values.port) || identity.port, (port) => startWebShell({
   rendererDir: values['renderer-dir'],
   port,
   token: identity.token,
   log: (message) => console.log(`[webshell] ${message}`),
-  createCore: (_pageId, mediaBaseUrl) =>
+  createCore: async (_pageId, mediaBaseUrl) =>
     createConsoleCore({
       mediaBaseUrl,
       shell: 'webshell',
       appName: pkg.productName,
       version: pkg.version,
-      backend,
+      backend: await backendStarting,
       dataDir: values['data-dir'],
       // No OS here: the page gets the modal and siren as events; notifications are only recorded.
       createAlertPlatform: (emitToRenderer) => new HeadlessAlertPlatform({ emitToRenderer }),
@@ -58,6 +62,15 @@ const shell = await onSavedPort(Number(values.port) || identity.port, (port) => 
       log: (level, message, detail) => console[level](`[core] ${message}`, detail ?? ''),
     }),
 }));
+console.log(`Open: ${shell.pageUrl}`);
+
+let backend: Awaited<typeof backendStarting>;
+try {
+  backend = await backendStarting;
+} catch (error) {
+  await shell.close();
+  throw error;
+}
 saveWebShellIdentity(values['data-dir'], {
   port: shell.port,
   token: identity.token,
@@ -70,7 +83,6 @@ if (backend.api) {
   console.log(`Local Supabase API: ${backend.api.url}`);
   console.log(`anon key: ${backend.api.anonKey}`);
 }
-console.log(`Open: ${shell.pageUrl}`);
 
 const stop = async () => {
   await shell.close();
