@@ -119,7 +119,7 @@ export function createConsoleCore(services: ShellServices) {
 
   async function begin(conn: UserConnection): Promise<AuthState> {
     await end();
-    profile = toProfile(await conn.profile());
+    profile = toProfile(conn.signedInProfile);
     // Taken before anything subscribes: whatever is committed from here on reaches this console, live or by catch-up.
     const { cursor } = await conn.messagesChangedSince(null);
     // Callbacks of an ended session (they can fire late, or during construction) must not touch the new one.
