@@ -9,6 +9,9 @@ import { createConsoleCore } from '../core/console-core';
 import { backendConfigFromEnvironment } from '../core/backend-config';
 import { createBackend } from '../backend/create-backend';
 import { HeadlessAlertPlatform } from '../alerts';
+import { startupMark } from '../core/startup-trace';
+
+startupMark('modules loaded');
 
 function packageRoot(from: string): string {
   for (let dir = from; ; dir = path.dirname(dir)) {
@@ -63,6 +66,7 @@ const shell = await onSavedPort(Number(values.port) || identity.port, (port) => 
     }),
 }));
 console.log(`Open: ${shell.pageUrl}`);
+startupMark('page served');
 
 let backend: Awaited<typeof backendStarting>;
 try {
@@ -71,6 +75,7 @@ try {
   await shell.close();
   throw error;
 }
+startupMark('backend started');
 saveWebShellIdentity(values['data-dir'], {
   port: shell.port,
   token: identity.token,
