@@ -9,7 +9,9 @@ export default defineConfig({
       // Dependencies stay in node_modules (packaged by electron-builder): PGlite reads its wasm and data files
       // beside its code, and better-sqlite3 loads its addon at run time, Electron's build through `nativeBinding`.
       externalizeDeps: true,
-      rollupOptions: { input: { index: resolve('src/main/electron/main.ts') } },
+      // The Electron main process, and the web shell (src/main/webshell/cli.ts) for where Electron is absent: `npm start`
+      // runs the built web shell, so it starts from plain JS as the Electron app does, not through a TypeScript loader.
+      rollupOptions: { input: { index: resolve('src/main/electron/main.ts'), webshell: resolve('src/main/webshell/cli.ts') } },
     },
   },
   preload: {

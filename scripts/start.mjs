@@ -5,6 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { tool } from './node-tools.mjs';
 
 const require = createRequire(import.meta.url);
@@ -31,8 +32,9 @@ if (electronBinary) {
   child = spawn(electronBinary, ['.', ...process.argv.slice(2)], { stdio: 'inherit' });
 } else {
   console.log('The Electron binary is not installed here: starting the web shell instead.');
-  const [command, args, options] = tool('tsx', ['src/main/webshell/cli.ts', ...process.argv.slice(2)]);
-  child = spawn(command, args, { ...options, stdio: 'inherit' });
+  // The build just made (electron-vite's main build has the web shell as its second entry): plain JS, as the
+  // Electron app starts, with no TypeScript loader transforming the sources at every start.
+  child = spawn(process.execPath, [fileURLToPath(new URL('../out/main/webshell.js', import.meta.url)), ...process.argv.slice(2)], { stdio: 'inherit' });
 }
 
 child.on('error', (error) => {

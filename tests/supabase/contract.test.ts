@@ -44,6 +44,10 @@ describe.each(fixtures)('the %s backend', (_name, makeFixture) => {
     expect((await reader.profile()).role).toBe('reader');
   });
 
+  it('keeps the profile the sign-in read, as my_profile answers it (the console starts from it)', async () => {
+    for (const user of [admin, reader, client, monitor]) expect(user.signedInProfile).toEqual(await user.profile());
+  });
+
   it('refuses a wrong password and an unknown email alike', async () => {
     await expect(fx.backend.signIn('nobody@samia.test', password)).rejects.toMatchObject({ code: 'auth.invalid_credentials' });
   });

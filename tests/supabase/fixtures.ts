@@ -8,7 +8,7 @@ import { createClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import type { Backend, Role, UserConnection } from '../../src/main/backend/backend-port';
 import { EmbeddedSupabase } from '../../src/main/backend/embedded/embedded-supabase';
-import { PostgresDatabase } from '../../src/main/backend/local-supabase/platform-database';
+import { PostgresDatabase } from '../../src/main/backend/local-supabase/postgres-database';
 import { MemorySecretStore, SupabaseBackend } from '../../src/main/backend/supabase-connection';
 import { startPlatformPostgres } from './platform-postgres';
 

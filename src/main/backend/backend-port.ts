@@ -113,6 +113,8 @@ export interface AuditLogQuery {
 /** One signed-in user's view of the backend. Every call runs with that user's rights. */
 export interface UserConnection {
   readonly userId: string;
+  /** The profile as the sign-in read it (the sign-in needs the role): the console starts from it, without asking again. */
+  readonly signedInProfile: ProfileRow;
   profile(): Promise<ProfileRow>;
   listSessions(): Promise<SessionRow[]>;
   listMessages(sessionId: string, options?: { before?: MessageCursor; limit?: number }): Promise<MessageRow[]>;

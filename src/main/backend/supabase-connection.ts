@@ -13,6 +13,7 @@ import type {
   MessageCursor,
   MessageRow,
   NewAccount,
+  ProfileRow,
   RealtimeListener,
   RealtimeSubscription,
   RejectionReasonInput,
@@ -150,9 +151,8 @@ export class SupabaseBackend implements Backend {
     const client = this.newClient(String(++this.slot));
     const { data, error } = await client.auth.signInWithPassword({ email: email.trim(), password });
     if (error || !data.session) throw authError(error);
-    const profile = await rpcRow(client, 'my_profile', {});
-    const role = toProfileRow(profile).role;
-    const connection = new SupabaseUserConnection(client, data.user.id, role, () => this.connections.delete(connection));
+    const profile = toProfileRow(await rpcRow(client, 'my_profile', {}));
+    const connection = new SupabaseUserConnection(client, data.user.id, profile, () => this.connections.delete(connection));
     this.connections.add(connection);
     return connection;
   }
@@ -223,13 +223,16 @@ class SupabaseUserConnection implements UserConnection {
   private readonly expiryListeners = new Set<() => void>();
   private readonly subscriptions = new Set<ChannelSet>();
   private readonly stopAuthListener: () => void;
+  /** The role the sign-in found: which fixed realtime topics this connection joins. */
+  private readonly role: Role;
 
   constructor(
     private readonly client: Client,
     readonly userId: string,
-    private readonly role: Role,
+    readonly signedInProfile: ProfileRow,
     private readonly onClose: () => void,
   ) {
+    this.role = signedInProfile.role;
     // supabase-js renews the realtime token itself on TOKEN_REFRESHED; what it does not do is tell anyone
     // that the session is gone (refresh refused, revoked elsewhere). Calls would then go out as anon.
     const { data } = client.auth.onAuthStateChange((event) => {

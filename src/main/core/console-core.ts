@@ -12,6 +12,7 @@ import type { AlertPlatform, AlertRendererEmit } from '../alerts';
 import { PageActivity, PresenceTracker, idleMinutesFrom, type ActivitySource } from './presence';
 import { figuresCsv, figuresFileName } from '../figures/figures-csv';
 import { withDeadline } from './deadline';
+import { startupMark } from './startup-trace';
 
 /** What the core needs from the shell it runs in (Electron, or the web shell's Node host). */
 export interface ShellServices {
@@ -119,7 +120,7 @@ export function createConsoleCore(services: ShellServices) {
 
   async function begin(conn: UserConnection): Promise<AuthState> {
     await end();
-    profile = toProfile(await conn.profile());
+    profile = toProfile(conn.signedInProfile);
     // Taken before anything subscribes: whatever is committed from here on reaches this console, live or by catch-up.
     const { cursor } = await conn.messagesChangedSince(null);
     // Callbacks of an ended session (they can fire late, or during construction) must not touch the new one.
@@ -147,6 +148,7 @@ export function createConsoleCore(services: ShellServices) {
     });
     startPresence(conn, generation, profile.availability ?? 'online');
     const current = await state();
+    startupMark('user session started');
     hub.emit('auth.changed', current);
     return current;
   }
@@ -194,7 +196,11 @@ export function createConsoleCore(services: ShellServices) {
     'app.info': () => ({ name: services.appName, version: services.version, shell: services.shell, backend: backend.kind }),
     'app.ping': ({ text }) => ({ text, receivedAt: new Date().toISOString() }),
     'auth.getState': () => state(),
-    'auth.signIn': async ({ email, password }) => begin(await backend.signIn(email, password)),
+    'auth.signIn': async ({ email, password }) => {
+      const conn = await backend.signIn(email, password);
+      startupMark('signed in (password checked, profile read)');
+      return begin(conn);
+    },
     'auth.createFirstAccount': async (input) => begin(await backend.createFirstAccount(input)),
     'auth.signOut': async () => {
       await end();
@@ -220,7 +226,11 @@ export function createConsoleCore(services: ShellServices) {
       pageActivity.report({ idleSeconds });
       return { ok: true as const };
     },
-    'sessions.list': async () => ({ sessions: await user().refreshSessions() }),
+    'sessions.list': async () => {
+      const sessions = await user().refreshSessions();
+      startupMark('sessions listed');
+      return { sessions };
+    },
     'sessions.openSupport': ({ userId }) => connection().openSupportSession(userId),
     'sessions.viewClosed': ({ sessionId }) => {
       user().sessionClosed(sessionId);

@@ -84,8 +84,7 @@ function checksum(sql: string): string {
 async function readKind(dir: string, kind: SchemaFileKind): Promise<SchemaFile[]> {
   const pattern = kind === 'compat' ? COMPAT_FILE : MIGRATION_FILE;
   const names = (await readdir(dir)).filter((n) => n.endsWith('.sql')).sort();
-  const files: SchemaFile[] = [];
-  for (const fileName of names) {
+  const matches = names.map((fileName) => {
     const m = pattern.exec(fileName);
     if (!m) {
       throw new SchemaError(
@@ -93,18 +92,15 @@ async function readKind(dir: string, kind: SchemaFileKind): Promise<SchemaFile[]
         join(dir, fileName),
       );
     }
-    const path = join(dir, fileName);
-    const sql = await readFile(path, 'utf8');
-    files.push({
-      kind,
-      version: m[1]!,
-      name: kind === 'compat' ? m[1]! : m[2]!,
-      path,
-      sql,
-      checksum: checksum(sql),
-    });
-  }
-  return files;
+    return { m, path: join(dir, fileName) };
+  });
+  // Read at once, not one after the other: this runs at every start of the embedded backend.
+  return Promise.all(
+    matches.map(async ({ m, path }): Promise<SchemaFile> => {
+      const sql = await readFile(path, 'utf8');
+      return { kind, version: m[1]!, name: kind === 'compat' ? m[1]! : m[2]!, path, sql, checksum: checksum(sql) };
+    }),
+  );
 }
 
 /** The files to apply, in order: compat (unless target is supabase), then migrations. */
@@ -176,12 +172,17 @@ export async function applySchema(db: SqlExecutor, options: ApplyOptions = {}): 
         (r) => [r.name, r.checksum],
       ),
     );
+    // The recorded text's checksum, computed where it is stored: the same sha256 of its UTF-8 as checksum() (start-up
+    // then reads a few hundred bytes, not every migration's text). Only a migration recorded as one statement, as this
+    // module records them, has one; the Supabase CLI records each statement apart.
     const migrationsDone = new Map(
       (
-        await db.query<{ version: string; statements: string[] | null }>(
-          'select version, statements from supabase_migrations.schema_migrations',
+        await db.query<{ version: string; checksum: string | null }>(
+          `select version,
+                  case when cardinality(statements) = 1 then encode(sha256(convert_to(statements[1], 'UTF8')), 'hex') end as checksum
+             from supabase_migrations.schema_migrations`,
         )
-      ).rows.map((r) => [r.version, r.statements]),
+      ).rows.map((r) => [r.version, r.checksum]),
     );
 
     for (const file of files) {
@@ -200,9 +201,8 @@ export async function applySchema(db: SqlExecutor, options: ApplyOptions = {}): 
         continue;
       }
       if (migrationsDone.has(file.version)) {
-        const statements = migrationsDone.get(file.version);
-        // Recorded by this module as one statement: compare. (The Supabase CLI splits statements.)
-        if (statements && statements.length === 1 && checksum(statements[0]!) !== file.checksum) {
+        const recorded = migrationsDone.get(file.version);
+        if (recorded && recorded !== file.checksum) {
           throw new SchemaError(
             `migration ${file.version}_${file.name} was changed after it was applied; add a new migration instead`,
             file.path,

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import os from 'node:os';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startWebShell } from './webshell-server';
@@ -9,9 +9,20 @@ import { createConsoleCore } from '../core/console-core';
 import { backendConfigFromEnvironment } from '../core/backend-config';
 import { createBackend } from '../backend/create-backend';
 import { HeadlessAlertPlatform } from '../alerts';
+import { startupMark } from '../core/startup-trace';
+
+startupMark('modules loaded');
+
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`No package.json above ${from}: the web shell runs from the console's package folder.`);
+  }
+}
 
 // Runs the console's main-process core under Node and serves the renderer to a browser (DESIGN §7).
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+// The package folder: above src/main/webshell/ (through tsx) or out/main/ (the build `npm start` runs).
+const root = packageRoot(path.dirname(fileURLToPath(import.meta.url)));
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: process.env.SAMIA_WEBSHELL_PORT ?? '0' },
@@ -22,26 +33,30 @@ const { values } = parseArgs({
 
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { productName: string; version: string };
 const config = backendConfigFromEnvironment(process.env, values['data-dir']);
-// One backend for every connected page: several users at once against one embedded database.
+// One backend for every connected page: several users at once against one embedded database. The page is served
+// while it starts (opening the database is most of the start): the browser loads the renderer meanwhile, and the
+// page's calls wait for the backend (the web shell creates each page's core once it is up).
 const identity = readWebShellIdentity(values['data-dir']);
-const backend = await onSavedPort(identity.apiPort, async (port) => {
+const backendStarting = onSavedPort(identity.apiPort, async (port) => {
   const started = createBackend(config, { supabaseDir: path.join(root, 'supabase'), port, log: (m) => console.log(`[backend] ${m}`) });
   await started.start();
   return started;
 });
+// Awaited below; a start that fails ends the process there, not as an unhandled rejection first.
+backendStarting.catch(() => {});
 
 const shell = await onSavedPort(Number(values.port) || identity.port, (port) => startWebShell({
   rendererDir: values['renderer-dir'],
   port,
   token: identity.token,
   log: (message) => console.log(`[webshell] ${message}`),
-  createCore: (_pageId, mediaBaseUrl) =>
+  createCore: async (_pageId, mediaBaseUrl) =>
     createConsoleCore({
       mediaBaseUrl,
       shell: 'webshell',
       appName: pkg.productName,
       version: pkg.version,
-      backend,
+      backend: await backendStarting,
       dataDir: values['data-dir'],
       // No OS here: the page gets the modal and siren as events; notifications are only recorded.
       createAlertPlatform: (emitToRenderer) => new HeadlessAlertPlatform({ emitToRenderer }),
@@ -50,6 +65,17 @@ const shell = await onSavedPort(Number(values.port) || identity.port, (port) => 
       log: (level, message, detail) => console[level](`[core] ${message}`, detail ?? ''),
     }),
 }));
+console.log(`Open: ${shell.pageUrl}`);
+startupMark('page served');
+
+let backend: Awaited<typeof backendStarting>;
+try {
+  backend = await backendStarting;
+} catch (error) {
+  await shell.close();
+  throw error;
+}
+startupMark('backend started');
 saveWebShellIdentity(values['data-dir'], {
   port: shell.port,
   token: identity.token,
@@ -62,7 +88,6 @@ if (backend.api) {
   console.log(`Local Supabase API: ${backend.api.url}`);
   console.log(`anon key: ${backend.api.anonKey}`);
 }
-console.log(`Open: ${shell.pageUrl}`);
 
 const stop = async () => {
   await shell.close();

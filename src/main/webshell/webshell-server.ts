@@ -15,8 +15,11 @@ import { rangeResponse } from '../media/range-response';
 export interface WebShellOptions {
   /** The renderer's build output (index.html and assets). */
   rendererDir: string;
-  /** Creates the core for one connected page; several pages mean several signed-in users. */
-  createCore(pageId: string, mediaBaseUrl: string): ConsoleCore;
+  /**
+   * Creates the core for one connected page; several pages mean several signed-in users. It may resolve later (the
+   * CLI serves the page while the backend is still starting): the page's calls wait for it, in the order they came.
+   */
+  createCore(pageId: string, mediaBaseUrl: string): ConsoleCore | Promise<ConsoleCore>;
   port?: number;
   /** The CLI keeps it in the data folder (a page left open survives a restart); otherwise a fresh random token. */
   token?: string;
@@ -148,12 +151,30 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
 
   function attachPage(ws: WebSocket, pageId: string) {
     const mediaKey = randomBytes(18).toString('base64url');
-    const core = options.createCore(pageId, `${origin}/media/${mediaKey}/`);
-    mediaRoutes.set(mediaKey, core);
     const send = (frame: BridgeServerFrame) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
     };
-    const detach = core.events.attach((name, payload) => send({ kind: 'event', name, payload }));
+    let closed = false;
+    let detach = () => {};
+    const attached: Promise<ConsoleCore | null> = Promise.resolve()
+      .then(() => options.createCore(pageId, `${origin}/media/${mediaKey}/`))
+      .then(
+        (core) => {
+          if (closed) {
+            void core.dispose();
+            return null;
+          }
+          mediaRoutes.set(mediaKey, core);
+          detach = core.events.attach((name, payload) => send({ kind: 'event', name, payload }));
+          return core;
+        },
+        (error: unknown) => {
+          // No core, no calls to answer: the page sees its link drop (the CLI ends when its backend cannot start).
+          log(`web shell could not create the core of ${pageId}: ${String(error)}`);
+          ws.close(1011, 'console unavailable');
+          return null;
+        },
+      );
     ws.on('message', (data, isBinary) => {
       void handleFrame(data, isBinary);
     });
@@ -171,13 +192,16 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
         send({ kind: 'response', id, result: { ok: false, error: IPC_ERROR.malformedFrame } });
         return;
       }
+      const core = await attached;
+      if (!core) return;
       const result = await core.dispatch(frame.name, frame.input, { origin: pageId });
       send({ kind: 'response', id, result });
     }
     ws.on('close', () => {
+      closed = true;
       mediaRoutes.delete(mediaKey);
       detach();
-      void core.dispose();
+      void attached.then((core) => core?.dispose());
     });
   }
 

@@ -135,3 +135,96 @@ describe('the web shell', () => {
     expect((await fetch(`${shell.url}/`, { method: 'POST' })).status).toBe(405);
   });
 });
+
+describe('the web shell while its backend is still starting', () => {
+  const makeCore = () =>
+    createConsoleCore({
+      shell: 'webshell',
+      appName: 'SAMIA TAROT Console',
+      version: '0.0.0-test',
+      backend,
+      dataDir: rendererDir,
+      createAlertPlatform: (emitToRenderer) => new HeadlessAlertPlatform({ emitToRenderer }),
+      openExternal: async () => false,
+      log: () => {},
+    });
+  type Core = ReturnType<typeof makeCore>;
+  const deferred = () => {
+    let resolve!: (core: Core) => void;
+    let reject!: (error: Error) => void;
+    const promise = new Promise<Core>((res, rej) => ((resolve = res), (reject = rej)));
+    return { promise, resolve, reject };
+  };
+
+  async function startingShell(pending: { promise: Promise<Core> }[]) {
+    const logged: string[] = [];
+    const starting = await startWebShell({ rendererDir, createCore: () => pending.shift()!.promise, log: (m) => logged.push(m) });
+    const open = () =>
+      new Promise<WebSocket>((resolve, reject) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${starting.port}/bridge?token=${starting.token}`, { origin: starting.url });
+        ws.once('open', () => resolve(ws));
+        ws.once('error', reject);
+      });
+    return { starting, open, logged };
+  }
+
+  it('serves the page at once, and answers the calls made meanwhile, in order, once the core is there', async () => {
+    const core = deferred();
+    const { starting, open } = await startingShell([core]);
+    try {
+      expect((await fetch(`${starting.url}/`)).status).toBe(200);
+      const ws = await open();
+      const answers: { id: number; result: { ok: boolean; value?: { text: string } } }[] = [];
+      ws.on('message', (data) => answers.push(JSON.parse(String(data)) as (typeof answers)[number]));
+      for (const id of [1, 2, 3]) ws.send(JSON.stringify({ kind: 'request', id, name: 'app.ping', input: { text: `call ${id}` } }));
+      // The page's calls are held, not refused, while the backend starts.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(answers).toEqual([]);
+      core.resolve(makeCore());
+      await expect.poll(() => answers.length).toBe(3);
+      expect(answers.map((a) => [a.id, a.result.ok, a.result.value?.text])).toEqual([
+        [1, true, 'call 1'],
+        [2, true, 'call 2'],
+        [3, true, 'call 3'],
+      ]);
+      ws.close();
+    } finally {
+      await starting.close();
+    }
+  });
+
+  it('disposes of a core that arrives after its page has gone', async () => {
+    const core = deferred();
+    const { starting, open } = await startingShell([core]);
+    try {
+      const ws = await open();
+      ws.close();
+      await new Promise((resolve) => ws.once('close', resolve));
+      const late = makeCore();
+      let disposed = false;
+      const dispose = late.dispose.bind(late);
+      late.dispose = async () => {
+        disposed = true;
+        await dispose();
+      };
+      core.resolve(late);
+      await expect.poll(() => disposed).toBe(true);
+    } finally {
+      await starting.close();
+    }
+  });
+
+  it('closes the page link when its core cannot be created (the backend did not start)', async () => {
+    const core = deferred();
+    const { starting, open, logged } = await startingShell([core]);
+    try {
+      const ws = await open();
+      const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+      core.reject(new Error('the schema check failed'));
+      expect(await closed).toBe(1011);
+      expect(logged.join('\n')).toContain('the schema check failed');
+    } finally {
+      await starting.close();
+    }
+  });
+});

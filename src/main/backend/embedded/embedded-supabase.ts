@@ -8,6 +8,7 @@ import { LocalSupabaseServer } from '../local-supabase/local-supabase-server';
 import { PgliteDatabase, type PlatformDatabase } from '../local-supabase/platform-database';
 import { RealtimeServer } from '../local-supabase/realtime-server';
 import { MemorySecretStore, SupabaseBackend, type SecretStore } from '../supabase-connection';
+import { startupMark } from '../../core/startup-trace';
 
 export interface EmbeddedSupabaseOptions {
   /** Folder for the database, the JWT secret and stored files; null keeps everything in memory (tests). */
@@ -53,6 +54,7 @@ export class EmbeddedSupabase implements Backend {
     if (this.inner) return;
     const { dataDir, log } = this.options;
     const database = this.options.database ?? (await PgliteDatabase.open(dataDir ? path.join(dataDir, 'pgdata') : null));
+    startupMark('database open');
     try {
       if (!this.options.database) {
         // Version check: only migrations not yet recorded are applied; an edited migration stops the start.
@@ -61,6 +63,7 @@ export class EmbeddedSupabase implements Backend {
           { target: 'compat', ...(this.options.supabaseDir ? { supabaseDir: this.options.supabaseDir } : {}), ...(log ? { log } : {}) },
         );
       }
+      startupMark('schema checked');
       const jwtSecret = dataDir ? await loadOrCreateJwtSecret(dataDir) : randomBytes(32).toString('base64url');
       const realtime = new RealtimeServer({ database, verifyToken: (token) => verifyJwt(token, jwtSecret), ...(log ? { log } : {}) });
       const server = new LocalSupabaseServer({

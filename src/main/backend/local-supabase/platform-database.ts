@@ -1,6 +1,5 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite, types } from '@electric-sql/pglite';
-import pg from 'pg';
 
 /** The roles a request can run as, as PostgREST, Storage and Realtime switch to them. */
 export type ApiRole = 'anon' | 'authenticated' | 'service_role';
@@ -20,7 +19,7 @@ export interface Sql {
 
 /**
  * The database behind the local Supabase: PGlite in the data folder, or a PostgreSQL server shaped like the
- * platform (tests). Every API request is one transaction that first takes the caller's role and claims, as
+ * platform (tests; postgres-database.ts, a module of its own so the app never loads node-postgres). Every API request is one transaction that first takes the caller's role and claims, as
  * PostgREST does (`set local role`, `request.jwt.claims`), so RLS and the grants decide exactly as on Supabase.
  */
 export interface PlatformDatabase {
@@ -39,7 +38,8 @@ export interface PlatformDatabase {
 
 const ROLES: ReadonlySet<string> = new Set<ApiRole>(['anon', 'authenticated', 'service_role']);
 
-async function enterRequest(sql: Sql, claims: RequestClaims, settings: Record<string, string>): Promise<void> {
+/** Takes the caller's role and claims for the current transaction (both databases start every request with it). */
+export async function enterRequest(sql: Sql, claims: RequestClaims, settings: Record<string, string>): Promise<void> {
   // The role comes from a verified token, but it is still checked here: it becomes the transaction's role.
   if (!ROLES.has(claims.role)) throw new Error(`Refusing to run a request as role ${JSON.stringify(claims.role)}.`);
   // One round trip: the claims, any extra settings, then the role (set_config('role', …, true) is SET LOCAL ROLE,
@@ -82,76 +82,5 @@ export class PgliteDatabase implements PlatformDatabase {
 
   close(): Promise<void> {
     return this.db.close();
-  }
-}
-
-/**
- * A PostgreSQL server through node-postgres. `url` logs in as the platform's service role (on a
- * platform-shaped server: a role that owns auth, storage and realtime, as Supabase's services do).
- */
-export class PostgresDatabase implements PlatformDatabase {
-  readonly engine = 'postgres' as const;
-  private readonly pool: pg.Pool;
-  private listener: pg.Client | null = null;
-  private readonly channels = new Map<string, Set<(payload: string) => void>>();
-
-  constructor(private readonly url: string, poolSize = 10) {
-    this.pool = new pg.Pool({ connectionString: url, max: poolSize });
-  }
-
-  private async transaction<T>(fn: (sql: Sql) => Promise<T>, enter?: (sql: Sql) => Promise<void>): Promise<T> {
-    const client = await this.pool.connect();
-    const sql: Sql = {
-      query: async <R>(text: string, params?: unknown[]) => (await client.query(text, params)) as unknown as { rows: R[] },
-      exec: (text) => client.query(text),
-    };
-    try {
-      await client.query("begin; set local time zone 'UTC'");
-      if (enter) await enter(sql);
-      const result = await fn(sql);
-      await client.query('commit');
-      return result;
-    } catch (error) {
-      await client.query('rollback').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
-  }
-
-  asRequest<T>(claims: RequestClaims, fn: (sql: Sql) => Promise<T>, settings: Record<string, string> = {}): Promise<T> {
-    return this.transaction(fn, (sql) => enterRequest(sql, claims, settings));
-  }
-
-  asPlatform<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
-    return this.transaction(fn);
-  }
-
-  async listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
-    if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`Invalid channel name ${JSON.stringify(channel)}.`);
-    if (!this.listener) {
-      const client = new pg.Client({ connectionString: this.url });
-      await client.connect();
-      client.on('notification', (note) => {
-        for (const handler of this.channels.get(note.channel) ?? []) handler(note.payload ?? '');
-      });
-      this.listener = client;
-    }
-    let handlers = this.channels.get(channel);
-    if (!handlers) {
-      handlers = new Set();
-      this.channels.set(channel, handlers);
-      await this.listener.query(`listen ${channel}`);
-    }
-    handlers.add(onNotify);
-    return async () => {
-      handlers.delete(onNotify);
-    };
-  }
-
-  async close(): Promise<void> {
-    await this.listener?.end().catch(() => {});
-    this.listener = null;
-    await this.pool.end();
   }
 }
