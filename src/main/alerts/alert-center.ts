@@ -660,7 +660,7 @@ export class AlertCenter {
     reminder.timer = this.clock.setTimeout(() => {
       reminder.timer = null;
       if (this.reminders.get(reminder.client.sessionId) !== reminder) return;
-      this.remind(reminder);
+      this.remindDue(reminder);
     }, Math.max(0, dueAt - this.clock.now()));
   }
 
@@ -671,17 +671,45 @@ export class AlertCenter {
     return reminder.lastRemindedAt + this.preferences.reminderRepeatMinutes * MINUTE_MS;
   }
 
-  private remind(reminder: PendingReminder): void {
+  /**
+   * A reminder came due, and every other one due by now with it (a sign-in late in the day finds many): one of them is
+   * one notification, several are one summary, never a burst of notifications and sounds.
+   */
+  private remindDue(first: PendingReminder): void {
     const now = this.clock.now();
-    reminder.lastRemindedAt = now;
-    const { sessionId } = reminder.client;
-    // Someone looking at the conversation needs no notification; the next reminder still comes if they do not answer.
-    if (!(this.platform.isWindowFocused() && this.isSessionVisible(sessionId))) {
-      this.platform.showNotification(this.buildReminderNotification(reminder, now));
-      reminder.shown = true;
-      this.callAttention();
+    const due = [first];
+    for (const other of this.reminders.values()) {
+      if (other === first || other.timer === null) continue;
+      const dueAt = this.reminderDueAt(other);
+      if (dueAt !== null && dueAt <= now) due.push(other);
     }
-    this.scheduleReminders();
+    // Someone looking at the conversation needs no notification; the next reminder still comes if they do not answer.
+    const shown = due.filter((r) => !(this.platform.isWindowFocused() && this.isSessionVisible(r.client.sessionId)));
+    for (const reminder of due) reminder.lastRemindedAt = now;
+    if (shown.length === 1) {
+      this.platform.showNotification(this.buildReminderNotification(shown[0]!, now));
+      shown[0]!.shown = true;
+    } else if (shown.length > 1) {
+      this.platform.showNotification(this.buildReminderSummary(shown, now));
+    }
+    if (shown.length > 0) this.callAttention();
+    for (const reminder of due) this.scheduleReminder(reminder);
+  }
+
+  private buildReminderSummary(reminders: readonly PendingReminder[], now: number): AlertNotification {
+    const { language } = this.preferences;
+    const longest = reminders.reduce((a, b) => (b.waitingSinceMs < a.waitingSinceMs ? b : a));
+    return {
+      id: REMINDER_SUMMARY_ID,
+      title: alertText(language, 'reminder.summary.title', { count: reminders.length }),
+      body: alertText(language, 'reminder.summary.body', {
+        count: Math.max(1, Math.floor((now - longest.waitingSinceMs) / MINUTE_MS)),
+        target: this.replyTargetMinutes ?? 0,
+      }),
+      urgency: 'normal',
+      silent: true,
+      onClick: () => this.activate({ kind: 'session', sessionId: longest.client.sessionId }),
+    };
   }
 
   private buildReminderNotification(reminder: PendingReminder, now: number): AlertNotification {
@@ -855,6 +883,9 @@ export class AlertCenter {
 function emergencyNotificationId(id: string): string {
   return `emergency:${id}`;
 }
+
+/** The one notification for several clients whose reminders came due together. */
+const REMINDER_SUMMARY_ID = 'reminder:several';
 
 function reminderNotificationId(sessionId: string): string {
   return `reminder:${sessionId}`;

@@ -40,6 +40,14 @@ const en = {
     one: 'Waiting for 1 minute; the reply target is {target} min.',
     other: 'Waiting for {count} minutes; the reply target is {target} min.',
   },
+  'reminder.summary.title': {
+    one: '1 client is waiting for a reply',
+    other: '{count} clients are waiting for a reply',
+  },
+  'reminder.summary.body': {
+    one: 'The longest has waited 1 minute; the reply target is {target} min.',
+    other: 'The longest has waited {count} minutes; the reply target is {target} min.',
+  },
   'note.mention.title': '{sender} mentioned you in an internal note',
   'note.mention.body.hidden': 'Open the console to read it.',
   'reviews.pending': {
@@ -97,6 +105,22 @@ const ar: Catalogue = {
     few: 'ينتظر منذ {count} دقائق؛ هدف الرد {target} د.',
     many: 'ينتظر منذ {count} دقيقة؛ هدف الرد {target} د.',
     other: 'ينتظر منذ {count} دقيقة؛ هدف الرد {target} د.',
+  },
+  'reminder.summary.title': {
+    zero: 'لا عملاء ينتظرون الرد',
+    one: 'عميل واحد ينتظر الرد',
+    two: 'عميلان ينتظران الرد',
+    few: '{count} عملاء ينتظرون الرد',
+    many: '{count} عميلًا ينتظرون الرد',
+    other: '{count} عميل ينتظرون الرد',
+  },
+  'reminder.summary.body': {
+    zero: 'أطولهم انتظارًا منذ أقل من دقيقة؛ هدف الرد {target} د.',
+    one: 'أطولهم انتظارًا منذ دقيقة واحدة؛ هدف الرد {target} د.',
+    two: 'أطولهم انتظارًا منذ دقيقتين؛ هدف الرد {target} د.',
+    few: 'أطولهم انتظارًا منذ {count} دقائق؛ هدف الرد {target} د.',
+    many: 'أطولهم انتظارًا منذ {count} دقيقة؛ هدف الرد {target} د.',
+    other: 'أطولهم انتظارًا منذ {count} دقيقة؛ هدف الرد {target} د.',
   },
   'note.mention.title': 'أشار إليك {sender} في ملاحظة داخلية',
   'note.mention.body.hidden': 'افتح الوحدة لقراءتها.',

@@ -154,14 +154,38 @@ describe('AlertCenter: reminders for a client waiting past the reply target', ()
   it('opens the session when the reminder is clicked, and clears everything on dispose', () => {
     const { center, platform, clock } = setup();
     center.setReplyTarget(1);
-    center.setWaitingClients([waiting(clock), waiting(clock, { sessionId: 's-2', clientName: 'Sara' })]);
-    clock.advance(MINUTE);
+    const first = waiting(clock);
+    center.setWaitingClients([first]);
+    clock.advance(30_000);
+    center.setWaitingClients([first, waiting(clock, { sessionId: 's-2', clientName: 'Sara' })]);
+    clock.advance(30_000);
     platform.click('reminder:s-1');
     expect(platform.rendererEvents('alerts.activate')).toEqual([{ kind: 'session', sessionId: 's-1' }]);
+    clock.advance(30_000);
+    expect(platform.notification('reminder:s-2')?.title).toBe(`${iso('Sara')} is waiting for a reply`);
     center.dispose();
     expect(platform.visibleNotifications()).toEqual([]);
     clock.advance(60 * MINUTE);
     expect(platform.recordsOf('notification.show')).toHaveLength(2);
+  });
+
+  it('gathers the reminders that come due together into one notification and one call for attention', () => {
+    const { center, platform, clock } = setup();
+    center.setReplyTarget(10);
+    // A sign-in late in the day: three clients already past the target, the longest 40 minutes.
+    center.setWaitingClients([
+      waiting(clock, { sessionId: 's-1', waitingSince: new Date(clock.now() - 12 * MINUTE).toISOString() }),
+      waiting(clock, { sessionId: 's-2', clientName: 'Sara', waitingSince: new Date(clock.now() - 40 * MINUTE).toISOString() }),
+      waiting(clock, { sessionId: 's-3', clientName: 'Omar', waitingSince: new Date(clock.now() - 25 * MINUTE).toISOString() }),
+    ]);
+    clock.advance(0);
+    expect(platform.recordsOf('notification.show').map((r) => r.notification.id)).toEqual(['reminder:several']);
+    expect(platform.notification('reminder:several')).toMatchObject({
+      title: '3 clients are waiting for a reply',
+      body: 'The longest has waited 40 minutes; the reply target is 10 min.',
+    });
+    platform.click('reminder:several');
+    expect(platform.rendererEvents('alerts.activate')).toEqual([{ kind: 'session', sessionId: 's-2' }]);
   });
 
   it('refuses a bad target or list with a specific error', () => {

@@ -93,7 +93,8 @@ describe('AlertCenter: muted and snoozed sessions', () => {
   });
 
   it('no reply reminder for a muted or snoozed session; a snoozed one is reminded of once the snooze ends', () => {
-    const { center, platform, clock } = setup();
+    // The plain session's repeat stays away from the snooze's end, so each reminder is one notification of its own.
+    const { center, platform, clock } = setup({ preferences: { reminderRepeatMinutes: 45 } });
     center.setReplyTarget(10);
     center.setSessionTriage([
       triage({ sessionId: 's-muted', muted: true }),
