@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { applySchema, fromPg } from '../../src/main/schema/index';
 import { startPostgres } from '../../tests/support/postgres-server';
-const N = 50, PER = 60;
-const server = await startPostgres({ maxConnections: 200, settings: { shared_buffers: '256MB', shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all', 'track_functions': 'all' } });
+const N = Number(process.env.PROFILE_SENDERS ?? 50), PER = Number(process.env.PROFILE_SENDS ?? 60);
+const server = await startPostgres({ maxConnections: 450, settings: { shared_buffers: '256MB', shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all', 'track_functions': 'all' } });
 const admin = new pg.Client({ connectionString: server.url }); admin.on('notice', () => undefined);
 try {
   await admin.connect(); await applySchema(fromPg(admin));
