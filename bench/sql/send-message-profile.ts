@@ -2,7 +2,10 @@
 // (track = all, so the statements inside functions and triggers count) and track_functions = all, 50
 // signed-in senders in a closed loop, then the same number of bare superuser INSERTs of the same row.
 // Run: npx tsx bench/sql/send-message-profile.ts   (server time per call; the ratios, not the
-// absolute figures, are what carry over from a shared machine)
+// absolute figures, are what carry over from a shared machine). PROFILE_SENDERS (50) and PROFILE_SENDS (60
+// per sender) change the load: at 1 sender the times are the work itself, at 200 they include the wait for
+// a CPU. The bare INSERTs run after the sends, on fresh connections: for time per statement, not for a ratio
+// (bench/sql/send-message.bench.ts is the ratio).
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { applySchema, fromPg } from '../../src/main/schema/index';
