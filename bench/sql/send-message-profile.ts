@@ -2,13 +2,16 @@
 // (track = all, so the statements inside functions and triggers count) and track_functions = all, 50
 // signed-in senders in a closed loop, then the same number of bare superuser INSERTs of the same row.
 // Run: npx tsx bench/sql/send-message-profile.ts   (server time per call; the ratios, not the
-// absolute figures, are what carry over from a shared machine)
+// absolute figures, are what carry over from a shared machine). PROFILE_SENDERS (50) and PROFILE_SENDS (60
+// per sender) change the load: at 1 sender the times are the work itself, at 200 they include the wait for
+// a CPU. The bare INSERTs run after the sends, on fresh connections: for time per statement, not for a ratio
+// (bench/sql/send-message.bench.ts is the ratio).
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { applySchema, fromPg } from '../../src/main/schema/index';
 import { startPostgres } from '../../tests/support/postgres-server';
-const N = 50, PER = 60;
-const server = await startPostgres({ maxConnections: 200, settings: { shared_buffers: '256MB', shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all', 'track_functions': 'all' } });
+const N = Number(process.env.PROFILE_SENDERS ?? 50), PER = Number(process.env.PROFILE_SENDS ?? 60);
+const server = await startPostgres({ maxConnections: 450, settings: { shared_buffers: '256MB', shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all', 'track_functions': 'all' } });
 const admin = new pg.Client({ connectionString: server.url }); admin.on('notice', () => undefined);
 try {
   await admin.connect(); await applySchema(fromPg(admin));

@@ -76,30 +76,34 @@ grant execute on function private.check_limit(text, integer, integer) to authent
 -- trimmed from both ends, never from inside a text (a zero-width joiner inside an emoji or an Arabic
 -- word is meaningful). btrim with a character set rather than a regular expression: linear in the length,
 -- whatever the text.
--- The set is spelled out once here and written into the function as a constant: a SQL function with its
--- own search_path is never inlined, so a computed body would rebuild the set on every trim.
+-- The set is spelled out once here and written into the function as a constant: a function with its own
+-- search_path is never inlined, so a computed body would rebuild the set on every trim. PL/pgSQL, as trim_text
+-- below: a SQL function with its own search_path is parsed and planned again in every transaction, at every
+-- place that calls it (send_message trims every message).
 do $blank$
 begin
   execute format(
     'create or replace function private.blank_characters() returns text
-     language sql immutable parallel safe set search_path = pg_catalog, pg_temp
+     language plpgsql immutable parallel safe set search_path = pg_catalog, pg_temp
      as %L',
-    'select ' || pg_catalog.quote_literal((
+    'begin return ' || pg_catalog.quote_literal((
       select pg_catalog.string_agg(pg_catalog.chr(c), '' order by c)
       from (values (1, 32), (127, 160), (173, 173), (847, 847), (1564, 1564), (4447, 4448), (5760, 5760),
                    (6068, 6069), (6155, 6159), (8192, 8207), (8232, 8239), (8287, 8303), (10240, 10240),
                    (12288, 12288), (12644, 12644), (65024, 65039), (65279, 65279), (65440, 65440),
                    (113824, 113827), (119155, 119162), (917504, 917631), (917760, 917999)) r(lo, hi),
-           pg_catalog.generate_series(r.lo, r.hi) c)) || '::text');
+           pg_catalog.generate_series(r.lo, r.hi) c)) || '::text; end');
 end
 $blank$;
 revoke all on function private.blank_characters() from public;
 
 -- The text without blank characters at either end; null when nothing else is left.
 create or replace function private.trim_text(p_text text) returns text
-language sql immutable parallel safe set search_path = pg_catalog, pg_temp
+language plpgsql immutable parallel safe set search_path = pg_catalog, pg_temp
 as $$
-  select nullif(btrim(p_text, private.blank_characters()), '')
+begin
+  return nullif(btrim(p_text, private.blank_characters()), '');
+end
 $$;
 revoke all on function private.trim_text(text) from public;
 

@@ -128,12 +128,16 @@ revoke all on function private.console_settings() from public;
 -- The profile guard (SECURITY INVOKER: it must see who writes) reads a limit under the writer's rights.
 grant execute on function private.console_settings() to authenticated, service_role;
 
+-- PL/pgSQL: a SQL function with its own search_path is parsed and planned again in every transaction, at every
+-- place that calls it (send_message reads three settings on every message).
 create or replace function private.setting_int(p_settings jsonb, p_key text) returns bigint
-language sql
+language plpgsql
 immutable
 set search_path = pg_catalog, pg_temp
 as $$
-  select (p_settings ->> p_key)::bigint
+begin
+  return (p_settings ->> p_key)::bigint;
+end
 $$;
 revoke all on function private.setting_int(jsonb, text) from public;
 grant execute on function private.setting_int(jsonb, text) to authenticated, service_role;

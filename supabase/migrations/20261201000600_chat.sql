@@ -210,12 +210,15 @@ create policy chat_messages_select on public.chat_messages
 -- only approved" policy was permissive, and Postgres OR-ed it away). Pending or rejected voice notes
 -- reach only their sender and staff, whatever else is granted; internal notes only their sender, staff and
 -- the session's reader (private.reads_notes), never the client.
+-- The arms are in the order they are cheapest to evaluate, as Postgres evaluates an OR: staff (computed once per
+-- query) and the sender first, so that a staff member's reads of many messages (the session list's unread counts,
+-- the waiting clients) call no function per row.
 drop policy if exists chat_messages_hide_unapproved on public.chat_messages;
 create policy chat_messages_hide_unapproved on public.chat_messages
   as restrictive for all to public
-  using (private.visible_to_others(status, type, reviewed_at)
+  using ((select private.is_staff())
          or sender_id = (select auth.uid())
-         or (select private.is_staff())
+         or private.visible_to_others(status, type, reviewed_at)
          or (type = 'note' and session_id in (select private.note_session_ids())));
 
 -- Four eyes: nobody reviews their own message, whatever their role is now and whoever writes the row

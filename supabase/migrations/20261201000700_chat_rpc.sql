@@ -100,17 +100,24 @@ declare
   v_mime text := lower(btrim(p_mime_type));
   v_obj record;
   v_max bigint;
+  v_id_taken boolean;
 begin
-  select * into v_caller from private.require_caller();
+  -- An assignment is evaluated as a simple expression; `select * into .. from` would start an executor for it.
+  v_caller := private.require_caller();
   if p_client_message_id is null then
     perform private.raise('SA437', 'chat.client_message_id_required');
   end if;
   -- Serialises one user's sends: rate limits and idempotency hold under concurrent retries.
   perform pg_advisory_xact_lock(hashtextextended('samia.send_message:' || v_caller.uid::text, 0));
 
+  -- One lookup by either key: the caller's message sent with this client_message_id (a retry, answered with
+  -- that message), else any message whose id it is (refused further down, after the checks that come first).
   select * into v_msg from public.chat_messages m
-  where m.sender_id = v_caller.uid and m.client_message_id = p_client_message_id;
-  if found then
+  where (m.sender_id = v_caller.uid and m.client_message_id = p_client_message_id) or m.id = p_client_message_id
+  order by m.sender_id is not distinct from v_caller.uid and m.client_message_id is not distinct from p_client_message_id desc
+  limit 1;
+  v_id_taken := found;
+  if found and v_msg.sender_id is not distinct from v_caller.uid and v_msg.client_message_id is not distinct from p_client_message_id then
     if v_msg.session_id <> p_session_id or v_msg.type <> p_type then
       perform private.raise('SA418', 'chat.client_message_id_reused',
         jsonb_build_object('client_message_id', p_client_message_id, 'message_id', v_msg.id));
@@ -131,7 +138,7 @@ begin
   if v_session_status <> 'active' then
     perform private.raise('SA410', 'chat.session_not_active', jsonb_build_object('session_id', p_session_id, 'status', v_session_status));
   end if;
-  if exists (select 1 from public.chat_messages m where m.id = p_client_message_id) then
+  if v_id_taken then
     perform private.raise('SA409', 'chat.client_message_id_conflict', jsonb_build_object('client_message_id', p_client_message_id));
   end if;
 

@@ -70,10 +70,14 @@ begin
     select s.id, s.type, s.status, s.booking_id, s.created_by, s.created_at, s.last_message_at,
            mine.last_read_at, mine.user_id is not null as joined
     -- Lookups by key for each picked id (lateral), never a scan to join a few hundred ids against every session.
+    -- Each lookup is by primary key, so `limit 1` changes no answer; it keeps the lookup a subquery of its own,
+    -- run per picked id. Pulled up into a join, it was planned as a hash join over a sequential scan of the
+    -- whole table: the tables' policy (is_staff() or id in my_session_ids()) holds a hashed subplan, whose
+    -- start-up cost the planner charges to every one of the index lookups (it is built once, and never for staff).
     from unnest(v_ids) as pick (id)
-    cross join lateral (select * from public.chat_sessions cs where cs.id = pick.id) s
+    cross join lateral (select * from public.chat_sessions cs where cs.id = pick.id limit 1) s
     left join lateral (select cp.user_id, cp.last_read_at from public.chat_participants cp
-                        where cp.session_id = pick.id and cp.user_id = v_uid) mine on true
+                        where cp.session_id = pick.id and cp.user_id = v_uid limit 1) mine on true
   )
   select p.id, p.type, p.status, p.booking_id, p.created_by, p.created_at, p.last_message_at,
          case when not p.joined then 0 else (
