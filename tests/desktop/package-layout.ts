@@ -218,8 +218,12 @@ export async function runPackagedLayout(context: SuiteContext, appDir: string, r
     asar.extractAll(archive, path.join(runDir, 'resources', 'app.asar'));
     await check('package: every module the main bundle imports is packaged, each finds its own dependencies, and the asar is small', () => {
       const app = path.join(runDir, 'resources', 'app.asar');
-      const bundle = readFileSync(path.join(app, 'out', 'main', 'index.js'), 'utf8');
-      const imported = [...bundle.matchAll(/^import\s[^;]*?from\s+"([^".][^"]*)"/gm)].map((match) => match[1]!).filter((name) => !name.startsWith('node:') && name !== 'electron');
+      // The main build's entries (the app, the web shell) and the chunks they share.
+      const bundle = walk(path.join(app, 'out', 'main'))
+        .filter((file) => file.endsWith('.js'))
+        .map((file) => readFileSync(file, 'utf8'))
+        .join('\n');
+      const imported = [...new Set([...bundle.matchAll(/^import\s[^;]*?from\s+"([^".][^"]*)"/gm)].map((match) => match[1]!))].filter((name) => !name.startsWith('node:') && name !== 'electron');
       assert.ok(imported.length > 0, 'no bare imports found in the main bundle');
       for (const name of imported) {
         const packageName = name.startsWith('@') ? name.split('/').slice(0, 2).join('/') : name.split('/')[0]!;
