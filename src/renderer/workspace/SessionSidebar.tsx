@@ -1,4 +1,4 @@
-import { memo, useMemo, useState } from 'react';
+import { memo, useDeferredValue, useMemo, useState } from 'react';
 import type { ChatSession, Profile, SessionTriage } from '../../shared/ipc/contract';
 import type { IpcError } from '../../shared/ipc/errors';
 import type { ConsoleClient } from '../bridge/console-client';
@@ -68,17 +68,19 @@ export function SessionSidebar({ client, profile, sessions, labels, load, active
     }
   }
 
-  // Everyone a staff member may start a session with (thousands of clients): built when the directory changes only.
+  // Everyone a staff member may start a session with (thousands of clients): built when the directory changes only,
+  // and deferred, so that a session pushed to the top is drawn before the picker takes in the people it brought.
+  const pickable = useDeferredValue(people);
   const otherOptions = useMemo(
     () =>
-      [...people.values()]
+      [...pickable.values()]
         .filter((p) => p.id !== profile.id)
         .map((p) => (
           <option key={p.id} value={p.id}>
             {isolate(p.displayName)} · {t(`role.${p.role}`)}
           </option>
         )),
-    [people, profile.id, t],
+    [pickable, profile.id, t],
   );
 
   return (

@@ -1,4 +1,5 @@
 import { applyPresence, emergenciesFirst, mergeSession, sessionShapes } from '../lib/session-list';
+import { useStableMap } from '../lib/use-stable-map';
 import { reportActivity } from '../lib/activity-reporter';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ChatSession, Profile } from '../../shared/ipc/contract';
@@ -198,7 +199,8 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
     shapes = sessionShapes(sessions, shaped.shapes);
     setShaped({ from: sessions, shapes });
   }
-  const people = useMemo(() => buildDirectory(profile.id, shapes, profile, listed), [profile, shapes, listed, directoryVersion]); // eslint-disable-line react-hooks/exhaustive-deps
+  const directory = useMemo(() => buildDirectory(profile.id, shapes, profile, listed), [profile, shapes, listed, directoryVersion]); // eslint-disable-line react-hooks/exhaustive-deps
+  const people = useStableMap(directory, (a, b) => a.displayName === b.displayName && a.role === b.role);
   const labels = useSessionLabels(shapes, profile.id);
   const ordered = useMemo(() => emergenciesFirst(sessions), [sessions]);
 

@@ -1,4 +1,5 @@
 import { useMemo } from 'react';
+import { useStableMap } from '../lib/use-stable-map';
 import type { ChatSession } from '../../shared/ipc/contract';
 import { useI18n } from '../i18n/i18n';
 import { Name } from '../i18n/Name';
@@ -7,7 +8,7 @@ import { sessionLabels, type Person, type SessionLabel } from '../lib/directory'
 /** One label per session for every place that names one (list, tabs, switcher, header), so they always agree. */
 export function useSessionLabels(sessions: readonly ChatSession[], selfId: string): Map<string, SessionLabel> {
   const { t } = useI18n();
-  return useMemo(
+  const fresh = useMemo(
     () =>
       sessionLabels(sessions, selfId, {
         untitled: t('session.untitled'),
@@ -17,6 +18,7 @@ export function useSessionLabels(sessions: readonly ChatSession[], selfId: strin
       }),
     [sessions, selfId, t],
   );
+  return useStableMap(fresh, (a, b) => a.title === b.title && a.qualifier === b.qualifier && a.shortQualifier === b.shortQualifier);
 }
 
 /** The names (isolated, clipped at their own end) and, when they collide with another session's, what tells them apart. */
