@@ -1,4 +1,4 @@
-import { memo, useDeferredValue, useMemo, useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import type { ChatSession, Profile, SessionTriage } from '../../shared/ipc/contract';
 import type { IpcError } from '../../shared/ipc/errors';
 import type { ConsoleClient } from '../bridge/console-client';
@@ -12,6 +12,7 @@ import { byLongestWaiting } from '../../shared/waiting-time';
 import { useReplyTarget, WaitingFigure, WaitingSummary } from './waiting';
 
 export type SessionSort = 'recent' | 'waiting';
+const NOBODY_LISTED: readonly Person[] = [];
 /**
  * Rows drawn at first, and added by each "show more": a staff member follows thousands of sessions, and a list that
  * drew them all would make every message re-lay out thousands of rows. The most recent (or longest waiting) come
@@ -32,12 +33,14 @@ interface Props {
   load: { status: 'loading' } | { status: 'ready' } | { status: 'error'; error: IpcError };
   activeId: string | null;
   people: Map<string, Person>;
+  /** Whom a staff member may start a session with (accounts.list). */
+  pickable?: readonly Person[];
   typingFor(sessionId: string): string | null;
   onOpen(sessionId: string): void;
   onRetry(): void;
 }
 
-export function SessionSidebar({ client, profile, sessions, labels, load, activeId, people, typingFor, onOpen, onRetry }: Props) {
+export function SessionSidebar({ client, profile, sessions, labels, load, activeId, people, pickable = NOBODY_LISTED, typingFor, onOpen, onRetry }: Props) {
   const { t, errorText } = useI18n();
   const now = useNow();
   const [newWith, setNewWith] = useState('');
@@ -68,12 +71,11 @@ export function SessionSidebar({ client, profile, sessions, labels, load, active
     }
   }
 
-  // Everyone a staff member may start a session with (thousands of clients): built when the directory changes only,
-  // and deferred, so that a session pushed to the top is drawn before the picker takes in the people it brought.
-  const pickable = useDeferredValue(people);
+  // Everyone a staff member may start a session with (thousands of clients), as the accounts list gives them: built
+  // when that list is loaded again, not with every session a message brings into the sidebar.
   const otherOptions = useMemo(
     () =>
-      [...pickable.values()]
+      pickable
         .filter((p) => p.id !== profile.id)
         .map((p) => (
           <option key={p.id} value={p.id}>

@@ -359,6 +359,7 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
           load={load}
           activeId={visibleSessionId}
           people={people}
+          pickable={listed}
           typingFor={typingFor}
           onOpen={openSession}
           onRetry={() => void refresh()}
