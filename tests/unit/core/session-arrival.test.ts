@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EmbeddedSupabase } from '../../../src/main/backend/embedded/embedded-supabase';
-import type { Backend, UserConnection } from '../../../src/main/backend/backend-port';
+import type { UserConnection } from '../../../src/main/backend/backend-port';
+import { countingBackend } from '../../support/counting-backend';
 import { createConsoleCore, type ConsoleCore } from '../../../src/main/core/console-core';
 import { HeadlessAlertPlatform } from '../../../src/main/alerts';
 import type { ChatSession } from '../../../src/shared/ipc/contract';
@@ -17,12 +18,12 @@ import { sample } from '../../support/media-samples';
 let backend: EmbeddedSupabase;
 let dataDir: string;
 const password = 'correct horse battery';
-const fetches = new Map<string, number>();
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'samia-arrival-'));
   backend = new EmbeddedSupabase({ dataDir: null, emergencySweepMs: 0 });
   await backend.start();
+  counted = countingBackend(backend, new Set(['getSession', 'getSessions']));
 }, 120_000);
 
 afterAll(async () => {
@@ -30,30 +31,7 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-const counting = (connection: UserConnection): UserConnection =>
-  new Proxy(connection, {
-    get(target, name, receiver) {
-      if (name === 'getSession' || name === 'getSessions') {
-        return (ids: string & string[]) => {
-          fetches.set(target.userId, (fetches.get(target.userId) ?? 0) + 1);
-          return name === 'getSession' ? target.getSession(ids) : target.getSessions(ids);
-        };
-      }
-      const value = Reflect.get(target, name, receiver) as unknown;
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-
-const countingBackend: Backend = {
-  get kind() {
-    return backend.kind;
-  },
-  start: async () => {},
-  stop: async () => {},
-  needsFirstRun: () => backend.needsFirstRun(),
-  createFirstAccount: async (account) => counting(await backend.createFirstAccount(account)),
-  signIn: async (email, password_) => counting(await backend.signIn(email, password_)),
-};
+let counted: ReturnType<typeof countingBackend>;
 
 function console_(): { core: ConsoleCore; rows: Map<string, ChatSession | null> } {
   const rows = new Map<string, ChatSession | null>();
@@ -61,7 +39,7 @@ function console_(): { core: ConsoleCore; rows: Map<string, ChatSession | null> 
     shell: 'webshell',
     appName: 'test',
     version: 'test',
-    backend: countingBackend,
+    backend: counted.backend,
     dataDir,
     createAlertPlatform: (emitToRenderer) => new HeadlessAlertPlatform({ emitToRenderer }),
     openExternal: async () => false,
@@ -112,7 +90,7 @@ it('pushes, after every kind of message, the row the server gives each user, fet
       expect(o.view.rows.get(sessionId), `${step}: ${o.name}'s row is the server's`).toEqual(await o.truth.getSession(sessionId));
     }
   };
-  const fetched = () => [fetches.get(truth.owner.userId) ?? 0, fetches.get(readerId) ?? 0];
+  const fetched = () => [counted.calls.get(truth.owner.userId) ?? 0, counted.calls.get(readerId) ?? 0];
 
   const text = async (from: UserConnection | ConsoleCore, body: string) => {
     if ('dispatch' in from) {
@@ -180,23 +158,23 @@ it('looks on: fetches the rows of sessions it has not seen together, then moves 
     sessionIds.push((await client.openSupportSession()).id);
   }
   // The owner looks on (no participant): staff:sessions tells it which session moved, and it reads the rows.
-  const before = fetches.get(owner.userId) ?? 0;
+  const before = counted.calls.get(owner.userId) ?? 0;
   await Promise.all(clients.flatMap((client, i) => [0, 1].map((k) => client.sendMessage({ sessionId: sessionIds[i]!, clientMessageId: randomUUID(), type: 'text', body: `burst ${k}` }))));
   for (const id of sessionIds) {
     await expect.poll(() => monitor.rows.get(id)?.lastMessage?.preview, { timeout: 15_000 }).toBe('burst 1');
   }
   await new Promise((resolve) => setTimeout(resolve, 300));
-  const calls = (fetches.get(owner.userId) ?? 0) - before;
+  const calls = (counted.calls.get(owner.userId) ?? 0) - before;
   expect(calls, 'the 24 changes of 12 sessions took fewer calls than sessions').toBeLessThan(12);
   let truth = new Map((await owner.getSessions(sessionIds)).map((row) => [row.id, row]));
   for (const id of sessionIds) expect(monitor.rows.get(id)).toEqual(truth.get(id));
 
   // Now that it holds their rows, the messages staff:sessions brings (as staff read them) move the rows: no read.
-  const held = fetches.get(owner.userId) ?? 0;
+  const held = counted.calls.get(owner.userId) ?? 0;
   await Promise.all(clients.map((client, i) => client.sendMessage({ sessionId: sessionIds[i]!, clientMessageId: randomUUID(), type: 'text', body: 'again' })));
   for (const id of sessionIds) await expect.poll(() => monitor.rows.get(id)?.lastMessage?.preview, { timeout: 15_000 }).toBe('again');
   truth = new Map((await owner.getSessions(sessionIds)).map((row) => [row.id, row]));
   for (const id of sessionIds) expect(monitor.rows.get(id)).toEqual(truth.get(id));
-  expect(fetches.get(owner.userId) ?? 0, 'no read for sessions whose rows it holds').toBe(held);
+  expect(counted.calls.get(owner.userId) ?? 0, 'no read for sessions whose rows it holds').toBe(held);
   await monitor.core.dispose();
 }, 120_000);

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EmbeddedSupabase } from '../../../src/main/backend/embedded/embedded-supabase';
-import type { Backend, UserConnection } from '../../../src/main/backend/backend-port';
+import { countingBackend } from '../../support/counting-backend';
 import { createConsoleCore } from '../../../src/main/core/console-core';
 import { HeadlessAlertPlatform } from '../../../src/main/alerts';
 
@@ -12,7 +12,6 @@ import { HeadlessAlertPlatform } from '../../../src/main/alerts';
 // only to count the calls it makes.
 let backend: EmbeddedSupabase;
 let dataDir: string;
-let lists = 0;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'samia-list-load-'));
@@ -25,34 +24,14 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-const counting = (connection: UserConnection): UserConnection =>
-  new Proxy(connection, {
-    get(target, name, receiver) {
-      if (name === 'listSessions') {
-        return (...args: Parameters<UserConnection['listSessions']>) => {
-          lists++;
-          return target.listSessions(...args);
-        };
-      }
-      const value = Reflect.get(target, name, receiver) as unknown;
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-
 it('shares the list load in flight at sign-in, and loads again when asked later', async () => {
-  const wrapped: Backend = {
-    kind: backend.kind,
-    start: async () => {},
-    stop: async () => {},
-    needsFirstRun: () => backend.needsFirstRun(),
-    createFirstAccount: async (account) => counting(await backend.createFirstAccount(account)),
-    signIn: async (email, password) => counting(await backend.signIn(email, password)),
-  };
+  const counted = countingBackend(backend, new Set(['listSessions']));
+  const lists = () => [...counted.calls.values()].reduce((a, b) => a + b, 0);
   const core = createConsoleCore({
     shell: 'webshell',
     appName: 'test',
     version: 'test',
-    backend: wrapped,
+    backend: counted.backend,
     dataDir,
     createAlertPlatform: (emitToRenderer) => new HeadlessAlertPlatform({ emitToRenderer }),
     openExternal: async () => false,
@@ -62,8 +41,8 @@ it('shares the list load in flight at sign-in, and loads again when asked later'
   expect(first).toMatchObject({ ok: true });
   const listed = await core.dispatch('sessions.list', {}, { origin: 't' });
   expect(listed).toMatchObject({ ok: true, value: { sessions: [] } });
-  expect(lists).toBe(1);
+  expect(lists()).toBe(1);
   await core.dispatch('sessions.list', {}, { origin: 't' });
-  expect(lists).toBe(2);
+  expect(lists()).toBe(2);
   await core.dispose();
 });

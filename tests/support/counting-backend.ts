@@ -1,0 +1,35 @@
+import type { Backend, UserConnection } from '../../src/main/backend/backend-port';
+
+/**
+ * The real backend with its users' connections wrapped only to count some of their calls (by the connection's user):
+ * a test that a core makes fewer reads than it used to sees them, and every call still reaches the real backend.
+ */
+export function countingBackend(backend: Backend, counted: ReadonlySet<keyof UserConnection>): { backend: Backend; calls: Map<string, number> } {
+  const calls = new Map<string, number>();
+  const wrap = (connection: UserConnection): UserConnection =>
+    new Proxy(connection, {
+      get(target, name, receiver) {
+        const value = Reflect.get(target, name, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        const method = (value as (...args: unknown[]) => unknown).bind(target);
+        if (!counted.has(name as keyof UserConnection)) return method;
+        return (...args: unknown[]) => {
+          calls.set(target.userId, (calls.get(target.userId) ?? 0) + 1);
+          return method(...args);
+        };
+      },
+    });
+  return {
+    calls,
+    backend: {
+      get kind() {
+        return backend.kind;
+      },
+      start: async () => {},
+      stop: async () => {},
+      needsFirstRun: () => backend.needsFirstRun(),
+      createFirstAccount: async (account) => wrap(await backend.createFirstAccount(account)),
+      signIn: async (email, password) => wrap(await backend.signIn(email, password)),
+    },
+  };
+}
