@@ -73,6 +73,22 @@ export async function startConsoleHarness(options: { emergencySweepMs?: number }
     async openSignedIn(sessions) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
       const page = await context.newPage();
+      // When each bridge frame reaches the page, before the page handles it: window.benchArrived maps the busy
+      // bench's markers (busy-<k>-end) to that time, so the bench can tell the wire from the page's own work.
+      await page.addInitScript(`(() => {
+        const arrived = new Map();
+        window.benchArrived = arrived;
+        const Native = window.WebSocket;
+        window.WebSocket = class extends Native {
+          constructor(...args) {
+            super(...args);
+            super.addEventListener('message', (event) => {
+              const at = performance.timeOrigin + performance.now();
+              for (const match of String(event.data).matchAll(/busy-(\\d+)-end/g)) if (!arrived.has(Number(match[1]))) arrived.set(Number(match[1]), at);
+            });
+          }
+        };
+      })()`);
       await page.goto(shell.pageUrl);
       await page.getByLabel('Email').fill(email);
       await page.getByLabel('Password').fill(PASSWORD);
@@ -95,9 +111,11 @@ export async function startConsoleHarness(options: { emergencySweepMs?: number }
 }
 
 /** Renderer main-thread script time (s) so far, as Chromium's Performance domain counts it. */
-export async function scriptSeconds(cdp: CDPSession): Promise<number> {
+/** Chromium's cumulative seconds of script, and of style and layout, for the page (Performance.getMetrics). */
+export async function rendererSeconds(cdp: CDPSession): Promise<{ script: number; layout: number }> {
   const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
-  return metrics.find((m) => m.name === 'ScriptDuration')?.value ?? NaN;
+  const value = (name: string) => metrics.find((m) => m.name === name)?.value ?? NaN;
+  return { script: value('ScriptDuration'), layout: value('LayoutDuration') + value('RecalcStyleDuration') };
 }
 
 export const pct = (values: number[], p: number) => {

@@ -89,19 +89,47 @@ create or replace trigger chat_messages_broadcast after insert or update on publ
   for each row execute function private.broadcast_chat_message();
 
 -- staff:sessions, one row per message whoever is on staff: which session moved, when its last message
--- now is, and the message as staff read it (staff read every message, pending notes and internal notes
--- included, and only staff join this topic). A staff console that holds the session's row moves it
--- from the message, as a participant's console does from chat_message, instead of re-reading it: with
--- every message reaching every staff console, a read each would cost the database once per console.
+-- now is, the message as staff read it (staff read every message, pending notes and internal notes
+-- included, and only staff join this topic), and the session's row as a staff member who has not joined
+-- the session reads it. A staff console that holds the session's row moves it from the message, as a
+-- participant's console does from chat_message; one that does not hold it yet takes the row as it comes,
+-- unless it is a participant (its unread count and last read are its own). With every message reaching
+-- every staff console, a read each would cost the database once per console; the row is built here once.
+--   The row is private.session_views' (20261201001300_chat_reads.sql) for a caller who has not joined:
+-- no unread count, no last read; the cards are the profiles' own fields, as staff read them through
+-- public.profile_cards. tests/sql/adversarial-workflows.ts compares it with get_session read by staff.
 create or replace function private.broadcast_session_activity() returns trigger
 language plpgsql security definer set search_path = pg_catalog, pg_temp
 as $$
+declare
+  v_session public.chat_session_view;
 begin
+  select s.id, s.type, s.status, s.booking_id, s.created_by, s.created_at, greatest(s.last_message_at, new.created_at),
+         0, null::timestamptz,
+         (select jsonb_build_object('id', m.id, 'type', m.type,
+                                    'preview', case when m.type = 'text' then left(m.body, 160) end,
+                                    'sender_id', m.sender_id, 'created_at', m.created_at)
+            from public.chat_messages m
+           where m.session_id = s.id and m.type <> 'note'
+           order by m.created_at desc, m.id desc
+           limit 1),
+         coalesce((select jsonb_agg(jsonb_build_object('user_id', cp.user_id, 'role_in_session', cp.role_in_session,
+                                                        'last_read_at', cp.last_read_at)
+                                    || coalesce((select jsonb_build_object('display_name', p.display_name, 'role', coalesce(p.role, 'client'),
+                                                                           'availability', p.availability)
+                                                   from public.profiles p where p.id = cp.user_id),
+                                                jsonb_build_object('display_name', '', 'role', 'client', 'availability', 'offline'))
+                                    order by cp.joined_at, cp.user_id)
+                     from public.chat_participants cp
+                    where cp.session_id = s.id), '[]'::jsonb),
+         private.client_waiting_since(s.id)
+    into v_session
+    from public.chat_sessions s where s.id = new.session_id;
   perform realtime.send(
     jsonb_build_object('session_id', new.session_id, 'message_id', new.id,
-                       'last_message_at', (select greatest(s.last_message_at, new.created_at)
-                                             from public.chat_sessions s where s.id = new.session_id),
-                       'record', to_jsonb(private.message_view(new, true))),
+                       'last_message_at', v_session.last_message_at,
+                       'record', to_jsonb(private.message_view(new, true)),
+                       'session', to_jsonb(v_session)),
     'session_activity', 'staff:sessions', true);
   return null;
 end

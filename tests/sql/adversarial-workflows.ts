@@ -320,7 +320,8 @@ export const ADVERSARIAL_WORKFLOWS: Workflow[] = [
       c.eq(rows.length - before, 2, 'one row per message, pending notes included');
       const last = rows.slice(-2);
       c.eq(last.map((r) => r.topic), ['staff:sessions', 'staff:sessions'], 'on the staff topic');
-      c.eq(last.map((r) => Object.keys(r.payload).sort()), [['last_message_at', 'message_id', 'record', 'session_id'], ['last_message_at', 'message_id', 'record', 'session_id']], 'ids, a time and the message');
+      const keys = ['last_message_at', 'message_id', 'record', 'session', 'session_id'];
+      c.eq(last.map((r) => Object.keys(r.payload).sort()), [keys, keys], 'ids, a time, the message and the session');
       // One transaction: both rows share inserted_at, so their order is the heap's, not the sends'.
       c.eq(last.map((r) => String(r.payload.message_id)).sort(), [String(m.id), String(note.id)].sort(), 'each message');
       await as(c, 'monitor');
@@ -329,6 +330,11 @@ export const ADVERSARIAL_WORKFLOWS: Workflow[] = [
         const [asStaff] = await c.rows<Row>(`select to_jsonb(v) as v from public.list_messages($1, p_limit => 1000) v where v.id = $2`, [ID.s1, record.id]);
         c.eq(record, asStaff?.v, `the message as staff read it (${String(record.type)}, ${String(record.status)}), no more`);
       }
+      // The session's row after the later message is the one staff who have not joined it read (the monitor has not).
+      const [asMonitor] = await c.rows<Row>(`select to_jsonb(v) as v from public.get_session($1) v`, [ID.s1]);
+      const latest = last.find((r) => String(r.payload.message_id) === String(note.id))!;
+      c.eq(latest.payload.session, asMonitor?.v, 'the session as a staff member who has not joined it reads it');
+      c.eq((latest.payload.session as Row).unread_count, 0, 'no unread count of anybody in it');
       for (const who of ['client', 'reader', 'anon'] as const) {
         await as(c, who);
         c.eq(await c.n(`select 1 from realtime.messages where event = 'session_activity'`), 0, `${who} reads none`);

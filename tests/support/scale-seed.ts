@@ -1,6 +1,6 @@
 // Used by the scale benchmarks (bench/scale, bench/sql) and the SQL plan check (tests/sql/plans.ts).
-// Seeds a platform-sized database for the scale benchmarks: N support sessions, each with one client and the given
-// staff member as a participant, and M text messages spread evenly over them. Written as the database owner with
+// Seeds a platform-sized database for the scale benchmarks: N support sessions, each with one client (and the given
+// staff member as a participant, unless they only look on), and M text messages spread evenly over them. Written as the database owner with
 // triggers off (session_replication_role = replica): the rows are what the RPCs would have written, without paying
 // for a million broadcasts nobody listens to. Works on PGlite and on PostgreSQL through the same two calls.
 export interface SeedSql {
@@ -15,6 +15,8 @@ export interface SeedOptions {
   messages: number;
   /** Messages the staff member has not read yet, per session (the last ones). */
   unreadPerSession?: number;
+  /** False: the staff member has joined no session and follows them as staff do, on the staff feed (default true). */
+  joined?: boolean;
 }
 
 export interface SeededSession {
@@ -56,8 +58,8 @@ export async function seedSessions(sql: SeedSql, options: SeedOptions): Promise<
          select session_id, client_id, 'client', now(), now() - interval '2 days' from bench_seed
          union all
          select session_id, $1::uuid, 'staff', now() - interval '1 day' + ($2::int - $3::int - 1) * interval '1 second' + n * interval '1 millisecond',
-                now() - interval '2 days' from bench_seed`,
-      [staffId, perSession, unread],
+                now() - interval '2 days' from bench_seed where $4::boolean`,
+      [staffId, perSession, unread, options.joined ?? true],
     );
     // In slices of about 100,000 rows: one statement of a million rows would hold every index page at once.
     const slice = Math.max(1, Math.floor(100_000 / sessions));

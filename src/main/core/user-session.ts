@@ -4,7 +4,7 @@ import path from 'node:path';
 import { AppError } from '../../shared/ipc/errors';
 import { availabilitySchema, type ChatMessage, type ChatSession, type Emergency, type OutboxItem } from '../../shared/ipc/contract';
 import type { RealtimeEvent, RealtimeStatus, RealtimeSubscription, UserConnection } from '../backend/backend-port';
-import { isoTimestamp, toEmergencyRow, toMessageRow } from '../backend/row-mapping';
+import { isoTimestamp, toEmergencyRow, toMessageRow, toSessionRow } from '../backend/row-mapping';
 import type { EventHub } from '../ipc/event-hub';
 import { Outbox, OutboxActionError, OutboxInputError, outboxLimitsFromSettings, type OutboxEntry, type OutboxEvent } from '../outbox';
 import { openLocalStore, type LocalStore } from '../store';
@@ -287,9 +287,11 @@ export class UserSession {
    * Staff hear of every message on staff:sessions, with the message as staff read it. In a session they are part of,
    * the message reaches them on their own topic too (chat_message), which moves the row: nothing more to do. In one
    * they look on, it moves the held row the same way (and reaches the conversation if it is open), so a staff console
-   * reads a session's row once, not once per message. True when nothing is left to fetch.
+   * reads a session's row once, not once per message. A row it does not hold yet comes with the event, as staff who
+   * have not joined the session read it: taken as it is, unless this user has joined (then the unread count and last
+   * read are theirs, and fetched). True when nothing is left to fetch.
    */
-  private activityArrived(sessionId: string, record: Record<string, unknown> | undefined): boolean {
+  private activityArrived(sessionId: string, record: Record<string, unknown> | undefined, row: unknown): boolean {
     const cached = this.sessions.get(sessionId);
     if (cached?.participants.some((p) => p.userId === this.connection.userId)) return true;
     if (!record) return false;
@@ -299,7 +301,13 @@ export class UserSession {
       this.store.messages.upsertMessages([message]);
       this.hub.emit('messages.changed', { messages: [message] });
     }
-    const next = !cached || this.sessionsFetching.has(sessionId) ? null : sessionAfterArrival(cached, message, this.connection.userId);
+    if (this.sessionsFetching.has(sessionId)) return false;
+    const carried = cached ? null : onlookerRow(row, sessionId);
+    const next = cached
+      ? sessionAfterArrival(cached, message, this.connection.userId)
+      : carried && !carried.participants.some((p) => p.userId === this.connection.userId)
+        ? carried
+        : null;
     if (!next) return false;
     this.sessionUpdated(sessionId, next);
     return true;
@@ -385,7 +393,7 @@ export class UserSession {
       event.event === 'session_participants'
     ) {
       const sessionId = String(event.payload.session_id ?? (record?.id as string | undefined) ?? '');
-      if (event.event === 'session_activity' && this.activityArrived(sessionId, record)) return;
+      if (event.event === 'session_activity' && this.activityArrived(sessionId, record, event.payload.session)) return;
       if (event.event === 'read_receipt' && this.receiptArrived(sessionId, event.payload)) return;
       if (event.event === 'chat_session' && record?.status === 'ended') this.sessionClosed(sessionId);
       if (sessionId) this.sessionChanged(sessionId);
@@ -616,5 +624,15 @@ export class UserSession {
     for (const detach of this.detach.splice(0)) detach();
     await this.outbox.close();
     this.store.close();
+  }
+}
+
+/** The session row a staff:sessions event carries, when it is one (a malformed one is ignored: the row is then fetched). */
+function onlookerRow(row: unknown, sessionId: string): ChatSession | null {
+  if (!row || typeof row !== 'object' || (row as { id?: unknown }).id !== sessionId) return null;
+  try {
+    return toSessionRow(row as Record<string, unknown>);
+  } catch {
+    return null;
   }
 }

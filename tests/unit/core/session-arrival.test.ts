@@ -157,7 +157,8 @@ it('looks on: fetches the rows of sessions it has not seen together, then moves 
     clients.push(client);
     sessionIds.push((await client.openSupportSession()).id);
   }
-  // The owner looks on (no participant): staff:sessions tells it which session moved, and it reads the rows.
+  // The owner looks on (no participant): staff:sessions tells it of each new session (its participants), and it reads
+  // the rows of those together. (A session it has not read at all comes with its row: tests/unit/core/staff-feed-rows.test.ts.)
   const before = counted.calls.get(owner.userId) ?? 0;
   await Promise.all(clients.flatMap((client, i) => [0, 1].map((k) => client.sendMessage({ sessionId: sessionIds[i]!, clientMessageId: randomUUID(), type: 'text', body: `burst ${k}` }))));
   for (const id of sessionIds) {
