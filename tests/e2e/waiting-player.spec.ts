@@ -154,4 +154,25 @@ test.describe.serial('waiting clients and the one voice player', () => {
     await expect(reader.getByTestId('session-item').filter({ hasText: 'Bassem Second' }).getByTestId('waiting-figure')).toHaveAttribute('data-level', 'passed', { timeout: 70_000 });
     await expect(reader.getByTestId('waiting-summary')).toContainText('1 client is waiting past the reply target (1 min).');
   });
+
+  test('messages that move sessions to the top leave the keyboard focus on the row it was on, moved or not', async () => {
+    await admin.getByTestId('session-sort').selectOption('recent');
+    const items = admin.getByTestId('session-item');
+    await expect(items.first()).toContainText('Amal First');
+    await items.first().focus();
+    const focused = await items.first().getAttribute('data-session-id');
+    const box = visibleChat(second).getByRole('textbox', { name: 'Message' });
+    await box.fill('One more question, please');
+    await box.press('Enter');
+    await expect(items.first()).toContainText('Bassem Second');
+    await expect(items.first()).toContainText('One more question, please');
+    const focusedNow = () => admin.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.sessionId ?? null);
+    expect(await focusedNow()).toBe(focused);
+    // Now the focused row itself moves up.
+    const own = visibleChat(first).getByRole('textbox', { name: 'Message' });
+    await own.fill('And the Star card?');
+    await own.press('Enter');
+    await expect(items.first()).toContainText('And the Star card?');
+    expect(await focusedNow()).toBe(focused);
+  });
 });

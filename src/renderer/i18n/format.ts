@@ -158,10 +158,17 @@ const STEPS: readonly [RelativeUnit, number][] = [
   ['year', Number.POSITIVE_INFINITY],
 ];
 
+// One formatter per locale: building one costs far more than formatting, and every row of a list formats a time.
+const relativeFormats = new Map<string, Intl.RelativeTimeFormat>();
+
 /** "3 minutes ago", "in 2 hours", "yesterday": the largest unit that keeps the number at least 1. */
 export function relativeTime(target: Date | string | number, now: number, locale: string): string {
   const at = typeof target === 'number' ? target : typeof target === 'string' ? Date.parse(target) : target.getTime();
-  const format = new Intl.RelativeTimeFormat(locale, { numeric: 'auto', style: 'long' });
+  let format = relativeFormats.get(locale);
+  if (!format) {
+    format = new Intl.RelativeTimeFormat(locale, { numeric: 'auto', style: 'long' });
+    relativeFormats.set(locale, format);
+  }
   let amount = (at - now) / 1000;
   if (Math.abs(amount) < 45) return format.format(0, 'second');
   for (const [unit, size] of STEPS) {

@@ -1,4 +1,5 @@
 import { memo, useMemo, useState } from 'react';
+import { OrderedList } from '../lib/ordered-list';
 import type { ChatSession, Profile, SessionTriage } from '../../shared/ipc/contract';
 import type { IpcError } from '../../shared/ipc/errors';
 import type { ConsoleClient } from '../bridge/console-client';
@@ -153,12 +154,13 @@ export function SessionSidebar({ client, profile, sessions, labels, load, active
       </div>
       <WaitingSummary sessions={sessions} target={target} />
       {[listed, ...(showSnoozed ? [snoozed] : [])].map((group, g) => (
-        <ul
+        <OrderedList
           key={g === 0 ? 'listed' : 'snoozed'}
           className="session-list"
           data-testid={g === 0 ? 'session-list' : 'snoozed-list'}
           data-total={group.length}
           aria-label={g === 0 ? undefined : t('triage.snoozedGroup', { count: snoozed.length })}
+          ids={group.slice(0, shownRows).map((s) => s.id)}
         >
           {group.slice(0, shownRows).map((s) => {
             const last = s.lastMessage;
@@ -179,7 +181,7 @@ export function SessionSidebar({ client, profile, sessions, labels, load, active
               />
             );
           })}
-        </ul>
+        </OrderedList>
       ))}
       {listed.length > shownRows && (
         <button type="button" className="link-button" data-testid="sidebar-show-more" onClick={() => setShownRows((n) => n + SIDEBAR_PAGE_ROWS)}>
@@ -223,7 +225,7 @@ const SessionRow = memo(function SessionRow({ client, session: s, label: given, 
   const label = given ?? { title: t('session.untitled'), qualifier: null, shortQualifier: null };
   const people = useMemo(() => (sender ? new Map([[sender.id, sender]]) : NOBODY), [sender]);
   return (
-    <li className="session-row" data-muted={triage?.muted ? 'true' : undefined} data-marked-unread={triage?.markedUnread ? 'true' : undefined}>
+    <li className="session-row" data-row-id={s.id} data-muted={triage?.muted ? 'true' : undefined} data-marked-unread={triage?.markedUnread ? 'true' : undefined}>
       <button
         type="button"
         className={active ? 'session-item session-item--active' : 'session-item'}

@@ -1,0 +1,54 @@
+// @vitest-environment jsdom
+import { afterEach, expect, it } from 'vitest';
+import { cleanup, render } from '@testing-library/react';
+import { OrderedList } from '../../../src/renderer/lib/ordered-list';
+
+afterEach(cleanup);
+
+function List({ ids }: { ids: string[] }) {
+  return (
+    <OrderedList ids={ids} data-testid="list">
+      {ids.map((id) => (
+        <li key={id} data-row-id={id}>
+          <button type="button">{id}</button>
+        </li>
+      ))}
+    </OrderedList>
+  );
+}
+
+/** Rows moved in the DOM: each move is a removal and an addition of the same node (jsdom has no moveBefore). */
+function watch(list: HTMLElement) {
+  const removed: string[] = [];
+  const observer = new MutationObserver((records) => {
+    for (const r of records) for (const node of r.removedNodes) removed.push((node as HTMLElement).dataset.rowId ?? '?');
+  });
+  observer.observe(list, { childList: true });
+  return { removed, stop: () => observer.disconnect() };
+}
+
+const order = (list: HTMLElement) => [...list.children].map((c) => (c as HTMLElement).dataset.rowId);
+
+it('shows the rows in the order given, moving only the row that moved up, and adds and drops rows', async () => {
+  const ids = Array.from({ length: 50 }, (_, i) => `s${String(i).padStart(2, '0')}`);
+  const { getByTestId, rerender } = render(<List ids={ids} />);
+  const list = getByTestId('list');
+  expect(order(list)).toEqual(ids);
+
+  // A message in the 40th session moves it to the top: one row moves (React alone would move the 39 above it).
+  let watched = watch(list);
+  const moved = ['s39', ...ids.filter((id) => id !== 's39')];
+  rerender(<List ids={moved} />);
+  await Promise.resolve();
+  watched.stop();
+  expect(order(list)).toEqual(moved);
+  expect(watched.removed).toEqual(['s39']);
+
+  // A new session at the top, the last one out of the window; then an order in which several rows moved down.
+  const next = ['new', ...moved.slice(0, -1)];
+  rerender(<List ids={next} />);
+  expect(order(list)).toEqual(next);
+  const shuffled = [...next].reverse();
+  rerender(<List ids={shuffled} />);
+  expect(order(list)).toEqual(shuffled);
+});
