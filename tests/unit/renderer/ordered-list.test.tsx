@@ -36,7 +36,7 @@ it('shows the rows in the order given, moving only the row that moved up, and ad
   expect(order(list)).toEqual(ids);
 
   // A message in the 40th session moves it to the top: one row moves (React alone would move the 39 above it).
-  let watched = watch(list);
+  const watched = watch(list);
   const moved = ['s39', ...ids.filter((id) => id !== 's39')];
   rerender(<List ids={moved} />);
   await Promise.resolve();
