@@ -72,12 +72,24 @@ export function sessionLabels(
   sessions: readonly ChatSession[],
   selfId: string,
   words: { untitled: string; role(role: RoleInSession): string; type(type: ChatSession['type']): string; booking(shortId: string): string },
+  /** Titles already made for these participants (the same array while nobody joined or was renamed), by the caller
+   *  that keeps them for one user and one language. */
+  titled?: WeakMap<ChatSession['participants'], string>,
 ): Map<string, SessionLabel> {
-  const titles = new Map(sessions.map((s) => [s.id, sessionTitle(s, selfId, words.untitled, words.role)]));
+  const titleOf = (s: ChatSession) => {
+    let title = titled?.get(s.participants);
+    if (title === undefined) {
+      title = sessionTitle(s, selfId, words.untitled, words.role);
+      titled?.set(s.participants, title);
+    }
+    return title;
+  };
   const groups = new Map<string, ChatSession[]>();
   for (const s of sessions) {
-    const title = titles.get(s.id)!;
-    groups.set(title, [...(groups.get(title) ?? []), s]);
+    const title = titleOf(s);
+    const group = groups.get(title);
+    if (group) group.push(s);
+    else groups.set(title, [s]);
   }
   const labels = new Map<string, SessionLabel>();
   for (const [title, group] of groups) {

@@ -31,6 +31,24 @@ export function mergeSession(list: readonly ChatSession[], sessionId: string, pu
   return next;
 }
 
+/**
+ * The list after pushes, held to `max` sessions as the list at sign-in is (SESSION_LIST_MAX): a staff console hears of
+ * every session of the platform, and a list that kept them all would make every message cost more as the day goes
+ * on. The least recently active go first; open conversations and active emergencies stay whatever their age.
+ */
+export function keepMostRecent(list: ChatSession[], max: number, kept: ReadonlySet<string>): ChatSession[] {
+  if (list.length <= max) return list;
+  let over = list.length - max;
+  const dropped = new Set<string>();
+  for (let i = list.length - 1; i >= 0 && over > 0; i--) {
+    const s = list[i]!;
+    if (kept.has(s.id) || (s.type === 'emergency' && s.status === 'active')) continue;
+    dropped.add(s.id);
+    over--;
+  }
+  return dropped.size === 0 ? list : list.filter((s) => !dropped.has(s.id));
+}
+
 function sameParticipants(a: ChatSession['participants'], b: ChatSession['participants']): boolean {
   return (
     a.length === b.length &&

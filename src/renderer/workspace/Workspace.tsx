@@ -1,8 +1,8 @@
-import { applyPresence, emergenciesFirst, mergeSession, sessionShapes } from '../lib/session-list';
+import { applyPresence, emergenciesFirst, keepMostRecent, mergeSession, sessionShapes } from '../lib/session-list';
 import { useStableMap } from '../lib/use-stable-map';
 import { reportActivity } from '../lib/activity-reporter';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { ChatSession, Profile } from '../../shared/ipc/contract';
+import { SESSION_LIST_MAX, type ChatSession, type Profile } from '../../shared/ipc/contract';
 import type { IpcError } from '../../shared/ipc/errors';
 import type { ConsoleClient } from '../bridge/console-client';
 import { useI18n } from '../i18n/i18n';
@@ -45,6 +45,11 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
   const [sessions, setSessions] = useState<ChatSession[]>([]);
   const [load, setLoad] = useState<SessionsLoad>({ status: 'loading' });
   const [openIds, setOpenIds] = useState<string[]>([]);
+  // The pushed rows' merge runs outside render: it reads the open tabs from here.
+  const openIdsRef = useRef(openIds);
+  useEffect(() => {
+    openIdsRef.current = openIds;
+  }, [openIds]);
   const [activeId, setActiveId] = useState<string | null>(null);
   const [typing, setTyping] = useState<Record<string, { userId: string; until: number }>>({});
   const [focused, setFocused] = useState(() => document.hasFocus() && document.visibilityState === 'visible');
@@ -84,7 +89,9 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
       fallback = null;
       const batch = pushed;
       pushed = [];
-      if (batch.length > 0) setSessions((list) => batch.reduce((next, p) => mergeSession(next, p.sessionId, p.session), list));
+      if (batch.length > 0) {
+        setSessions((list) => keepMostRecent(batch.reduce((next, p) => mergeSession(next, p.sessionId, p.session), list), SESSION_LIST_MAX, new Set(openIdsRef.current)));
+      }
     };
     const offChanged = client.on('sessions.changed', ({ sessionId, session }) => {
       if (sessionId && session !== undefined) {

@@ -8,15 +8,22 @@ import { sessionLabels, type Person, type SessionLabel } from '../lib/directory'
 /** One label per session for every place that names one (list, tabs, switcher, header), so they always agree. */
 export function useSessionLabels(sessions: readonly ChatSession[], selfId: string): Map<string, SessionLabel> {
   const { t } = useI18n();
+  // A session's title depends on who is in it, this user and the language: kept per participants array for those.
+  const titled = useMemo(() => new WeakMap<ChatSession['participants'], string>(), [selfId, t]); // eslint-disable-line react-hooks/exhaustive-deps -- a new cache per user and language
   const fresh = useMemo(
     () =>
-      sessionLabels(sessions, selfId, {
-        untitled: t('session.untitled'),
-        role: (r) => t(`participant.${r}`),
-        type: (type) => t(`session.type.${type}`),
-        booking: (id) => t('session.booking', { id }),
-      }),
-    [sessions, selfId, t],
+      sessionLabels(
+        sessions,
+        selfId,
+        {
+          untitled: t('session.untitled'),
+          role: (r) => t(`participant.${r}`),
+          type: (type) => t(`session.type.${type}`),
+          booking: (id) => t('session.booking', { id }),
+        },
+        titled,
+      ),
+    [sessions, selfId, t, titled],
   );
   return useStableMap(fresh, (a, b) => a.title === b.title && a.qualifier === b.qualifier && a.shortQualifier === b.shortQualifier);
 }

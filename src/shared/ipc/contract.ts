@@ -64,6 +64,9 @@ export const messageSchema = z.object({
 });
 export type ChatMessage = z.infer<typeof messageSchema>;
 
+/** The most sessions a list holds: list_sessions answers the 500 most recently active, and the renderer keeps no more. */
+export const SESSION_LIST_MAX = 500;
+
 export const sessionSchema = z.object({
   id: uuid,
   type: z.enum(['booking', 'emergency', 'support']),
@@ -432,7 +435,8 @@ export const requests = {
    * the account to every computer and is applied at the next sign-in. Answers the updated profile.
    */
   'profile.setLanguage': defineRequest(z.object({ language: languageSchema }).strict(), profileSchema),
-  'sessions.list': defineRequest(emptyInput, z.object({ sessions: z.array(sessionSchema) })),
+  /** The SESSION_LIST_MAX most recently active sessions (list_sessions' own limit). */
+  'sessions.list': defineRequest(emptyInput, z.object({ sessions: z.array(sessionSchema).max(SESSION_LIST_MAX) })),
   'sessions.openSupport': defineRequest(z.object({ userId: uuid.optional() }).strict(), z.object({ id: uuid })),
   'sessions.assignReader': defineRequest(z.object({ sessionId: uuid, readerId: uuid }).strict(), z.object({ ok: z.literal(true) })),
   'sessions.join': defineRequest(z.object({ sessionId: uuid }).strict(), z.object({ ok: z.literal(true) })),

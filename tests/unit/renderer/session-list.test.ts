@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatSession } from '../../../src/shared/ipc/contract';
-import { emergenciesFirst, mergeSession, sessionShapes } from '../../../src/renderer/lib/session-list';
+import { emergenciesFirst, keepMostRecent, mergeSession, sessionShapes } from '../../../src/renderer/lib/session-list';
 
 const session = (id: string, lastMessageAt: string | null, createdAt = '2026-12-01T08:00:00Z'): ChatSession => ({
   id,
@@ -38,6 +38,21 @@ describe('merging a pushed session into the list', () => {
     const merged = mergeSession(list, 'c', fresh);
     expect(merged[0]).toEqual(fresh);
     expect(merged).toHaveLength(3);
+  });
+});
+
+describe('holding the list to the most recent sessions', () => {
+  const at = (n: number) => new Date(Date.UTC(2026, 11, 1, 10, 0, n)).toISOString();
+  const list = [5, 4, 3, 2, 1, 0].map((n) => session(`s${n}`, at(n)));
+
+  it('is the same list while it is within the limit', () => {
+    expect(keepMostRecent(list, 6, new Set())).toBe(list);
+  });
+
+  it('drops the least recently active, but never an open conversation or an active emergency', () => {
+    const emergency = { ...session('e', at(-1)), type: 'emergency' as const };
+    const kept = keepMostRecent([...list, emergency], 4, new Set(['s0']));
+    expect(kept.map((s) => s.id)).toEqual(['s5', 's4', 's0', 'e']);
   });
 });
 
