@@ -35,6 +35,7 @@ export function envInt(name: string, fallback: number): number {
 export async function seedSessions(sql: SeedSql, options: SeedOptions): Promise<SeededSession[]> {
   const { staffId, sessions, messages } = options;
   const unread = options.unreadPerSession ?? 3;
+  const joined = options.joined ?? true;
   const perSession = Math.max(1, Math.floor(messages / sessions));
   await sql.exec('set session_replication_role = replica');
   try {
@@ -55,11 +56,14 @@ export async function seedSessions(sql: SeedSql, options: SeedOptions): Promise<
     );
     await sql.query(
       `insert into public.chat_participants (session_id, user_id, role_in_session, last_read_at, joined_at)
-         select session_id, client_id, 'client', now(), now() - interval '2 days' from bench_seed
+         select session_id, client_id, 'client', now(), now() - interval '2 days' from bench_seed` +
+        (joined
+          ? `
          union all
          select session_id, $1::uuid, 'staff', now() - interval '1 day' + ($2::int - $3::int - 1) * interval '1 second' + n * interval '1 millisecond',
-                now() - interval '2 days' from bench_seed where $4::boolean`,
-      [staffId, perSession, unread, options.joined ?? true],
+                now() - interval '2 days' from bench_seed`
+          : ''),
+      joined ? [staffId, perSession, unread] : [],
     );
     // In slices of about 100,000 rows: one statement of a million rows would hold every index page at once.
     const slice = Math.max(1, Math.floor(100_000 / sessions));
