@@ -142,7 +142,8 @@ export async function runConcurrency(db: Engine): Promise<CaseResult[]> {
       try {
         await clean();
         for (const [quota, expected] of [['3', 3], ['5', 2]] as const) {
-          await autocommitAs(a, 'superAdmin', `update public.app_settings set value = $2 where key = $1`, [key, quota]);
+          await autocommitAs(a, 'superAdmin', `insert into public.app_settings (key, value) values ($1, $2)
+            on conflict (key) where key like 'console.%' do update set value = excluded.value`, [key, quota]);
           const outcomes = await Promise.all(pool.map((conn, i) =>
             autocommitAs(conn, i % 2 ? 'reader' : 'client', SEND_SQL, sendParams({ session: ID.s1, type: 'text', body: `quota race ${quota}.${i}` }))
               .then(() => 'ok', (e: Err) => e.code ?? '?')));
