@@ -202,12 +202,18 @@ export const ADVERSARIAL_WORKFLOWS: Workflow[] = [
     async run(c) {
       // The model: the age of every allowed action; a take is allowed when fewer than the limit are younger than 60 s.
       // Ageing moves every recorded action back (the ring holds every action still inside the window).
+      // mulberry32, seeded: the same steps every run
       let seed = 15;
-      const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+      const next = (n: number) => {
+        seed = (seed + 0x6d2b79f5) | 0;
+        let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+        return Math.floor((((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * n);
+      };
       let ages: number[] = [];
       let limit = 3;
       await setSetting(c, 'console.rate_limit.typing_per_minute', String(limit));
-      for (let step = 0; step < 90; step++) {
+      for (let step = 0; step < 240; step++) {
         const op = next(10);
         if (op < 6) {
           const inWindow = ages.filter((a) => a < 60).length;
@@ -222,11 +228,11 @@ export const ADVERSARIAL_WORKFLOWS: Workflow[] = [
               .catch((e: Error) => { throw new Error(`step ${step}: limit ${limit}, ${inWindow} in the window: ${e.message}`); });
             c.eq(JSON.parse(refusal.detail ?? '{}').limit, limit, `step ${step}: the refusal names the limit in force`);
           }
-        } else if (op < 8) {
+        } else if (op < 7) {
           limit = 1 + next(6);
           await setSetting(c, 'console.rate_limit.typing_per_minute', String(limit));
         } else {
-          const by = [15, 20, 30, 45][next(4)]!;
+          const by = [5, 10, 15, 20, 30, 45][next(6)]!;
           await age(c, 'user_typing', ID.client, by);
           ages = ages.map((a) => a + by);
         }
