@@ -280,7 +280,7 @@ begin
     perform private.raise('SA435', 'chat.invalid_reply', jsonb_build_object('reply_to', p_reply_to));
   end if;
 
-  -- The user's limits, then the session's quota, in one statement.
+  -- The user's limits, then the session's quota, in one call.
   if p_type = 'audio' then
     perform private.take_rates(array['user_messages', 'user_audio', 'session_messages'], array[v_caller.uid, v_caller.uid, p_session_id],
       array[v_ints[2], private.setting_int(s, 'console.rate_limit.audio_per_minute'), v_ints[3]], array[60, 60, 86400],
