@@ -142,6 +142,30 @@ $$;
 revoke all on function private.setting_int(jsonb, text) from public;
 grant execute on function private.setting_int(jsonb, text) to authenticated, service_role;
 
+-- The given int settings, in order, read by key (a hot path reads the few it needs, not the whole
+-- console_settings() object); an unknown or non-int key is an error, not a null.
+create or replace function private.setting_ints(p_keys text[]) returns bigint[]
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v bigint[];
+begin
+  v := array(select (coalesce(s.value, d.default_value))::bigint
+             from unnest(p_keys) with ordinality as k(key, i)
+             left join private.setting_definitions d on d.key = k.key and d.kind = 'int'
+             left join public.app_settings s on s.key = d.key and s.key like 'console.%'
+             order by k.i);
+  if array_position(v, null) is not null then
+    raise exception 'private.setting_ints: % is not an int console setting', p_keys[array_position(v, null)];
+  end if;
+  return v;
+end
+$$;
+revoke all on function private.setting_ints(text[]) from public;
+
 -- Typed view of the settings for consoles (numbers as numbers, MIME lists as arrays).
 create or replace function public.get_console_settings() returns jsonb
 language sql

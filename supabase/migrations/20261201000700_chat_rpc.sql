@@ -6,28 +6,37 @@
 
 -- Rate limits, as their settings say them: at most N actions in any rolling window (60 seconds, or 24
 -- hours for the session quota), never "N per calendar minute" (which lets 2N through across a boundary).
--- Each subject (a user for one kind of action, or a session) keeps a counter of the actions it took and
--- the time of each of its last N actions, by number; action k is allowed when action k - N is older
--- than the window. That is O(1) per action (one counter row, one lookup and one insert by primary key,
--- and the rows that fell out of the last N deleted), whatever the limit or the history, and race-safe:
--- the counter row is locked by the upsert, so concurrent takers of one subject queue there and each
--- sees the one before it. Times are clock_timestamp() taken under that lock, so they increase with k.
--- A refusal raises, so the transaction rolls back and the refused action counts nothing. Lowering a
--- limit holds at once (the rows of the older actions are still there); after raising one, the actions
--- whose rows were already deleted no longer count, for at most one window.
+-- Each subject (a user for one kind of action, or a session) keeps a counter of the actions it took and a
+-- ring of the times of its last N: action n goes in slot n mod N, where it replaces action n - N, and is
+-- allowed when that one is older than the window. A take is two writes by primary key, whatever the limit or
+-- the history: the counter, and the slot, updated in place once the ring is full (no indexed column
+-- changes, so both are heap-only updates in the pages' spare room: hence the fillfactor). Race-safe: the
+-- counter row is locked by its update, so concurrent takers of one subject queue there and each sees the one
+-- before it; an action's limits are taken in one call in a fixed order (a send: the user's, then the
+-- session's), so two sends cannot deadlock. Times are clock_timestamp() taken under that lock, so they
+-- increase with n. A refusal raises, so the transaction rolls back and the refused action counts nothing.
+-- A ring is built for the limit it counts (ring_size). When the limit changes, the next take checks action
+-- n - (new limit) and rebuilds the ring for the new size. That is exact both ways: lowering holds at once
+-- (the last N are all in the ring); after raising, the actions the ring no longer holds are all outside the
+-- window, since the newest one was allowed only because the one N before it was. A slot left empty by a
+-- raise is written by an insert.
 create table if not exists private.rate_limit_counters (
   scope text not null,
   subject uuid not null,
   taken bigint not null,
+  ring_size bigint not null,
   primary key (scope, subject)
-);
+) with (fillfactor = 50);
 create table if not exists private.rate_limit_actions (
   scope text not null,
   subject uuid not null,
+  slot bigint not null,
   n bigint not null,
   at timestamptz not null,
-  primary key (scope, subject, n)
-);
+  -- the time of the action this one replaced in its slot (null in a new slot): what the take checks
+  replaced_at timestamptz,
+  primary key (scope, subject, slot)
+) with (fillfactor = 50);
 revoke all on private.rate_limit_counters, private.rate_limit_actions from public;
 do $$
 begin
@@ -37,8 +46,75 @@ begin
 end
 $$;
 
--- Takes one action of p_scope for p_subject, or refuses with p_code / p_key and
--- {limit, window_seconds, retry_after_seconds} (when the oldest of the last p_limit actions leaves the window).
+-- Takes one action of p_scopes[i] for p_subjects[i] under p_limits[i] in p_windows[i] seconds, for each i in
+-- order, or refuses with the first refused one's p_codes[i] / p_keys[i] and {limit, window_seconds,
+-- retry_after_seconds} (when the oldest of its last p_limits[i] actions leaves the window).
+create or replace function private.take_rates(p_scopes text[], p_subjects uuid[], p_limits bigint[], p_windows integer[],
+                                              p_codes text[], p_keys text[])
+returns void
+language plpgsql
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_scope text;
+  v_subject uuid;
+  v_limit bigint;
+  v_n bigint;
+  v_size bigint;
+  v_at timestamptz;
+  v_oldest timestamptz;
+  v_ns bigint[];
+  v_ats timestamptz[];
+begin
+  for i in 1 .. cardinality(p_scopes) loop
+    v_scope := p_scopes[i];
+    v_subject := p_subjects[i];
+    v_limit := p_limits[i];
+    v_oldest := null;
+    update private.rate_limit_counters c set taken = c.taken + 1 where c.scope = v_scope and c.subject = v_subject
+    returning c.taken, c.ring_size, clock_timestamp() into v_n, v_size, v_at;
+    if not found then
+      -- a first action, or a concurrent first one's row (the upsert then waits for it and counts after it)
+      insert into private.rate_limit_counters as c (scope, subject, taken, ring_size) values (v_scope, v_subject, 1, v_limit)
+      on conflict (scope, subject) do update set taken = c.taken + 1
+      returning c.taken, c.ring_size, clock_timestamp() into v_n, v_size, v_at;
+    end if;
+    if v_size = v_limit then
+      -- Slot n mod limit holds action n - limit, if it was ever taken and the ring still holds it (see above).
+      if v_n > v_limit then
+        update private.rate_limit_actions a set replaced_at = a.at, at = v_at, n = v_n
+        where a.scope = v_scope and a.subject = v_subject and a.slot = v_n % v_limit
+        returning a.replaced_at into v_oldest;
+      end if;
+      if v_oldest is null then
+        insert into private.rate_limit_actions (scope, subject, slot, n, at) values (v_scope, v_subject, v_n % v_limit, v_n, v_at);
+      end if;
+    else
+      -- The limit changed: action n - limit is in the ring if the limit was lowered, and outside the window (or
+      -- none) if it was raised. The ring is rebuilt for the new limit with the last limit - 1 actions and this one.
+      select a.at into v_oldest from private.rate_limit_actions a
+      where a.scope = v_scope and a.subject = v_subject and a.n = v_n - v_limit;
+      with gone as (
+        delete from private.rate_limit_actions a where a.scope = v_scope and a.subject = v_subject
+        returning a.n, a.at
+      )
+      select coalesce(array_agg(g.n), '{}'), coalesce(array_agg(g.at), '{}') into v_ns, v_ats
+      from gone g where g.n > v_n - v_limit;
+      insert into private.rate_limit_actions (scope, subject, slot, n, at)
+      select v_scope, v_subject, k.n % v_limit, k.n, k.at from unnest(v_ns || v_n, v_ats || v_at) as k(n, at);
+      update private.rate_limit_counters c set ring_size = v_limit where c.scope = v_scope and c.subject = v_subject;
+    end if;
+    if v_oldest > v_at - make_interval(secs => p_windows[i]) then
+      perform private.raise(p_codes[i], p_keys[i], jsonb_build_object('limit', v_limit, 'window_seconds', p_windows[i],
+        'retry_after_seconds', greatest(1, ceil(extract(epoch from v_oldest + make_interval(secs => p_windows[i]) - v_at)))));
+    end if;
+  end loop;
+end
+$$;
+revoke all on function private.take_rates(text[], uuid[], bigint[], integer[], text[], text[]) from public;
+
+-- One limit: take_rates for one subject.
 create or replace function private.take_rate(p_scope text, p_subject uuid, p_limit bigint, p_window_seconds integer,
                                              p_code text, p_key text)
 returns void
@@ -46,29 +122,8 @@ language plpgsql
 security definer
 set search_path = pg_catalog, pg_temp
 as $$
-declare
-  v_n bigint;
-  v_at timestamptz;
-  v_oldest timestamptz;
 begin
-  insert into private.rate_limit_counters as c (scope, subject, taken) values (p_scope, p_subject, 1)
-  on conflict (scope, subject) do update set taken = c.taken + 1
-  returning c.taken, clock_timestamp() into v_n, v_at;
-  -- One statement (after the counter's row lock, so it sees every earlier action) drops the actions that
-  -- left the last p_limit, the oldest of those p_limit among them, and records this one; a refusal below
-  -- rolls both back with the rest of the transaction.
-  with gone as (
-    delete from private.rate_limit_actions a
-    where a.scope = p_scope and a.subject = p_subject and a.n <= v_n - p_limit
-    returning a.n, a.at
-  ), recorded as (
-    insert into private.rate_limit_actions (scope, subject, n, at) values (p_scope, p_subject, v_n, v_at)
-  )
-  select g.at into v_oldest from gone g where g.n = v_n - p_limit;
-  if found and v_oldest > v_at - make_interval(secs => p_window_seconds) then
-    perform private.raise(p_code, p_key, jsonb_build_object('limit', p_limit, 'window_seconds', p_window_seconds,
-      'retry_after_seconds', greatest(1, ceil(extract(epoch from v_oldest + make_interval(secs => p_window_seconds) - v_at)))));
-  end if;
+  perform private.take_rates(array[p_scope], array[p_subject], array[p_limit], array[p_window_seconds], array[p_code], array[p_key]);
 end
 $$;
 revoke all on function private.take_rate(text, uuid, bigint, integer, text, text) from public;
@@ -100,6 +155,7 @@ declare
   v_mime text := lower(btrim(p_mime_type));
   v_obj record;
   v_max bigint;
+  v_ints bigint[];
   v_id_taken boolean;
 begin
   -- An assignment is evaluated as a simple expression; `select * into .. from` would start an executor for it.
@@ -142,8 +198,10 @@ begin
     perform private.raise('SA409', 'chat.client_message_id_conflict', jsonb_build_object('client_message_id', p_client_message_id));
   end if;
 
-  s := private.console_settings();
-  v_max := private.setting_int(s, 'console.message.max_body_length');
+  -- The settings every send reads, by key; an attachment reads the rest below.
+  v_ints := private.setting_ints(array['console.message.max_body_length', 'console.rate_limit.messages_per_minute',
+                                       'console.quota.session_messages_per_day']);
+  v_max := v_ints[1];
   if v_body is not null and length(v_body) > v_max then
     perform private.raise('SA422', 'chat.body_too_long', jsonb_build_object('length', length(v_body), 'max', v_max));
   end if;
@@ -160,6 +218,7 @@ begin
     if p_storage_path is null then
       perform private.raise('SA423', 'chat.attachment_required', jsonb_build_object('type', p_type));
     end if;
+    s := private.console_settings();
     if v_mime is null or not (v_mime = any (string_to_array(s ->> ('console.' || p_type || '.mime_types'), ','))) then
       perform private.raise('SA415', 'chat.mime_not_allowed', jsonb_build_object('type', p_type, 'mime_type', p_mime_type,
         'allowed', to_jsonb(string_to_array(s ->> ('console.' || p_type || '.mime_types'), ','))));
@@ -221,14 +280,15 @@ begin
     perform private.raise('SA435', 'chat.invalid_reply', jsonb_build_object('reply_to', p_reply_to));
   end if;
 
-  perform private.take_rate('user_messages', v_caller.uid, private.setting_int(s, 'console.rate_limit.messages_per_minute'), 60,
-                            'SA429', 'chat.rate_limited');
+  -- The user's limits, then the session's quota, in one call.
   if p_type = 'audio' then
-    perform private.take_rate('user_audio', v_caller.uid, private.setting_int(s, 'console.rate_limit.audio_per_minute'), 60,
-                              'SA432', 'chat.audio_rate_limited');
+    perform private.take_rates(array['user_messages', 'user_audio', 'session_messages'], array[v_caller.uid, v_caller.uid, p_session_id],
+      array[v_ints[2], private.setting_int(s, 'console.rate_limit.audio_per_minute'), v_ints[3]], array[60, 60, 86400],
+      array['SA429', 'SA432', 'SA433'], array['chat.rate_limited', 'chat.audio_rate_limited', 'chat.session_quota_exceeded']);
+  else
+    perform private.take_rates(array['user_messages', 'session_messages'], array[v_caller.uid, p_session_id],
+      array[v_ints[2], v_ints[3]], array[60, 86400], array['SA429', 'SA433'], array['chat.rate_limited', 'chat.session_quota_exceeded']);
   end if;
-  perform private.take_rate('session_messages', p_session_id, private.setting_int(s, 'console.quota.session_messages_per_day'), 86400,
-                            'SA433', 'chat.session_quota_exceeded');
 
   if p_type = 'audio' and (v_caller.role = 'reader' or v_session_role = 'reader') then
     v_status := 'pending_approval';

@@ -183,6 +183,8 @@ const CATALOGUE: Record<string, Who> = {
   'private.lock_own_message(uuid,uuid)': [],
   'private.emergency_event(uuid,text,uuid,jsonb)': [],
   'private.take_rate(text,uuid,bigint,integer,text,text)': [],
+  'private.take_rates(text[],uuid[],bigint[],integer[],text[],text[])': [],
+  'private.setting_ints(text[])': [],
   'private.reads_notes(uuid,uuid)': [],
   'private.check_account_action(uuid,text,uuid,text)': [],
 };

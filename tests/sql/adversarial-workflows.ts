@@ -198,6 +198,54 @@ export const ADVERSARIAL_WORKFLOWS: Workflow[] = [
     },
   },
   {
+    name: 'rate limits stay exact while the limit changes: raised, lowered, raised again between takes, against a model of every action taken',
+    async run(c) {
+      // The model: the age of every allowed action; a take is allowed when fewer than the limit are younger than 60 s.
+      // Ageing moves every recorded action back (the ring holds every action still inside the window).
+      // mulberry32, seeded: the same steps every run
+      let seed = 15;
+      const next = (n: number) => {
+        seed = (seed + 0x6d2b79f5) | 0;
+        let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+        return Math.floor((((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * n);
+      };
+      let ages: number[] = [];
+      let limit = 3;
+      await setSetting(c, 'console.rate_limit.typing_per_minute', String(limit));
+      for (let step = 0; step < 240; step++) {
+        const op = next(10);
+        if (op < 6) {
+          const inWindow = ages.filter((a) => a < 60).length;
+          await as(c, 'client');
+          if (inWindow < limit) {
+            await c.rows(`select public.broadcast_typing($1)`, [ID.s1]).catch((e: Error) => {
+              throw new Error(`step ${step}: limit ${limit}, ${inWindow} in the window, refused: ${e.message}`);
+            });
+            ages.push(0);
+          } else {
+            const refusal = await failsWith(c, 'SA449', 'chat.typing_rate_limited', () => c.rows(`select public.broadcast_typing($1)`, [ID.s1]))
+              .catch((e: Error) => { throw new Error(`step ${step}: limit ${limit}, ${inWindow} in the window: ${e.message}`); });
+            c.eq(JSON.parse(refusal.detail ?? '{}').limit, limit, `step ${step}: the refusal names the limit in force`);
+          }
+        } else if (op < 7) {
+          limit = 1 + next(6);
+          await setSetting(c, 'console.rate_limit.typing_per_minute', String(limit));
+        } else {
+          const by = [5, 10, 15, 20, 30, 45][next(6)]!;
+          await age(c, 'user_typing', ID.client, by);
+          ages = ages.map((a) => a + by);
+        }
+      }
+      await as(c, 'postgres');
+      const ring = await c.one(`select count(*)::int as n, max(c.ring_size)::int as size from private.rate_limit_actions a
+        join private.rate_limit_counters c using (scope, subject) where a.scope = 'user_typing' and a.subject = $1`, [ID.client]);
+      c.ok(Number(ring.n) <= Number(ring.size), `the ring holds at most its size: ${ring.n} rows, size ${ring.size}`);
+      c.eq((await c.one(`select taken::int as n from private.rate_limit_counters where scope = 'user_typing' and subject = $1`, [ID.client])).n,
+        ages.length, 'the counter counts the allowed actions only');
+    },
+  },
+  {
     name: 'rate limits: edits and deletes per rolling minute; voice notes; the session quota over a rolling 24 hours',
     async run(c) {
       await setSetting(c, 'console.rate_limit.edits_per_minute', '2');

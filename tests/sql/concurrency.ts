@@ -132,6 +132,30 @@ export async function runConcurrency(db: Engine): Promise<CaseResult[]> {
         await Promise.all(pool.map((conn) => conn.close()));
       }
     });
+    await check('the session quota holds under concurrency: 8 sends by two people into one session at once, a quota of 3 then raised to 5, exactly 3 then 2 more pass', async () => {
+      const pool = await Promise.all(Array.from({ length: 8 }, () => db.connect!()));
+      const clean = async () => {
+        await autocommitAs(a, 'postgres' as Who, `delete from private.rate_limit_actions where subject = any($1::uuid[])`, [[ID.s1, ID.client, ID.reader]]);
+        await autocommitAs(a, 'postgres' as Who, `delete from private.rate_limit_counters where subject = any($1::uuid[])`, [[ID.s1, ID.client, ID.reader]]);
+      };
+      const key = 'console.quota.session_messages_per_day';
+      try {
+        await clean();
+        for (const [quota, expected] of [['3', 3], ['5', 2]] as const) {
+          await autocommitAs(a, 'superAdmin', `insert into public.app_settings (key, value) values ($1, $2)
+            on conflict (key) where key like 'console.%' do update set value = excluded.value`, [key, quota]);
+          const outcomes = await Promise.all(pool.map((conn, i) =>
+            autocommitAs(conn, i % 2 ? 'reader' : 'client', SEND_SQL, sendParams({ session: ID.s1, type: 'text', body: `quota race ${quota}.${i}` }))
+              .then(() => 'ok', (e: Err) => e.code ?? '?')));
+          const ok = outcomes.filter((o) => o === 'ok').length;
+          if (ok !== expected || outcomes.some((o) => o !== 'ok' && o !== 'SA433')) throw new Error(`quota ${quota}: ${outcomes.join(', ')}`);
+        }
+      } finally {
+        await autocommitAs(a, 'postgres' as Who, `update public.app_settings set value = (select d.default_value from private.setting_definitions d where d.key = $1) where key = $1`, [key]);
+        await clean();
+        await Promise.all(pool.map((conn) => conn.close()));
+      }
+    });
   } finally {
     await a.close();
     await b.close();
