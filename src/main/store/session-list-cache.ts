@@ -1,0 +1,58 @@
+import { sessionSchema, type ChatSession } from '../../shared/ipc/contract';
+import { bySessionListOrder } from '../../shared/session-order';
+import type { LocalDatabase } from './local-database';
+
+/** list_sessions answers at most 500 rows: the cache keeps as many, the newest by activity. */
+export const DEFAULT_CACHED_SESSIONS = 500;
+
+/**
+ * The user's session list as the console last showed it, so the next start draws it at once and the backend's list
+ * replaces it when it answers (the store is per user: nobody else's list is ever read here). It is only ever a first
+ * picture: a row that no longer parses as the contract's session row (written by another version) drops the whole
+ * cached list rather than showing part of it.
+ */
+export class SessionListCache {
+  constructor(
+    private readonly database: LocalDatabase,
+    private readonly maxRows: number = DEFAULT_CACHED_SESSIONS,
+  ) {
+    if (!Number.isInteger(maxRows) || maxRows < 1) throw new RangeError(`The cached session list needs a cap of at least one row, got ${String(maxRows)}.`);
+  }
+
+  /** The cached rows in the list's order; empty when nothing is cached or the cache is unreadable. */
+  list(): ChatSession[] {
+    const rows = this.database.statement<[], { row: string }>('SELECT row FROM cached_sessions ORDER BY position').all();
+    const sessions: ChatSession[] = [];
+    for (const { row } of rows) {
+      let parsed;
+      try {
+        parsed = sessionSchema.safeParse(JSON.parse(row));
+      } catch {
+        parsed = null;
+      }
+      if (!parsed?.success) {
+        this.clear();
+        return [];
+      }
+      sessions.push(parsed.data);
+    }
+    return sessions;
+  }
+
+  /**
+   * Keeps these rows as the list (whatever was cached before goes): sorted in the list's order, the newest `maxRows`
+   * of them, in one transaction (one commit, however many rows).
+   */
+  replace(sessions: Iterable<ChatSession>): void {
+    const kept = [...sessions].sort(bySessionListOrder).slice(0, this.maxRows);
+    const insert = this.database.statement<[string, number, string]>('INSERT INTO cached_sessions (id, position, row) VALUES (?, ?, ?)');
+    this.database.transaction(() => {
+      this.database.statement('DELETE FROM cached_sessions').run();
+      kept.forEach((session, position) => insert.run(session.id, position, JSON.stringify(session)));
+    });
+  }
+
+  clear(): void {
+    this.database.statement('DELETE FROM cached_sessions').run();
+  }
+}
