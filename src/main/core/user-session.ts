@@ -25,6 +25,8 @@ const FIRST_LIST_WAIT_MS = 1_000;
  * write per message, which a busy platform brings fifty a second.
  */
 const SESSION_LIST_SAVE_MS = 60_000;
+/** The backend's answers that mean it no longer takes this user's session (message keys of the SQL and the adapter). */
+const REFUSALS: ReadonlySet<string> = new Set(['auth.required', 'auth.profile_missing']);
 import { waitingClientOf, waitingClients } from './waiting-clients';
 import { sessionAfterArrival, sessionAfterReceipt } from './session-arrival';
 import { ReviewQueue } from './review-queue';
@@ -302,7 +304,8 @@ export class UserSession {
     if (this.closed || this.cachedList === null) return;
     const shown = this.cachedListShown;
     this.cachedList = null;
-    const refused = error instanceof AppError && (error.code === 'auth.required' || error.code === 'backend.forbidden');
+    // The token refused (PostgREST's or the SQL's auth.required), the account or its profile gone, the rights gone.
+    const refused = error instanceof AppError && (REFUSALS.has(error.messageKey) || error.code === 'backend.forbidden');
     if (refused) {
       this.store.sessionList.clear();
       this.options.onRefused?.(error);

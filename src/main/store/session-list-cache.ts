@@ -40,11 +40,14 @@ export class SessionListCache {
   }
 
   /**
-   * Keeps these rows as the list (whatever was cached before goes): sorted in the list's order, the newest `maxRows`
-   * of them, in one transaction (one commit, however many rows).
+   * Keeps these rows as the list (whatever was cached before goes): one per session, sorted in the list's order, the
+   * newest `maxRows` of them, in one transaction (one commit, however many rows).
    */
   replace(sessions: Iterable<ChatSession>): void {
-    const kept = [...sessions].sort(bySessionListOrder).slice(0, this.maxRows);
+    // One row per session (the later one wins): no session is ever listed twice.
+    const byId = new Map<string, ChatSession>();
+    for (const session of sessions) byId.set(session.id, session);
+    const kept = [...byId.values()].sort(bySessionListOrder).slice(0, this.maxRows);
     const insert = this.database.statement<[string, number, string]>('INSERT INTO cached_sessions (id, position, row) VALUES (?, ?, ?)');
     this.database.transaction(() => {
       this.database.statement('DELETE FROM cached_sessions').run();
