@@ -148,6 +148,7 @@ function runConsole(): void {
     starting = startConsoleBackend({ kind: config.kind, dataDir: dataDir(), open: async () => (await started.start(), started) });
     backendStarting = starting.ready.then(() => {});
     openConsoleWindow();
+    tray = new ConsoleTray(trayImage(resources), { show: showConsole, newWindow: openConsoleWindow });
     try {
       await backendStarting;
     } finally {
@@ -168,7 +169,6 @@ function runConsole(): void {
       for (const core of windows.cores()) core.setOnline(net.isOnline());
     }, 5_000);
 
-    tray = new ConsoleTray(trayImage(resources), { show: showConsole, newWindow: openConsoleWindow });
     // The OS's own "New window" entries: the dock menu on macOS, the taskbar's jump list on Windows (a second
     // launch with --new-window, handed to this instance by the single-instance lock).
     if (process.platform === 'darwin') app.dock?.setMenu(Menu.buildFromTemplate([{ label: 'New Window', click: openConsoleWindow }]));
