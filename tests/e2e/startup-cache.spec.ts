@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -70,7 +71,17 @@ test('a second start shows the cached session list at once, then the backend’s
     await pglite.db.query('delete from public.chat_participants where session_id = $1', [removed]);
     await pglite.db.query('delete from public.chat_sessions where id = $1', [removed]);
     await pglite.db.exec('set session_replication_role = origin');
-    const [added] = await seedSessions(pglite.db, { staffId: userId, sessions: 1, messages: 3 });
+    // Written as the seed writes its rows (the database owner, triggers off): a client's new support session.
+    const added = { sessionId: randomUUID(), clientId: randomUUID() };
+    await pglite.db.exec('set session_replication_role = replica');
+    await pglite.db.query(`insert into auth.users (id, aud, role, email, created_at, updated_at) values ($1, 'authenticated', 'authenticated', 'late@startup.test', now(), now())`, [added.clientId]);
+    await pglite.db.query(`insert into public.profiles (id, display_name, role, preferred_language) values ($1, 'Late client', 'client', 'en')`, [added.clientId]);
+    await pglite.db.query(`insert into public.chat_sessions (id, type, status, last_message_at, created_at, created_by) values ($1, 'support', 'active', now(), now(), $2)`, [added.sessionId, added.clientId]);
+    await pglite.db.query(
+      `insert into public.chat_participants (session_id, user_id, role_in_session, last_read_at, joined_at) values ($1, $2, 'client', now(), now()), ($1, $3, 'staff', now(), now())`,
+      [added.sessionId, added.clientId, userId],
+    );
+    await pglite.db.exec('set session_replication_role = origin');
     await pglite.close();
 
     // Second start. What the sidebar showed while it said it was refreshing is recorded as it happens.
@@ -95,11 +106,11 @@ test('a second start shows the cached session list at once, then the backend’s
     const cached = whileRefreshing.find((ids) => ids.length > 0)!;
     expect(cached).toHaveLength(12);
     expect(cached).toContain(removed);
-    expect(cached).not.toContain(added!.sessionId);
+    expect(cached).not.toContain(added.sessionId);
     // The backend's list: the new one in, the removed one out, each once.
     await expect(page.getByTestId('session-list')).toHaveAttribute('data-total', '12');
     const refreshed = await page.getByTestId('session-item').evaluateAll((items) => items.map((el) => el.getAttribute('data-session-id') ?? ''));
-    expect(refreshed).toContain(added!.sessionId);
+    expect(refreshed).toContain(added.sessionId);
     expect(refreshed).not.toContain(removed);
     expect(new Set(refreshed).size).toBe(refreshed.length);
     await stopShell(shell);

@@ -31,6 +31,11 @@ import { startConsoleBackend, type StartingBackend } from '../core/console-start
 
 /** How long quitting waits for the windows' sessions and the backend to close before giving up on them. */
 const SHUTDOWN_DEADLINE_MS = 20_000;
+/**
+ * Quitting while the backend still starts (the window is open meanwhile) first lets that start finish, for at most
+ * this long: stopping half-started PGlite would lose its files, and a first start applies every migration.
+ */
+const START_WAIT_DEADLINE_MS = 120_000;
 
 const log = (level: 'info' | 'warn' | 'error', message: string, detail?: unknown) =>
   detail === undefined ? console[level](message) : console[level](message, detail);
@@ -242,7 +247,8 @@ function runConsole(): void {
   app.on('will-quit', (event) => {
     event.preventDefault();
     quitting = true;
-    exiting ??= withDeadline(shutDown(), SHUTDOWN_DEADLINE_MS).then(
+    const startFinished = backendStarting ? withDeadline(backendStarting.catch(() => {}), START_WAIT_DEADLINE_MS) : Promise.resolve();
+    exiting ??= startFinished.then(() => withDeadline(shutDown(), SHUTDOWN_DEADLINE_MS)).then(
       (outcome) => {
         if (outcome === 'timed out') log('error', `Quitting: the backend did not close within ${SHUTDOWN_DEADLINE_MS / 1000} s; leaving anyway.`);
         app.exit(outcome === 'done' ? 0 : 1);
