@@ -25,6 +25,8 @@ const FIRST_LIST_WAIT_MS = 1_000;
  * write per message, which a busy platform brings fifty a second.
  */
 const SESSION_LIST_SAVE_MS = 60_000;
+/** A topic's first join this soon after sign-in is covered by the list read at sign-in (reconcile). */
+const FIRST_JOIN_COVERED_MS = 15_000;
 /** The backend's answers that mean it no longer takes this user's session (message keys of the SQL and the adapter). */
 const REFUSALS: ReadonlySet<string> = new Set(['auth.required', 'auth.profile_missing']);
 import { waitingClientOf, waitingClients } from './waiting-clients';
@@ -156,6 +158,10 @@ export class UserSession {
   private cachedListShown = false;
   /** The backend's list has answered since sign-in: only then are the held rows the list to keep. */
   private listed = false;
+  /** The realtime topics joined since sign-in, and whether the catch-up under way is to refetch the list (reconcile). */
+  private readonly joinedTopics = new Set<string>();
+  private catchUpStale = false;
+  private readonly startedAt = Date.now();
   /** A held row changed since the cached list was last written. */
   private sessionListDirty = false;
 
@@ -185,7 +191,12 @@ export class UserSession {
         this.realtimeStatus = status;
         options.onRealtimeStatus?.(status);
       },
-      onJoined: () => void this.reconcile().catch(() => {}),
+      onJoined: (topic) => {
+        // A topic's first join soon after sign-in finds the list just read (see reconcile); a rejoin may not.
+        const rejoin = this.joinedTopics.has(topic) || Date.now() - this.startedAt >= FIRST_JOIN_COVERED_MS;
+        this.joinedTopics.add(topic);
+        void this.reconcile(rejoin).catch(() => {});
+      },
     });
     this.detach.push(() => this.realtime.close());
     this.outbox.start();
@@ -511,7 +522,8 @@ export class UserSession {
    * After every (re)join: fetch what changed after the server cursor, so nothing broadcast while the socket was
    * down (sleep, server restart, token expiry) is missed. Runs one at a time; a join during a run asks for another.
    */
-  reconcile(): Promise<void> {
+  reconcile(listMayBeStale = true): Promise<void> {
+    this.catchUpStale ||= listMayBeStale;
     if (this.catchingUp) {
       this.catchUpAgain = true;
       return this.catchingUp;
@@ -538,8 +550,14 @@ export class UserSession {
         } while (!page.complete);
         this.catchUpFailures = 0;
         this.reviews?.caughtUp();
-        // Unread counts and the order of sessions may have changed meanwhile.
-        this.hub.emit('sessions.changed', { sessionId: null });
+        // Unread counts and the order of sessions may have changed meanwhile. Not after the channels' first joins soon
+        // after sign-in: the first list is read after the cursor was taken (messages since then come as arrivals above),
+        // and asking for the whole list again would read it twice at start-up (on the embedded backend, one after the
+        // other, each holding the process's thread).
+        if (this.catchUpStale) {
+          this.catchUpStale = false;
+          this.hub.emit('sessions.changed', { sessionId: null });
+        }
       } while (this.catchUpAgain);
     })()
       .catch((error: unknown) => {

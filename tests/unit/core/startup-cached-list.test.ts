@@ -124,6 +124,10 @@ it('draws the list kept from the last run at once, then the backend’s list rep
   expect(ids(listed.sessions)).not.toContain(gone.id);
   expect(new Set(ids(listed.sessions)).size).toBe(listed.sessions.length);
   expect(ids(listed.sessions)).toEqual(ids([...listed.sessions].sort(bySessionListOrder)));
+  // The first catch-up after sign-in does not ask for the whole list again: it was just read.
+  await waitFor(second.events, 'connection.changed', (c) => c.realtime === 'joined');
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  expect(second.events.some((e) => e.name === 'sessions.changed' && (e.payload as { sessionId: string | null }).sessionId === null)).toBe(false);
   // What the renderer asks next is the backend's list again, no longer the cache.
   const again = await call<{ sessions: ChatSession[]; refreshing?: boolean }>(second.core, 'sessions.list', {});
   expect(again.refreshing).toBe(false);
