@@ -1,6 +1,6 @@
 import { sessionSchema, type ChatSession } from '../../shared/ipc/contract';
-import { bySessionListOrder } from '../../shared/session-order';
 import type { LocalDatabase } from './local-database';
+import { normalizeTimestamp } from './timestamps';
 
 /** list_sessions answers at most 500 rows: the cache keeps as many, the newest by activity. */
 export const DEFAULT_CACHED_SESSIONS = 500;
@@ -47,7 +47,11 @@ export class SessionListCache {
     // One row per session (the later one wins): no session is ever listed twice.
     const byId = new Map<string, ChatSession>();
     for (const session of sessions) byId.set(session.id, session);
-    const kept = [...byId.values()].sort(bySessionListOrder).slice(0, this.maxRows);
+    // list_sessions' order: latest activity first, then id, descending. Each key is made once (a staff console can
+    // hold thousands of rows), in the store's timestamp shape, whose text order is time order.
+    const keyed = [...byId.values()].map((session) => ({ session, at: normalizeTimestamp(session.lastMessageAt ?? session.createdAt) }));
+    keyed.sort((a, b) => (a.at !== b.at ? (a.at < b.at ? 1 : -1) : a.session.id < b.session.id ? 1 : a.session.id > b.session.id ? -1 : 0));
+    const kept = keyed.slice(0, this.maxRows).map(({ session }) => session);
     const insert = this.database.statement<[string, number, string]>('INSERT INTO cached_sessions (id, position, row) VALUES (?, ?, ?)');
     this.database.transaction(() => {
       this.database.statement('DELETE FROM cached_sessions').run();

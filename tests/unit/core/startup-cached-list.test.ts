@@ -10,7 +10,7 @@ import { startConsoleBackend } from '../../../src/main/core/console-startup';
 import { HeadlessAlertPlatform } from '../../../src/main/alerts';
 import { openLocalStore } from '../../../src/main/store';
 import type { AuthState, ChatSession, EventName, EventPayload } from '../../../src/shared/ipc/contract';
-import { bySessionListOrder } from '../../../src/shared/session-order';
+import { compareTimestamps } from '../../../src/shared/timestamps';
 import { countingBackend } from '../../support/counting-backend';
 
 // Start-up (issue 15 item 3): the session list the console kept is drawn at once after sign-in, and the backend's
@@ -67,6 +67,9 @@ async function waitFor<K extends EventName>(events: Events, name: K, match: (pay
 }
 
 const ids = (sessions: readonly ChatSession[]) => sessions.map((s) => s.id);
+// list_sessions' order: latest activity first, then id, descending.
+const bySessionListOrder = (a: ChatSession, b: ChatSession) =>
+  compareTimestamps(b.lastMessageAt ?? b.createdAt, a.lastMessageAt ?? a.createdAt) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 const storeOf = (userId: string) => openLocalStore({ directory: path.join(dataDir, 'users', userId) });
 const pglite = () => (backend as unknown as { database: PgliteDatabase }).database.db;
 
