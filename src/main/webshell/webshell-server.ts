@@ -1,5 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import http from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -75,6 +74,19 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
     void serveFile(req, res);
   });
 
+  // The renderer's files, read once each and sent in one write. At start-up the embedded backend opens in this same
+  // thread (PGlite), and a file streamed in 64 KiB chunks waits for the thread once per chunk: the page's 1 MB bundle
+  // would arrive only once the database is open. Keyed by path, size and modification time (a rebuild is served anew).
+  const fileCache = new Map<string, { key: string; body: Buffer }>();
+  async function rendererFile(file: string, info: { size: number; mtimeMs: number }): Promise<Buffer> {
+    const key = `${info.size}:${info.mtimeMs}`;
+    const cached = fileCache.get(file);
+    if (cached?.key === key) return cached.body;
+    const body = await readFile(file);
+    fileCache.set(file, { key, body });
+    return body;
+  }
+
   // Each page's media lives under an unguessable key of its own; a key serves only its own signed-in user's files.
   const mediaRoutes = new Map<string, ConsoleCore>();
 
@@ -119,17 +131,26 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
         return;
       }
     }
-    res.writeHead(200, {
-      ...headers,
-      'Content-Type': contentTypeOf(file),
-      'Content-Length': String(info.size),
-      'Cache-Control': 'no-store',
-    });
     if (req.method === 'HEAD') {
+      res.writeHead(200, { ...headers, 'Content-Type': contentTypeOf(file), 'Content-Length': String(info.size), 'Cache-Control': 'no-store' });
       res.end();
       return;
     }
-    createReadStream(file).pipe(res);
+    let body: Buffer;
+    try {
+      body = await rendererFile(file, info);
+    } catch {
+      // Removed or replaced between the stat and the read (a rebuild under way): the next request finds it.
+      res.writeHead(503, headers).end();
+      return;
+    }
+    res.writeHead(200, {
+      ...headers,
+      'Content-Type': contentTypeOf(file),
+      'Content-Length': String(body.length),
+      'Cache-Control': 'no-store',
+    });
+    res.end(body);
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
