@@ -135,6 +135,7 @@ export function createConsoleCore(services: ShellServices) {
     const reason = expired ? { signedOutReason: 'expired' as const } : {};
     if (!backend && !profile && starting.firstRunHint === false) {
       startingShown = true;
+      startupMark('sign-in form answered (backend starting)');
       return { profile: null, backend: backendKind, firstRun: false, starting: true, ...reason };
     }
     // Whether this is a first run is the backend's answer: wait for it.

@@ -10,6 +10,7 @@ import { contentTypeOf, resolveRendererFile } from '../security/static-files';
 import { rendererSecurityHeaders } from '../security/content-security-policy';
 import type { ConsoleCore } from '../core/console-core';
 import { rangeResponse } from '../media/range-response';
+import { startupMark } from '../core/startup-trace';
 
 export interface WebShellOptions {
   /** The renderer's build output (index.html and assets). */
@@ -67,6 +68,7 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;
     }
+    if (req.url === '/' || req.url?.startsWith('/assets/')) startupMark(`page requested ${req.url === '/' ? 'the document' : 'an asset'}`);
     if (req.url?.startsWith('/media/')) {
       void serveMedia(req, res);
       return;
@@ -167,7 +169,10 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
     if (!tokensMatch(token, url.searchParams.get(WEBSHELL_TOKEN_PARAM))) return refuse(401, 'missing or wrong token');
     // A page from another origin must not ride a leaked token (cross-site WebSocket hijacking).
     if (req.headers.origin !== origin) return refuse(403, `foreign origin ${String(req.headers.origin)}`);
-    wss.handleUpgrade(req, socket, head, (ws) => attachPage(ws, `page-${++nextPage}`));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      startupMark('page connected');
+      attachPage(ws, `page-${++nextPage}`);
+    });
   });
 
   function attachPage(ws: WebSocket, pageId: string) {
