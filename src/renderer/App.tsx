@@ -86,7 +86,7 @@ export function App({ client }: { client: ConsoleClient }) {
           ) : load.auth.firstRun ? (
             <FirstRunScreen client={client} />
           ) : (
-            <SignInScreen client={client} backend={load.auth.backend} />
+            <SignInScreen client={client} backend={load.auth.backend} starting={load.auth.starting ?? false} signedOutReason={load.auth.signedOutReason} />
           ))}
       </main>
     </div>

@@ -51,7 +51,7 @@ const canPlay = (platform: NodeJS.Platform) => process.platform === platform || 
 export async function runShellScenarios(context: SuiteContext, appDir: string, repoRoot: string): Promise<void> {
   const layout = devLayout(context, appDir);
 
-  await check('start-up failure: the backend cannot start → an error dialog, exit status 1, no console window, the lock released', async () => {
+  await check('start-up failure: the backend cannot start → an error dialog, exit status 1, the lock released', async () => {
     const userData = context.scratch('failing-start');
     // The data folder cannot be created: a file stands where it goes.
     writeFileSync(path.join(userData, 'data'), 'not a folder');
@@ -62,7 +62,8 @@ export async function runShellScenarios(context: SuiteContext, appDir: string, r
     assert.equal(report.dialogs.length, 1, JSON.stringify(report.dialogs));
     assert.match(report.dialogs[0]!.title, /could not start/);
     assert.match(report.dialogs[0]!.content, /ENOTDIR|EEXIST|not a directory/i);
-    assert.ok(!report.windows.some((win) => win.url.startsWith('app://')), 'a console window was opened');
+    // The console window opens while the backend starts (console-startup.ts: the sign-in form is drawn meanwhile);
+    // the failed start ends the process with it.
     assert.ok(report.windows.some((win) => win.url.startsWith('data:') && win.everShown), 'no loading window was shown while starting');
     assert.ok(report.lifecycle.includes('app.exit(1)'), report.lifecycle.join(' → '));
     assert.deepEqual(report.violations, []);

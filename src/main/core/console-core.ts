@@ -13,14 +13,18 @@ import { PageActivity, PresenceTracker, idleMinutesFrom, type ActivitySource } f
 import { figuresCsv, figuresFileName } from '../figures/figures-csv';
 import { withDeadline } from './deadline';
 import { startupMark } from './startup-trace';
+import type { StartingBackend } from './console-startup';
 
 /** What the core needs from the shell it runs in (Electron, or the web shell's Node host). */
 export interface ShellServices {
   shell: 'electron' | 'webshell';
   appName: string;
   version: string;
-  /** The backend, shared by every window or page of this process, already started. */
-  backend: Backend;
+  /**
+   * The backend, shared by every window or page of this process: started, or still opening (console-startup.ts),
+   * in which case the sign-in form is answered meanwhile and signing in waits for it.
+   */
+  backend: Backend | StartingBackend;
   /** The app's data folder: each signed-in user's local store lives under it. */
   dataDir: string;
   /** Where this window's media route lives (Electron's media protocol or the web shell's /media route), ending in '/'. */
@@ -69,7 +73,25 @@ const base64ToBytes = (value: string) => new Uint8Array(Buffer.from(value, 'base
  */
 export function createConsoleCore(services: ShellServices) {
   const hub = new EventHub();
-  const { backend } = services;
+  const starting: StartingBackend =
+    'ready' in services.backend ? services.backend : { kind: services.backend.kind, ready: Promise.resolve(services.backend), firstRunHint: null };
+  const backendKind = starting.kind;
+  /** The backend once it has started (at once when the shell passed a started one). */
+  let backend: Backend | null = 'ready' in services.backend ? null : services.backend;
+  // A "starting" state was handed out: the page hears the backend's own answer once it is up.
+  let startingShown = false;
+  const ready = starting.ready.then((started) => {
+    backend = started;
+    return started;
+  });
+  ready.catch(() => {});
+  const startedBackend = async (): Promise<Backend> => {
+    try {
+      return await ready;
+    } catch (error) {
+      throw new AppError({ code: 'app.start_failed', messageKey: 'errors.app.start_failed' }, { permanent: true, cause: error });
+    }
+  };
   let session: UserSession | null = null;
   let sessionGeneration = 0;
   let profile: Profile | null = null;
@@ -110,13 +132,27 @@ export function createConsoleCore(services: ShellServices) {
   };
 
   async function state(expired = false): Promise<AuthState> {
-    return {
-      profile,
-      backend: backend.kind,
-      firstRun: profile ? false : await backend.needsFirstRun(),
-      ...(expired ? { signedOutReason: 'expired' as const } : {}),
-    };
+    const reason = expired ? { signedOutReason: 'expired' as const } : {};
+    if (!backend && !profile && starting.firstRunHint === false) {
+      startingShown = true;
+      startupMark('sign-in form answered (backend starting)');
+      return { profile: null, backend: backendKind, firstRun: false, starting: true, ...reason };
+    }
+    // Whether this is a first run is the backend's answer: wait for it.
+    const started = backend ?? (await startedBackend());
+    const firstRun = profile ? false : await started.needsFirstRun();
+    // Read after the wait: a sign-in may have completed meanwhile.
+    return { profile, backend: backendKind, firstRun: profile ? false : firstRun, ...reason };
   }
+  void ready.then(
+    async () => {
+      if (!startingShown || profile) return;
+      const current = await state();
+      // Signed in while the backend's answer was read: that sign-in has announced itself.
+      if (!current.profile && !profile) hub.emit('auth.changed', current);
+    },
+    () => {},
+  );
 
   async function begin(conn: UserConnection): Promise<AuthState> {
     await end();
@@ -137,20 +173,25 @@ export function createConsoleCore(services: ShellServices) {
       onBackendReachable: (reachable) => {
         if (generation === sessionGeneration) setConnection({ backend: reachable ? 'reachable' : 'unreachable' });
       },
+      // The backend refused the first list while the cached one was shown (UserSession dropped it): signed out.
+      onRefused: () => endRefused(generation),
     });
     // The session could not be renewed: back to the sign-in screen. The outbox stays in the user's local store
     // and resumes when they sign in again.
-    conn.onExpired(() => {
-      if (generation !== sessionGeneration) return;
-      void end()
-        .then(async () => hub.emit('auth.changed', await state(true)))
-        .catch((error: unknown) => services.log('error', 'ending an expired session failed', error));
-    });
+    conn.onExpired(() => endRefused(generation));
     startPresence(conn, generation, profile.availability ?? 'online');
     const current = await state();
     startupMark('user session started');
     hub.emit('auth.changed', current);
     return current;
+  }
+
+  /** The backend no longer takes this user's session (expired, revoked, refused): back to the sign-in screen, saying so. */
+  function endRefused(generation: number) {
+    if (generation !== sessionGeneration) return;
+    void end()
+      .then(async () => hub.emit('auth.changed', await state(true)))
+      .catch((error: unknown) => services.log('error', 'ending a refused session failed', error));
   }
 
   /** Signed in: the console shows the user's choice (online by default) and follows their activity. */
@@ -193,15 +234,15 @@ export function createConsoleCore(services: ShellServices) {
   }
 
   const handlers: RequestHandlers<CallContext> = {
-    'app.info': () => ({ name: services.appName, version: services.version, shell: services.shell, backend: backend.kind }),
+    'app.info': () => ({ name: services.appName, version: services.version, shell: services.shell, backend: backendKind }),
     'app.ping': ({ text }) => ({ text, receivedAt: new Date().toISOString() }),
     'auth.getState': () => state(),
     'auth.signIn': async ({ email, password }) => {
-      const conn = await backend.signIn(email, password);
+      const conn = await (await startedBackend()).signIn(email, password);
       startupMark('signed in (password checked, profile read)');
       return begin(conn);
     },
-    'auth.createFirstAccount': async (input) => begin(await backend.createFirstAccount(input)),
+    'auth.createFirstAccount': async (input) => begin(await (await startedBackend()).createFirstAccount(input)),
     'auth.signOut': async () => {
       await end();
       const current = await state();
@@ -227,9 +268,9 @@ export function createConsoleCore(services: ShellServices) {
       return { ok: true as const };
     },
     'sessions.list': async () => {
-      const sessions = await user().refreshSessions();
-      startupMark('sessions listed');
-      return { sessions };
+      const listed = await user().sessionsForRenderer();
+      startupMark(listed.refreshing ? 'sessions listed (cached)' : 'sessions listed');
+      return listed;
     },
     'sessions.openSupport': ({ userId }) => connection().openSupportSession(userId),
     'sessions.viewClosed': ({ sessionId }) => {
@@ -356,7 +397,7 @@ export function createConsoleCore(services: ShellServices) {
     'app.backendSettings': () => {
       const saved = readSavedBackendChoice(services.dataDir);
       return {
-        current: backend.kind,
+        current: backendKind,
         saved: saved ? { kind: saved.kind, url: saved.kind === 'supabase' ? saved.url : null } : null,
         fromEnvironment: Boolean(process.env.SUPABASE_URL && process.env.SUPABASE_ANON_KEY),
       };

@@ -14,6 +14,21 @@ import { GET_SESSIONS_MAX, type Role } from '../backend/backend-port';
 
 /** After sign-in, when the message cache is brought within its per-session cap. */
 const CACHE_TRIM_DELAY_MS = 30_000;
+/**
+ * With a cached list to show, how long the backend's first list waits for the renderer to take it: on the embedded
+ * backend that read holds the process's thread while it runs (PGlite), so it starts once the cached rows are on their
+ * way (sessionsForRenderer), or after this if no renderer asked.
+ */
+const FIRST_LIST_WAIT_MS = 1_000;
+/**
+ * How often the rows changed since the last list are written to the cached list (and once more at sign-out): never a
+ * write per message, which a busy platform brings fifty a second.
+ */
+const SESSION_LIST_SAVE_MS = 60_000;
+/** A topic's first join this soon after sign-in is covered by the list read at sign-in (reconcile). */
+const FIRST_JOIN_COVERED_MS = 15_000;
+/** The backend's answers that mean it no longer takes this user's session (message keys of the SQL and the adapter). */
+const REFUSALS: ReadonlySet<string> = new Set(['auth.required', 'auth.profile_missing']);
 import { waitingClientOf, waitingClients } from './waiting-clients';
 import { sessionAfterArrival, sessionAfterReceipt } from './session-arrival';
 import { ReviewQueue } from './review-queue';
@@ -45,6 +60,11 @@ export interface UserSessionOptions {
   language: 'ar' | 'en';
   isSessionVisible(sessionId: string): boolean;
   onRealtimeStatus?(status: RealtimeStatus): void;
+  /**
+   * The backend refused the user's first list (token refused, rights gone) while the cached one was shown: the cached
+   * list is dropped and the shell's core ends the session (the sign-in screen, with the reason).
+   */
+  onRefused?(error: AppError): void;
   /** The backend answered (true) or could not be reached (false), as the outbox's attempts found it. */
   onBackendReachable?(reachable: boolean): void;
 }
@@ -130,6 +150,20 @@ export class UserSession {
   private readonly sessionsFetching = new Set<string>();
   private sessionFetch: Promise<void> | null = null;
   private sessionsLoading: Promise<ChatSession[]> | null = null;
+  /**
+   * The user's list as the local store kept it at sign-in, until the backend's first list answers (null: nothing
+   * cached, or replaced). The renderer is handed it once, at once; the backend's list then follows as sessions.listed.
+   */
+  private cachedList: ChatSession[] | null = null;
+  private cachedListShown = false;
+  /** The backend's list has answered since sign-in: only then are the held rows the list to keep. */
+  private listed = false;
+  /** The realtime topics joined since sign-in, and whether the catch-up under way is to refetch the list (reconcile). */
+  private readonly joinedTopics = new Set<string>();
+  private catchUpStale = false;
+  private readonly startedAt = Date.now();
+  /** A held row changed since the cached list was last written. */
+  private sessionListDirty = false;
 
   constructor(
     readonly connection: UserConnection,
@@ -157,7 +191,12 @@ export class UserSession {
         this.realtimeStatus = status;
         options.onRealtimeStatus?.(status);
       },
-      onJoined: () => void this.reconcile().catch(() => {}),
+      onJoined: (topic) => {
+        // A topic's first join soon after sign-in finds the list just read (see reconcile); a rejoin may not.
+        const rejoin = this.joinedTopics.has(topic) || Date.now() - this.startedAt >= FIRST_JOIN_COVERED_MS;
+        this.joinedTopics.add(topic);
+        void this.reconcile(rejoin).catch(() => {});
+      },
     });
     this.detach.push(() => this.realtime.close());
     this.outbox.start();
@@ -168,7 +207,18 @@ export class UserSession {
     trim.unref?.();
     this.detach.push(() => clearTimeout(trim));
     void this.refreshSettings().catch(() => {});
-    void this.refreshSessions().catch(() => {});
+    const cached = this.store.sessionList.list();
+    if (cached.length > 0) {
+      this.cachedList = cached;
+      const wait = setTimeout(() => this.startFirstList(), FIRST_LIST_WAIT_MS);
+      wait.unref?.();
+      this.detach.push(() => clearTimeout(wait));
+    } else {
+      void this.refreshSessions().catch(() => {});
+    }
+    const save = setInterval(() => this.saveSessionList(), SESSION_LIST_SAVE_MS);
+    save.unref?.();
+    this.detach.push(() => clearInterval(save));
     void this.triage.load().catch(() => {});
     if (ALERTED_FOR_EMERGENCIES.has(options.role)) {
       void connection
@@ -209,18 +259,76 @@ export class UserSession {
   refreshSessions(): Promise<ChatSession[]> {
     if (this.sessionsLoading) return this.sessionsLoading;
     const load = (async () => {
-      const sessions = await this.connection.listSessions();
+      let sessions: ChatSession[];
+      try {
+        sessions = await this.connection.listSessions();
+      } catch (error) {
+        this.firstListFailed(error);
+        throw error;
+      }
+      if (this.closed) return sessions;
       this.unread.clear();
       this.sessions.clear();
       for (const s of sessions) this.learn(s);
       this.updateBadge();
       this.updateWaiting();
+      this.listed = true;
+      // One write per list (not per message): the next start draws this list at once.
+      this.store.sessionList.replace(sessions);
+      this.sessionListDirty = false;
+      const replacesShown = this.cachedListShown && this.cachedList !== null;
+      this.cachedList = null;
+      if (replacesShown) this.hub.emit('sessions.listed', { sessions });
       return sessions;
     })().finally(() => {
       this.sessionsLoading = null;
     });
     this.sessionsLoading = load;
     return load;
+  }
+
+  /**
+   * The renderer's list: at the first ask after sign-in, the cached rows at once (refreshing: the backend's list
+   * follows as sessions.listed and replaces them); otherwise the backend's list (shared with a load in flight).
+   */
+  async sessionsForRenderer(): Promise<{ sessions: ChatSession[]; refreshing: boolean }> {
+    if (this.cachedList && !this.cachedListShown) {
+      this.cachedListShown = true;
+      // After this answer has left: the backend's read may hold the thread (PGlite) until it is done.
+      setImmediate(() => this.startFirstList());
+      return { sessions: this.cachedList, refreshing: true };
+    }
+    return { sessions: await this.refreshSessions(), refreshing: false };
+  }
+
+  private startFirstList() {
+    if (this.closed || this.cachedList === null || this.sessionsLoading) return;
+    void this.refreshSessions().catch(() => {});
+  }
+
+  /**
+   * The backend's list failed while the cached one stood in for it. Refused (the token or the user's rights): the
+   * cached list goes, from the screen and the store, and the core signs the user out. Otherwise (the backend did not
+   * answer) the renderer asks again and shows the failure, as it does without a cache.
+   */
+  private firstListFailed(error: unknown) {
+    if (this.closed || this.cachedList === null) return;
+    const shown = this.cachedListShown;
+    this.cachedList = null;
+    // The token refused (PostgREST's or the SQL's auth.required), the account or its profile gone, the rights gone.
+    const refused = error instanceof AppError && (REFUSALS.has(error.messageKey) || error.code === 'backend.forbidden');
+    if (refused) {
+      this.store.sessionList.clear();
+      this.options.onRefused?.(error);
+    }
+    if (shown) this.hub.emit('sessions.changed', { sessionId: null });
+  }
+
+  /** The held rows, written as the cached list when one changed since the last write (at intervals and at sign-out). */
+  private saveSessionList() {
+    if (!this.sessionListDirty || !this.listed || this.closed) return;
+    this.sessionListDirty = false;
+    this.store.sessionList.replace(this.sessions.values());
   }
 
   private learn(session: ChatSession) {
@@ -327,6 +435,7 @@ export class UserSession {
   /** One session's new row (null: the user may no longer see it): the badge, the waits and the renderer follow it alone. */
   private sessionUpdated(sessionId: string, session: ChatSession | null) {
     if (this.closed) return;
+    this.sessionListDirty = true;
     if (session) this.learn(session);
     else {
       this.unread.delete(sessionId);
@@ -421,7 +530,8 @@ export class UserSession {
    * After every (re)join: fetch what changed after the server cursor, so nothing broadcast while the socket was
    * down (sleep, server restart, token expiry) is missed. Runs one at a time; a join during a run asks for another.
    */
-  reconcile(): Promise<void> {
+  reconcile(listMayBeStale = true): Promise<void> {
+    this.catchUpStale ||= listMayBeStale;
     if (this.catchingUp) {
       this.catchUpAgain = true;
       return this.catchingUp;
@@ -448,8 +558,14 @@ export class UserSession {
         } while (!page.complete);
         this.catchUpFailures = 0;
         this.reviews?.caughtUp();
-        // Unread counts and the order of sessions may have changed meanwhile.
-        this.hub.emit('sessions.changed', { sessionId: null });
+        // Unread counts and the order of sessions may have changed meanwhile. Not after the channels' first joins soon
+        // after sign-in: the first list is read after the cursor was taken (messages since then come as arrivals above),
+        // and asking for the whole list again would read it twice at start-up (on the embedded backend, one after the
+        // other, each holding the process's thread).
+        if (this.catchUpStale) {
+          this.catchUpStale = false;
+          this.hub.emit('sessions.changed', { sessionId: null });
+        }
       } while (this.catchUpAgain);
     })()
       .catch((error: unknown) => {
@@ -616,6 +732,7 @@ export class UserSession {
   }
 
   async close() {
+    this.saveSessionList();
     this.closed = true;
     this.triage.close();
     if (this.catchUpRetry) clearTimeout(this.catchUpRetry);

@@ -19,6 +19,7 @@ import { safeStorageSecrets } from './safe-storage-secrets';
 import { ConsoleTray, trayImage } from './tray';
 import { powerMonitorActivity } from './presence-activity';
 import { withDeadline } from '../core/deadline';
+import { startConsoleBackend, type StartingBackend } from '../core/console-startup';
 
 // The Electron shell stays thin: windows, IPC registration, protocol, tray. Behaviour lives in the core.
 //
@@ -30,6 +31,11 @@ import { withDeadline } from '../core/deadline';
 
 /** How long quitting waits for the windows' sessions and the backend to close before giving up on them. */
 const SHUTDOWN_DEADLINE_MS = 20_000;
+/**
+ * Quitting while the backend still starts (the window is open meanwhile) first lets that start finish, for at most
+ * this long: stopping half-started PGlite would lose its files, and a first start applies every migration.
+ */
+const START_WAIT_DEADLINE_MS = 120_000;
 
 const log = (level: 'info' | 'warn' | 'error', message: string, detail?: unknown) =>
   detail === undefined ? console[level](message) : console[level](message, detail);
@@ -56,6 +62,7 @@ function runConsole(): void {
 
   let backend: Backend | null = null;
   let backendStarting: Promise<void> | null = null;
+  let starting: StartingBackend | null = null;
   let loadingWindow: BrowserWindow | null = null;
   let tray: ConsoleTray | null = null;
   let connectivityTimer: ReturnType<typeof setInterval> | null = null;
@@ -72,7 +79,8 @@ function runConsole(): void {
         shell: 'electron',
         appName: app.getName(),
         version: app.getVersion(),
-        backend: backend!,
+        // Windows open once the start has begun (console-startup.ts): the sign-in form is drawn while it opens.
+        backend: starting!,
         dataDir: dataDir(),
         createAlertPlatform: (emitToRenderer) =>
           new ElectronAlertPlatform({
@@ -114,12 +122,12 @@ function runConsole(): void {
   const showConsole = () => {
     if (windows.showMostRecent()) return;
     if (loadingWindow && !loadingWindow.isDestroyed()) loadingWindow.focus();
-    else if (app.isReady() && backend && !backendStarting && !quitting) openConsoleWindow();
+    else if (app.isReady() && starting && !quitting) openConsoleWindow();
   };
 
   app.on('second-instance', (_event, _argv, _cwd, additionalData) => {
     const wantsNewWindow = (additionalData as { newWindow?: unknown } | undefined)?.newWindow === true;
-    if (wantsNewWindow && backend && !backendStarting && !quitting) openConsoleWindow();
+    if (wantsNewWindow && starting && !quitting) openConsoleWindow();
     else showConsole();
   });
 
@@ -134,13 +142,18 @@ function runConsole(): void {
     checkSqliteLoads(selected, sqliteAddonPath(layout), (message) => log('error', message));
 
     const userData = app.getPath('userData');
-    const started = createBackend(backendConfigFromEnvironment(process.env, dataDir()), {
+    const config = backendConfigFromEnvironment(process.env, dataDir());
+    const started = createBackend(config, {
       supabaseDir: layout.isPackaged ? path.join(layout.resourcesPath, 'supabase') : path.join(layout.appPath, 'supabase'),
       secretStore: safeStorageSecrets(userData, (level, message) => log(level, message)),
       log: (message) => log('info', message),
     });
     backend = started;
-    backendStarting = started.start();
+    // The start-up order both shells share: the backend opens, and the console window shows the sign-in form meanwhile.
+    starting = startConsoleBackend({ kind: config.kind, dataDir: dataDir(), open: async () => (await started.start(), started) });
+    backendStarting = starting.ready.then(() => {});
+    openConsoleWindow();
+    tray = new ConsoleTray(trayImage(resources), { show: showConsole, newWindow: openConsoleWindow });
     try {
       await backendStarting;
     } finally {
@@ -161,8 +174,6 @@ function runConsole(): void {
       for (const core of windows.cores()) core.setOnline(net.isOnline());
     }, 5_000);
 
-    openConsoleWindow();
-    tray = new ConsoleTray(trayImage(resources), { show: showConsole, newWindow: openConsoleWindow });
     // The OS's own "New window" entries: the dock menu on macOS, the taskbar's jump list on Windows (a second
     // launch with --new-window, handed to this instance by the single-instance lock).
     if (process.platform === 'darwin') app.dock?.setMenu(Menu.buildFromTemplate([{ label: 'New Window', click: openConsoleWindow }]));
@@ -236,7 +247,8 @@ function runConsole(): void {
   app.on('will-quit', (event) => {
     event.preventDefault();
     quitting = true;
-    exiting ??= withDeadline(shutDown(), SHUTDOWN_DEADLINE_MS).then(
+    const startFinished = backendStarting ? withDeadline(backendStarting.catch(() => {}), START_WAIT_DEADLINE_MS) : Promise.resolve();
+    exiting ??= startFinished.then(() => withDeadline(shutDown(), SHUTDOWN_DEADLINE_MS)).then(
       (outcome) => {
         if (outcome === 'timed out') log('error', `Quitting: the backend did not close within ${SHUTDOWN_DEADLINE_MS / 1000} s; leaving anyway.`);
         app.exit(outcome === 'done' ? 0 : 1);

@@ -5,6 +5,7 @@ import { LocalDatabase, type LocalDatabaseOptions } from './local-database';
 import { MessageCache } from './message-cache';
 import { OutboxRows } from './outbox-rows';
 import { ReviewPacks } from './review-packs';
+import { SessionListCache } from './session-list-cache';
 
 export { AudioCache, AudioCacheError } from './audio-cache';
 export { Drafts, type Draft } from './drafts';
@@ -23,6 +24,7 @@ export {
   type ReviewPackSummary,
   type ReviewSettlement,
 } from './review-packs';
+export { DEFAULT_CACHED_SESSIONS, SessionListCache } from './session-list-cache';
 export { normalizeTimestamp, TimestampError } from './timestamps';
 
 export interface LocalStoreOptions extends LocalDatabaseOptions {
@@ -32,6 +34,8 @@ export interface LocalStoreOptions extends LocalDatabaseOptions {
   audioCacheMaxBytes?: number;
   /** Newest messages kept per session in the message cache (default DEFAULT_MESSAGES_PER_SESSION). */
   messagesPerSession?: number;
+  /** Rows kept of the cached session list (default DEFAULT_CACHED_SESSIONS). */
+  cachedSessions?: number;
   now?: () => number;
 }
 
@@ -45,6 +49,7 @@ export interface LocalStore {
   readonly drafts: Drafts;
   readonly audioCache: AudioCache;
   readonly reviewPacks: ReviewPacks;
+  readonly sessionList: SessionListCache;
   close(): void;
 }
 
@@ -67,6 +72,7 @@ export function openLocalStore(options: LocalStoreOptions): LocalStore {
         now,
       }),
       reviewPacks: new ReviewPacks(database, join(options.directory, 'review-packs'), now),
+      sessionList: new SessionListCache(database, options.cachedSessions),
       close: () => database.close(),
     };
   } catch (error) {

@@ -121,4 +121,19 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    name: 'the session list as last shown',
+    up(db) {
+      // The rows the console showed last (list_sessions' rows and the changes merged since), in the list's order,
+      // so the next start draws them at once while the backend's list is read (session-list-cache.ts).
+      db.exec(`
+        CREATE TABLE cached_sessions (
+          id TEXT PRIMARY KEY,
+          position INTEGER NOT NULL UNIQUE,
+          -- the row as the core hands it to the renderer (the contract's sessionSchema), JSON
+          row TEXT NOT NULL
+        ) STRICT;
+      `);
+    },
+  },
 ];

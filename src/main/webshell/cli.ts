@@ -10,6 +10,7 @@ import { backendConfigFromEnvironment } from '../core/backend-config';
 import { createBackend } from '../backend/create-backend';
 import { HeadlessAlertPlatform } from '../alerts';
 import { startupMark } from '../core/startup-trace';
+import { startConsoleBackend } from '../core/console-startup';
 
 startupMark('modules loaded');
 
@@ -34,29 +35,32 @@ const { values } = parseArgs({
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { productName: string; version: string };
 const config = backendConfigFromEnvironment(process.env, values['data-dir']);
 // One backend for every connected page: several users at once against one embedded database. The page is served
-// while it starts (opening the database is most of the start): the browser loads the renderer meanwhile, and the
-// page's calls wait for the backend (the web shell creates each page's core once it is up).
+// while it starts (opening the database is most of the start), in the order console-startup.ts sets for both
+// shells: each page's core draws the sign-in form meanwhile, and signing in waits for the backend.
 const identity = readWebShellIdentity(values['data-dir']);
-const backendStarting = onSavedPort(identity.apiPort, async (port) => {
-  const started = createBackend(config, { supabaseDir: path.join(root, 'supabase'), port, log: (m) => console.log(`[backend] ${m}`) });
-  await started.start();
-  return started;
+const starting = startConsoleBackend({
+  kind: config.kind,
+  dataDir: values['data-dir'],
+  open: () =>
+    onSavedPort(identity.apiPort, async (port) => {
+      const started = createBackend(config, { supabaseDir: path.join(root, 'supabase'), port, log: (m) => console.log(`[backend] ${m}`) });
+      await started.start();
+      return started;
+    }),
 });
-// Awaited below; a start that fails ends the process there, not as an unhandled rejection first.
-backendStarting.catch(() => {});
 
 const shell = await onSavedPort(Number(values.port) || identity.port, (port) => startWebShell({
   rendererDir: values['renderer-dir'],
   port,
   token: identity.token,
   log: (message) => console.log(`[webshell] ${message}`),
-  createCore: async (_pageId, mediaBaseUrl) =>
+  createCore: (_pageId, mediaBaseUrl) =>
     createConsoleCore({
       mediaBaseUrl,
       shell: 'webshell',
       appName: pkg.productName,
       version: pkg.version,
-      backend: await backendStarting,
+      backend: starting,
       dataDir: values['data-dir'],
       // No OS here: the page gets the modal and siren as events; notifications are only recorded.
       createAlertPlatform: (emitToRenderer) => new HeadlessAlertPlatform({ emitToRenderer }),
@@ -68,14 +72,13 @@ const shell = await onSavedPort(Number(values.port) || identity.port, (port) => 
 console.log(`Open: ${shell.pageUrl}`);
 startupMark('page served');
 
-let backend: Awaited<typeof backendStarting>;
+let backend: Awaited<typeof starting.ready>;
 try {
-  backend = await backendStarting;
+  backend = await starting.ready;
 } catch (error) {
   await shell.close();
   throw error;
 }
-startupMark('backend started');
 saveWebShellIdentity(values['data-dir'], {
   port: shell.port,
   token: identity.token,

@@ -1,5 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import http from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +10,7 @@ import { contentTypeOf, resolveRendererFile } from '../security/static-files';
 import { rendererSecurityHeaders } from '../security/content-security-policy';
 import type { ConsoleCore } from '../core/console-core';
 import { rangeResponse } from '../media/range-response';
+import { startupMark } from '../core/startup-trace';
 
 export interface WebShellOptions {
   /** The renderer's build output (index.html and assets). */
@@ -68,12 +68,26 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;
     }
+    if (req.url === '/' || req.url?.startsWith('/assets/')) startupMark(`page requested ${req.url === '/' ? 'the document' : 'an asset'}`);
     if (req.url?.startsWith('/media/')) {
       void serveMedia(req, res);
       return;
     }
     void serveFile(req, res);
   });
+
+  // The renderer's files, read once each and sent in one write. At start-up the embedded backend opens in this same
+  // thread (PGlite), and a file streamed in 64 KiB chunks waits for the thread once per chunk: the page's 1 MB bundle
+  // would arrive only once the database is open. Keyed by path, size and modification time (a rebuild is served anew).
+  const fileCache = new Map<string, { key: string; body: Buffer }>();
+  async function rendererFile(file: string, info: { size: number; mtimeMs: number }): Promise<Buffer> {
+    const key = `${info.size}:${info.mtimeMs}`;
+    const cached = fileCache.get(file);
+    if (cached?.key === key) return cached.body;
+    const body = await readFile(file);
+    fileCache.set(file, { key, body });
+    return body;
+  }
 
   // Each page's media lives under an unguessable key of its own; a key serves only its own signed-in user's files.
   const mediaRoutes = new Map<string, ConsoleCore>();
@@ -119,17 +133,26 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
         return;
       }
     }
-    res.writeHead(200, {
-      ...headers,
-      'Content-Type': contentTypeOf(file),
-      'Content-Length': String(info.size),
-      'Cache-Control': 'no-store',
-    });
     if (req.method === 'HEAD') {
+      res.writeHead(200, { ...headers, 'Content-Type': contentTypeOf(file), 'Content-Length': String(info.size), 'Cache-Control': 'no-store' });
       res.end();
       return;
     }
-    createReadStream(file).pipe(res);
+    let body: Buffer;
+    try {
+      body = await rendererFile(file, info);
+    } catch {
+      // Removed or replaced between the stat and the read (a rebuild under way): the next request finds it.
+      res.writeHead(503, headers).end();
+      return;
+    }
+    res.writeHead(200, {
+      ...headers,
+      'Content-Type': contentTypeOf(file),
+      'Content-Length': String(body.length),
+      'Cache-Control': 'no-store',
+    });
+    res.end(body);
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
@@ -146,7 +169,10 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
     if (!tokensMatch(token, url.searchParams.get(WEBSHELL_TOKEN_PARAM))) return refuse(401, 'missing or wrong token');
     // A page from another origin must not ride a leaked token (cross-site WebSocket hijacking).
     if (req.headers.origin !== origin) return refuse(403, `foreign origin ${String(req.headers.origin)}`);
-    wss.handleUpgrade(req, socket, head, (ws) => attachPage(ws, `page-${++nextPage}`));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      startupMark('page connected');
+      attachPage(ws, `page-${++nextPage}`);
+    });
   });
 
   function attachPage(ws: WebSocket, pageId: string) {

@@ -3,7 +3,21 @@ import type { IpcError } from '../../shared/ipc/errors';
 import { RequestFailed, type ConsoleClient } from '../bridge/console-client';
 import { useI18n } from '../i18n/i18n';
 
-export function SignInScreen({ client, backend }: { client: ConsoleClient; backend: 'embedded' | 'supabase' }) {
+/**
+ * The sign-in form. It is drawn as soon as the page is served, while the console's backend may still be opening
+ * (`starting`): the user types meanwhile, and the submit waits for the backend in the main process.
+ */
+export function SignInScreen({
+  client,
+  backend,
+  starting = false,
+  signedOutReason,
+}: {
+  client: ConsoleClient;
+  backend: 'embedded' | 'supabase';
+  starting?: boolean;
+  signedOutReason?: 'expired' | undefined;
+}) {
   const { t, errorText } = useI18n();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -40,6 +54,16 @@ export function SignInScreen({ client, backend }: { client: ConsoleClient; backe
     <section className="sign-in" aria-labelledby="sign-in-title">
       <h2 id="sign-in-title">{t('signIn.title')}</h2>
       <p className="sign-in__subtitle">{t('signIn.subtitle')}</p>
+      {signedOutReason === 'expired' && !error && (
+        <p className="form-error" role="alert" data-testid="signed-out-reason">
+          {t('signIn.signedOut.expired')}
+        </p>
+      )}
+      {starting && (
+        <p className="sign-in__starting" role="status" data-testid="sign-in-starting">
+          {t('signIn.starting')}
+        </p>
+      )}
       <form className="sign-in__form" onSubmit={(event) => void submit(event)}>
         <label>
           <span>{t('signIn.email')}</span>
@@ -61,7 +85,7 @@ export function SignInScreen({ client, backend }: { client: ConsoleClient; backe
           </p>
         )}
         <button type="submit" disabled={busy}>
-          {busy ? t('signIn.submitting') : t('signIn.submit')}
+          {busy ? t(starting ? 'signIn.waiting' : 'signIn.submitting') : t('signIn.submit')}
         </button>
       </form>
       <footer className="sign-in__footer">

@@ -31,7 +31,7 @@ interface Props {
   profile: Profile;
   sessions: ChatSession[];
   labels: Map<string, SessionLabel>;
-  load: { status: 'loading' } | { status: 'ready' } | { status: 'error'; error: IpcError };
+  load: { status: 'loading' } | { status: 'ready'; refreshing?: boolean } | { status: 'error'; error: IpcError };
   activeId: string | null;
   people: Map<string, Person>;
   /** Whom a staff member may start a session with (accounts.list). */
@@ -125,6 +125,11 @@ export function SessionSidebar({ client, profile, sessions, labels, load, active
       {load.status === 'loading' && sessions.length === 0 && (
         <p className="empty-state" role="status">
           {t('sidebar.loading')}
+        </p>
+      )}
+      {load.status === 'ready' && load.refreshing && (
+        <p className="sidebar__refreshing" role="status" data-testid="sessions-refreshing">
+          {t('sidebar.refreshing')}
         </p>
       )}
       {load.status === 'error' && (

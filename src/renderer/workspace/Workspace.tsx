@@ -28,7 +28,8 @@ import { AuditLogView } from '../admin/AuditLogView';
 import { SearchPanel, type SearchHit } from '../search/SearchPanel';
 
 export type View = 'chats' | 'approvals' | 'emergencies' | 'settings' | 'figures' | 'audit';
-type SessionsLoad = { status: 'loading' } | { status: 'ready' } | { status: 'error'; error: IpcError };
+/** `refreshing`: the rows are the ones kept from the last run, until the backend's list (sessions.listed) replaces them. */
+type SessionsLoad = { status: 'loading' } | { status: 'ready'; refreshing?: boolean } | { status: 'error'; error: IpcError };
 
 const TYPING_VISIBLE_MS = 4_000;
 
@@ -63,12 +64,22 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
   const staff = isStaff(profile.role);
   const admin = profile.role === 'admin' || profile.role === 'super_admin';
 
+  // Whether the list shown is still the cached one, and whether the backend's list has come since sign-in.
+  const cachedShown = useRef(false);
+  const backendListed = useRef(false);
   const refresh = useCallback(async () => {
     try {
-      const { sessions: list } = await client.call('sessions.list', {});
+      const { sessions: list, refreshing = false } = await client.call('sessions.list', {});
+      // An answer from the cache that arrives after the backend's list is older than what is shown.
+      if (refreshing && backendListed.current) return;
+      if (!refreshing) backendListed.current = true;
+      cachedShown.current = refreshing;
       setSessions(list);
-      setLoad({ status: 'ready' });
+      setLoad({ status: 'ready', refreshing });
     } catch (failure) {
+      // A cached list never outlives a failed refresh: it is only shown on the way to the backend's.
+      if (cachedShown.current) setSessions([]);
+      cachedShown.current = false;
       setLoad({ status: 'error', error: toIpcError(failure) });
     }
   }, [client]);
@@ -104,6 +115,12 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
       if (refreshTimer.current) clearTimeout(refreshTimer.current);
       refreshTimer.current = setTimeout(() => void refresh(), 120);
     });
+    const offListed = client.on('sessions.listed', ({ sessions: list }) => {
+      backendListed.current = true;
+      cachedShown.current = false;
+      setSessions(list);
+      setLoad({ status: 'ready', refreshing: false });
+    });
     const offPresence = client.on('presence.changed', ({ userId, availability }) =>
       setSessions((list) => applyPresence(list, userId, availability)),
     );
@@ -126,6 +143,7 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
     return () => {
       flush();
       offChanged();
+      offListed();
       offPresence();
       offTyping();
       offConnection();

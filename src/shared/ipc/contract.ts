@@ -29,6 +29,11 @@ export const authStateSchema = z.object({
   backend: z.enum(['embedded', 'supabase']),
   /** Embedded backend with no account yet: the first-run screen creates the first super admin. */
   firstRun: z.boolean(),
+  /**
+   * The backend is still opening (start-up): the sign-in form is shown and can be filled, and signing in waits for
+   * it. auth.changed follows once it is up.
+   */
+  starting: z.boolean().optional(),
   /** Why nobody is signed in any more, when it was not the user's choice: the session expired or was revoked. */
   signedOutReason: z.enum(['expired']).optional(),
 });
@@ -435,8 +440,12 @@ export const requests = {
    * the account to every computer and is applied at the next sign-in. Answers the updated profile.
    */
   'profile.setLanguage': defineRequest(z.object({ language: languageSchema }).strict(), profileSchema),
-  /** The SESSION_LIST_MAX most recently active sessions (list_sessions' own limit). */
-  'sessions.list': defineRequest(emptyInput, z.object({ sessions: z.array(sessionSchema).max(SESSION_LIST_MAX) })),
+  /**
+   * The user's SESSION_LIST_MAX most recently active sessions (list_sessions' own limit). `refreshing`: these are the
+   * rows the console kept from its last run, shown while the backend's list is read; that list follows as the
+   * sessions.listed event and replaces them.
+   */
+  'sessions.list': defineRequest(emptyInput, z.object({ sessions: z.array(sessionSchema).max(SESSION_LIST_MAX), refreshing: z.boolean().optional() })),
   'sessions.openSupport': defineRequest(z.object({ userId: uuid.optional() }).strict(), z.object({ id: uuid })),
   'sessions.assignReader': defineRequest(z.object({ sessionId: uuid, readerId: uuid }).strict(), z.object({ ok: z.literal(true) })),
   'sessions.join': defineRequest(z.object({ sessionId: uuid }).strict(), z.object({ ok: z.literal(true) })),
@@ -670,6 +679,8 @@ export const events = {
    * null the whole list is stale (after a catch-up) and is fetched again once.
    */
   'sessions.changed': z.object({ sessionId: z.string().nullable(), session: sessionSchema.nullable().optional() }),
+  /** The backend's list, replacing the cached one sessions.list answered with (`refreshing`) after sign-in. */
+  'sessions.listed': z.object({ sessions: z.array(sessionSchema) }),
   'sessions.typing': z.object({ sessionId: uuid, userId: uuid }),
   'emergencies.changed': z.object({ emergency: emergencySchema.nullable() }),
   /** Every open emergency this user is alerted to, oldest first; an empty list closes the in-app modal. */
