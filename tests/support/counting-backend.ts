@@ -4,8 +4,13 @@ import type { Backend, UserConnection } from '../../src/main/backend/backend-por
  * The real backend with its users' connections wrapped only to count some of their calls (by the connection's user):
  * a test that a core makes fewer reads than it used to sees them, and every call still reaches the real backend.
  */
-export function countingBackend(backend: Backend, counted: ReadonlySet<keyof UserConnection>): { backend: Backend; calls: Map<string, number> } {
+export function countingBackend(
+  backend: Backend,
+  counted: ReadonlySet<keyof UserConnection>,
+): { backend: Backend; calls: Map<string, number>; settled: Map<string, number> } {
   const calls = new Map<string, number>();
+  // Calls answered (or failed), for a test that waits until one the core made is over.
+  const settled = new Map<string, number>();
   const wrap = (connection: UserConnection): UserConnection =>
     new Proxy(connection, {
       get(target, name, receiver) {
@@ -15,12 +20,17 @@ export function countingBackend(backend: Backend, counted: ReadonlySet<keyof Use
         if (!counted.has(name as keyof UserConnection)) return method;
         return (...args: unknown[]) => {
           calls.set(target.userId, (calls.get(target.userId) ?? 0) + 1);
-          return method(...args);
+          const result = method(...args);
+          const done = () => settled.set(target.userId, (settled.get(target.userId) ?? 0) + 1);
+          if (result instanceof Promise) result.then(done, done);
+          else done();
+          return result;
         };
       },
     });
   return {
     calls,
+    settled,
     backend: {
       get kind() {
         return backend.kind;
