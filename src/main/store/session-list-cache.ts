@@ -1,4 +1,5 @@
-import { SESSION_LIST_MAX, sessionSchema, type ChatSession } from '../../shared/ipc/contract';
+import { sessionSchema, type ChatSession } from '../../shared/ipc/contract';
+import { SESSION_LIST_MAX } from '../../shared/ipc/list-limits';
 import type { LocalDatabase } from './local-database';
 import { normalizeTimestamp } from './timestamps';
 

@@ -2,7 +2,8 @@ import { applyPresence, emergenciesFirst, keepMostRecent, mergeSession, sessionS
 import { useStableMap } from '../lib/use-stable-map';
 import { reportActivity } from '../lib/activity-reporter';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { SESSION_LIST_MAX, type ChatSession, type Profile } from '../../shared/ipc/contract';
+import type { ChatSession, Profile } from '../../shared/ipc/contract';
+import { SESSION_LIST_MAX } from '../../shared/ipc/list-limits';
 import type { IpcError } from '../../shared/ipc/errors';
 import type { ConsoleClient } from '../bridge/console-client';
 import { useI18n } from '../i18n/i18n';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CANNED_SHORTCUT_PATTERN } from '../canned/shortcut';
+import { SESSION_LIST_MAX } from './list-limits';
 
 /**
  * The IPC contract: every request the renderer may make of the main process, and every event the
@@ -69,8 +70,6 @@ export const messageSchema = z.object({
 });
 export type ChatMessage = z.infer<typeof messageSchema>;
 
-/** The most sessions a list holds: list_sessions answers the 500 most recently active, and the renderer keeps no more. */
-export const SESSION_LIST_MAX = 500;
 
 export const sessionSchema = z.object({
   id: uuid,
