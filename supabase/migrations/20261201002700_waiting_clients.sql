@@ -14,25 +14,31 @@
 create or replace function private.client_waiting_since(p_session_id uuid) returns timestamptz
 language sql stable security invoker set search_path = pg_catalog, pg_temp
 as $$
-  with answered as (
-    select coalesce(max(m.created_at), '-infinity'::timestamptz) as at
-      from public.chat_messages m
-      join public.chat_participants cp on cp.session_id = m.session_id and cp.user_id = m.sender_id
-     where m.session_id = p_session_id
-       and cp.role_in_session <> 'client'
-       and m.type not in ('system', 'note')
-       and m.status in ('sent', 'approved', 'pending_approval')
-  )
-  select min(m.created_at)
+  -- Each lookup is an ORDER BY .. LIMIT 1 on the index, so the plan stays a walk from one end whatever the
+  -- statistics say (the embedded backend's tables may not have been analysed yet): as min() and max() over a
+  -- join, a table taken for empty got a nested loop that read the session once per message. The last answer
+  -- is a sub-select of its own: a parameter, so the bound is an index condition under RLS (a bare coalesce()
+  -- is not leakproof, and would only filter the session's rows one by one).
+  select m.created_at
     from public.chat_messages m
     join public.chat_participants cp on cp.session_id = m.session_id and cp.user_id = m.sender_id
-    cross join answered a
    where m.session_id = p_session_id
      and exists (select 1 from public.chat_sessions s where s.id = p_session_id and s.status = 'active')
      and cp.role_in_session = 'client'
      and m.type <> 'system'
      and m.status in ('sent', 'approved')
-     and m.created_at > a.at
+     and m.created_at > (select coalesce((
+           select a.created_at
+             from public.chat_messages a
+             join public.chat_participants acp on acp.session_id = a.session_id and acp.user_id = a.sender_id
+            where a.session_id = p_session_id
+              and acp.role_in_session <> 'client'
+              and a.type not in ('system', 'note')
+              and a.status in ('sent', 'approved', 'pending_approval')
+            order by a.created_at desc, a.id desc
+            limit 1), '-infinity'::timestamptz))
+   order by m.created_at, m.id
+   limit 1
 $$;
 revoke all on function private.client_waiting_since(uuid) from public;
 grant execute on function private.client_waiting_since(uuid) to authenticated;
