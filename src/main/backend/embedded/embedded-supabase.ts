@@ -6,6 +6,7 @@ import { createAdminAccountsHandler } from '../../../../supabase/functions/admin
 import { loadOrCreateJwtSecret, verifyJwt } from '../local-supabase/jwt';
 import { LocalSupabaseServer } from '../local-supabase/local-supabase-server';
 import { PgliteDatabase, type PlatformDatabase } from '../local-supabase/platform-database';
+import type { MaintenanceReport } from '../local-supabase/table-maintenance';
 import { RealtimeServer } from '../local-supabase/realtime-server';
 import { MemorySecretStore, SupabaseBackend, type SecretStore } from '../supabase-connection';
 import { startupMark } from '../../core/startup-trace';
@@ -19,6 +20,8 @@ export interface EmbeddedSupabaseOptions {
   secretStore?: (slot: string) => SecretStore;
   /** How often the main process runs the emergency deadline sweep (pg_cron's job on Supabase); 0 = never. */
   emergencySweepMs?: number;
+  /** How often PGlite's tables are checked for the vacuum and analysis autovacuum would run (table-maintenance.ts); 0 = never. */
+  maintenanceMs?: number;
   /** Loopback port of the local API (0: a free one). */
   port?: number;
   /** Lifetime of the access tokens the local Auth issues (default one hour, as Supabase's). */
@@ -39,6 +42,7 @@ export class EmbeddedSupabase implements Backend {
   private server: LocalSupabaseServer | null = null;
   private inner: SupabaseBackend | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
+  private maintenanceTimer: NodeJS.Timeout | null = null;
   schema: ApplyResult | null = null;
   /** The local API, once started: for the clients' app, the simulator or a script. */
   api: { url: string; anonKey: string } | null = null;
@@ -115,11 +119,18 @@ export class EmbeddedSupabase implements Backend {
       this.sweepTimer = setInterval(() => void this.sweep().catch((error: unknown) => log?.(`emergency sweep failed: ${String(error)}`)), sweepMs);
       this.sweepTimer.unref();
     }
+    const maintenanceMs = this.options.maintenanceMs ?? 60_000;
+    if (maintenanceMs > 0 && database instanceof PgliteDatabase) {
+      this.maintenanceTimer = setInterval(() => void this.maintain().catch((error: unknown) => log?.(`table maintenance failed: ${String(error)}`)), maintenanceMs);
+      this.maintenanceTimer.unref();
+    }
   }
 
   async stop(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    if (this.maintenanceTimer) clearInterval(this.maintenanceTimer);
     this.sweepTimer = null;
+    this.maintenanceTimer = null;
     await this.inner?.stop();
     await this.server?.stop();
     if (!this.options.database) await this.database?.close();
@@ -142,6 +153,15 @@ export class EmbeddedSupabase implements Backend {
       return sql.query<{ n: number }>('select public.advance_emergencies() as n');
     });
     return Number(rows[0]?.n ?? 0);
+  }
+
+  /**
+   * One pass of table maintenance on PGlite (what autovacuum does on a server; a PostgreSQL database given in the
+   * options has its own autovacuum, so nothing is done there). Runs on its timer; callable for a test or a script.
+   */
+  async maintain(): Promise<MaintenanceReport> {
+    if (!(this.database instanceof PgliteDatabase)) return { vacuumed: [], analysed: [] };
+    return this.database.maintain();
   }
 
   needsFirstRun(): Promise<boolean> {

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite, types } from '@electric-sql/pglite';
+import { maintainTables, type MaintenanceReport } from './table-maintenance';
 
 /** The roles a request can run as, as PostgREST, Storage and Realtime switch to them. */
 export type ApiRole = 'anon' | 'authenticated' | 'service_role';
@@ -78,6 +79,11 @@ export class PgliteDatabase implements PlatformDatabase {
 
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
     return this.db.listen(channel, onNotify);
+  }
+
+  /** What autovacuum does on a server, which PGlite lacks (table-maintenance.ts): the tables due, vacuumed or analysed. */
+  maintain(): Promise<MaintenanceReport> {
+    return maintainTables(this.db);
   }
 
   close(): Promise<void> {
