@@ -31,11 +31,17 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: {
       ...reactHooks.configs.recommended.rules,
-      'no-restricted-imports': [
+      '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           patterns: [
             { group: ['**/main/**', 'electron', 'node:*', 'better-sqlite3', 'pg', '@electric-sql/*', '@supabase/*'], message: 'The renderer sees only the IPC contract.' },
+            {
+              // The contract's values are zod schemas: zod probes eval() on load, which the page's CSP refuses.
+              group: ['**/shared/ipc/contract', 'zod'],
+              allowTypeImports: true,
+              message: 'The renderer takes the contract\'s types only (import type); plain values it needs live in modules without zod, such as src/shared/ipc/list-limits.ts.',
+            },
           ],
         },
       ],
