@@ -1,24 +1,28 @@
-import { Children, isValidElement, useLayoutEffect, useRef, type ComponentPropsWithoutRef, type ReactElement, type ReactNode } from 'react';
+import { Fragment, useLayoutEffect, useRef, type ComponentPropsWithoutRef, type ReactElement } from 'react';
 
-type Props = Omit<ComponentPropsWithoutRef<'ul'>, 'children'> & {
-  /** The order to show, by the `data-row-id` of each child's element; the children come with those ids as keys. */
-  ids: readonly string[];
-  children: ReactNode;
+type Props<T> = Omit<ComponentPropsWithoutRef<'ul'>, 'children'> & {
+  /** The rows, in the order shown. */
+  items: readonly T[];
+  /** A row's id: its React key, and the `data-row-id` the element renderRow draws must carry. */
+  idOf: (item: T) => string;
+  renderRow: (item: T) => ReactElement;
 };
 
 /**
  * A list whose rows move often and mostly to the top (a session list: each message moves its session first). React
  * moves a row up by moving every row it passes instead, and each moved row is styled and laid out again: with a
  * hundred rows, most of the page's work per message. Here React keeps its children in one order that never changes
- * (by key), and after each render the rows are put in the order shown, with one move per row moved up. The move is
+ * (by id), and after each render the rows are put in the order shown, with one move per row moved up. The move is
  * `moveBefore` where the browser has it, which keeps the moved row's keyboard focus (React restores the focus after
  * its own moves only; a plain re-insertion would drop it).
  */
-export function OrderedList({ ids, children, ...rest }: Props) {
+export function OrderedList<T>({ items, idOf, renderRow, ...rest }: Props<T>) {
   const list = useRef<HTMLUListElement>(null);
-  const stable = Children.toArray(children)
-    .filter((child): child is ReactElement => isValidElement(child))
-    .sort((a, b) => (String(a.key) < String(b.key) ? -1 : String(a.key) > String(b.key) ? 1 : 0));
+  const ids = items.map(idOf);
+  const stable = items
+    .map((item, i) => ({ id: ids[i]!, item }))
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map(({ id, item }) => <Fragment key={id}>{renderRow(item)}</Fragment>);
   useLayoutEffect(() => {
     if (list.current) placeInOrder(list.current, ids);
   });

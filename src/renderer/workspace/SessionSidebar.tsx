@@ -14,6 +14,7 @@ import { useReplyTarget, WaitingFigure, WaitingSummary } from './waiting';
 
 export type SessionSort = 'recent' | 'waiting';
 const NOBODY_LISTED: readonly Person[] = [];
+const sessionId = (session: ChatSession) => session.id;
 /**
  * Rows drawn at first, and added by each "show more": a staff member follows thousands of sessions, and a list that
  * drew them all would make every message re-lay out thousands of rows. The most recent (or longest waiting) come
@@ -165,13 +166,12 @@ export function SessionSidebar({ client, profile, sessions, labels, load, active
           data-testid={g === 0 ? 'session-list' : 'snoozed-list'}
           data-total={group.length}
           aria-label={g === 0 ? undefined : t('triage.snoozedGroup', { count: snoozed.length })}
-          ids={group.slice(0, shownRows).map((s) => s.id)}
-        >
-          {group.slice(0, shownRows).map((s) => {
+          items={group.slice(0, shownRows)}
+          idOf={sessionId}
+          renderRow={(s) => {
             const last = s.lastMessage;
             return (
               <SessionRow
-                key={s.id}
                 client={client}
                 session={s}
                 label={labels.get(s.id) ?? null}
@@ -185,8 +185,8 @@ export function SessionSidebar({ client, profile, sessions, labels, load, active
                 onOpen={onOpen}
               />
             );
-          })}
-        </OrderedList>
+          }}
+        />
       ))}
       {listed.length > shownRows && (
         <button type="button" className="link-button" data-testid="sidebar-show-more" onClick={() => setShownRows((n) => n + SIDEBAR_PAGE_ROWS)}>

@@ -7,13 +7,16 @@ afterEach(cleanup);
 
 function List({ ids }: { ids: string[] }) {
   return (
-    <OrderedList ids={ids} data-testid="list">
-      {ids.map((id) => (
-        <li key={id} data-row-id={id}>
+    <OrderedList
+      items={ids}
+      idOf={(id) => id}
+      data-testid="list"
+      renderRow={(id) => (
+        <li data-row-id={id}>
           <button type="button">{id}</button>
         </li>
-      ))}
-    </OrderedList>
+      )}
+    />
   );
 }
 
