@@ -91,6 +91,8 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
 
   // Each page's media lives under an unguessable key of its own; a key serves only its own signed-in user's files.
   const mediaRoutes = new Map<string, ConsoleCore>();
+  /** Per page: closes its core once (the page left, or the shell is closing); awaited by close(). */
+  const pageDisposals = new Set<() => Promise<void>>();
 
   async function serveMedia(req: http.IncomingMessage, res: http.ServerResponse) {
     const [, , key, encoded] = new URL(req.url ?? '/', origin).pathname.split('/');
@@ -186,10 +188,8 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
       .then(() => options.createCore(pageId, `${origin}/media/${mediaKey}/`))
       .then(
         (core) => {
-          if (closed) {
-            void core.dispose();
-            return null;
-          }
+          // The page has gone already: its disposal, waiting on this promise, closes the core.
+          if (closed) return core;
           mediaRoutes.set(mediaKey, core);
           detach = core.events.attach((name, payload) => send({ kind: 'event', name, payload }));
           return core;
@@ -223,11 +223,18 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
       const result = await core.dispatch(frame.name, frame.input, { origin: pageId });
       send({ kind: 'response', id, result });
     }
+    let disposed: Promise<void> | null = null;
+    const dispose = () =>
+      (disposed ??= attached
+        .then((core) => core?.dispose())
+        .catch((error: unknown) => log(`web shell could not close the core of ${pageId}: ${String(error)}`))
+        .finally(() => pageDisposals.delete(dispose)));
+    pageDisposals.add(dispose);
     ws.on('close', () => {
       closed = true;
       mediaRoutes.delete(mediaKey);
       detach();
-      void attached.then((core) => core?.dispose());
+      void dispose();
     });
   }
 
@@ -247,6 +254,9 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
     async close() {
       for (const client of wss.clients) client.terminate();
       wss.close();
+      // Each page's core closes its local store (the session list's last write included) before close resolves: the
+      // CLI ends the process right after.
+      await Promise.all([...pageDisposals].map((dispose) => dispose()));
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

@@ -228,3 +228,47 @@ describe('the web shell while its backend is still starting', () => {
     }
   });
 });
+
+describe('closing the web shell', () => {
+  it('resolves once every page\'s core has closed (the CLI ends the process right after)', async () => {
+    const cores: { closed: boolean }[] = [];
+    const closing = await startWebShell({
+      rendererDir,
+      createCore: () => {
+        const core = createConsoleCore({
+          shell: 'webshell',
+          appName: 'SAMIA TAROT Console',
+          version: '0.0.0-test',
+          backend,
+          dataDir: rendererDir,
+          createAlertPlatform: (emitToRenderer) => new HeadlessAlertPlatform({ emitToRenderer }),
+          openExternal: async () => false,
+          log: () => {},
+        });
+        const state = { closed: false };
+        cores.push(state);
+        const dispose = core.dispose.bind(core);
+        core.dispose = async () => {
+          // A store's last write takes a while; close() must not resolve before it is done.
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          await dispose();
+          state.closed = true;
+        };
+        return core;
+      },
+    });
+    const pages = await Promise.all(
+      [1, 2].map(
+        () =>
+          new Promise<WebSocket>((resolve, reject) => {
+            const ws = new WebSocket(`ws://127.0.0.1:${closing.port}/bridge?token=${closing.token}`, { origin: closing.url });
+            ws.once('open', () => resolve(ws));
+            ws.once('error', reject);
+          }),
+      ),
+    );
+    for (const ws of pages) expect(await request(ws, { kind: 'request', id: 1, name: 'app.ping', input: { text: 'up' } })).toMatchObject({ result: { ok: true } });
+    await closing.close();
+    expect(cores).toEqual([{ closed: true }, { closed: true }]);
+  });
+});
