@@ -31,6 +31,8 @@ const FIRST_JOIN_COVERED_MS = 15_000;
 const REFUSALS: ReadonlySet<string> = new Set(['auth.required', 'auth.profile_missing']);
 import { waitingClientOf, waitingClients } from './waiting-clients';
 import { sessionAfterArrival, sessionAfterReceipt } from './session-arrival';
+import { leastRecentBeyond } from '../../shared/session-order';
+import { SESSION_LIST_MAX } from '../../shared/ipc/list-limits';
 import { ReviewQueue } from './review-queue';
 import { SessionTriageState } from './session-triage';
 
@@ -75,6 +77,9 @@ const ALERTED_FOR_EMERGENCIES: ReadonlySet<Role> = new Set(['reader', 'monitor',
 const REVIEWERS: ReadonlySet<Role> = new Set(['monitor', 'admin', 'super_admin']);
 
 const TYPING_THROTTLE_MS = 2_500;
+
+/** Rows held before the least recent onlooker rows go (forgetLeastRecent): twice the list, so trims are rare. */
+export const HELD_ROWS_MAX = 2 * SESSION_LIST_MAX;
 
 export const toOutboxItem = (entry: OutboxEntry): OutboxItem => ({
   clientMessageId: entry.clientMessageId,
@@ -421,6 +426,24 @@ export class UserSession {
     return true;
   }
 
+  /**
+   * A staff console hears of every session of the platform; holding each row it was ever sent would grow all day.
+   * Past HELD_ROWS_MAX, the rows of sessions this user only looks on go, least recently active first, down to the
+   * list's own size (the renderer holds no more either); a later message brings its row again (activityArrived). The
+   * user's own sessions, open conversations and active emergencies stay.
+   */
+  private forgetLeastRecent() {
+    const userId = this.connection.userId;
+    const kept = (s: ChatSession) =>
+      this.openSessions.includes(s.id) || (s.type === 'emergency' && s.status === 'active') || s.participants.some((p) => p.userId === userId);
+    for (const id of leastRecentBeyond(this.sessions.values(), SESSION_LIST_MAX, kept)) {
+      this.sessions.delete(id);
+      this.unread.delete(id);
+      this.alerts.setSessionUnread(id, null);
+      this.alerts.setSessionWaiting(id, null);
+    }
+  }
+
   /** Someone else read up to a point: their receipt moves the held row (true), else the row is to be fetched. */
   private receiptArrived(sessionId: string, payload: Record<string, unknown>): boolean {
     const cached = this.sessions.get(sessionId);
@@ -436,8 +459,10 @@ export class UserSession {
   private sessionUpdated(sessionId: string, session: ChatSession | null) {
     if (this.closed) return;
     this.sessionListDirty = true;
-    if (session) this.learn(session);
-    else {
+    if (session) {
+      this.learn(session);
+      if (this.sessions.size > HELD_ROWS_MAX) this.forgetLeastRecent();
+    } else {
       this.unread.delete(sessionId);
       this.sessions.delete(sessionId);
     }

@@ -1,13 +1,5 @@
 import type { ChatSession, SessionTriage } from '../../shared/ipc/contract';
-import { compareTimestamps } from '../../shared/timestamps';
-
-/** The list's order, as list_sessions gives it: latest activity first, then id (descending). */
-const activity = (s: ChatSession) => s.lastMessageAt ?? s.createdAt;
-
-function comesBefore(a: ChatSession, b: ChatSession): boolean {
-  const order = compareTimestamps(activity(a), activity(b));
-  return order !== 0 ? order > 0 : a.id > b.id;
-}
+import { comesBefore } from '../../shared/session-order';
 
 /**
  * Merges one pushed session into the list (null: the user may no longer see it) without re-sorting the rest:
