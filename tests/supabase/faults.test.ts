@@ -29,22 +29,29 @@ interface Console {
   core: ConsoleCore;
   events: { name: string; payload: unknown }[];
   backend: Backend;
+  /** What the console asked of the OS (notifications, badge), as the web shell's headless platform records it. */
+  alerts: HeadlessAlertPlatform[];
 }
 
 function openConsole(backend: Backend): Console {
   const events: { name: string; payload: unknown }[] = [];
+  const alerts: HeadlessAlertPlatform[] = [];
   const core = createConsoleCore({
     shell: 'webshell',
     appName: 'test',
     version: 'test',
     backend,
     dataDir,
-    createAlertPlatform: (emitToRenderer) => new HeadlessAlertPlatform({ emitToRenderer }),
+    createAlertPlatform: (emitToRenderer) => {
+      const platform = new HeadlessAlertPlatform({ emitToRenderer });
+      alerts.push(platform);
+      return platform;
+    },
     openExternal: async () => false,
     log: () => {},
   });
   core.events.attach((name, payload) => events.push({ name, payload }));
-  return { core, events, backend };
+  return { core, events, backend, alerts };
 }
 
 async function call<T = unknown>(core: ConsoleCore, name: string, input: unknown): Promise<T> {
@@ -139,6 +146,46 @@ describe('faults between a console and the local Supabase', () => {
     });
     proxy.setDown(false);
     await expectEachShownOnce(ids, 'the messages sent while the server was away');
+  });
+
+  it('a staff console catching up moves the rows of sessions it looks on, and neither keeps nor rings their messages', async () => {
+    // A monitor, not in the session, whose console reaches the server through the proxy.
+    const monitorEmail = `monitor-${randomUUID().slice(0, 6)}@samia.test`;
+    await call(owner.core, 'accounts.create', { email: monitorEmail, password, displayName: 'Mona', role: 'monitor' });
+    const monitorBackend = new SupabaseBackend({ kind: 'embedded', url: proxy.url, anonKey: embedded.api!.anonKey, secretStore: () => new MemorySecretStore() });
+    const monitor = openConsole(monitorBackend);
+    try {
+      await call(monitor.core, 'auth.signIn', { email: monitorEmail, password });
+      await until(() => (eventsNamed(monitor, 'connection.changed').at(-1)?.realtime === 'joined' ? true : undefined), 'the monitor realtime join');
+      const { sessions } = await call<{ sessions: { id: string }[] }>(monitor.core, 'sessions.list', {});
+      expect(sessions.map((s) => s.id)).toContain(sessionId);
+
+      proxy.setDown(true);
+      proxy.cut();
+      await until(() => (eventsNamed(monitor, 'connection.changed').at(-1)?.realtime !== 'joined' ? true : undefined), 'the monitor losing its socket');
+      const seen = monitor.events.length;
+      const ids = await readerSends(4, 'while staff were away');
+      proxy.setDown(false);
+      // A rejoin's catch-up ends in a whole list read (the list may be stale): the renderer is asked to list again.
+      await until(
+        () => (monitor.events.slice(seen).some((e) => e.name === 'sessions.changed' && (e.payload as { sessionId: string | null }).sessionId === null) ? true : undefined),
+        'the catch-up after the rejoin',
+        60_000,
+      );
+      const after = monitor.events.slice(seen);
+      const rows = after.filter((e) => e.name === 'sessions.changed').map((e) => e.payload as EventPayload<'sessions.changed'>);
+      expect(rows.filter((r) => r.sessionId === sessionId).at(-1)?.session?.lastMessage?.preview, 'the held row moved to the last message').toBe('while staff were away 3');
+      const kept = after
+        .filter((e) => e.name === 'messages.changed')
+        .flatMap((e) => (e.payload as EventPayload<'messages.changed'>).messages)
+        .filter((m) => m.clientMessageId && ids.includes(m.clientMessageId));
+      expect(kept, 'no conversation of the session is open on this console').toEqual([]);
+      const rung = monitor.alerts.flatMap((a) => a.records).filter((r) => r.kind === 'notification.show');
+      expect(rung, 'a monitor is not notified of every message of the platform').toEqual([]);
+    } finally {
+      await monitor.core.dispose();
+      await monitorBackend.stop();
+    }
   });
 
   it('renews an access token that expired while the machine slept, then catches up', async () => {

@@ -74,7 +74,9 @@ export interface UserSessionOptions {
 // Clients have no emergency to answer: their console never rings.
 const ALERTED_FOR_EMERGENCIES: ReadonlySet<Role> = new Set(['reader', 'monitor', 'admin', 'super_admin']);
 
-const REVIEWERS: ReadonlySet<Role> = new Set(['monitor', 'admin', 'super_admin']);
+// Staff read every session (private.is_staff); they review voice notes too.
+const STAFF: ReadonlySet<Role> = new Set(['monitor', 'admin', 'super_admin']);
+const REVIEWERS = STAFF;
 
 const TYPING_THROTTLE_MS = 2_500;
 
@@ -444,6 +446,12 @@ export class UserSession {
     }
   }
 
+  /** Whether a session's messages are this user's own to keep and be alerted to: all of them but staff's onlooking. */
+  private takesPart(sessionId: string): boolean {
+    if (!STAFF.has(this.options.role) || this.openSessions.includes(sessionId)) return true;
+    return this.sessions.get(sessionId)?.participants.some((p) => p.userId === this.connection.userId) ?? false;
+  }
+
   /** Someone else read up to a point: their receipt moves the held row (true), else the row is to be fetched. */
   private receiptArrived(sessionId: string, payload: Record<string, unknown>): boolean {
     const cached = this.sessions.get(sessionId);
@@ -569,14 +577,27 @@ export class UserSession {
         let page;
         do {
           page = await this.connection.messagesChangedSince(this.cursor);
+          const listFollows = this.catchUpStale;
           const changed = page.messages.map(toServerMessage);
-          if (changed.length > 0) {
+          // Staff read every session's changes. As live (chat_message for their own, staff:sessions for the rest), only
+          // the sessions they take part in or have open are kept, ring and move their rows; the others move a held row,
+          // and any other is left to the whole list read that follows a stale catch-up (else its row is fetched).
+          const own = changed.filter((m) => this.takesPart(m.sessionId));
+          if (own.length > 0) {
             // What arrived while the socket was down rings like what arrives live (once: the alert center dedupes).
-            const arrivals = changed.filter((m) => !this.store.messages.get(m.id));
-            this.store.messages.upsertMessages(changed);
-            this.hub.emit('messages.changed', { messages: changed });
+            const arrivals = own.filter((m) => !this.store.messages.get(m.id));
+            this.store.messages.upsertMessages(own);
+            this.hub.emit('messages.changed', { messages: own });
             for (const m of arrivals) this.notifyArrival(m);
             for (const sessionId of new Set(arrivals.map((m) => m.sessionId))) this.sessionChanged(sessionId);
+          }
+          const kept = new Set(own);
+          for (const m of changed) {
+            if (kept.has(m)) continue;
+            const held = this.sessions.get(m.sessionId);
+            const next = held && !this.sessionsFetching.has(m.sessionId) ? sessionAfterArrival(held, m, this.connection.userId) : null;
+            if (next) this.sessionUpdated(m.sessionId, next);
+            else if (!listFollows) this.sessionChanged(m.sessionId);
           }
           // Only once the page is applied: a crash or failure in between fetches it again, never skips it.
           this.cursor = page.cursor;
