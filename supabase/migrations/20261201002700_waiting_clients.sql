@@ -16,23 +16,24 @@ language sql stable security invoker set search_path = pg_catalog, pg_temp
 as $$
   -- Each lookup is an ORDER BY .. LIMIT 1 on the index, so the plan stays a walk from one end whatever the
   -- statistics say (the embedded backend's tables may not have been analysed yet): as min() and max() over a
-  -- join, a table taken for empty got a nested loop that read the session once per message. The last answer
-  -- is a sub-select of its own: a parameter, so the bound is an index condition under RLS (a bare coalesce()
-  -- is not leakproof, and would only filter the session's rows one by one).
+  -- join, a table taken for empty got a nested loop that read the session once per message. Who answers and who
+  -- asks are read once (the session's few participants, as arrays), so a row of the walk costs a comparison, not a
+  -- join; and the last answer is a sub-select of its own: a parameter, so the bound is an index condition under RLS
+  -- (a bare coalesce() is not leakproof, and would only filter the session's rows one by one).
   select m.created_at
     from public.chat_messages m
-    join public.chat_participants cp on cp.session_id = m.session_id and cp.user_id = m.sender_id
    where m.session_id = p_session_id
      and exists (select 1 from public.chat_sessions s where s.id = p_session_id and s.status = 'active')
-     and cp.role_in_session = 'client'
+     and m.sender_id = any (array(select cp.user_id from public.chat_participants cp
+                                   where cp.session_id = p_session_id and cp.role_in_session = 'client'))
      and m.type <> 'system'
      and m.status in ('sent', 'approved')
      and m.created_at > (select coalesce((
            select a.created_at
              from public.chat_messages a
-             join public.chat_participants acp on acp.session_id = a.session_id and acp.user_id = a.sender_id
             where a.session_id = p_session_id
-              and acp.role_in_session <> 'client'
+              and a.sender_id = any (array(select cp.user_id from public.chat_participants cp
+                                            where cp.session_id = p_session_id and cp.role_in_session <> 'client'))
               and a.type not in ('system', 'note')
               and a.status in ('sent', 'approved', 'pending_approval')
             order by a.created_at desc, a.id desc
