@@ -1,19 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatSession } from '../../../src/shared/ipc/contract';
 import { emergenciesFirst, keepMostRecent, mergeSession, sessionShapes } from '../../../src/renderer/lib/session-list';
-
-const session = (id: string, lastMessageAt: string | null, createdAt = '2026-12-01T08:00:00Z'): ChatSession => ({
-  id,
-  type: 'support',
-  status: 'active',
-  bookingId: null,
-  lastMessageAt,
-  createdAt,
-  unreadCount: 0,
-  lastReadAt: null,
-  lastMessage: null,
-  participants: [],
-});
+import { sessionRow as session } from '../../support/session-rows';
 
 describe('merging a pushed session into the list', () => {
   const list = [session('c', '2026-12-01T10:00:03Z'), session('b', '2026-12-01T10:00:02.5Z'), session('a', null)];

@@ -1,19 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatSession } from '../../../src/shared/ipc/contract';
 import { comesBefore, leastRecentBeyond } from '../../../src/shared/session-order';
-
-const session = (id: string, lastMessageAt: string | null, createdAt = '2026-12-01T08:00:00Z'): ChatSession => ({
-  id,
-  type: 'support',
-  status: 'active',
-  bookingId: null,
-  lastMessageAt,
-  createdAt,
-  unreadCount: 0,
-  lastReadAt: null,
-  lastMessage: null,
-  participants: [],
-});
+import { sessionRow as session } from '../../support/session-rows';
 
 describe('the order of sessions', () => {
   it('puts the latest activity first (microseconds count), then the larger id; no message: the creation', () => {

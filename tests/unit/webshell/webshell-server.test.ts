@@ -13,6 +13,19 @@ let shell: WebShell;
 let backend: EmbeddedSupabase;
 let rendererDir: string;
 
+/** A real core on the test's embedded backend, as the web shell's CLI makes one per page. */
+const consoleCore = () =>
+  createConsoleCore({
+    shell: 'webshell',
+    appName: 'SAMIA TAROT Console',
+    version: '0.0.0-test',
+    backend,
+    dataDir: rendererDir,
+    createAlertPlatform: (emitToRenderer) => new HeadlessAlertPlatform({ emitToRenderer }),
+    openExternal: async () => false,
+    log: () => {},
+  });
+
 beforeAll(async () => {
   rendererDir = await mkdtemp(path.join(os.tmpdir(), 'samia-webshell-'));
   await mkdir(path.join(rendererDir, 'assets'));
@@ -22,17 +35,7 @@ beforeAll(async () => {
   await backend.start();
   shell = await startWebShell({
     rendererDir,
-    createCore: () =>
-      createConsoleCore({
-        shell: 'webshell',
-        appName: 'SAMIA TAROT Console',
-        version: '0.0.0-test',
-        backend,
-        dataDir: rendererDir,
-        createAlertPlatform: (emitToRenderer) => new HeadlessAlertPlatform({ emitToRenderer }),
-        openExternal: async () => false,
-        log: () => {},
-      }),
+    createCore: () => consoleCore(),
   });
 });
 
@@ -137,17 +140,7 @@ describe('the web shell', () => {
 });
 
 describe('the web shell while its backend is still starting', () => {
-  const makeCore = () =>
-    createConsoleCore({
-      shell: 'webshell',
-      appName: 'SAMIA TAROT Console',
-      version: '0.0.0-test',
-      backend,
-      dataDir: rendererDir,
-      createAlertPlatform: (emitToRenderer) => new HeadlessAlertPlatform({ emitToRenderer }),
-      openExternal: async () => false,
-      log: () => {},
-    });
+  const makeCore = consoleCore;
   type Core = ReturnType<typeof makeCore>;
   const deferred = () => {
     let resolve!: (core: Core) => void;
@@ -235,16 +228,7 @@ describe('closing the web shell', () => {
     const closing = await startWebShell({
       rendererDir,
       createCore: () => {
-        const core = createConsoleCore({
-          shell: 'webshell',
-          appName: 'SAMIA TAROT Console',
-          version: '0.0.0-test',
-          backend,
-          dataDir: rendererDir,
-          createAlertPlatform: (emitToRenderer) => new HeadlessAlertPlatform({ emitToRenderer }),
-          openExternal: async () => false,
-          log: () => {},
-        });
+        const core = consoleCore();
         const state = { closed: false };
         cores.push(state);
         const dispose = core.dispose.bind(core);
