@@ -408,7 +408,7 @@ export class UserSession {
    */
   private activityArrived(sessionId: string, record: Record<string, unknown> | undefined, row: unknown): boolean {
     const cached = this.sessions.get(sessionId);
-    if (cached?.participants.some((p) => p.userId === this.connection.userId)) return true;
+    if (cached && this.joined(cached)) return true;
     if (!record) return false;
     const message = toServerMessage(toMessageRow(record));
     if (this.openSessions.includes(sessionId)) {
@@ -420,7 +420,7 @@ export class UserSession {
     const carried = cached ? null : onlookerRow(row, sessionId);
     const next = cached
       ? sessionAfterArrival(cached, message, this.connection.userId)
-      : carried && !carried.participants.some((p) => p.userId === this.connection.userId)
+      : carried && !this.joined(carried)
         ? carried
         : null;
     if (!next) return false;
@@ -435,9 +435,7 @@ export class UserSession {
    * user's own sessions, open conversations and active emergencies stay.
    */
   private forgetLeastRecent() {
-    const userId = this.connection.userId;
-    const kept = (s: ChatSession) =>
-      this.openSessions.includes(s.id) || (s.type === 'emergency' && s.status === 'active') || s.participants.some((p) => p.userId === userId);
+    const kept = (s: ChatSession) => this.openSessions.includes(s.id) || (s.type === 'emergency' && s.status === 'active') || this.joined(s);
     for (const id of leastRecentBeyond(this.sessions.values(), SESSION_LIST_MAX, kept)) {
       this.sessions.delete(id);
       this.unread.delete(id);
@@ -449,7 +447,13 @@ export class UserSession {
   /** Whether a session's messages are this user's own to keep and be alerted to: all of them but staff's onlooking. */
   private takesPart(sessionId: string): boolean {
     if (!STAFF.has(this.options.role) || this.openSessions.includes(sessionId)) return true;
-    return this.sessions.get(sessionId)?.participants.some((p) => p.userId === this.connection.userId) ?? false;
+    const held = this.sessions.get(sessionId);
+    return held ? this.joined(held) : false;
+  }
+
+  /** Whether this user is among the row's participants. */
+  private joined(session: ChatSession): boolean {
+    return session.participants.some((p) => p.userId === this.connection.userId);
   }
 
   /** Someone else read up to a point: their receipt moves the held row (true), else the row is to be fetched. */
