@@ -16,6 +16,8 @@ const sortKey = (iso: string): string => {
 
 /** Negative when `a` is earlier than `b`, zero when they are the same instant, positive when later. */
 export function compareTimestamps(a: string, b: string): number {
+  // Two UTC stamps printed alike (as most are: the same number of fraction digits) compare as they are.
+  if (a.length === b.length && a.endsWith('Z') && b.endsWith('Z') && a.indexOf('.') === b.indexOf('.')) return a < b ? -1 : a > b ? 1 : 0;
   const x = sortKey(a);
   const y = sortKey(b);
   return x < y ? -1 : x > y ? 1 : 0;

@@ -38,6 +38,24 @@ export function waitState(waitingSince: string, nowMs: number, targetMinutes: nu
 }
 
 /**
+ * How many of these waits (their start, in ms since the epoch) have passed the target at `nowMs`, and how many are
+ * close to it: the levels waitState gives, counted with two comparisons per wait (the sidebar's summary counts
+ * hundreds of them every second).
+ */
+export function countWaiting(sinceMs: readonly number[], nowMs: number, targetMinutes: number): { passed: number; close: number } {
+  const passedBy = nowMs - targetMinutes * MINUTE_MS;
+  const closeBy = nowMs - closeAfterMs(targetMinutes);
+  let passed = 0;
+  let close = 0;
+  for (const start of sinceMs) {
+    const since = Math.min(start, nowMs); // a clock a little behind the server's: waited zero, as waitState has it
+    if (since <= passedBy) passed++;
+    else if (since <= closeBy) close++;
+  }
+  return { passed, close };
+}
+
+/**
  * Sessions longest waiting first (the oldest waitingSince first); those where nobody waits follow in the order they
  * came. Stable, and leaves its input alone.
  */

@@ -21,7 +21,7 @@ interface Filters {
 type Cursor = { createdAt: string; id: string };
 
 /** The audit log for admins, newest first, a page at a time; each entry opens to its old and new values. */
-export function AuditLogView({ client, people }: { client: ConsoleClient; people: Map<string, Person> }) {
+export function AuditLogView({ client, people }: { client: ConsoleClient; people: ReadonlyMap<string, Person> }) {
   const { t, errorText, formatDateTime } = useI18n();
   const [draft, setDraft] = useState<Filters>({ actorId: '', action: '', fromDay: '', toDay: '' });
   const [filters, setFilters] = useState<Filters>(draft);

@@ -22,7 +22,7 @@ interface Props {
   session: ChatSession | null;
   /** How the session is named everywhere (distinct from other sessions with the same people). */
   label: SessionLabel | null;
-  people: Map<string, Person>;
+  people: ReadonlyMap<string, Person>;
   visible: boolean;
   focused: boolean;
   typingName: string | null;
@@ -288,7 +288,7 @@ function writeHistoryOpen(open: boolean) {
   }
 }
 
-function AssignReader({ client, session, people }: { client: ConsoleClient; session: ChatSession; people: Map<string, Person> }) {
+function AssignReader({ client, session, people }: { client: ConsoleClient; session: ChatSession; people: ReadonlyMap<string, Person> }) {
   const { t, errorText } = useI18n();
   const [readerId, setReaderId] = useState('');
   const [state, setState] = useState<{ kind: 'idle' } | { kind: 'busy' } | { kind: 'done' } | { kind: 'error'; error: IpcError }>({ kind: 'idle' });

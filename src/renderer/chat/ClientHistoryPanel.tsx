@@ -11,7 +11,7 @@ interface Props {
   /** The session on screen (marked in the list). */
   sessionId: string;
   clientId: string;
-  people: Map<string, Person>;
+  people: ReadonlyMap<string, Person>;
 }
 
 /** The newest activity of a session with a reader other than this one: "their last reading". */

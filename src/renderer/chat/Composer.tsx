@@ -24,7 +24,7 @@ interface Props {
   sessionId: string;
   disabled: boolean;
   replyTo: ChatMessage | null;
-  people: Map<string, Person>;
+  people: ReadonlyMap<string, Person>;
   /** Who {client_name} and {reader_name} of a canned reply are in this session. */
   variables?: { clientName: string | null; readerName: string | null };
   onClearReply(): void;

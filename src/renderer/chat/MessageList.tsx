@@ -20,7 +20,7 @@ interface Props {
   session?: ChatSession | null;
   items: TimelineItem[];
   messagesById: Map<string, ChatMessage>;
-  people: Map<string, Person>;
+  people: ReadonlyMap<string, Person>;
   hasMore: boolean;
   loadingOlder: boolean;
   onNearTop(): void;

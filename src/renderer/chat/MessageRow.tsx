@@ -12,7 +12,7 @@ import { sizeParts } from '../lib/limits';
 import { Name } from '../i18n/Name';
 import { Highlighted } from '../search/Highlighted';
 
-function Quote({ message, people }: { message: ChatMessage; people: Map<string, Person> }) {
+function Quote({ message, people }: { message: ChatMessage; people: ReadonlyMap<string, Person> }) {
   const { t } = useI18n();
   return (
     <blockquote className="message__quote" data-testid="reply-quote" dir="auto">
@@ -141,7 +141,7 @@ interface RowProps {
   profile: Profile;
   message: ChatMessage;
   quoted: ChatMessage | null;
-  people: Map<string, Person>;
+  people: ReadonlyMap<string, Person>;
   /** Own messages only: how far the other participants have read (see receiptFor). */
   receipt?: Receipt | null;
   onReply(message: ChatMessage): void;
@@ -319,7 +319,7 @@ export function MessageRow({ client, profile, message, quoted, people, receipt =
   );
 }
 
-export function PendingRow({ client, entry, quoted, people, onError }: { client: ConsoleClient; entry: OutboxItem; quoted: ChatMessage | null; people: Map<string, Person>; onError(error: IpcError): void }) {
+export function PendingRow({ client, entry, quoted, people, onError }: { client: ConsoleClient; entry: OutboxItem; quoted: ChatMessage | null; people: ReadonlyMap<string, Person>; onError(error: IpcError): void }) {
   const { t, errorText } = useI18n();
   const act = (name: 'messages.retry' | 'messages.cancel') =>
     client.call(name, { clientMessageId: entry.clientMessageId }).catch((failure: unknown) => onError(toIpcError(failure)));

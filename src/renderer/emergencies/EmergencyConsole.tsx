@@ -12,7 +12,7 @@ import { allowedActions, needsOptInToHelp, OPEN_STATES, WAITING_STATES, type Eme
 interface Props {
   client: ConsoleClient;
   profile: Profile;
-  people: Map<string, Person>;
+  people: ReadonlyMap<string, Person>;
   /** The user's emergency opt-in (readers), as last known: null while it is not known yet. */
   emergencyOptIn: boolean | null;
   onOpenSession(id: string): void;

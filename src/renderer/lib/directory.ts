@@ -1,4 +1,5 @@
 import type { ChatSession, Profile } from '../../shared/ipc/contract';
+import { MapView } from './map-view';
 
 /** Someone the console can name or pick: learned from session participants and from accounts created here. */
 export interface Person {
@@ -28,18 +29,43 @@ export function rememberPerson(ownerId: string, person: Person) {
   localStorage.setItem(key(ownerId), JSON.stringify(people));
 }
 
-export function buildDirectory(ownerId: string, sessions: readonly ChatSession[], self: Profile, listed: readonly Person[] = []): Map<string, Person> {
-  const people = new Map<string, Person>();
-  for (const p of rememberedPeople(ownerId)) people.set(p.id, p);
-  // What the backend lists (accounts.list: readers for everyone, everyone for staff) wins over what was remembered.
-  for (const p of listed) people.set(p.id, p);
-  for (const s of sessions)
-    for (const p of s.participants) {
-      // A participant whose profile the backend did not reveal comes with an empty name: keep what we know.
-      if (p.displayName || !people.has(p.userId)) people.set(p.userId, { id: p.userId, displayName: p.displayName, role: p.role });
+/**
+ * Everyone the console can name: remembered accounts, then what accounts.list gives, then the people met in sessions
+ * (their names as the backend gives them now), then the user. Made once per user and accounts list; the sessions are
+ * learned as they come (`learn`), each participants array once, so a message costs nothing here unless it brings
+ * someone new or renamed. People met in a session stay known after it leaves the list.
+ */
+export class PeopleDirectory {
+  private readonly people = new Map<string, Person>();
+  private readonly learned = new WeakSet<ChatSession['participants']>();
+  private view: ReadonlyMap<string, Person>;
+
+  constructor(private readonly selfId: string, self: Person, remembered: readonly Person[], listed: readonly Person[]) {
+    for (const p of remembered) this.people.set(p.id, p);
+    // What the backend lists (accounts.list: readers for everyone, everyone for staff) wins over what was remembered.
+    for (const p of listed) this.people.set(p.id, p);
+    this.people.set(selfId, self);
+    this.view = new MapView(this.people);
+  }
+
+  /** The directory once these sessions' participants are known: the same view unless someone was added or renamed. */
+  learn(sessions: readonly ChatSession[]): ReadonlyMap<string, Person> {
+    let changed = false;
+    for (const s of sessions) {
+      if (this.learned.has(s.participants)) continue;
+      this.learned.add(s.participants);
+      for (const p of s.participants) {
+        if (p.userId === this.selfId) continue;
+        const known = this.people.get(p.userId);
+        // A participant whose profile the backend did not reveal comes with an empty name: keep what we know.
+        if (known && (!p.displayName || (known.displayName === p.displayName && known.role === p.role))) continue;
+        this.people.set(p.userId, { id: p.userId, displayName: p.displayName, role: p.role });
+        changed = true;
+      }
     }
-  people.set(self.id, { id: self.id, displayName: self.displayName, role: self.role });
-  return people;
+    if (changed) this.view = new MapView(this.people);
+    return this.view;
+  }
 }
 
 export type RoleInSession = ChatSession['participants'][number]['roleInSession'];
@@ -64,50 +90,100 @@ export interface SessionLabel {
 
 export const shortId = (id: string) => id.replace(/-/g, '').slice(0, 6);
 
+export interface LabelWords {
+  untitled: string;
+  role(role: RoleInSession): string;
+  type(type: ChatSession['type']): string;
+  booking(shortId: string): string;
+}
+
 /**
  * Titles that tell sessions apart: two conversations with "Sara Client" read "Sara Client · Booking 1a2b3c" and
- * "Sara Client · Support #9f8e7d". The qualifier is added only where titles collide, so most rows stay short.
+ * "Sara Client · Support #9f8e7d". The qualifier is added only where titles collide among the sessions listed, so
+ * most rows stay short. One labeler per user and language; `label` takes each new list and works out again only the
+ * titles of the sessions that came, went, or changed who is in them (and of those sharing their title), so a message
+ * costs the same however many sessions are listed.
  */
-export function sessionLabels(
-  sessions: readonly ChatSession[],
-  selfId: string,
-  words: { untitled: string; role(role: RoleInSession): string; type(type: ChatSession['type']): string; booking(shortId: string): string },
-  /** Titles already made for these participants (the same array while nobody joined or was renamed), by the caller
-   *  that keeps them for one user and one language. */
-  titled?: WeakMap<ChatSession['participants'], string>,
-): Map<string, SessionLabel> {
-  const titleOf = (s: ChatSession) => {
-    let title = titled?.get(s.participants);
-    if (title === undefined) {
-      title = sessionTitle(s, selfId, words.untitled, words.role);
-      titled?.set(s.participants, title);
-    }
-    return title;
-  };
-  const groups = new Map<string, ChatSession[]>();
-  for (const s of sessions) {
-    const title = titleOf(s);
-    const group = groups.get(title);
-    if (group) group.push(s);
-    else groups.set(title, [s]);
-  }
-  const labels = new Map<string, SessionLabel>();
-  for (const [title, group] of groups) {
-    const typesDiffer = new Set(group.map((s) => s.type)).size > 1;
-    for (const s of group) {
-      if (group.length === 1) {
-        labels.set(s.id, { title, qualifier: null, shortQualifier: null });
+export class SessionLabeler {
+  private readonly listed = new Map<string, { session: ChatSession; title: string; pass: number }>();
+  private readonly byTitle = new Map<string, Set<string>>();
+  private readonly labels = new Map<string, SessionLabel>();
+  private view: ReadonlyMap<string, SessionLabel> = new MapView(this.labels);
+  private pass = 0;
+
+  constructor(
+    private readonly selfId: string,
+    private readonly words: LabelWords,
+  ) {}
+
+  /** The labels of exactly these sessions: the same view while none of them changed. */
+  label(sessions: readonly ChatSession[]): ReadonlyMap<string, SessionLabel> {
+    const pass = ++this.pass;
+    const touched = new Set<string>();
+    let seen = 0;
+    for (const s of sessions) {
+      const entry = this.listed.get(s.id);
+      if (entry?.pass === pass) continue; // listed twice: labelled once
+      seen++;
+      if (entry && entry.session.participants === s.participants && entry.session.type === s.type && entry.session.bookingId === s.bookingId) {
+        entry.pass = pass; // what its label reads (id, type, booking) is the same in the older row kept
         continue;
       }
-      const id = s.bookingId ? words.booking(shortId(s.bookingId)) : `#${shortId(s.id)}`;
-      labels.set(s.id, { title, qualifier: typesDiffer && !s.bookingId ? `${words.type(s.type)} ${id}` : id, shortQualifier: id });
+      const title = sessionTitle(s, this.selfId, this.words.untitled, this.words.role);
+      if (entry) this.leave(entry.title, s.id, touched);
+      this.listed.set(s.id, { session: s, title, pass });
+      let group = this.byTitle.get(title);
+      if (!group) this.byTitle.set(title, (group = new Set()));
+      group.add(s.id);
+      touched.add(title);
     }
+    if (this.listed.size > seen) {
+      for (const [id, entry] of this.listed) {
+        if (entry.pass === pass) continue;
+        this.listed.delete(id);
+        this.labels.delete(id);
+        this.leave(entry.title, id, touched);
+      }
+    }
+    let changed = false;
+    for (const title of touched) if (this.relabel(title)) changed = true;
+    if (changed) this.view = new MapView(this.labels);
+    return this.view;
   }
-  return labels;
+
+  private leave(title: string, id: string, touched: Set<string>) {
+    const group = this.byTitle.get(title);
+    group?.delete(id);
+    if (group?.size === 0) this.byTitle.delete(title);
+    touched.add(title);
+    this.labels.delete(id);
+  }
+
+  /** Labels again the sessions with this title; whether any label changed (or was removed). */
+  private relabel(title: string): boolean {
+    const group = this.byTitle.get(title);
+    if (!group) return true;
+    const sessions = [...group].map((id) => this.listed.get(id)!.session);
+    const typesDiffer = new Set(sessions.map((s) => s.type)).size > 1;
+    let changed = false;
+    for (const s of sessions) {
+      let next: SessionLabel;
+      if (sessions.length === 1) next = { title, qualifier: null, shortQualifier: null };
+      else {
+        const id = s.bookingId ? this.words.booking(shortId(s.bookingId)) : `#${shortId(s.id)}`;
+        next = { title, qualifier: typesDiffer && !s.bookingId ? `${this.words.type(s.type)} ${id}` : id, shortQualifier: id };
+      }
+      const before = this.labels.get(s.id);
+      if (before && before.title === next.title && before.qualifier === next.qualifier && before.shortQualifier === next.shortQualifier) continue;
+      this.labels.set(s.id, next);
+      changed = true;
+    }
+    return changed;
+  }
 }
 
 /** The directory as seen from one session: unnamed participants are called by their part in it. */
-export function withSessionRoles(people: Map<string, Person>, session: ChatSession | null, label: (role: RoleInSession) => string): Map<string, Person> {
+export function withSessionRoles(people: ReadonlyMap<string, Person>, session: ChatSession | null, label: (role: RoleInSession) => string): ReadonlyMap<string, Person> {
   if (!session || session.participants.every((p) => p.displayName)) return people;
   const named = new Map(people);
   for (const p of session.participants) {

@@ -6,11 +6,13 @@ import { comesBefore } from '../../shared/session-order';
  * the work per pushed change stays the same however many sessions a staff console follows.
  */
 export function mergeSession(list: readonly ChatSession[], sessionId: string, pushed: ChatSession | null): ChatSession[] {
-  const previous = list.find((s) => s.id === sessionId);
-  const next = list.filter((s) => s !== previous);
+  const index = list.findIndex((s) => s.id === sessionId);
+  const previous = index < 0 ? undefined : list[index];
+  const next = list.slice();
+  if (index >= 0) next.splice(index, 1);
   if (!pushed) return next;
   // Who is in the session rarely changes with its row: the same participants stay the same array, so what depends
-  // only on them (the directory, the titles: sessionShapes) is not rebuilt for every message.
+  // only on them (the directory, the titles) is not worked out again for every message.
   const session = previous && sameParticipants(previous.participants, pushed.participants) ? { ...pushed, participants: previous.participants } : pushed;
   let low = 0;
   let high = next.length;
@@ -31,14 +33,15 @@ export function mergeSession(list: readonly ChatSession[], sessionId: string, pu
 export function keepMostRecent(list: ChatSession[], max: number, kept: ReadonlySet<string>): ChatSession[] {
   if (list.length <= max) return list;
   let over = list.length - max;
-  const dropped = new Set<string>();
+  let next: ChatSession[] | null = null;
   for (let i = list.length - 1; i >= 0 && over > 0; i--) {
     const s = list[i]!;
     if (kept.has(s.id) || (s.type === 'emergency' && s.status === 'active')) continue;
-    dropped.add(s.id);
+    next ??= list.slice();
+    next.splice(i, 1); // from the end: the indices still to look at do not move
     over--;
   }
-  return dropped.size === 0 ? list : list.filter((s) => !dropped.has(s.id));
+  return next ?? list;
 }
 
 function sameParticipants(a: ChatSession['participants'], b: ChatSession['participants']): boolean {
@@ -56,20 +59,6 @@ function sameParticipants(a: ChatSession['participants'], b: ChatSession['partic
       );
     })
   );
-}
-
-/**
- * The list as far as who is in each session, its type and booking go (what the directory and the titles read): the
- * previous list is returned while none of that changed, so they are rebuilt only when it does, not for every message.
- */
-export function sessionShapes(list: readonly ChatSession[], previous: readonly ChatSession[] | null): readonly ChatSession[] {
-  if (!previous || previous.length !== list.length) return list;
-  const before = new Map(previous.map((s) => [s.id, s]));
-  for (const s of list) {
-    const p = before.get(s.id);
-    if (!p || p.participants !== s.participants || p.type !== s.type || p.bookingId !== s.bookingId) return list;
-  }
-  return previous;
 }
 
 /** Emergencies first, the rest as the list holds them (mergeSession keeps it in list_sessions' order): no sort per message. */

@@ -31,7 +31,7 @@ const claimedNotice = (error: IpcError): Notice | null =>
  * is listening to it and leave it alone; a super admin may still decide it. Notes can be approved in bulk.
  * Space plays, A approves, R rejects (with a reason from the list and/or a text), J/K move.
  */
-export function ApprovalQueue({ client, selfId, selfRole, people, sessions }: { client: ConsoleClient; selfId: string; selfRole?: Profile['role']; people: Map<string, Person>; sessions: ChatSession[] }) {
+export function ApprovalQueue({ client, selfId, selfRole, people, sessions }: { client: ConsoleClient; selfId: string; selfRole?: Profile['role']; people: ReadonlyMap<string, Person>; sessions: ChatSession[] }) {
   const { t, tx, errorText, formatDateTime, language } = useI18n();
   const [items, setItems] = useState<ChatMessage[]>([]);
   const [status, setStatus] = useState<'loading' | 'ready' | 'error'>('loading');

@@ -24,8 +24,8 @@ interface Props {
   profile: Profile;
   /** The conversation on screen when the search was opened (Ctrl+F searches it); null: across every conversation. */
   sessionId: string | null;
-  labels: Map<string, SessionLabel>;
-  people: Map<string, Person>;
+  labels: ReadonlyMap<string, SessionLabel>;
+  people: ReadonlyMap<string, Person>;
   onOpen(hit: SearchHit): void;
   onClose(): void;
 }

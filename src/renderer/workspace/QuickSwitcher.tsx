@@ -6,9 +6,9 @@ import { LastMessagePreview, SessionTitle } from './session-labels';
 
 interface Props {
   sessions: ChatSession[];
-  labels: Map<string, SessionLabel>;
+  labels: ReadonlyMap<string, SessionLabel>;
   profile: Profile;
-  people: Map<string, Person>;
+  people: ReadonlyMap<string, Person>;
   onPick(id: string): void;
   onClose(): void;
 }

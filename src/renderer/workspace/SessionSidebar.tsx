@@ -31,10 +31,10 @@ interface Props {
   client: ConsoleClient;
   profile: Profile;
   sessions: ChatSession[];
-  labels: Map<string, SessionLabel>;
+  labels: ReadonlyMap<string, SessionLabel>;
   load: { status: 'loading' } | { status: 'ready'; refreshing?: boolean } | { status: 'error'; error: IpcError };
   activeId: string | null;
-  people: Map<string, Person>;
+  people: ReadonlyMap<string, Person>;
   /** Whom a staff member may start a session with (accounts.list). */
   pickable?: readonly Person[];
   typingFor(sessionId: string): string | null;
@@ -283,7 +283,8 @@ const SessionRow = memo(function SessionRow({ client, session: s, label: given, 
           </span>
         )}
       </button>
-      <TriageMenu client={client} sessionId={s.id} title={label.title} triage={triage} now={now} />
+      {/* Keyed: an open menu or its error stays with its session when the list hands this row's slot on. */}
+      <TriageMenu key={s.id} client={client} sessionId={s.id} title={label.title} triage={triage} now={now} />
     </li>
   );
 }, sameRow);

@@ -40,23 +40,27 @@ export function TriageMenu({ client, sessionId, title, triage, now }: Props) {
       setError(toIpcError(failure));
     }
   };
-  const snoozed = isSnoozed(triage, now);
-  const choices = snoozeChoices(new Date(now));
-  const items: { key: string; label: string; act: () => Promise<unknown> }[] = [
-    triage?.markedUnread
-      ? { key: 'read', label: t('triage.markRead'), act: () => client.call('triage.markUnread', { sessionId, unread: false }) }
-      : { key: 'unread', label: t('triage.markUnread'), act: () => client.call('triage.markUnread', { sessionId, unread: true }) },
-    triage?.muted
-      ? { key: 'unmute', label: t('triage.unmute'), act: () => client.call('triage.mute', { sessionId, muted: false }) }
-      : { key: 'mute', label: t('triage.mute'), act: () => client.call('triage.mute', { sessionId, muted: true }) },
-    ...(snoozed
-      ? [{ key: 'wake', label: t('triage.wake'), act: () => client.call('triage.snooze', { sessionId }) }]
-      : [
-          { key: 'snooze-hour', label: t('triage.snoozeHour'), act: () => client.call('triage.snooze', { sessionId, until: choices.hour }) },
-          { key: 'snooze-tomorrow', label: t('triage.snoozeTomorrow'), act: () => client.call('triage.snooze', { sessionId, until: choices.tomorrow }) },
-          { key: 'snooze-reply', label: t('triage.snoozeReply'), act: () => client.call('triage.snooze', { sessionId, untilReply: true }) },
-        ]),
-  ];
+  // Worked out only while open: every row of the list has a menu, and most rows are drawn again with each message.
+  const items = open ? menuItems() : [];
+  function menuItems(): { key: string; label: string; act: () => Promise<unknown> }[] {
+    const snoozed = isSnoozed(triage, now);
+    const choices = snoozeChoices(new Date(now));
+    return [
+      triage?.markedUnread
+        ? { key: 'read', label: t('triage.markRead'), act: () => client.call('triage.markUnread', { sessionId, unread: false }) }
+        : { key: 'unread', label: t('triage.markUnread'), act: () => client.call('triage.markUnread', { sessionId, unread: true }) },
+      triage?.muted
+        ? { key: 'unmute', label: t('triage.unmute'), act: () => client.call('triage.mute', { sessionId, muted: false }) }
+        : { key: 'mute', label: t('triage.mute'), act: () => client.call('triage.mute', { sessionId, muted: true }) },
+      ...(snoozed
+        ? [{ key: 'wake', label: t('triage.wake'), act: () => client.call('triage.snooze', { sessionId }) }]
+        : [
+            { key: 'snooze-hour', label: t('triage.snoozeHour'), act: () => client.call('triage.snooze', { sessionId, until: choices.hour }) },
+            { key: 'snooze-tomorrow', label: t('triage.snoozeTomorrow'), act: () => client.call('triage.snooze', { sessionId, until: choices.tomorrow }) },
+            { key: 'snooze-reply', label: t('triage.snoozeReply'), act: () => client.call('triage.snooze', { sessionId, untilReply: true }) },
+          ]),
+    ];
+  }
 
   return (
     <div className="triage-menu">

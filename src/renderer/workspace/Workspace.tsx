@@ -1,5 +1,4 @@
-import { applyPresence, emergenciesFirst, keepMostRecent, mergeSession, sessionShapes } from '../lib/session-list';
-import { useStableMap } from '../lib/use-stable-map';
+import { applyPresence, emergenciesFirst, keepMostRecent, mergeSession } from '../lib/session-list';
 import { reportActivity } from '../lib/activity-reporter';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ChatSession, Profile } from '../../shared/ipc/contract';
@@ -8,7 +7,7 @@ import type { IpcError } from '../../shared/ipc/errors';
 import type { ConsoleClient } from '../bridge/console-client';
 import { useI18n } from '../i18n/i18n';
 import { toIpcError } from '../lib/errors';
-import { buildDirectory, isStaff, withSessionRoles, type Person } from '../lib/directory';
+import { isStaff, PeopleDirectory, rememberedPeople, withSessionRoles, type Person } from '../lib/directory';
 import { SessionSidebar } from './SessionSidebar';
 import { QuickSwitcher } from './QuickSwitcher';
 import { ChatView } from '../chat/ChatView';
@@ -217,17 +216,15 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
     emergencyOptIn: chosen.emergencyOptIn ?? profile.emergencyOptIn ?? listedStanding.emergencyOptIn,
   };
 
-  // Rebuilt when who is in the sessions changes, not for every message: the rows keep their labels and senders.
-  // (React's "information from previous renders": state set while rendering, for the list it was derived from.)
-  const [shaped, setShaped] = useState<{ from: readonly ChatSession[]; shapes: readonly ChatSession[] }>({ from: sessions, shapes: sessions });
-  let shapes = shaped.shapes;
-  if (shaped.from !== sessions) {
-    shapes = sessionShapes(sessions, shaped.shapes);
-    setShaped({ from: sessions, shapes });
-  }
-  const directory = useMemo(() => buildDirectory(profile.id, shapes, profile, listed), [profile, shapes, listed, directoryVersion]); // eslint-disable-line react-hooks/exhaustive-deps
-  const people = useStableMap(directory, (a, b) => a.displayName === b.displayName && a.role === b.role);
-  const labels = useSessionLabels(shapes, profile.id);
+  // Made again when the accounts list or the remembered accounts change; the sessions' participants are learned as
+  // they come (the same view while a message brings nobody new), so a message does not rebuild it.
+  const directory = useMemo(
+    () => new PeopleDirectory(profile.id, { id: profile.id, displayName: profile.displayName, role: profile.role }, rememberedPeople(profile.id), listed),
+    [profile, listed, directoryVersion], // eslint-disable-line react-hooks/exhaustive-deps -- directoryVersion: remembered accounts changed
+  );
+  // The workspace draws again for typing, focus and the clock too: the sessions are learned once per list.
+  const people = useMemo(() => directory.learn(sessions), [directory, sessions]);
+  const labels = useSessionLabels(sessions, profile.id);
   const ordered = useMemo(() => emergenciesFirst(sessions), [sessions]);
 
   const openSession = useCallback((sessionId: string) => {

@@ -1,31 +1,26 @@
 import { useMemo } from 'react';
-import { useStableMap } from '../lib/use-stable-map';
 import type { ChatSession } from '../../shared/ipc/contract';
 import { useI18n } from '../i18n/i18n';
 import { Name } from '../i18n/Name';
-import { sessionLabels, type Person, type SessionLabel } from '../lib/directory';
+import { SessionLabeler, type Person, type SessionLabel } from '../lib/directory';
 
 /** One label per session for every place that names one (list, tabs, switcher, header), so they always agree. */
-export function useSessionLabels(sessions: readonly ChatSession[], selfId: string): Map<string, SessionLabel> {
+export function useSessionLabels(sessions: readonly ChatSession[], selfId: string): ReadonlyMap<string, SessionLabel> {
   const { t } = useI18n();
-  // A session's title depends on who is in it, this user and the language: kept per participants array for those.
-  const titled = useMemo(() => new WeakMap<ChatSession['participants'], string>(), [selfId, t]); // eslint-disable-line react-hooks/exhaustive-deps -- a new cache per user and language
-  const fresh = useMemo(
+  // A session's title depends on who is in it, this user and the language: one labeler for those.
+  const labeler = useMemo(
     () =>
-      sessionLabels(
-        sessions,
-        selfId,
-        {
-          untitled: t('session.untitled'),
-          role: (r) => t(`participant.${r}`),
-          type: (type) => t(`session.type.${type}`),
-          booking: (id) => t('session.booking', { id }),
-        },
-        titled,
-      ),
-    [sessions, selfId, t, titled],
+      new SessionLabeler(selfId, {
+        untitled: t('session.untitled'),
+        role: (r) => t(`participant.${r}`),
+        type: (type) => t(`session.type.${type}`),
+        booking: (id) => t('session.booking', { id }),
+      }),
+    [selfId, t],
   );
-  return useStableMap(fresh, (a, b) => a.title === b.title && a.qualifier === b.qualifier && a.shortQualifier === b.shortQualifier);
+  // Once per list (the workspace draws again for typing, focus and the clock too); safe to repeat all the same: the
+  // same list gives the same labels and the same view.
+  return useMemo(() => labeler.label(sessions), [labeler, sessions]);
 }
 
 /** The names (isolated, clipped at their own end) and, when they collide with another session's, what tells them apart. */
@@ -46,7 +41,7 @@ export function SessionTitle({ label, className, compact = false }: { label: Ses
 }
 
 /** "You: Let me shuffle the cards", "Sara: Voice note": the newest message, on one line. */
-export function LastMessagePreview({ session, selfId, people }: { session: ChatSession; selfId: string; people: Map<string, Person> }) {
+export function LastMessagePreview({ session, selfId, people }: { session: ChatSession; selfId: string; people: ReadonlyMap<string, Person> }) {
   const { t, tx } = useI18n();
   const last = session.lastMessage;
   if (last === undefined) return null;

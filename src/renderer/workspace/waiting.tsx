@@ -1,6 +1,6 @@
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import type { ChatSession } from '../../shared/ipc/contract';
-import { waitState, type WaitLevel } from '../../shared/waiting-time';
+import { countWaiting, waitState, type WaitLevel } from '../../shared/waiting-time';
 import type { ConsoleClient } from '../bridge/console-client';
 import { useI18n } from '../i18n/i18n';
 
@@ -92,20 +92,29 @@ export function WaitingFigure({ waitingSince, target }: { waitingSince: string; 
   );
 }
 
+/** When each session's wait began, read once per session row (rows are new objects only when they change). */
+const waitStart = new WeakMap<ChatSession, number>();
+function waitStarts(sessions: readonly ChatSession[]): number[] {
+  const starts: number[] = [];
+  for (const s of sessions) {
+    if (s.status !== 'active' || !s.waitingSince) continue;
+    let since = waitStart.get(s);
+    if (since === undefined) {
+      since = Date.parse(s.waitingSince);
+      waitStart.set(s, since);
+    }
+    if (!Number.isNaN(since)) starts.push(since);
+  }
+  return starts;
+}
+
 /** Count of sessions whose client is past (or close to) the target; a visible, announced warning above the list. */
 export function WaitingSummary({ sessions, target }: { sessions: readonly ChatSession[]; target: number | null }) {
   const { t } = useI18n();
-  const waiting = sessions.filter((s) => s.status === 'active' && s.waitingSince).map((s) => s.waitingSince!);
+  const waiting = useMemo(() => waitStarts(sessions), [sessions]);
   const key = useSyncExternalStore(waitClock.subscribe, () => {
     if (target === null) return '0|0';
-    const now = waitClock.read();
-    let passed = 0;
-    let close = 0;
-    for (const since of waiting) {
-      const { level } = waitState(since, now, target);
-      if (level === 'passed') passed += 1;
-      else if (level === 'close') close += 1;
-    }
+    const { passed, close } = countWaiting(waiting, waitClock.read(), target);
     return `${passed}|${close}`;
   });
   const [passed, close] = key.split('|').map(Number) as [number, number];

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { afterEach, expect, it } from 'vitest';
 import { cleanup, render } from '@testing-library/react';
-import { OrderedList } from '../../../src/renderer/lib/ordered-list';
+import { assignSlots, OrderedList } from '../../../src/renderer/lib/ordered-list';
 
 afterEach(cleanup);
 
@@ -54,4 +54,31 @@ it('shows the rows in the order given, moving only the row that moved up, and ad
   const shuffled = [...next].reverse();
   rerender(<List ids={shuffled} />);
   expect(order(list)).toEqual(shuffled);
+});
+
+it('hands the slot of a row that leaves to the row that comes, but not the row holding the focus', () => {
+  const ids = ['a', 'b', 'c'];
+  const { getByTestId, rerender } = render(<List ids={ids} />);
+  const list = getByTestId('list');
+  const leaving = list.querySelector('[data-row-id="c"]')!;
+  // A session not shown yet gets a message: it comes at the top as the last row leaves the window.
+  rerender(<List ids={['d', 'a', 'b']} />);
+  expect(order(list)).toEqual(['d', 'a', 'b']);
+  expect(list.querySelector('[data-row-id="d"]')).toBe(leaving);
+  expect(leaving.textContent).toBe('d');
+
+  // The leaving row holds the keyboard focus: it goes with its row, and the new row is built.
+  const focused = list.querySelector<HTMLElement>('[data-row-id="b"] button')!;
+  focused.focus();
+  rerender(<List ids={['e', 'd', 'a']} />);
+  expect(order(list)).toEqual(['e', 'd', 'a']);
+  expect(list.querySelector('[data-row-id="e"]')).not.toBe(focused.parentElement);
+  expect(focused.isConnected).toBe(false);
+});
+
+it('gives slots from those freed, lowest first, and keeps a slot for as long as its id stays', () => {
+  const assigned = new Map<string, number>();
+  expect(assignSlots(assigned, ['a', 'b', 'c'], () => false)).toEqual([0, 1, 2]);
+  expect(assignSlots(assigned, ['c', 'x', 'y', 'b'], () => false)).toEqual([2, 0, 3, 1]);
+  expect(assignSlots(assigned, ['z', 'c', 'b'], (id) => id === 'x')).toEqual([3, 2, 1]);
 });

@@ -11,7 +11,7 @@ import { Workspace } from '../../../src/renderer/workspace/Workspace';
 import { FirstRunScreen } from '../../../src/renderer/screens/FirstRunScreen';
 import { SettingsPanel } from '../../../src/renderer/settings/SettingsPanel';
 import { summarise } from '../../../src/renderer/workspace/ConnectionIndicator';
-import { sessionLabels } from '../../../src/renderer/lib/directory';
+import { SessionLabeler } from '../../../src/renderer/lib/directory';
 import { chatSession, fakeMain, ME, participant, wrap } from './fake-main';
 
 vi.mock('wavesurfer.js', () => ({ default: { create: () => ({ getWrapper: () => document.createElement('div'), getRenderer: () => ({ renderProgress() {} }), on: () => () => {}, destroy() {} }) } }));
@@ -104,7 +104,7 @@ describe('orientation', () => {
   ];
 
   it('gives same-named sessions distinct names (booking, type, short id), and leaves unique ones alone', () => {
-    const labels = sessionLabels(sessions, ME.id, { untitled: '?', role: (r) => r, type: (t) => (t === 'support' ? 'Support' : t), booking: (id) => `Booking ${id}` });
+    const labels = new SessionLabeler(ME.id, { untitled: '?', role: (r) => r, type: (t) => (t === 'support' ? 'Support' : t), booking: (id) => `Booking ${id}` }).label(sessions);
     expect([...labels.values()]).toEqual([
       { title: 'Sara Client', qualifier: 'Booking b00c1e', shortQualifier: 'Booking b00c1e' },
       { title: 'Sara Client', qualifier: 'Support #9f8e7d', shortQualifier: '#9f8e7d' },

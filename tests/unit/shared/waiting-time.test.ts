@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { byLongestWaiting, closeAfterMs, waitState } from '../../../src/shared/waiting-time';
+import { byLongestWaiting, closeAfterMs, countWaiting, waitState } from '../../../src/shared/waiting-time';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0);
 const since = new Date(T0).toISOString();
@@ -28,6 +28,20 @@ describe('waiting time against the reply target', () => {
     expect(() => waitState('yesterday', at(1), 15)).toThrow(/ISO timestamp/);
     expect(() => waitState(since, at(1), 0)).toThrow(/positive whole number/);
     expect(() => waitState(since, at(1), 2.5)).toThrow(/positive whole number/);
+  });
+
+  it('counts the waits past and close to the target as waitState levels them, a clock behind the server\'s included', () => {
+    for (const target of [1, 2, 15, 60]) {
+      // Starts on and around each boundary, and a little in the future.
+      const starts = [0, 1, 59_999, 60_000, 60_001, closeAfterMs(target), closeAfterMs(target) + 1, target * 60_000 - 1, target * 60_000, target * 60_000 + 1, -5_000]
+        .map((ago) => at(100) - ago);
+      const now = at(100);
+      const levels = starts.map((s) => waitState(new Date(s).toISOString(), now, target).level);
+      expect(countWaiting(starts, now, target)).toEqual({
+        passed: levels.filter((l) => l === 'passed').length,
+        close: levels.filter((l) => l === 'close').length,
+      });
+    }
   });
 
   it('sorts longest waiting first, then the sessions nobody waits in, in their given order', () => {
