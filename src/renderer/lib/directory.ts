@@ -12,7 +12,7 @@ const key = (ownerId: string) => `samia.directory.${ownerId}`;
 
 /**
  * Accounts created from this console (ids and names only, no credentials), remembered so a picker shows them
- * at once; accounts.list, the people met in sessions and this list are merged by buildDirectory.
+ * at once; accounts.list, the people met in sessions and this list are merged by PeopleDirectory.
  */
 export function rememberedPeople(ownerId: string): Person[] {
   try {
