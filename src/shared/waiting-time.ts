@@ -27,32 +27,40 @@ export function closeAfterMs(targetMinutes: number): number {
 export function waitState(waitingSince: string, nowMs: number, targetMinutes: number | null): WaitState {
   const since = Date.parse(waitingSince);
   if (Number.isNaN(since)) throw new TypeError(`waitingSince must be an ISO timestamp, got ${JSON.stringify(waitingSince)}.`);
-  if (targetMinutes !== null && (!Number.isInteger(targetMinutes) || targetMinutes <= 0)) {
-    throw new TypeError(`The reply target must be a positive whole number of minutes, got ${JSON.stringify(targetMinutes)}.`);
-  }
-  const waited = Math.max(0, nowMs - since);
-  const seconds = Math.floor(waited / 1000);
-  if (targetMinutes === null) return { seconds, level: 'ok' };
-  if (waited >= targetMinutes * MINUTE_MS) return { seconds, level: 'passed' };
-  return { seconds, level: waited >= closeAfterMs(targetMinutes) ? 'close' : 'ok' };
+  if (targetMinutes !== null) checkTarget(targetMinutes);
+  const waited = waitedMs(since, nowMs);
+  return { seconds: Math.floor(waited / 1000), level: targetMinutes === null ? 'ok' : levelAfter(waited, targetMinutes) };
 }
 
 /**
  * How many of these waits (their start, in ms since the epoch) have passed the target at `nowMs`, and how many are
- * close to it: the levels waitState gives, counted with two comparisons per wait (the sidebar's summary counts
- * hundreds of them every second).
+ * close to it, by waitState's rule: the sidebar's summary counts hundreds of them every second, from starts read
+ * once, not from timestamps parsed again each time.
  */
 export function countWaiting(sinceMs: readonly number[], nowMs: number, targetMinutes: number): { passed: number; close: number } {
-  const passedBy = nowMs - targetMinutes * MINUTE_MS;
-  const closeBy = nowMs - closeAfterMs(targetMinutes);
+  checkTarget(targetMinutes);
   let passed = 0;
   let close = 0;
-  for (const start of sinceMs) {
-    const since = Math.min(start, nowMs); // a clock a little behind the server's: waited zero, as waitState has it
-    if (since <= passedBy) passed++;
-    else if (since <= closeBy) close++;
+  for (const since of sinceMs) {
+    const level = levelAfter(waitedMs(since, nowMs), targetMinutes);
+    if (level === 'passed') passed++;
+    else if (level === 'close') close++;
   }
   return { passed, close };
+}
+
+/** Never negative: a clock a little behind the server's shows zero. */
+const waitedMs = (since: number, nowMs: number) => Math.max(0, nowMs - since);
+
+function levelAfter(waited: number, targetMinutes: number): WaitLevel {
+  if (waited >= targetMinutes * MINUTE_MS) return 'passed';
+  return waited >= closeAfterMs(targetMinutes) ? 'close' : 'ok';
+}
+
+function checkTarget(targetMinutes: number) {
+  if (!Number.isInteger(targetMinutes) || targetMinutes <= 0) {
+    throw new TypeError(`The reply target must be a positive whole number of minutes, got ${JSON.stringify(targetMinutes)}.`);
+  }
 }
 
 /**

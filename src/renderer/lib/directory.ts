@@ -105,7 +105,8 @@ export interface LabelWords {
  * costs the same however many sessions are listed.
  */
 export class SessionLabeler {
-  private readonly listed = new Map<string, { session: ChatSession; title: string; pass: number }>();
+  /** What each listed session's label is made of (its id is the key), and the pass that last saw it. */
+  private readonly listed = new Map<string, { participants: ChatSession['participants']; type: ChatSession['type']; bookingId: string | null; title: string; pass: number }>();
   private readonly byTitle = new Map<string, Set<string>>();
   private readonly labels = new Map<string, SessionLabel>();
   private view: ReadonlyMap<string, SessionLabel> = new MapView(this.labels);
@@ -125,13 +126,13 @@ export class SessionLabeler {
       const entry = this.listed.get(s.id);
       if (entry?.pass === pass) continue; // listed twice: labelled once
       seen++;
-      if (entry && entry.session.participants === s.participants && entry.session.type === s.type && entry.session.bookingId === s.bookingId) {
-        entry.pass = pass; // what its label reads (id, type, booking) is the same in the older row kept
+      if (entry && entry.participants === s.participants && entry.type === s.type && entry.bookingId === s.bookingId) {
+        entry.pass = pass;
         continue;
       }
       const title = sessionTitle(s, this.selfId, this.words.untitled, this.words.role);
       if (entry) this.leave(entry.title, s.id, touched);
-      this.listed.set(s.id, { session: s, title, pass });
+      this.listed.set(s.id, { participants: s.participants, type: s.type, bookingId: s.bookingId, title, pass });
       let group = this.byTitle.get(title);
       if (!group) this.byTitle.set(title, (group = new Set()));
       group.add(s.id);
@@ -141,7 +142,6 @@ export class SessionLabeler {
       for (const [id, entry] of this.listed) {
         if (entry.pass === pass) continue;
         this.listed.delete(id);
-        this.labels.delete(id);
         this.leave(entry.title, id, touched);
       }
     }
@@ -163,7 +163,7 @@ export class SessionLabeler {
   private relabel(title: string): boolean {
     const group = this.byTitle.get(title);
     if (!group) return true;
-    const sessions = [...group].map((id) => this.listed.get(id)!.session);
+    const sessions = [...group].map((id) => ({ id, ...this.listed.get(id)! }));
     const typesDiffer = new Set(sessions.map((s) => s.type)).size > 1;
     let changed = false;
     for (const s of sessions) {
