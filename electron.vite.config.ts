@@ -11,7 +11,14 @@ export default defineConfig({
       externalizeDeps: true,
       // The Electron main process, and the web shell (src/main/webshell/cli.ts) for where Electron is absent: `npm start`
       // runs the built web shell, so it starts from plain JS as the Electron app does, not through a TypeScript loader.
-      rollupOptions: { input: { index: resolve('src/main/electron/main.ts'), webshell: resolve('src/main/webshell/cli.ts') } },
+      // The third, embedded-thread.js, is the embedded backend's worker thread (src/main/backend/embedded/embedded-thread.ts).
+      rollupOptions: {
+        input: {
+          index: resolve('src/main/electron/main.ts'),
+          webshell: resolve('src/main/webshell/cli.ts'),
+          'embedded-thread': resolve('src/main/backend/embedded/embedded-thread-entry.ts'),
+        },
+      },
     },
   },
   preload: {

@@ -51,7 +51,7 @@ try {
   const seeded = await seedSessions(harness.database.db, { staffId: harness.ownerId, sessions: SESSIONS, messages: SESSIONS * 50 });
   const { page, cdp } = await harness.openSignedIn(SESSIONS);
   // The realtime server's joined channels, read through its private map: a benchmark's look inside, not an API.
-  const realtime = (harness.backend as unknown as { server: { options: { realtime: { byTopic: Map<string, Set<unknown>> } } } }).server.options.realtime;
+  const realtime = (harness.backend as unknown as { server: { server: { options: { realtime: { byTopic: Map<string, Set<unknown>> } } } } }).server.server.options.realtime;
   const channels = () => [...realtime.byTopic.values()].reduce((n, set) => n + set.size, 0);
   const localDb = new Database(path.join(harness.dataDir, 'users', harness.ownerId, 'local.db'), { readonly: true });
   const count = localDb.prepare('select count(*) as n from cached_messages');

@@ -10,6 +10,7 @@
 // also holds the session list the console kept from its last run (src/main/store/session-list-cache.ts): the
 // workspace draws it at once, and the backend's list replaces it when it answers (also printed, with the first click
 // on a session meanwhile: on the embedded backend the list read holds the process's thread while it runs).
+// BENCH_STARTUP_PROFILE=<folder> starts the web shell with --cpu-prof, writing one CPU profile per run there.
 //   npx electron-vite build && npx tsx bench/scale/startup.bench.ts
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -30,6 +31,7 @@ const SESSIONS = envInt('BENCH_STARTUP_SESSIONS', 500);
 const MESSAGES = envInt('BENCH_STARTUP_MESSAGES', 100_000);
 const RUNS = envInt('BENCH_STARTUP_RUNS', 3);
 const GOAL = 2;
+const PROFILE_DIR = process.env.BENCH_STARTUP_PROFILE;
 const password = 'correct horse battery';
 const email = 'owner@bench.test';
 const webShell = path.resolve('out/main/webshell.js');
@@ -106,7 +108,7 @@ try {
     let resolveUrl: (url: string) => void = () => {};
     const url = new Promise<string>((resolve) => (resolveUrl = resolve));
     const shell = run(
-      [webShell, '--data-dir', dataDir, '--port', '0'],
+      [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(PROFILE_DIR)}`, '--cpu-prof-interval=250'] : []), webShell, '--data-dir', dataDir, '--port', '0'],
       (line) => {
         if (line.startsWith('Open: ')) resolveUrl(line.slice('Open: '.length).trim());
       },

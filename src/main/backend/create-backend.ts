@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { BackendConfig } from '../core/backend-config';
 import type { Backend } from './backend-port';
-import { EmbeddedSupabase } from './embedded/embedded-supabase';
+import { EmbeddedSupabaseThread } from './embedded/embedded-thread';
 import { MemorySecretStore, SupabaseBackend, type SecretStore } from './supabase-connection';
 
 export interface CreateBackendOptions {
@@ -29,7 +29,8 @@ export function createBackend(config: BackendConfig, options: CreateBackendOptio
   if (config.kind === 'supabase') {
     return new SupabaseBackend({ kind: 'supabase', url: config.url, anonKey: config.anonKey, secretStore });
   }
-  return new EmbeddedSupabase({
+  // The local Supabase runs in a thread of its own (embedded-thread.ts); the console reaches it over loopback.
+  return new EmbeddedSupabaseThread({
     dataDir: path.join(config.dataDir, 'embedded'),
     secretStore,
     ...(options.supabaseDir ? { supabaseDir: options.supabaseDir } : {}),

@@ -64,7 +64,7 @@ describe('table maintenance on PGlite', () => {
   it('runs on the embedded backend\'s own timer', async () => {
     embedded = new EmbeddedSupabase({ dataDir: null, emergencySweepMs: 0, maintenanceMs: 100 });
     await embedded.start();
-    const database = (embedded as unknown as { database: PgliteDatabase }).database;
+    const database = embedded.database as PgliteDatabase;
     const sql = <R>(text: string, params?: unknown[]) => database.db.query<R>(text, params).then((r) => r.rows);
     await sql(`insert into storage.buckets (id, name) values ('maintenance-test', 'maintenance-test')`);
     await sql(`insert into storage.objects (bucket_id, name) select 'maintenance-test', 'o' || g from generate_series(1, 80) g`);

@@ -71,7 +71,7 @@ const ids = (sessions: readonly ChatSession[]) => sessions.map((s) => s.id);
 const bySessionListOrder = (a: ChatSession, b: ChatSession) =>
   compareTimestamps(b.lastMessageAt ?? b.createdAt, a.lastMessageAt ?? a.createdAt) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 const storeOf = (userId: string) => openLocalStore({ directory: path.join(dataDir, 'users', userId) });
-const pglite = () => (backend as unknown as { database: PgliteDatabase }).database.db;
+const pglite = () => (backend.database as PgliteDatabase).db;
 
 let adminId = '';
 const clients: string[] = [];
