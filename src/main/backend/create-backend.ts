@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { BackendConfig } from '../core/backend-config';
 import type { Backend } from './backend-port';
 import { EmbeddedSupabaseThread } from './embedded/embedded-thread';
-import { MemorySecretStore, SupabaseBackend, type SecretStore } from './supabase-connection';
+import type { SecretStore } from './supabase-connection';
 
 export interface CreateBackendOptions {
   /** Where supabase/compat and supabase/migrations are (packaged apps ship them as resources). */
@@ -14,25 +14,28 @@ export interface CreateBackendOptions {
   log?: (message: string) => void;
 }
 
-const memoryStores = () => {
-  const stores = new Map<string, SecretStore>();
-  return (slot: string) => {
-    const store = stores.get(slot) ?? new MemorySecretStore();
-    stores.set(slot, store);
-    return store;
-  };
-};
-
-/** The one place that picks the backend from the configuration; both are reached through supabase-js. */
-export function createBackend(config: BackendConfig, options: CreateBackendOptions = {}): Backend {
-  const secretStore = options.secretStore ?? memoryStores();
+/**
+ * The one place that picks the backend from the configuration; both are reached through supabase-js. Asynchronous,
+ * and importing supabase-js only where it is needed, so that a shell can start the embedded backend's thread before
+ * it loads the rest of itself: the thread then opens the database while this one loads.
+ */
+export async function createBackend(config: BackendConfig, options: CreateBackendOptions = {}): Promise<Backend> {
   if (config.kind === 'supabase') {
+    const { MemorySecretStore, SupabaseBackend } = await import('./supabase-connection');
+    const stores = new Map<string, SecretStore>();
+    const secretStore =
+      options.secretStore ??
+      ((slot: string) => {
+        const store = stores.get(slot) ?? new MemorySecretStore();
+        stores.set(slot, store);
+        return store;
+      });
     return new SupabaseBackend({ kind: 'supabase', url: config.url, anonKey: config.anonKey, secretStore });
   }
   // The local Supabase runs in a thread of its own (embedded-thread.ts); the console reaches it over loopback.
   return new EmbeddedSupabaseThread({
     dataDir: path.join(config.dataDir, 'embedded'),
-    secretStore,
+    ...(options.secretStore ? { secretStore: options.secretStore } : {}),
     ...(options.supabaseDir ? { supabaseDir: options.supabaseDir } : {}),
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.log ? { log: options.log } : {}),

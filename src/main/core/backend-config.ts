@@ -1,6 +1,6 @@
 import { readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { AppError } from '../../shared/ipc/errors';
+import { AppError } from '../../shared/ipc/app-error';
 
 /**
  * Which backend the console talks to. Supabase when a project is configured (environment, or the settings

@@ -143,19 +143,27 @@ function runConsole(): void {
 
     const userData = app.getPath('userData');
     const config = backendConfigFromEnvironment(process.env, dataDir());
-    const started = createBackend(config, {
-      supabaseDir: layout.isPackaged ? path.join(layout.resourcesPath, 'supabase') : path.join(layout.appPath, 'supabase'),
-      secretStore: safeStorageSecrets(userData, (level, message) => log(level, message)),
-      log: (message) => log('info', message),
-    });
-    backend = started;
     // The start-up order both shells share: the backend opens, and the console window shows the sign-in form meanwhile.
-    starting = startConsoleBackend({ kind: config.kind, dataDir: dataDir(), open: async () => (await started.start(), started) });
+    starting = startConsoleBackend({
+      kind: config.kind,
+      dataDir: dataDir(),
+      open: async () => {
+        const created = await createBackend(config, {
+          supabaseDir: layout.isPackaged ? path.join(layout.resourcesPath, 'supabase') : path.join(layout.appPath, 'supabase'),
+          secretStore: safeStorageSecrets(userData, (level, message) => log(level, message)),
+          log: (message) => log('info', message),
+        });
+        backend = created;
+        await created.start();
+        return created;
+      },
+    });
     backendStarting = starting.ready.then(() => {});
     openConsoleWindow();
     tray = new ConsoleTray(trayImage(resources), { show: showConsole, newWindow: openConsoleWindow });
+    let started: Backend;
     try {
-      await backendStarting;
+      started = await starting.ready;
     } finally {
       backendStarting = null;
     }
@@ -216,11 +224,9 @@ function runConsole(): void {
   }
 
   async function stopBackend(): Promise<void> {
-    const current = backend;
-    if (!current) return;
     // A start still under way is awaited first: stopping half-started PGlite would lose its files.
     await backendStarting?.catch(() => {});
-    await current.stop();
+    await backend?.stop();
   }
 
   /** Everything that must close cleanly before the process ends: each window's local store, then the backend. */

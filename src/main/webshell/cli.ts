@@ -3,16 +3,15 @@ import os from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startWebShell } from './webshell-server';
 import { onSavedPort, readWebShellIdentity, saveWebShellIdentity } from './webshell-identity';
-import { createConsoleCore } from '../core/console-core';
 import { backendConfigFromEnvironment } from '../core/backend-config';
 import { createBackend } from '../backend/create-backend';
-import { HeadlessAlertPlatform } from '../alerts';
 import { startupMark } from '../core/startup-trace';
 import { startConsoleBackend } from '../core/console-startup';
 
-startupMark('modules loaded');
+// Only what starts the backend is imported up front; the rest of the shell (its server, the core, supabase-js) is
+// loaded below, once the embedded backend's thread has started opening the database beside it.
+startupMark('start-up modules loaded');
 
 function packageRoot(from: string): string {
   for (let dir = from; ; dir = path.dirname(dir)) {
@@ -43,11 +42,18 @@ const starting = startConsoleBackend({
   dataDir: values['data-dir'],
   open: () =>
     onSavedPort(identity.apiPort, async (port) => {
-      const started = createBackend(config, { supabaseDir: path.join(root, 'supabase'), port, log: (m) => console.log(`[backend] ${m}`) });
+      const started = await createBackend(config, { supabaseDir: path.join(root, 'supabase'), port, log: (m) => console.log(`[backend] ${m}`) });
       await started.start();
       return started;
     }),
 });
+
+const [{ startWebShell }, { createConsoleCore }, { HeadlessAlertPlatform }] = await Promise.all([
+  import('./webshell-server'),
+  import('../core/console-core'),
+  import('../alerts'),
+]);
+startupMark('modules loaded');
 
 const shell = await onSavedPort(Number(values.port) || identity.port, (port) => startWebShell({
   rendererDir: values['renderer-dir'],

@@ -4,9 +4,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { SchemaError } from '../../schema/index';
 import type { Backend, NewAccount, UserConnection } from '../backend-port';
-import type { SecretStore, SupabaseBackend } from '../supabase-connection';
+import type { SupabaseBackend } from '../supabase-connection';
 import type { LocalApi } from './embedded-server';
-import { embeddedClientBackend, type EmbeddedSupabaseOptions } from './embedded-supabase';
+import type { EmbeddedSupabaseOptions } from './embedded-supabase';
 import { startupMark } from '../../core/startup-trace';
 import type { FromThread, ThreadError, ThreadOptions, ToThread } from './embedded-thread-protocol';
 
@@ -49,6 +49,9 @@ export class EmbeddedSupabaseThread implements Backend {
     // Node loads its fetch (undici) at first use, some 50-100 ms of this thread; supabase-js needs it as soon as the
     // backend answers, so it is loaded now, while the backend's thread opens the database.
     if (typeof globalThis.fetch !== 'function') throw new Error('This Node.js has no fetch; the console needs Node.js 20 or later.');
+    // supabase-js too, which a shell that started this thread first has not loaded yet.
+    const client = import('./embedded-supabase');
+    client.catch(() => {});
     const api = await new Promise<LocalApi>((resolve, reject) => {
       worker.on('message', (message: FromThread) => {
         if (message.kind === 'log') log?.(message.message);
@@ -71,8 +74,9 @@ export class EmbeddedSupabaseThread implements Backend {
       this.worker = null;
       throw error;
     });
+    const { embeddedClientBackend } = await client;
     this.api = api;
-    this.inner = embeddedClientBackend(api, secretStore as ((slot: string) => SecretStore) | undefined);
+    this.inner = embeddedClientBackend(api, secretStore);
   }
 
   async stop(): Promise<void> {
