@@ -1,7 +1,8 @@
 // Start-up (issue 15 item 3): from process start to the workspace interactive (signed in, the session list drawn),
 // with a data folder holding BENCH_STARTUP_MESSAGES cached messages in BENCH_STARTUP_SESSIONS sessions (defaults:
 // the issue's 100,000 in 500), against a bare open of the same PGlite and SQLite files with one query each, in the
-// same run. Both are child processes started the same way, plain `node <file.js>` with no TypeScript loader: the
+// same run. Both are child processes started the same way, plain `node <file.js>` with no TypeScript loader (the bare
+// open with the V8 setting the console's backend thread makes for PGlite, WASM_TIERING_BUDGET): the
 // console is the web shell as `npm start` runs it where Electron is absent (out/main/webshell.js, the build's second
 // entry; core under Node, renderer in Debian's Chromium), the baseline bench/scale/bare-open.mjs. (Through tsx, each
 // start would also pay the loader's transforms, which the shipped build does not.) Chromium is launched before the
@@ -9,7 +10,7 @@
 // The uncounted first run signs in as the console does every day, so the counted runs start from a data folder that
 // also holds the session list the console kept from its last run (src/main/store/session-list-cache.ts): the
 // workspace draws it at once, and the backend's list replaces it when it answers (also printed, with the first click
-// on a session meanwhile: on the embedded backend the list read holds the process's thread while it runs).
+// on a session meanwhile, which the backend's thread answers beside that list's read).
 // BENCH_STARTUP_PROFILE=<folder> starts the web shell with --cpu-prof, writing one CPU profile per run there.
 //   npx electron-vite build && npx tsx bench/scale/startup.bench.ts
 import { spawn } from 'node:child_process';
@@ -21,6 +22,7 @@ import { performance } from 'node:perf_hooks';
 import { chromium } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../playwright.config';
 import { EmbeddedSupabase } from '../../src/main/backend/embedded/embedded-supabase';
+import { WASM_TIERING_BUDGET } from '../../src/main/backend/embedded/embedded-thread-protocol';
 import { PgliteDatabase } from '../../src/main/backend/local-supabase/platform-database';
 import { toMessageRow } from '../../src/main/backend/row-mapping';
 import { toServerMessage } from '../../src/main/core/backend-outbox-transport';
@@ -99,7 +101,7 @@ try {
   for (let i = 0; i <= RUNS; i++) {
     // Run 0 warms the OS file cache for both; it is not counted.
     const t0 = performance.now();
-    await run([path.resolve('bench/scale/bare-open.mjs'), dataDir, userId]).done;
+    await run([`--wasm-tiering-budget=${WASM_TIERING_BUDGET}`, path.resolve('bench/scale/bare-open.mjs'), dataDir, userId]).done;
     const bareMs = performance.now() - t0;
 
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });

@@ -1,13 +1,14 @@
+import v8 from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { SchemaError } from '../../schema/index';
 import { EmbeddedServer } from './embedded-server';
-import type { FromThread, ThreadError, ThreadOptions, ToThread } from './embedded-thread-protocol';
+import { WASM_TIERING_BUDGET, type FromThread, type ThreadError, type ThreadOptions, type ToThread } from './embedded-thread-protocol';
 import { startupMark } from '../../core/startup-trace';
-
-startupMark('backend thread: modules loaded');
 
 // The embedded backend's thread (started by embedded-thread.ts): the local Supabase, PGlite and its API servers,
 // off the console's thread, so opening the database and answering requests never hold the page or the IPC.
+
+startupMark('backend thread: modules loaded');
 
 if (!parentPort) throw new Error('embedded-thread-entry runs as a worker thread of the console (embedded-thread.ts).');
 const port = parentPort;
@@ -26,6 +27,7 @@ function toThreadError(error: unknown): ThreadError {
   };
 }
 
+v8.setFlagsFromString(`--wasm-tiering-budget=${WASM_TIERING_BUDGET}`);
 const server = new EmbeddedServer({ ...options, ...(log ? { log: (message: string) => post({ kind: 'log', message }) } : {}) });
 
 port.on('message', (message: ToThread) => {
