@@ -48,6 +48,18 @@ describe.each(fixtures)('the %s backend', (_name, makeFixture) => {
     for (const user of [admin, reader, client, monitor]) expect(user.signedInProfile).toEqual(await user.profile());
   });
 
+  it('keeps the change cursor of the sign-in: what is sent afterwards comes from it, what was sent before does not', async () => {
+    const session = await client.openSupportSession();
+    await monitor.assignReader(session.id, reader.userId);
+    const before = await client.sendMessage({ sessionId: session.id, clientMessageId: randomUUID(), type: 'text', body: 'before the sign-in' });
+    const lookingOn = await fx.user('monitor', 'Mina');
+    const after = await client.sendMessage({ sessionId: session.id, clientMessageId: randomUUID(), type: 'text', body: 'after the sign-in' });
+    const ids = (await lookingOn.messagesChangedSince(lookingOn.signedInCursor)).messages.map((m) => m.id);
+    expect(ids).toContain(after.id);
+    expect(ids).not.toContain(before.id);
+    await lookingOn.signOut();
+  });
+
   it('refuses a wrong password and an unknown email alike', async () => {
     await expect(fx.backend.signIn('nobody@samia.test', password)).rejects.toMatchObject({ code: 'auth.invalid_credentials' });
   });

@@ -115,6 +115,11 @@ export interface UserConnection {
   readonly userId: string;
   /** The profile as the sign-in read it (the sign-in needs the role): the console starts from it, without asking again. */
   readonly signedInProfile: ProfileRow;
+  /**
+   * The change cursor as of the sign-in (messagesChangedSince(null), read beside the profile): taken before anything
+   * subscribes, so whatever is committed from then on reaches the console, live or by catch-up.
+   */
+  readonly signedInCursor: string;
   profile(): Promise<ProfileRow>;
   listSessions(): Promise<SessionRow[]>;
   listMessages(sessionId: string, options?: { before?: MessageCursor; limit?: number }): Promise<MessageRow[]>;

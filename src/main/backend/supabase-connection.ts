@@ -151,8 +151,10 @@ export class SupabaseBackend implements Backend {
     const client = this.newClient(String(++this.slot));
     const { data, error } = await client.auth.signInWithPassword({ email: email.trim(), password });
     if (error || !data.session) throw authError(error);
-    const profile = toProfileRow(await rpcRow(client, 'my_profile', {}));
-    const connection = new SupabaseUserConnection(client, data.user.id, profile, () => this.connections.delete(connection));
+    // Read together: the console needs the role and the change cursor before it shows anything.
+    const [profileRow, changes] = await Promise.all([rpcRow(client, 'my_profile', {}), rpc(client, 'messages_changed_since', {})]);
+    const cursor = (changes as unknown as { cursor: string }).cursor;
+    const connection = new SupabaseUserConnection(client, data.user.id, toProfileRow(profileRow), String(cursor), () => this.connections.delete(connection));
     this.connections.add(connection);
     return connection;
   }
@@ -230,6 +232,7 @@ class SupabaseUserConnection implements UserConnection {
     private readonly client: Client,
     readonly userId: string,
     readonly signedInProfile: ProfileRow,
+    readonly signedInCursor: string,
     private readonly onClose: () => void,
   ) {
     this.role = signedInProfile.role;

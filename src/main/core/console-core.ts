@@ -157,8 +157,9 @@ export function createConsoleCore(services: ShellServices) {
   async function begin(conn: UserConnection): Promise<AuthState> {
     await end();
     profile = toProfile(conn.signedInProfile);
-    // Taken before anything subscribes: whatever is committed from here on reaches this console, live or by catch-up.
-    const { cursor } = await conn.messagesChangedSince(null);
+    // Taken at the sign-in, before anything subscribes: whatever is committed from then on reaches this console, live
+    // or by catch-up.
+    const cursor = conn.signedInCursor;
     // Callbacks of an ended session (they can fire late, or during construction) must not touch the new one.
     const generation = ++sessionGeneration;
     session = new UserSession(conn, services.dataDir, hub, alertPlatform, {

@@ -301,7 +301,7 @@ export class UserSession {
   async sessionsForRenderer(): Promise<{ sessions: ChatSession[]; refreshing: boolean }> {
     if (this.cachedList && !this.cachedListShown) {
       this.cachedListShown = true;
-      // After this answer has left: the backend's read may hold the thread (PGlite) until it is done.
+      // After this answer has left: the backend's answer, 500 rows, is parsed on this thread.
       setImmediate(() => this.startFirstList());
       return { sessions: this.cachedList, refreshing: true };
     }
