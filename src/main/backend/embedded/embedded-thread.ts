@@ -66,8 +66,9 @@ export class EmbeddedSupabaseThread implements Backend {
         // Before 'started' this rejects the start; afterwards the backend is gone and every request fails as
         // unreachable, which the console shows.
         reject(new Error(`The embedded backend's thread exited (code ${code}) before it started.`));
-        if (this.worker === worker && !this.stopping) log?.(`the embedded backend's thread exited unexpectedly (code ${code})`);
-        if (this.worker === worker) this.worker = null;
+        if (this.worker !== worker) return;
+        if (this.api && !this.stopping) log?.(`the embedded backend's thread exited unexpectedly (code ${code})`);
+        this.worker = null;
       });
     }).catch(async (error: unknown) => {
       await worker.terminate().catch(() => {});
