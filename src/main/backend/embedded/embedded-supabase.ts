@@ -1,8 +1,8 @@
 import type { ApplyResult } from '../../schema/index';
-import type { Backend, NewAccount, UserConnection } from '../backend-port';
 import type { PlatformDatabase } from '../local-supabase/platform-database';
 import type { MaintenanceReport } from '../local-supabase/table-maintenance';
 import { MemorySecretStore, SupabaseBackend, type SecretStore } from '../supabase-connection';
+import { EmbeddedClientSide } from './embedded-client-side';
 import { EmbeddedServer, type EmbeddedServerOptions, type LocalApi } from './embedded-server';
 
 export interface EmbeddedSupabaseOptions extends EmbeddedServerOptions {
@@ -36,12 +36,11 @@ export function embeddedClientBackend(api: LocalApi, secretStore?: (slot: string
  * migrations, served on loopback by the local Auth, REST, Storage and Realtime APIs, and reached like any
  * Supabase project through the one supabase-js adapter.
  */
-export class EmbeddedSupabase implements Backend {
-  readonly kind = 'embedded' as const;
+export class EmbeddedSupabase extends EmbeddedClientSide {
   private readonly server: EmbeddedServer;
-  private inner: SupabaseBackend | null = null;
 
   constructor(private readonly options: EmbeddedSupabaseOptions) {
+    super();
     this.server = new EmbeddedServer(options);
   }
 
@@ -58,11 +57,6 @@ export class EmbeddedSupabase implements Backend {
   /** The local API, once started: for the clients' app, the simulator or a script. */
   get api(): LocalApi | null {
     return this.server.api;
-  }
-
-  private get backend(): SupabaseBackend {
-    if (!this.inner) throw new Error('The embedded backend is not started.');
-    return this.inner;
   }
 
   async start(): Promise<void> {
@@ -85,21 +79,5 @@ export class EmbeddedSupabase implements Backend {
   /** One pass of PGlite's table maintenance (EmbeddedServer.maintain). */
   maintain(): Promise<MaintenanceReport> {
     return this.server.maintain();
-  }
-
-  async needsFirstRun(): Promise<boolean> {
-    return this.backend.needsFirstRun();
-  }
-
-  async createFirstAccount(account: Omit<NewAccount, 'role'>): Promise<UserConnection> {
-    return this.backend.createFirstAccount(account);
-  }
-
-  async signIn(email: string, password: string): Promise<UserConnection> {
-    return this.backend.signIn(email, password);
-  }
-
-  setPowerState(awake: boolean): void {
-    this.inner?.setPowerState(awake);
   }
 }

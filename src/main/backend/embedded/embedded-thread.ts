@@ -3,8 +3,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { SchemaError } from '../../schema/index';
-import type { Backend, NewAccount, UserConnection } from '../backend-port';
-import type { SupabaseBackend } from '../supabase-connection';
+import { EmbeddedClientSide } from './embedded-client-side';
 import type { LocalApi } from './embedded-server';
 import type { EmbeddedSupabaseOptions } from './embedded-supabase';
 import { startupMark } from '../../core/startup-trace';
@@ -22,18 +21,13 @@ const STOP_DEADLINE_MS = 10_000;
  * check and every query then run beside the console's work instead of holding it: the page is served and drawn
  * while PGlite opens, and a long query or a maintenance pass no longer delays IPC or realtime delivery.
  */
-export class EmbeddedSupabaseThread implements Backend {
-  readonly kind = 'embedded' as const;
+export class EmbeddedSupabaseThread extends EmbeddedClientSide {
   api: LocalApi | null = null;
   private worker: Worker | null = null;
-  private inner: SupabaseBackend | null = null;
   private stopping: Promise<void> | null = null;
 
-  constructor(private readonly options: EmbeddedThreadOptions) {}
-
-  private get backend(): SupabaseBackend {
-    if (!this.inner) throw new Error('The embedded backend is not started.');
-    return this.inner;
+  constructor(private readonly options: EmbeddedThreadOptions) {
+    super();
   }
 
   async start(): Promise<void> {
@@ -104,22 +98,6 @@ export class EmbeddedSupabaseThread implements Backend {
       this.worker = null;
     }
     this.api = null;
-  }
-
-  async needsFirstRun(): Promise<boolean> {
-    return this.backend.needsFirstRun();
-  }
-
-  async createFirstAccount(account: Omit<NewAccount, 'role'>): Promise<UserConnection> {
-    return this.backend.createFirstAccount(account);
-  }
-
-  async signIn(email: string, password: string): Promise<UserConnection> {
-    return this.backend.signIn(email, password);
-  }
-
-  setPowerState(awake: boolean): void {
-    this.inner?.setPowerState(awake);
   }
 }
 
