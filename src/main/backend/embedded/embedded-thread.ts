@@ -35,9 +35,7 @@ export class EmbeddedSupabaseThread extends EmbeddedClientSide {
     const { secretStore, log, ...server } = this.options;
     const script = threadScript();
     const workerData: ThreadOptions = { ...server, log: Boolean(log) };
-    const worker = script.source
-      ? new Worker(script.source, { eval: true, workerData })
-      : new Worker(script.file, { workerData });
+    const worker = 'source' in script ? new Worker(script.source, { eval: true, workerData }) : new Worker(script.file, { workerData });
     this.worker = worker;
     startupMark('backend thread created');
     // Node loads its fetch (undici) at first use, some 50-100 ms of this thread; supabase-js needs it as soon as the
@@ -114,7 +112,7 @@ function fromThreadError(error: ThreadError): Error {
  * found from this module, which the bundler may have put in out/main/chunks/. From the sources (through tsx): the
  * entry's TypeScript, loaded through tsx's loader in the thread.
  */
-function threadScript(): { file: URL; source?: undefined } | { source: string } {
+function threadScript(): { file: URL } | { source: string } {
   const here = fileURLToPath(import.meta.url);
   if (here.endsWith('.ts')) {
     const entry = pathToFileURL(path.join(path.dirname(here), 'embedded-thread-entry.ts')).href;
