@@ -58,6 +58,22 @@ describe('the embedded backend in its own thread', () => {
     }
   });
 
+  it('lets a start under way finish before it stops, so PGlite is never ended half-open', { timeout: 120_000 }, async () => {
+    const dataDir = folder();
+    const backend = thread({ dataDir, emergencySweepMs: 0 });
+    const started = backend.start();
+    const stopped = backend.stop();
+    await Promise.all([started, stopped]);
+    expect(backend.api).toBeNull();
+    const reopened = await PgliteDatabase.open(path.join(dataDir, 'pgdata'));
+    try {
+      const { rows } = await reopened.db.query<{ n: number }>('select count(*)::int as n from supabase_migrations.schema_migrations');
+      expect(rows[0]!.n).toBeGreaterThan(0);
+    } finally {
+      await reopened.close();
+    }
+  });
+
   it("reports a migration edited after it was applied as the schema check's own error, with the file", { timeout: 120_000 }, async () => {
     const dataDir = folder();
     const supabaseDir = path.join(folder(), 'supabase');

@@ -24,6 +24,7 @@ const STOP_DEADLINE_MS = 10_000;
 export class EmbeddedSupabaseThread extends EmbeddedClientSide {
   api: LocalApi | null = null;
   private worker: Worker | null = null;
+  private starting: Promise<void> | null = null;
   private stopping: Promise<void> | null = null;
 
   constructor(private readonly options: EmbeddedThreadOptions) {
@@ -32,6 +33,11 @@ export class EmbeddedSupabaseThread extends EmbeddedClientSide {
 
   async start(): Promise<void> {
     if (this.inner) return;
+    this.starting ??= this.open().finally(() => (this.starting = null));
+    await this.starting;
+  }
+
+  private async open(): Promise<void> {
     const { secretStore, log, ...server } = this.options;
     const script = threadScript();
     const workerData: ThreadOptions = { ...server, log: Boolean(log) };
@@ -40,7 +46,10 @@ export class EmbeddedSupabaseThread extends EmbeddedClientSide {
     startupMark('backend thread created');
     // Node loads its fetch (undici) at first use, some 50-100 ms of this thread; supabase-js needs it as soon as the
     // backend answers, so it is loaded now, while the backend's thread opens the database.
-    if (typeof globalThis.fetch !== 'function') throw new Error('This Node.js has no fetch; the console needs Node.js 20 or later.');
+    if (typeof globalThis.fetch !== 'function') {
+      void worker.terminate();
+      throw new Error('This Node.js has no fetch; the console needs Node.js 20 or later.');
+    }
     // supabase-js too, which a shell that started this thread first has not loaded yet.
     const client = import('./embedded-supabase');
     client.catch(() => {});
@@ -79,6 +88,8 @@ export class EmbeddedSupabaseThread extends EmbeddedClientSide {
   }
 
   private async close(): Promise<void> {
+    // A start under way is let finish first: ending the thread while PGlite opens would lose its files.
+    await this.starting?.catch(() => {});
     await this.inner?.stop();
     this.inner = null;
     const worker = this.worker;
