@@ -7,8 +7,11 @@ import { performance } from 'node:perf_hooks';
 // the environment, which the threads it starts are given a copy of.
 const enabled = process.env.SAMIA_STARTUP_TRACE === '1';
 const reached = new Set<string>();
-if (enabled) process.env.SAMIA_STARTUP_ORIGIN ??= String(performance.timeOrigin);
-const offset = enabled ? performance.timeOrigin - Number(process.env.SAMIA_STARTUP_ORIGIN) : 0;
+// The origin is tagged with the process id: one inherited from a parent process is not this process's.
+const inherited = /^(\d+):(.+)$/.exec(process.env.SAMIA_STARTUP_ORIGIN ?? '');
+const origin = inherited && Number(inherited[1]) === process.pid ? Number(inherited[2]) : performance.timeOrigin;
+if (enabled) process.env.SAMIA_STARTUP_ORIGIN = `${process.pid}:${origin}`;
+const offset = enabled ? performance.timeOrigin - origin : 0;
 
 export function startupMark(milestone: string): void {
   if (!enabled || reached.has(milestone)) return;
