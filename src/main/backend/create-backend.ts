@@ -21,16 +21,8 @@ export interface CreateBackendOptions {
  */
 export async function createBackend(config: BackendConfig, options: CreateBackendOptions = {}): Promise<Backend> {
   if (config.kind === 'supabase') {
-    const { MemorySecretStore, SupabaseBackend } = await import('./supabase-connection');
-    const stores = new Map<string, SecretStore>();
-    const secretStore =
-      options.secretStore ??
-      ((slot: string) => {
-        const store = stores.get(slot) ?? new MemorySecretStore();
-        stores.set(slot, store);
-        return store;
-      });
-    return new SupabaseBackend({ kind: 'supabase', url: config.url, anonKey: config.anonKey, secretStore });
+    const { memorySecretStores, SupabaseBackend } = await import('./supabase-connection');
+    return new SupabaseBackend({ kind: 'supabase', url: config.url, anonKey: config.anonKey, secretStore: options.secretStore ?? memorySecretStores() });
   }
   // The local Supabase runs in a thread of its own (embedded-thread.ts); the console reaches it over loopback.
   return new EmbeddedSupabaseThread({

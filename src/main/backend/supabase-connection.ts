@@ -46,6 +46,22 @@ export class MemorySecretStore implements SecretStore {
   }
 }
 
+/** One in-memory store per account slot, the same store each time a slot is asked for again. */
+export function memorySecretStores(): (slot: string) => SecretStore {
+  const stores = new Map<string, SecretStore>();
+  return (slot) => {
+    const store = stores.get(slot) ?? new MemorySecretStore();
+    stores.set(slot, store);
+    return store;
+  };
+}
+
+/** messages_changed_since's answer as the port shapes it. */
+function toChangesPage(data: unknown): ChangesPage {
+  const page = data as { messages: Row[] | null; cursor: string; complete: boolean };
+  return { messages: (page.messages ?? []).map(toMessageRow), cursor: String(page.cursor), complete: Boolean(page.complete) };
+}
+
 export interface SupabaseBackendOptions {
   /** What the console shows: a Supabase project, or the local Supabase of the embedded backend. */
   kind: 'embedded' | 'supabase';
@@ -153,8 +169,8 @@ export class SupabaseBackend implements Backend {
     if (error || !data.session) throw authError(error);
     // Read together: the console needs the role and the change cursor before it shows anything.
     const [profileRow, changes] = await Promise.all([rpcRow(client, 'my_profile', {}), rpc(client, 'messages_changed_since', {})]);
-    const cursor = (changes as unknown as { cursor: string }).cursor;
-    const connection = new SupabaseUserConnection(client, data.user.id, toProfileRow(profileRow), String(cursor), () => this.connections.delete(connection));
+    const { cursor } = toChangesPage(changes);
+    const connection = new SupabaseUserConnection(client, data.user.id, toProfileRow(profileRow), cursor, () => this.connections.delete(connection));
     this.connections.add(connection);
     return connection;
   }
@@ -309,12 +325,7 @@ class SupabaseUserConnection implements UserConnection {
   }
 
   async messagesChangedSince(cursor: string | null): Promise<ChangesPage> {
-    const page = (await this.call('messages_changed_since', cursor ? { p_cursor: cursor } : {})) as unknown as {
-      messages: Row[] | null;
-      cursor: string;
-      complete: boolean;
-    };
-    return { messages: (page.messages ?? []).map(toMessageRow), cursor: String(page.cursor), complete: Boolean(page.complete) };
+    return toChangesPage(await this.call('messages_changed_since', cursor ? { p_cursor: cursor } : {}));
   }
 
   async figures(from: string, to: string) {

@@ -1,7 +1,7 @@
 import type { ApplyResult } from '../../schema/index';
 import type { PlatformDatabase } from '../local-supabase/platform-database';
 import type { MaintenanceReport } from '../local-supabase/table-maintenance';
-import { MemorySecretStore, SupabaseBackend, type SecretStore } from '../supabase-connection';
+import { memorySecretStores, SupabaseBackend, type SecretStore } from '../supabase-connection';
 import { EmbeddedClientSide } from './embedded-client-side';
 import { EmbeddedServer, type EmbeddedServerOptions, type LocalApi } from './embedded-server';
 
@@ -15,20 +15,7 @@ export interface EmbeddedSupabaseOptions extends EmbeddedServerOptions {
  * with the first-run screen allowed (only the embedded backend creates its first super admin).
  */
 export function embeddedClientBackend(api: LocalApi, secretStore?: (slot: string) => SecretStore): SupabaseBackend {
-  const stores = new Map<string, SecretStore>();
-  return new SupabaseBackend({
-    kind: 'embedded',
-    url: api.url,
-    anonKey: api.anonKey,
-    secretStore:
-      secretStore ??
-      ((slot) => {
-        const store = stores.get(slot) ?? new MemorySecretStore();
-        stores.set(slot, store);
-        return store;
-      }),
-    firstRun: true,
-  });
+  return new SupabaseBackend({ kind: 'embedded', url: api.url, anonKey: api.anonKey, secretStore: secretStore ?? memorySecretStores(), firstRun: true });
 }
 
 /**
