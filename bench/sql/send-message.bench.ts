@@ -36,6 +36,7 @@ const LEVELS = (process.env.BENCH_LEVELS ?? '1,50,200').split(',').map(Number);
 const SENDS_PER_LEVEL = Number(process.env.BENCH_SENDS ?? 6000);
 const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 8);
 const BUDGET_P99_MS = 5;
+const SATURATION_GOAL = 1.3;
 
 const missing = postgres15Missing();
 if (missing) {
@@ -184,6 +185,7 @@ try {
     ]);
     if (level === 200) verdictP99 = pct(pacedLat, 99);
     if (level === 200) (globalThis as { closed200?: number }).closed200 = pct(closed, 99);
+    if (level === 200) (globalThis as { ratio200?: number }).ratio200 = pct(closed, 50) / pct(bare, 50);
     await Promise.all([...senders, ...supers].map((s) => s.client.end()));
   }
 } finally {
@@ -197,6 +199,11 @@ const widths = header.map((_, i) => Math.max(...table.map((r) => r[i]!.length)))
 console.log(`\nsend_message on PostgreSQL 15 (${cpus().length} CPU cores, ${SENDS_PER_LEVEL} sends per closed-loop level, paced ${PACED_SECONDS} s)`);
 for (const r of table) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
 const closed200 = (globalThis as { closed200?: number }).closed200 ?? NaN;
+const ratio200 = (globalThis as { ratio200?: number }).ratio200 ?? NaN;
+console.log(
+  `\nsend_message at saturation (200 senders, closed loop), p50 vs the bare INSERT's in the same run: ${ratio200.toFixed(2)}x   ` +
+    `goal: within ${SATURATION_GOAL}x -> ${ratio200 <= SATURATION_GOAL ? 'met' : 'NOT met'} (one run's ratio moves by +-0.05)`,
+);
 console.log(
   `\nbudget p99 < ${BUDGET_P99_MS} ms at 200 concurrent senders: ` +
     `paced ${verdictP99.toFixed(2)} ms -> ${verdictP99 < BUDGET_P99_MS ? 'WITHIN BUDGET' : 'OVER BUDGET'}; ` +

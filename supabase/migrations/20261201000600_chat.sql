@@ -70,8 +70,10 @@ create table if not exists public.chat_messages (
 );
 -- Keyset paging: where session_id = $1 and (created_at, id) < ($2, $3) order by created_at desc, id desc.
 create index if not exists chat_messages_session_keyset_idx on public.chat_messages (session_id, created_at, id);
--- Per-user rate limits.
-create index if not exists chat_messages_sender_created_idx on public.chat_messages (sender_id, created_at);
+-- Waiting clients (20261201002700_waiting_clients.sql): each answerer's last message in a session, found by
+-- key whatever the number of the client's messages after it. The sender first: a session's own reads (by time) are
+-- never planned on it.
+create index if not exists chat_messages_sender_session_idx on public.chat_messages (sender_id, session_id, created_at);
 -- The approval queue.
 create index if not exists chat_messages_pending_idx on public.chat_messages (created_at)
   where status = 'pending_approval';

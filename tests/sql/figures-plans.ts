@@ -26,7 +26,9 @@ export const FIGURES_CALLS: { name: string; sql: string; indexes: string[] }[] =
   {
     name: 'figures_readers (one second of history)',
     sql: `select * from public.figures_readers(${ONE_SECOND})`,
-    indexes: ['chat_messages_created_idx', 'chat_messages_session_keyset_idx', 'chat_participants_pkey', 'audit_log_decisions_idx'],
+    // The messages of the second by time; a wait's neighbours (the reader's next message, the one before the
+    // second) by sender and session.
+    indexes: ['chat_messages_created_idx', 'chat_messages_sender_session_idx', 'chat_participants_pkey', 'audit_log_decisions_idx'],
   },
   { name: 'figures_reviewers (one hour)', sql: `select * from public.figures_reviewers(now() - interval '2 hours', now() - interval '1 hour')`, indexes: ['audit_log_decisions_idx'] },
   { name: 'figures_rejection_reasons (one hour)', sql: `select * from public.figures_rejection_reasons(now() - interval '2 hours', now() - interval '1 hour')`, indexes: ['audit_log_decisions_idx'] },
