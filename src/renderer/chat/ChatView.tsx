@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { ChatMessage, ChatSession, OutboxItem, Profile } from '../../shared/ipc/contract';
 import type { IpcError } from '../../shared/ipc/errors';
 import type { ConsoleClient } from '../bridge/console-client';
@@ -48,7 +48,6 @@ export function ChatView({ client, profile, sessionId, session, label, people: d
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [replyTo, setReplyTo] = useState<ChatMessage | null>(null);
   const [actionError, setActionError] = useState<IpcError | null>(null);
-  const oldest = useRef<ChatMessage | null>(null);
   const [context, setContext] = useState<SearchContext | null>(null);
 
   // A search hit: its context replaces the latest page on screen (the history between them is not loaded).
@@ -123,10 +122,6 @@ export function ChatView({ client, profile, sessionId, session, label, people: d
     };
   }, [client, sessionId, loadFirst]);
 
-  useEffect(() => {
-    oldest.current = messages[0] ?? null;
-  }, [messages]);
-
   // The console's player picks "the next unplayed note" of this session from these, even after this view is gone.
   useEffect(() => {
     playerFor(client).knowSession(
@@ -137,8 +132,10 @@ export function ChatView({ client, profile, sessionId, session, label, people: d
     );
   }, [client, sessionId, messages]);
 
+  // The oldest shown message, read from this render's state: a scroll right after the first page is drawn pages from
+  // it (a ref filled by an effect could still be empty then, and that scroll would be lost).
+  const first = messages[0];
   const loadOlder = useCallback(async () => {
-    const first = oldest.current;
     if (!first || loadingOlder || !hasMore) return;
     setLoadingOlder(true);
     try {
@@ -150,7 +147,7 @@ export function ChatView({ client, profile, sessionId, session, label, people: d
     } finally {
       setLoadingOlder(false);
     }
-  }, [client, sessionId, loadingOlder, hasMore]);
+  }, [client, sessionId, first, loadingOlder, hasMore]);
 
   // Read when it is on screen in a focused window, and only then.
   const unread = session?.unreadCount ?? 0;
