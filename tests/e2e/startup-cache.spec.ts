@@ -10,8 +10,9 @@ import { PgliteDatabase } from '../../src/main/backend/local-supabase/platform-d
 import { seedSessions } from '../support/scale-seed';
 
 // A second start of the console (the built web shell, `node out/main/webshell.js`, as `npm start` runs it where
-// Electron is absent) on the same data folder: the sidebar draws the list kept from the first run at once, saying it
-// is being refreshed, and the backend's list then replaces it (a session added meanwhile comes in, one removed goes).
+// Electron is absent) on the same data folder: still signed in, with no password asked, the sidebar draws the list
+// kept from the first run at once, saying it is being refreshed, and the backend's list then replaces it (a session
+// added meanwhile comes in, one removed goes). Signed out, the third start asks for the password again.
 const password = 'correct horse battery';
 const email = 'owner@startup.test';
 const webShell = path.resolve('out/main/webshell.js');
@@ -39,7 +40,7 @@ async function stopShell(shell: { child: ChildProcess; stopped: Promise<void> })
   await shell.stopped;
 }
 
-test('a second start shows the cached session list at once, then the backend’s list', async ({ page }) => {
+test('a second start is still signed in and shows the cached session list at once, then the backend’s list; signed out, the next asks again', async ({ page }) => {
   test.skip(!existsSync(webShell), 'needs the build (npm run test:e2e builds first)');
   test.setTimeout(120_000);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'samia-e2e-startup-'));
@@ -62,6 +63,8 @@ test('a second start shows the cached session list at once, then the backend’s
     await expect(page.getByTestId('session-list')).toHaveAttribute('data-total', '12');
     await expect(page.getByTestId('sessions-refreshing')).toHaveCount(0);
     await stopShell(shell);
+    // The next start serves the same address (saved in the data folder): a page of its own, not this one's hash change.
+    await page.goto('about:blank');
 
     // Meanwhile, on the server: one session removed, one new (which only the backend knows of).
     pglite = await PgliteDatabase.open(path.join(dataDir, 'embedded', 'pgdata'));
@@ -84,20 +87,21 @@ test('a second start shows the cached session list at once, then the backend’s
     await pglite.db.exec('set session_replication_role = origin');
     await pglite.close();
 
-    // Second start. What the sidebar showed while it said it was refreshing is recorded as it happens.
-    shell = await startShell(dataDir);
-    await page.goto(shell.url);
-    await page.evaluate(() => {
+    // Second start, still signed in. What the sidebar showed while it said it was refreshing, and whether a sign-in
+    // form was ever drawn, are recorded as they happen, from before the page's own script runs.
+    await page.addInitScript(() => {
       const seen: string[][] = [];
-      (window as unknown as { refreshingShowed: string[][] }).refreshingShowed = seen;
+      const record = window as unknown as { refreshingShowed: string[][]; signInShown: boolean };
+      record.refreshingShowed = seen;
+      record.signInShown = false;
       new MutationObserver(() => {
+        if (document.querySelector('input[type="password"]')) record.signInShown = true;
         if (!document.querySelector('[data-testid="sessions-refreshing"]')) return;
         seen.push([...document.querySelectorAll('[data-testid="session-list"] [data-testid="session-item"]')].map((el) => el.getAttribute('data-session-id') ?? ''));
-      }).observe(document.body, { childList: true, subtree: true, attributes: true });
+      }).observe(document, { childList: true, subtree: true, attributes: true });
     });
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    shell = await startShell(dataDir);
+    await page.goto(shell.url);
     await expect(page.getByTestId('session-item').first()).toBeVisible();
     await expect(page.getByTestId('sessions-refreshing')).toHaveCount(0);
     const whileRefreshing = await page.evaluate(() => (window as unknown as { refreshingShowed: string[][] }).refreshingShowed);
@@ -113,6 +117,16 @@ test('a second start shows the cached session list at once, then the backend’s
     expect(refreshed).toContain(added.sessionId);
     expect(refreshed).not.toContain(removed);
     expect(new Set(refreshed).size).toBe(refreshed.length);
+    expect(await page.evaluate(() => (window as unknown as { signInShown: boolean }).signInShown)).toBe(false);
+    // Signed out: the next start asks for the password.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect(page.getByLabel('Password')).toBeVisible();
+    await stopShell(shell);
+    await page.goto('about:blank');
+    shell = await startShell(dataDir);
+    await page.goto(shell.url);
+    await expect(page.getByLabel('Password')).toBeVisible();
+    await expect(page.getByTestId('session-item')).toHaveCount(0);
     await stopShell(shell);
   } finally {
     await rm(dataDir, { recursive: true, force: true });

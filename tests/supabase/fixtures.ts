@@ -9,7 +9,8 @@ import WebSocket from 'ws';
 import type { Backend, Role, UserConnection } from '../../src/main/backend/backend-port';
 import { EmbeddedSupabase } from '../../src/main/backend/embedded/embedded-supabase';
 import { PostgresDatabase } from '../../src/main/backend/local-supabase/postgres-database';
-import { MemorySecretStore, SupabaseBackend } from '../../src/main/backend/supabase-connection';
+import { MemorySecretStore } from '../../src/main/backend/secret-stores';
+import { SupabaseBackend } from '../../src/main/backend/supabase-connection';
 import { startPlatformPostgres } from './platform-postgres';
 
 export const password = 'correct horse battery';

@@ -40,6 +40,7 @@ export function countingBackend(
       needsFirstRun: () => backend.needsFirstRun(),
       createFirstAccount: async (account) => wrap(await backend.createFirstAccount(account)),
       signIn: async (email, password) => wrap(await backend.signIn(email, password)),
+      restore: async (slot, userId) => wrap(await backend.restore(slot, userId)),
     },
   };
 }

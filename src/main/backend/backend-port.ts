@@ -112,6 +112,8 @@ export interface AuditLogQuery {
 
 /** One signed-in user's view of the backend. Every call runs with that user's rights. */
 export interface UserConnection {
+  /** The token slot this sign-in's session is kept in: a kept sign-in is taken up again by it (Backend.restore). */
+  readonly slot: string;
   readonly userId: string;
   /** The profile as the sign-in read it (the sign-in needs the role): the console starts from it, without asking again. */
   readonly signedInProfile: ProfileRow;
@@ -199,6 +201,8 @@ export interface UserConnection {
   /** A client's sessions (client_history) and the internal notes about them the user may read (client_notes). */
   clientHistory(clientId: string): Promise<{ sessions: ClientHistorySession[]; notes: MessageRow[] }>;
   signOut(): Promise<void>;
+  /** This console stops using the session without signing out (the app quits): a kept sign-in stays valid for the next start. */
+  close(): Promise<void>;
   /** Review queue (staff): a soft lock on the note one listens to; refused (SA510) while someone else holds it. */
   claimReview(messageId: string): Promise<ReviewClaimRow>;
   /** The user's claim on one note, or all of them (no id); how many ended. */
@@ -235,6 +239,11 @@ export interface Backend {
   needsFirstRun(): Promise<boolean>;
   createFirstAccount(account: Omit<NewAccount, 'role'>): Promise<UserConnection>;
   signIn(email: string, password: string): Promise<UserConnection>;
+  /**
+   * Takes up the session a sign-in left in `slot` (a kept sign-in, at the next start), without the password.
+   * Rejects with auth.required when the backend no longer takes it, backend.unavailable when it cannot be reached.
+   */
+  restore(slot: string, userId: string): Promise<UserConnection>;
   /** The OS went to sleep (false) or woke up (true): token refresh pauses meanwhile. */
   setPowerState?(awake: boolean): void;
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { BackendConfig } from '../core/backend-config';
 import type { Backend } from './backend-port';
 import { EmbeddedSupabaseThread } from './embedded/embedded-thread';
-import type { SecretStore } from './supabase-connection';
+import { memorySecretStores, type SecretStore } from './secret-stores';
 
 export interface CreateBackendOptions {
   /** Where supabase/compat and supabase/migrations are (packaged apps ship them as resources). */
@@ -21,7 +21,7 @@ export interface CreateBackendOptions {
  */
 export async function createBackend(config: BackendConfig, options: CreateBackendOptions = {}): Promise<Backend> {
   if (config.kind === 'supabase') {
-    const { memorySecretStores, SupabaseBackend } = await import('./supabase-connection');
+    const { SupabaseBackend } = await import('./supabase-connection');
     return new SupabaseBackend({ kind: 'supabase', url: config.url, anonKey: config.anonKey, secretStore: options.secretStore ?? memorySecretStores() });
   }
   // The local Supabase runs in a thread of its own (embedded-thread.ts); the console reaches it over loopback.

@@ -1,4 +1,5 @@
-import { createClient, type RealtimeChannel, type SupabaseClient, type SupportedStorage } from '@supabase/supabase-js';
+import { randomUUID } from 'node:crypto';
+import { createClient, isAuthRetryableFetchError, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import { AppError } from '../../shared/ipc/errors';
 import type { Database } from '../../shared/db/database.types';
@@ -22,39 +23,11 @@ import type {
   UserConnection,
 } from './backend-port';
 import { authError, storageError, toAppError } from './backend-errors';
+import type { SecretStore } from './secret-stores';
 import { isoTimestamp, toBulkApproveRow, toClientHistorySession, toEmergencyRow, toMessageRow, toProfileRow, toRejectionReasonRow, toReviewClaimRow, toSessionRow } from './row-mapping';
 import { toAuditEntry, toFigures } from './figures-mapping';
 import { toCannedReply, toDoNotDisturb, toSessionTriage } from './replies-triage-rows';
 import type { CannedReply, DoNotDisturb } from '../../shared/ipc/contract';
-
-/**
- * Where supabase-js keeps the session (tokens). The Electron shell passes a store encrypted with
- * safeStorage; the web shell and tests keep it in memory. Tokens never leave the main process.
- */
-export type SecretStore = SupportedStorage;
-
-export class MemorySecretStore implements SecretStore {
-  private readonly items = new Map<string, string>();
-  getItem(key: string) {
-    return this.items.get(key) ?? null;
-  }
-  setItem(key: string, value: string) {
-    this.items.set(key, value);
-  }
-  removeItem(key: string) {
-    this.items.delete(key);
-  }
-}
-
-/** One in-memory store per account slot, the same store each time a slot is asked for again. */
-export function memorySecretStores(): (slot: string) => SecretStore {
-  const stores = new Map<string, SecretStore>();
-  return (slot) => {
-    const store = stores.get(slot) ?? new MemorySecretStore();
-    stores.set(slot, store);
-    return store;
-  };
-}
 
 /** messages_changed_since's answer as the port shapes it. */
 function toChangesPage(data: unknown): ChangesPage {
@@ -101,7 +74,6 @@ const expired = () => new AppError({ code: 'auth.required', messageKey: 'auth.re
 export class SupabaseBackend implements Backend {
   readonly kind: 'embedded' | 'supabase';
   private readonly connections = new Set<SupabaseUserConnection>();
-  private slot = 0;
   private firstRun: Promise<unknown> = Promise.resolve();
   private readonly anon: Client;
 
@@ -164,13 +136,39 @@ export class SupabaseBackend implements Backend {
   }
 
   async signIn(email: string, password: string): Promise<UserConnection> {
-    const client = this.newClient(String(++this.slot));
+    // A slot of its own, named at random: a kept sign-in is found again by it at the next start (restore).
+    const slot = randomUUID();
+    const client = this.newClient(slot);
     const { data, error } = await client.auth.signInWithPassword({ email: email.trim(), password });
     if (error || !data.session) throw authError(error);
-    // Read together: the console needs the role and the change cursor before it shows anything.
+    return this.connect(client, slot, data.user.id);
+  }
+
+  /**
+   * The session a sign-in left in `slot`, taken up again (a kept sign-in, at the next start): supabase-js reads it
+   * from the slot's store and renews its access token if that has expired. Refused (the session revoked or ended,
+   * nothing in the slot, another user's): auth.required. The backend unreachable: backend.unavailable, and a later
+   * attempt can succeed.
+   */
+  async restore(slot: string, userId: string): Promise<UserConnection> {
+    const client = this.newClient(slot);
+    try {
+      const { data, error } = await client.auth.getSession();
+      if (error && isAuthRetryableFetchError(error)) throw authError(error);
+      if (error || !data.session || data.session.user.id !== userId) throw expired();
+      return await this.connect(client, slot, userId);
+    } catch (failure) {
+      // This attempt's client renews nothing more (the next attempt makes its own).
+      await client.auth.stopAutoRefresh();
+      throw failure;
+    }
+  }
+
+  /** A session begun or taken up: the console needs the role and the change cursor before it shows anything, read together. */
+  private async connect(client: Client, slot: string, userId: string): Promise<UserConnection> {
     const [profileRow, changes] = await Promise.all([rpcRow(client, 'my_profile', {}), rpc(client, 'messages_changed_since', {})]);
     const { cursor } = toChangesPage(changes);
-    const connection = new SupabaseUserConnection(client, data.user.id, toProfileRow(profileRow), cursor, () => this.connections.delete(connection));
+    const connection = new SupabaseUserConnection(client, slot, userId, toProfileRow(profileRow), cursor, () => this.connections.delete(connection));
     this.connections.add(connection);
     return connection;
   }
@@ -246,6 +244,7 @@ class SupabaseUserConnection implements UserConnection {
 
   constructor(
     private readonly client: Client,
+    readonly slot: string,
     readonly userId: string,
     readonly signedInProfile: ProfileRow,
     readonly signedInCursor: string,
@@ -708,6 +707,8 @@ class SupabaseUserConnection implements UserConnection {
     this.stopAuthListener();
     for (const set of this.subscriptions) set.close();
     this.subscriptions.clear();
+    // A kept session is taken up by a client of its own next time: this one must not renew (rotate) its tokens meanwhile.
+    await this.client.auth.stopAutoRefresh();
     await this.client.removeAllChannels().catch(() => {});
     this.onClose();
   }

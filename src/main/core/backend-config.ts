@@ -87,3 +87,8 @@ export function backendConfigFromEnvironment(env: NodeJS.ProcessEnv, dataDir: st
   if (saved?.kind === 'supabase') return saved;
   return { kind: 'embedded', dataDir };
 }
+
+/** Which backend a kept sign-in belongs to: a Supabase project by its URL; the embedded one of this data folder. */
+export function backendIdentity(config: BackendConfig): string {
+  return config.kind === 'supabase' ? `supabase:${config.url}` : 'embedded';
+}

@@ -14,6 +14,8 @@ import { figuresCsv, figuresFileName } from '../figures/figures-csv';
 import { withDeadline } from './deadline';
 import { startupMark } from './startup-trace';
 import type { StartingBackend } from './console-startup';
+import type { KeptSignIn, KeptSignIns } from './kept-sign-in';
+import { RestoringConnection } from './restoring-connection';
 
 /** What the core needs from the shell it runs in (Electron, or the web shell's Node host). */
 export interface ShellServices {
@@ -27,6 +29,11 @@ export interface ShellServices {
   backend: Backend | StartingBackend;
   /** The app's data folder: each signed-in user's local store lives under it. */
   dataDir: string;
+  /**
+   * The sign-in kept across restarts (kept-sign-in.ts), shared by the process's windows or pages: the first core
+   * that starts opens its workspace at once. Absent, every start asks for the password (tests' cores).
+   */
+  keptSignIn?: KeptSignIns;
   /** Where this window's media route lives (Electron's media protocol or the web shell's /media route), ending in '/'. */
   mediaBaseUrl?: string;
   /** The OS alert surface for one window: Electron's notifications and tray, or the headless recorder. */
@@ -133,6 +140,8 @@ export function createConsoleCore(services: ShellServices) {
 
   async function state(expired = false): Promise<AuthState> {
     const reason = expired ? { signedOutReason: 'expired' as const } : {};
+    // Signed in (a kept sign-in too, while the backend still opens): nothing to ask the backend.
+    if (profile) return { profile, backend: backendKind, firstRun: false };
     if (!backend && !profile && starting.firstRunHint === false) {
       startingShown = true;
       startupMark('sign-in form answered (backend starting)');
@@ -154,13 +163,11 @@ export function createConsoleCore(services: ShellServices) {
     () => {},
   );
 
-  async function begin(conn: UserConnection): Promise<AuthState> {
+  async function begin(conn: UserConnection, cursor: string | Promise<string> = conn.signedInCursor): Promise<AuthState> {
     await end();
     profile = toProfile(conn.signedInProfile);
-    // Taken at the sign-in, before anything subscribes: whatever is committed from then on reaches this console, live
-    // or by catch-up.
-    const cursor = conn.signedInCursor;
-    // Callbacks of an ended session (they can fire late, or during construction) must not touch the new one.
+    // The cursor was taken at the sign-in, before anything subscribes: whatever is committed from then on reaches this
+    // console, live or by catch-up. Callbacks of an ended session (they can fire late, or during construction) must not touch the new one.
     const generation = ++sessionGeneration;
     session = new UserSession(conn, services.dataDir, hub, alertPlatform, {
       online: isOnline,
@@ -187,6 +194,54 @@ export function createConsoleCore(services: ShellServices) {
     return current;
   }
 
+  /** A new sign-in is the one kept for the next start; a newer profile of the kept one replaces the one kept. */
+  function keepSignIn(newSignIn: boolean) {
+    const kept = services.keptSignIn;
+    if (!kept || !session || !profile) return;
+    const slot = session.connection.slot;
+    if (newSignIn || kept.isKept(slot)) kept.keep({ userId: profile.id, slot, profile });
+  }
+
+  /**
+   * The sign-in kept from the last run: its workspace opens now, from the user's local store (the kept session list,
+   * cached messages, the outbox), and the backend takes the session up behind it. Restored: the profile read then
+   * replaces the kept one (a changed role starts the session again, its rights and queues being another's). Refused:
+   * forgotten, and back to the sign-in screen saying the session expired. The backend unable to start: the sign-in
+   * screen, where signing in says so; the sign-in stays kept for the next start.
+   */
+  async function resume(kept: KeptSignIn): Promise<void> {
+    const restoring = new RestoringConnection(kept, async () => (await startedBackend()).restore(kept.slot, kept.userId));
+    startupMark('kept sign-in resumed');
+    const cursor = restoring.restored.then((restored) => restored.signedInCursor);
+    // Only the catch-up after the channels' join reads it, and a restore that fails is handled below.
+    cursor.catch(() => {});
+    await begin(restoring.connection, cursor);
+    const generation = sessionGeneration;
+    restoring.restored.then(
+      async (restored) => {
+        if (generation !== sessionGeneration) return;
+        startupMark('kept sign-in restored by the backend');
+        const fresh = toProfile(restored.signedInProfile);
+        if (fresh.role !== profile?.role) {
+          await end('keep');
+          await begin(restored);
+        } else {
+          profile = fresh;
+          hub.emit('auth.changed', await state());
+        }
+        keepSignIn(false);
+      },
+      async (error: unknown) => {
+        if (generation !== sessionGeneration) return;
+        if (error instanceof AppError && error.code === 'app.start_failed') {
+          await end('close');
+          services.keptSignIn?.release(kept.slot);
+          hub.emit('auth.changed', { profile: null, backend: backendKind, firstRun: false });
+        } else endRefused(generation);
+      },
+    ).catch((error: unknown) => services.log('error', 'taking up the kept sign-in failed', error));
+  }
+
   /** The backend no longer takes this user's session (expired, revoked, refused): back to the sign-in screen, saying so. */
   function endRefused(generation: number) {
     if (generation !== sessionGeneration) return;
@@ -204,6 +259,7 @@ export function createConsoleCore(services: ShellServices) {
       onChoice: (next) => {
         if (generation !== sessionGeneration || !profile) return;
         profile = { ...profile, availability: next };
+        keepSignIn(false);
         void state().then((current) => hub.emit('auth.changed', current));
       },
       log: (message, detail) => services.log('warn', message, detail),
@@ -218,7 +274,12 @@ export function createConsoleCore(services: ShellServices) {
       });
   }
 
-  async function end(): Promise<void> {
+  /**
+   * Ends this core's user session. 'sign-out' (the user's choice, a refusal, another sign-in here): the session is
+   * signed out and not kept. 'close' (the window closes, the app quits): the connection is closed and the session
+   * stays valid, for a kept sign-in's next start. 'keep': the connection stays open, to start a session on it again.
+   */
+  async function end(how: 'sign-out' | 'close' | 'keep' = 'sign-out'): Promise<void> {
     const previous = session;
     const tracker = presence;
     presence = null;
@@ -230,20 +291,32 @@ export function createConsoleCore(services: ShellServices) {
     if (tracker) await withDeadline(tracker.stop().catch(() => {}), PRESENCE_OFFLINE_DEADLINE_MS);
     if (previous) {
       await previous.close();
-      await previous.connection.signOut();
+      if (how === 'sign-out') {
+        services.keptSignIn?.forget(previous.connection.slot);
+        await previous.connection.signOut();
+      } else if (how === 'close') await previous.connection.close();
     }
   }
 
   const handlers: RequestHandlers<CallContext> = {
     'app.info': () => ({ name: services.appName, version: services.version, shell: services.shell, backend: backendKind }),
     'app.ping': ({ text }) => ({ text, receivedAt: new Date().toISOString() }),
-    'auth.getState': () => state(),
+    'auth.getState': async () => {
+      await resuming;
+      return state();
+    },
     'auth.signIn': async ({ email, password }) => {
       const conn = await (await startedBackend()).signIn(email, password);
       startupMark('signed in (password checked, profile read)');
-      return begin(conn);
+      const current = await begin(conn);
+      keepSignIn(true);
+      return current;
     },
-    'auth.createFirstAccount': async (input) => begin(await (await startedBackend()).createFirstAccount(input)),
+    'auth.createFirstAccount': async (input) => {
+      const current = await begin(await (await startedBackend()).createFirstAccount(input));
+      keepSignIn(true);
+      return current;
+    },
     'auth.signOut': async () => {
       await end();
       const current = await state();
@@ -254,6 +327,7 @@ export function createConsoleCore(services: ShellServices) {
     'profile.setLanguage': async ({ language }) => {
       await connection().setPreferredLanguage(language);
       profile = toProfile(await connection().profile());
+      keepSignIn(false);
       hub.emit('auth.changed', await state());
       return profile;
     },
@@ -262,6 +336,7 @@ export function createConsoleCore(services: ShellServices) {
       // set_availability shows the choice at once; the tracker shows away instead if the user is idle or locked.
       void presence?.choose(availability);
       profile = toProfile(await connection().profile());
+      keepSignIn(false);
       return profile;
     },
     'presence.activity': ({ idleSeconds }) => {
@@ -456,6 +531,10 @@ export function createConsoleCore(services: ShellServices) {
     onInternalError: (name, error) => services.log('error', `IPC request ${name} failed`, error),
   });
 
+  // Started last: it uses the whole of this core. Begun before the page's first auth.getState is answered.
+  const kept = services.keptSignIn?.take() ?? null;
+  const resuming = kept ? resume(kept).catch((error: unknown) => services.log('error', 'opening the kept sign-in failed', error)) : null;
+
   return {
     dispatch,
     events: hub,
@@ -474,7 +553,12 @@ export function createConsoleCore(services: ShellServices) {
       return { filePath: await user().mediaFile(storagePath), mimeType: mediaTypeOf(storagePath) };
     },
     async dispose() {
-      await end();
+      // The kept sign-in stays valid for the next start (or the next window); any other session is signed out.
+      const slot = session?.connection.slot;
+      if (slot && services.keptSignIn?.isKept(slot)) {
+        await end('close');
+        services.keptSignIn.release(slot);
+      } else await end();
     },
   };
 }

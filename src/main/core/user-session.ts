@@ -55,9 +55,10 @@ export interface UserSessionOptions {
   online: boolean;
   /**
    * The server's change cursor taken before the session subscribes: every (re)join fetches what changed after it,
-   * so nothing committed from then on can be missed, whatever happens to the socket.
+   * so nothing committed from then on can be missed, whatever happens to the socket. A kept sign-in's is known once
+   * the backend has taken its session up again (its subscription is made only then).
    */
-  cursor: string;
+  cursor: string | Promise<string>;
   role: Role;
   language: 'ar' | 'en';
   isSessionVisible(sessionId: string): boolean;
@@ -136,7 +137,7 @@ export class UserSession {
   private readonly detach: (() => void)[] = [];
   private readonly realtime: RealtimeSubscription;
   /** The server's change cursor: what this console has seen; a (re)join fetches everything after it. */
-  private cursor: string;
+  private cursor: string | Promise<string>;
   private catchingUp: Promise<void> | null = null;
   private catchUpAgain = false;
   private catchUpRetry: NodeJS.Timeout | null = null;
@@ -580,7 +581,7 @@ export class UserSession {
         this.catchUpAgain = false;
         let page;
         do {
-          page = await this.connection.messagesChangedSince(this.cursor);
+          page = await this.connection.messagesChangedSince(await this.cursor);
           const listFollows = this.catchUpStale;
           const changed = page.messages.map(toServerMessage);
           // Staff read every session's changes. As live (chat_message for their own, staff:sessions for the rest), only

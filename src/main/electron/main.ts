@@ -4,7 +4,7 @@ import type { Backend } from '../backend/backend-port';
 import { createBackend } from '../backend/create-backend';
 import { createConsoleCore } from '../core/console-core';
 import { saveCsvWithDialog } from './csv-save-dialog';
-import { backendConfigFromEnvironment } from '../core/backend-config';
+import { backendConfigFromEnvironment, backendIdentity } from '../core/backend-config';
 import { MEDIA_PROTOCOL } from '../security/content-security-policy';
 import { isOpenableExternalUrl } from '../security/url-policy';
 import { APP_ID, NEW_WINDOW_SWITCH } from './app-identity';
@@ -16,6 +16,7 @@ import { registerInvokeHandler } from './ipc-bridge';
 import { openLoadingWindow } from './loading-window';
 import { checkSqliteLoads, selectSqliteAddon, sqliteAddonPath } from './native-sqlite';
 import { safeStorageSecrets } from './safe-storage-secrets';
+import { KeptSignIns } from '../core/kept-sign-in';
 import { ConsoleTray, trayImage } from './tray';
 import { powerMonitorActivity } from './presence-activity';
 import { withDeadline } from '../core/deadline';
@@ -63,6 +64,8 @@ function runConsole(): void {
   let backend: Backend | null = null;
   let backendStarting: Promise<void> | null = null;
   let starting: StartingBackend | null = null;
+  // The sign-in kept across restarts (with the tokens, encrypted with the OS keyring); made once the app is ready.
+  let keptSignIn: KeptSignIns | null = null;
   let loadingWindow: BrowserWindow | null = null;
   let tray: ConsoleTray | null = null;
   let connectivityTimer: ReturnType<typeof setInterval> | null = null;
@@ -82,6 +85,7 @@ function runConsole(): void {
         // Windows open once the start has begun (console-startup.ts): the sign-in form is drawn while it opens.
         backend: starting!,
         dataDir: dataDir(),
+        ...(keptSignIn ? { keptSignIn } : {}),
         createAlertPlatform: (emitToRenderer) =>
           new ElectronAlertPlatform({
             window,
@@ -143,6 +147,8 @@ function runConsole(): void {
 
     const userData = app.getPath('userData');
     const config = backendConfigFromEnvironment(process.env, dataDir());
+    const secrets = safeStorageSecrets(userData, (level, message) => log(level, message));
+    keptSignIn = new KeptSignIns(secrets, backendIdentity(config));
     // The start-up order both shells share: the backend opens, and the console window shows the sign-in form meanwhile.
     starting = startConsoleBackend({
       kind: config.kind,
@@ -150,7 +156,7 @@ function runConsole(): void {
       open: async () => {
         const created = await createBackend(config, {
           supabaseDir: layout.isPackaged ? path.join(layout.resourcesPath, 'supabase') : path.join(layout.appPath, 'supabase'),
-          secretStore: safeStorageSecrets(userData, (level, message) => log(level, message)),
+          secretStore: secrets,
           log: (message) => log('info', message),
         });
         backend = created;

@@ -1,10 +1,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { safeStorage } from 'electron';
-import type { CreateBackendOptions } from '../backend/create-backend';
-
-/** The auth storage supabase-js reads its session from (getItem / setItem / removeItem). */
-type SecretStore = ReturnType<NonNullable<CreateBackendOptions['secretStore']>>;
+import { slottedSecrets, type SecretStores } from '../backend/secret-stores';
 
 export type SecretsLog = (level: 'warn' | 'error', message: string) => void;
 
@@ -21,7 +18,7 @@ type Persistence = { kind: 'keyring' } | { kind: 'memory'; reason: string };
  * Create it once the app is ready (main.ts does, in `whenReady`): the choice is made at first use, and before
  * `ready` Linux reports no encryption at all.
  */
-export function safeStorageSecrets(userDataDir: string, log: SecretsLog): (slot: string) => SecretStore {
+export function safeStorageSecrets(userDataDir: string, log: SecretsLog): SecretStores {
   const file = path.join(userDataDir, 'session.bin');
   let items: Map<string, string> | null = null;
   let persistence: Persistence = { kind: 'keyring' };
@@ -71,16 +68,5 @@ export function safeStorageSecrets(userDataDir: string, log: SecretsLog): (slot:
     }
   };
 
-  return (slot) => ({
-    getItem: (key: string) => open().get(`${slot}:${key}`) ?? null,
-    setItem: (key: string, value: string) => {
-      const current = open();
-      current.set(`${slot}:${key}`, value);
-      persist(current);
-    },
-    removeItem: (key: string) => {
-      const current = open();
-      if (current.delete(`${slot}:${key}`)) persist(current);
-    },
-  });
+  return slottedSecrets(open, persist);
 }

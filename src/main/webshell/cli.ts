@@ -4,10 +4,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { onSavedPort, readWebShellIdentity, saveWebShellIdentity } from './webshell-identity';
-import { backendConfigFromEnvironment } from '../core/backend-config';
+import { backendConfigFromEnvironment, backendIdentity } from '../core/backend-config';
 import { createBackend } from '../backend/create-backend';
 import { startupMark } from '../core/startup-trace';
 import { startConsoleBackend } from '../core/console-startup';
+import { fileSecretStores, memorySecretStores } from '../backend/secret-stores';
 
 // Only what starts the backend is imported up front; the rest of the shell (its server, the core, supabase-js) is
 // loaded below, once the embedded backend's thread has started opening the database beside it.
@@ -37,23 +38,32 @@ const config = backendConfigFromEnvironment(process.env, values['data-dir']);
 // while it starts (opening the database is most of the start), in the order console-startup.ts sets for both
 // shells: each page's core draws the sign-in form meanwhile, and signing in waits for the backend.
 const identity = readWebShellIdentity(values['data-dir']);
+// Tokens: on the embedded backend in a file of the data folder, which already holds the database and the secret the
+// tokens are signed with (secret-stores.ts), so the user stays signed in across restarts; on a Supabase project, in
+// memory (this shell has no OS keyring to encrypt them with).
+const secrets =
+  config.kind === 'embedded'
+    ? fileSecretStores(path.join(values['data-dir'], 'webshell-sessions.json'), (message) => console.warn(`[webshell] ${message}`))
+    : memorySecretStores();
 const starting = startConsoleBackend({
   kind: config.kind,
   dataDir: values['data-dir'],
   open: () =>
     onSavedPort(identity.apiPort, async (port) => {
-      const started = await createBackend(config, { supabaseDir: path.join(root, 'supabase'), port, log: (m) => console.log(`[backend] ${m}`) });
+      const started = await createBackend(config, { supabaseDir: path.join(root, 'supabase'), secretStore: secrets, port, log: (m) => console.log(`[backend] ${m}`) });
       await started.start();
       return started;
     }),
 });
 
-const [{ startWebShell }, { createConsoleCore }, { HeadlessAlertPlatform }] = await Promise.all([
+const [{ startWebShell }, { createConsoleCore }, { HeadlessAlertPlatform }, { KeptSignIns }] = await Promise.all([
   import('./webshell-server'),
   import('../core/console-core'),
   import('../alerts'),
+  import('../core/kept-sign-in'),
 ]);
 startupMark('modules loaded');
+const keptSignIn = new KeptSignIns(secrets, backendIdentity(config));
 
 const shell = await onSavedPort(Number(values.port) || identity.port, (port) => startWebShell({
   rendererDir: values['renderer-dir'],
@@ -68,6 +78,7 @@ const shell = await onSavedPort(Number(values.port) || identity.port, (port) => 
       version: pkg.version,
       backend: starting,
       dataDir: values['data-dir'],
+      keptSignIn,
       // No OS here: the page gets the modal and siren as events; notifications are only recorded.
       createAlertPlatform: (emitToRenderer) => new HeadlessAlertPlatform({ emitToRenderer }),
       // A Node host has no OS browser to hand links to; the page opens them itself.

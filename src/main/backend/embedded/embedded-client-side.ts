@@ -32,6 +32,10 @@ export abstract class EmbeddedClientSide implements Backend {
     return this.backend.signIn(email, password);
   }
 
+  async restore(slot: string, userId: string): Promise<UserConnection> {
+    return this.backend.restore(slot, userId);
+  }
+
   setPowerState(awake: boolean): void {
     this.inner?.setPowerState(awake);
   }

@@ -1,7 +1,8 @@
 import type { ApplyResult } from '../../schema/index';
 import type { PlatformDatabase } from '../local-supabase/platform-database';
 import type { MaintenanceReport } from '../local-supabase/table-maintenance';
-import { memorySecretStores, SupabaseBackend, type SecretStore } from '../supabase-connection';
+import { memorySecretStores, type SecretStore } from '../secret-stores';
+import { SupabaseBackend } from '../supabase-connection';
 import { EmbeddedClientSide } from './embedded-client-side';
 import { EmbeddedServer, type EmbeddedServerOptions, type LocalApi } from './embedded-server';
 
