@@ -366,6 +366,37 @@ export async function runAppChecks(context: SuiteContext, layout: Layout): Promi
     app.kill();
     await app.exited;
   }
+  if (context.sqliteLoads !== true) return;
+  await check(`${L}: launched again, the console is still signed in (the session kept with safeStorage) until signed out`, async () => {
+    const relaunch = async (expectSignedIn: boolean) => {
+      const again = launchApp(context, layout, userData);
+      try {
+        const id = await consoleWindowOnScreen(again);
+        const call = bridgeCaller(again);
+        const state = await call<{ profile: { displayName: string } | null }>(id, 'auth.getState', {});
+        assert.ok(state.ok, JSON.stringify(state));
+        if (expectSignedIn) {
+          assert.equal(state.value.profile?.displayName, ADMIN.displayName, 'the kept sign-in was not taken up');
+          // The backend took the session up: a read that needs it answers (the accounts list is never cached).
+          const listed = await call<{ people: unknown[] }>(id, 'accounts.list', {});
+          assert.ok(listed.ok, JSON.stringify(listed));
+          const out = await call<{ profile: unknown }>(id, 'auth.signOut', {});
+          assert.ok(out.ok && out.value.profile === null, JSON.stringify(out));
+        } else assert.equal(state.value.profile, null, 'still signed in after signing out');
+        await again.request({ cmd: 'quit' });
+        const exit = await again.waitForExit('quit');
+        assert.equal(exit.code, 0, again.tail());
+        assert.deepEqual(exit.report!.violations, []);
+        assert.deepEqual(exit.report!.uncaught, []);
+      } finally {
+        again.kill();
+        await again.exited;
+      }
+    };
+    await relaunch(true);
+    // Signed out: the next launch asks for the password.
+    await relaunch(false);
+  });
 }
 
 /** The window report of the console window in a finished run. */

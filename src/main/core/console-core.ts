@@ -153,15 +153,18 @@ export function createConsoleCore(services: ShellServices) {
     // Read after the wait: a sign-in may have completed meanwhile.
     return { profile, backend: backendKind, firstRun: profile ? false : firstRun, ...reason };
   }
-  void ready.then(
-    async () => {
-      if (!startingShown || profile) return;
-      const current = await state();
-      // Signed in while the backend's answer was read: that sign-in has announced itself.
-      if (!current.profile && !profile) hub.emit('auth.changed', current);
-    },
-    () => {},
-  );
+  void ready
+    .then(
+      async () => {
+        if (!startingShown || profile) return;
+        const current = await state();
+        // Signed in while the backend's answer was read: that sign-in has announced itself.
+        if (!current.profile && !profile) hub.emit('auth.changed', current);
+      },
+      () => {},
+    )
+    // The backend gone again before it answered (the app quitting at once): the form's next request says so.
+    .catch((error: unknown) => services.log('warn', 'the sign-in form could not be told the backend is up', error));
 
   async function begin(conn: UserConnection, cursor: string | Promise<string> = conn.signedInCursor): Promise<AuthState> {
     await end();
