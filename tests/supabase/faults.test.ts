@@ -8,9 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeadlessAlertPlatform } from '../../src/main/alerts';
 import type { Backend } from '../../src/main/backend/backend-port';
 import { EmbeddedSupabase } from '../../src/main/backend/embedded/embedded-supabase';
-import { MemorySecretStore } from '../../src/main/backend/secret-stores';
+import { MemorySecretStore, memorySecretStores } from '../../src/main/backend/secret-stores';
 import { SupabaseBackend } from '../../src/main/backend/supabase-connection';
 import { createConsoleCore, type ConsoleCore } from '../../src/main/core/console-core';
+import { KeptSignIns } from '../../src/main/core/kept-sign-in';
 import type { ChatMessage, EventName, EventPayload } from '../../src/shared/ipc/contract';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { password, until } from './fixtures';
@@ -34,7 +35,7 @@ interface Console {
   alerts: HeadlessAlertPlatform[];
 }
 
-function openConsole(backend: Backend): Console {
+function openConsole(backend: Backend, keptSignIn?: KeptSignIns): Console {
   const events: { name: string; payload: unknown }[] = [];
   const alerts: HeadlessAlertPlatform[] = [];
   const core = createConsoleCore({
@@ -43,6 +44,7 @@ function openConsole(backend: Backend): Console {
     version: 'test',
     backend,
     dataDir,
+    ...(keptSignIn ? { keptSignIn } : {}),
     createAlertPlatform: (emitToRenderer) => {
       const platform = new HeadlessAlertPlatform({ emitToRenderer });
       alerts.push(platform);
@@ -197,6 +199,42 @@ describe('faults between a console and the local Supabase', () => {
     await expectEachShownOnce(ids, 'the messages sent during the sleep');
     expect(eventsNamed(client, 'auth.changed').some((s) => s.signedOutReason === 'expired')).toBe(false);
   }, 240_000);
+
+  it('starts a kept sign-in while the server is away: the workspace from the cache, the message queued, then taken up and sent once', async () => {
+    const secrets = memorySecretStores();
+    const kept = new KeptSignIns(secrets, 'embedded');
+    const viaProxy = new SupabaseBackend({ kind: 'embedded', url: proxy.url, anonKey: embedded.api!.anonKey, secretStore: secrets });
+    const first = openConsole(viaProxy, kept);
+    await call(first.core, 'auth.signIn', { email: clientEmail, password });
+    await call(first.core, 'sessions.list', {});
+    await first.core.dispose();
+    // The next start, with the server away (its access token, 65 s long, counts as expired: a refresh is needed too).
+    proxy.setDown(true);
+    proxy.cut();
+    const next = openConsole(viaProxy, kept);
+    const state = await call<{ profile: { displayName: string } | null }>(next.core, 'auth.getState', {});
+    expect(state.profile?.displayName).toBe('Omar');
+    const cached = await call<{ sessions: { id: string }[]; refreshing?: boolean }>(next.core, 'sessions.list', {});
+    expect(cached.refreshing).toBe(true);
+    expect(cached.sessions.map((s) => s.id)).toContain(sessionId);
+    const queued = await call<{ clientMessageId: string }>(next.core, 'messages.sendText', { sessionId, body: 'written at a start while the server was away' });
+    // What needs the server says it is unavailable, and is not signed out.
+    await expect(call(next.core, 'accounts.list', {})).rejects.toMatchObject({ code: 'backend.unavailable' });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(eventsNamed(next, 'auth.changed').some((s) => s.profile === null)).toBe(false);
+    proxy.setDown(false);
+    await until(
+      () => (eventsNamed(next, 'outbox.changed').some((e) => e.clientMessageId === queued.clientMessageId && e.state === 'sent') ? true : undefined),
+      'the queued message sent once the session was taken up',
+      60_000,
+    );
+    await until(() => (eventsNamed(next, 'connection.changed').at(-1)?.realtime === 'joined' ? true : undefined), 'the kept console joining its channels', 60_000);
+    const rows = (await call<{ messages: ChatMessage[] }>(reader.core, 'messages.page', { sessionId, limit: 200 })).messages;
+    expect(rows.filter((m) => m.clientMessageId === queued.clientMessageId)).toHaveLength(1);
+    await call(next.core, 'auth.signOut', {});
+    await next.core.dispose();
+    expect(kept.take()).toBeNull();
+  }, 120_000);
 
   it('brings the sign-in screen back when the refresh is refused, and keeps the outbox for the next sign-in', async () => {
     // Signed out everywhere from another machine: this console's refresh token is revoked.

@@ -170,7 +170,8 @@ export function createConsoleCore(services: ShellServices) {
     await end();
     profile = toProfile(conn.signedInProfile);
     // The cursor was taken at the sign-in, before anything subscribes: whatever is committed from then on reaches this
-    // console, live or by catch-up. Callbacks of an ended session (they can fire late, or during construction) must not touch the new one.
+    // console, live or by catch-up. Callbacks of an ended session (they can fire late, or during construction) must
+    // not touch the new one.
     const generation = ++sessionGeneration;
     session = new UserSession(conn, services.dataDir, hub, alertPlatform, {
       online: isOnline,

@@ -8,6 +8,15 @@ const retryDelay = (failures: number) => Math.min(1_000 * 2 ** failures, 30_000)
 /** A failure that a later attempt can get past (the backend did not answer); any other ends the restore. */
 const passes = (error: unknown) => error instanceof AppError && error.code === 'backend.unavailable';
 
+/**
+ * How long a call waits for the restore before it fails as the backend being unavailable (the restore goes on). A
+ * backend away at the start can hold an attempt for half a minute: auth-js retries a refresh that long itself.
+ */
+const RESTORE_WAIT_MS = 15_000;
+
+const notYet = () =>
+  new AppError({ code: 'backend.unavailable', messageKey: 'errors.backend.unavailable' }, { permanent: false, detail: 'the backend has not taken the kept session up yet' });
+
 const closedError = () => new AppError({ code: 'auth.required', messageKey: 'auth.required' }, { permanent: true, detail: 'the kept sign-in was closed before it was restored' });
 
 /**
@@ -15,8 +24,8 @@ const closedError = () => new AppError({ code: 'auth.required', messageKey: 'aut
  * the user's workspace from the local store at once, as desktop chat apps do, and this stands in for the
  * connection meanwhile. Every call waits for the restore and then goes to the restored connection; the realtime
  * subscription and expiry listeners are made on it once it exists. While the backend cannot be reached, calls fail
- * as they would against a backend that is down (the outbox retries, the screens say so) and the restore is tried
- * again, at once when a call needs it and otherwise after a growing delay. Refused (the session revoked, the
+ * as they would against a backend that is down, at the latest after RESTORE_WAIT_MS (the outbox retries, the screens
+ * say so), and the restore is tried again, at once when a call needs it and otherwise after a growing delay. Refused (the session revoked, the
  * account gone) or the backend unable to start: `restored` rejects with the reason, and so does every call.
  */
 export class RestoringConnection {
@@ -73,6 +82,17 @@ export class RestoringConnection {
     );
     this.attempt = attempt;
     return attempt;
+  }
+
+  /** For a call: the restored connection, or the backend unavailable after RESTORE_WAIT_MS. */
+  private forCall(): Promise<UserConnection> {
+    if (this.real) return Promise.resolve(this.real);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(notYet()), RESTORE_WAIT_MS);
+      timer.unref?.();
+    });
+    return Promise.race([this.current(), late]).finally(() => clearTimeout(timer));
   }
 
   private end(reason: unknown) {
@@ -152,13 +172,13 @@ export class RestoringConnection {
     return new Proxy({} as UserConnection, {
       get: (_target, name) => {
         if (typeof name !== 'string' || name === 'then') return undefined;
-        if (name in own) return own[name as keyof UserConnection];
+        if (Object.hasOwn(own, name)) return own[name as keyof UserConnection];
         if (name === 'signedInCursor') {
           if (!this.real) throw new Error('The change cursor of a kept sign-in is known once it is restored (RestoringConnection.restored).');
           return this.real.signedInCursor;
         }
         return (...args: unknown[]) =>
-          this.current().then((connection) => (connection[name as keyof UserConnection] as (...a: unknown[]) => unknown).apply(connection, args));
+          this.forCall().then((connection) => (connection[name as keyof UserConnection] as (...a: unknown[]) => unknown).apply(connection, args));
       },
     });
   }
