@@ -5,11 +5,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EmbeddedSupabase } from '../../../src/main/backend/embedded/embedded-supabase';
 import type { PgliteDatabase } from '../../../src/main/backend/local-supabase/platform-database';
-import { createConsoleCore, type ConsoleCore } from '../../../src/main/core/console-core';
+import type { ShellServices } from '../../../src/main/core/console-core';
 import { startConsoleBackend } from '../../../src/main/core/console-startup';
-import { HeadlessAlertPlatform } from '../../../src/main/alerts';
+import { callCore, startRecordedCore, waitForEvent } from '../../support/core-calls';
 import { openLocalStore } from '../../../src/main/store';
-import type { AuthState, ChatSession, EventName, EventPayload } from '../../../src/shared/ipc/contract';
+import type { AuthState, ChatSession } from '../../../src/shared/ipc/contract';
 import { compareTimestamps } from '../../../src/shared/timestamps';
 import { countingBackend } from '../../support/counting-backend';
 
@@ -32,39 +32,10 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-type Events = { name: string; payload: unknown }[];
+const start = (over: ShellServices['backend'] = backend) => startRecordedCore({ backend: over, dataDir });
 
-function start(over: Parameters<typeof createConsoleCore>[0]['backend'] = backend): { core: ConsoleCore; events: Events } {
-  const events: Events = [];
-  const core = createConsoleCore({
-    shell: 'webshell',
-    appName: 'test',
-    version: 'test',
-    backend: over,
-    dataDir,
-    createAlertPlatform: (emitToRenderer) => new HeadlessAlertPlatform({ emitToRenderer }),
-    openExternal: async () => false,
-    log: () => {},
-  });
-  core.events.attach((name, payload) => events.push({ name, payload }));
-  return { core, events };
-}
-
-async function call<T = unknown>(core: ConsoleCore, name: string, input: unknown): Promise<T> {
-  const result = await core.dispatch(name, input, { origin: 'test' });
-  if (!result.ok) throw Object.assign(new Error(`${name}: ${result.error.code}`), result.error);
-  return result.value as T;
-}
-
-async function waitFor<K extends EventName>(events: Events, name: K, match: (payload: EventPayload<K>) => boolean = () => true): Promise<EventPayload<K>> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const found = events.find((e) => e.name === name && match(e.payload as EventPayload<K>));
-    if (found) return found.payload as EventPayload<K>;
-    if (Date.now() > deadline) throw new Error(`no ${name} event matched`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const call = callCore;
+const waitFor = waitForEvent;
 
 const ids = (sessions: readonly ChatSession[]) => sessions.map((s) => s.id);
 // list_sessions' order: latest activity first, then id, descending.
