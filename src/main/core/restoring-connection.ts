@@ -24,9 +24,10 @@ const closedError = () => new AppError({ code: 'auth.required', messageKey: 'aut
  * the user's workspace from the local store at once, as desktop chat apps do, and this stands in for the
  * connection meanwhile. Every call waits for the restore and then goes to the restored connection; the realtime
  * subscription and expiry listeners are made on it once it exists. While the backend cannot be reached, calls fail
- * as they would against a backend that is down, at the latest after RESTORE_WAIT_MS (the outbox retries, the screens
- * say so), and the restore is tried again, at once when a call needs it and otherwise after a growing delay. Refused (the session revoked, the
- * account gone) or the backend unable to start: `restored` rejects with the reason, and so does every call.
+ * as they would against a backend that is down, at the latest after RESTORE_WAIT_MS (the outbox retries, the
+ * screens say so), and the restore is tried again, at once when a call needs it and otherwise after a growing delay.
+ * Refused (the session revoked, the account gone) or the backend unable to start: `restored` rejects with the
+ * reason, and so does every call.
  */
 export class RestoringConnection {
   readonly connection: UserConnection;
