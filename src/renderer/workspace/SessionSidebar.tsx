@@ -283,8 +283,7 @@ const SessionRow = memo(function SessionRow({ client, session: s, label: given, 
           </span>
         )}
       </button>
-      {/* Keyed: an open menu or its error stays with its session when the list hands this row's slot on. */}
-      <TriageMenu key={s.id} client={client} sessionId={s.id} title={label.title} triage={triage} now={now} />
+      <TriageMenu client={client} sessionId={s.id} title={label.title} triage={triage} now={now} />
     </li>
   );
 }, sameRow);

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { SessionTriage } from '../../shared/ipc/contract';
 import type { IpcError } from '../../shared/ipc/errors';
 import type { ConsoleClient } from '../bridge/console-client';
@@ -24,6 +24,19 @@ export function TriageMenu({ client, sessionId, title, triage, now }: Props) {
   const { t, errorText } = useI18n();
   const [open, setOpen] = useState(false);
   const [error, setError] = useState<IpcError | null>(null);
+  // The session list hands a row's elements on to another session (OrderedList): a menu left open, or its error,
+  // belongs to the session it was opened for, so both close when the row starts showing another one. Reset while
+  // rendering rather than by a key: a key would tear the button down and build it again for every such hand-off.
+  const [openedFor, setOpenedFor] = useState(sessionId);
+  const current = useRef(sessionId);
+  useLayoutEffect(() => {
+    current.current = sessionId;
+  }, [sessionId]);
+  if (openedFor !== sessionId) {
+    setOpenedFor(sessionId);
+    setOpen(false);
+    setError(null);
+  }
   const button = useRef<HTMLButtonElement>(null);
   const menu = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -31,13 +44,15 @@ export function TriageMenu({ client, sessionId, title, triage, now }: Props) {
   }, [open]);
 
   const run = async (action: () => Promise<unknown>) => {
+    const forSession = sessionId;
     setError(null);
     try {
       await action();
+      if (current.current !== forSession) return; // the row shows another session now: its menu is not this one
       setOpen(false);
       button.current?.focus();
     } catch (failure) {
-      setError(toIpcError(failure));
+      if (current.current === forSession) setError(toIpcError(failure));
     }
   };
   // Worked out only while open: every row of the list has a menu, and most rows are drawn again with each message.
