@@ -1,6 +1,5 @@
 import type { ChatSession, Profile } from '../../shared/ipc/contract';
 import { MapView } from './map-view';
-import { changesSince } from './session-list';
 
 /** Someone the console can name or pick: learned from session participants and from accounts created here. */
 export interface Person {
@@ -40,8 +39,6 @@ export class PeopleDirectory {
   private readonly people = new Map<string, Person>();
   private readonly learned = new WeakSet<ChatSession['participants']>();
   private view: ReadonlyMap<string, Person>;
-  /** The list learned last: the next one is looked at only where it differs (changesSince). */
-  private seen: readonly ChatSession[] | null = null;
 
   constructor(private readonly selfId: string, self: Person, remembered: readonly Person[], listed: readonly Person[]) {
     for (const p of remembered) this.people.set(p.id, p);
@@ -54,9 +51,7 @@ export class PeopleDirectory {
   /** The directory once these sessions' participants are known: the same view unless someone was added or renamed. */
   learn(sessions: readonly ChatSession[]): ReadonlyMap<string, Person> {
     let changed = false;
-    const delta = changesSince(sessions, this.seen);
-    this.seen = sessions;
-    for (const s of delta ? delta.changed : sessions) {
+    for (const s of sessions) {
       if (this.learned.has(s.participants)) continue;
       this.learned.add(s.participants);
       for (const p of s.participants) {
@@ -116,8 +111,6 @@ export class SessionLabeler {
   private readonly labels = new Map<string, SessionLabel>();
   private view: ReadonlyMap<string, SessionLabel> = new MapView(this.labels);
   private pass = 0;
-  /** The list labelled last: the next one is looked at only where it differs (changesSince). */
-  private seen: readonly ChatSession[] | null = null;
 
   constructor(
     private readonly selfId: string,
@@ -128,49 +121,34 @@ export class SessionLabeler {
   label(sessions: readonly ChatSession[]): ReadonlyMap<string, SessionLabel> {
     const pass = ++this.pass;
     const touched = new Set<string>();
-    const delta = changesSince(sessions, this.seen);
-    this.seen = sessions;
-    if (delta) {
-      for (const id of delta.removed) this.drop(id, touched);
-      for (const s of delta.changed) this.take(s, pass, touched);
-    } else {
-      let seen = 0;
-      for (const s of sessions) {
-        if (this.listed.get(s.id)?.pass === pass) continue; // listed twice: labelled once
-        seen++;
-        this.take(s, pass, touched);
+    let seen = 0;
+    for (const s of sessions) {
+      const entry = this.listed.get(s.id);
+      if (entry?.pass === pass) continue; // listed twice: labelled once
+      seen++;
+      if (entry && entry.participants === s.participants && entry.type === s.type && entry.bookingId === s.bookingId) {
+        entry.pass = pass;
+        continue;
       }
-      if (this.listed.size > seen) {
-        for (const [id, entry] of this.listed) if (entry.pass !== pass) this.drop(id, touched);
+      const title = sessionTitle(s, this.selfId, this.words.untitled, this.words.role);
+      if (entry) this.leave(entry.title, s.id, touched);
+      this.listed.set(s.id, { participants: s.participants, type: s.type, bookingId: s.bookingId, title, pass });
+      let group = this.byTitle.get(title);
+      if (!group) this.byTitle.set(title, (group = new Set()));
+      group.add(s.id);
+      touched.add(title);
+    }
+    if (this.listed.size > seen) {
+      for (const [id, entry] of this.listed) {
+        if (entry.pass === pass) continue;
+        this.listed.delete(id);
+        this.leave(entry.title, id, touched);
       }
     }
     let changed = false;
     for (const title of touched) if (this.relabel(title)) changed = true;
     if (changed) this.view = new MapView(this.labels);
     return this.view;
-  }
-
-  /** Takes a listed session in; its title is worked out again only when who is in it, its type or booking changed. */
-  private take(s: ChatSession, pass: number, touched: Set<string>) {
-    const entry = this.listed.get(s.id);
-    if (entry && entry.participants === s.participants && entry.type === s.type && entry.bookingId === s.bookingId) {
-      entry.pass = pass;
-      return;
-    }
-    const title = sessionTitle(s, this.selfId, this.words.untitled, this.words.role);
-    if (entry) this.leave(entry.title, s.id, touched);
-    this.listed.set(s.id, { participants: s.participants, type: s.type, bookingId: s.bookingId, title, pass });
-    let group = this.byTitle.get(title);
-    if (!group) this.byTitle.set(title, (group = new Set()));
-    group.add(s.id);
-    touched.add(title);
-  }
-
-  private drop(id: string, touched: Set<string>) {
-    const entry = this.listed.get(id);
-    if (!entry) return;
-    this.listed.delete(id);
-    this.leave(entry.title, id, touched);
   }
 
   private leave(title: string, id: string, touched: Set<string>) {

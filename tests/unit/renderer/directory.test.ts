@@ -109,7 +109,7 @@ describe('the people directory', () => {
 
   it('hands out the same view while the sessions bring nobody new, and a new one (with the old entries kept) when they do', () => {
     const directory = new PeopleDirectory(SELF, self, [], []);
-    const list = [session('a', '2026-12-01T10:00:00Z', [person('sara', 'Sara')])];
+    const list = [session('a', 'T1', [person('sara', 'Sara')])];
     const first = directory.learn(list);
     const sara = first.get('sara');
     expect(directory.learn(mergeSession(list, 'a', structuredClone({ ...list[0]!, unreadCount: 3 })))).toBe(first);

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatSession } from '../../../src/shared/ipc/contract';
-import { changesSince, emergenciesFirst, keepMostRecent, mergeSession } from '../../../src/renderer/lib/session-list';
-import { PeopleDirectory, SessionLabeler } from '../../../src/renderer/lib/directory';
+import { emergenciesFirst, keepMostRecent, mergeSession } from '../../../src/renderer/lib/session-list';
 import { sessionRow as session } from '../../support/session-rows';
 
 describe('merging a pushed session into the list', () => {
@@ -68,59 +67,5 @@ describe('what only depends on who is in the sessions', () => {
   it('puts emergencies first and keeps the list order otherwise', () => {
     const emergency = { ...session('e', null), type: 'emergency' as const };
     expect(emergenciesFirst([...list, emergency]).map((s) => s.id)).toEqual(['e', 'c', 'b']);
-  });
-});
-
-describe('what changed between two lists (changesSince), for what keeps state per session', () => {
-  const at = (n: number) => new Date(Date.UTC(2026, 11, 1, 10, 0, 0, n)).toISOString();
-  const person = (userId: string, displayName: string): ChatSession['participants'][number] => ({
-    userId, displayName, role: 'client', roleInSession: 'client', availability: 'online', lastReadAt: null,
-  });
-  const row = (id: string, n: number, name: string) => ({ ...session(id, at(n)), participants: [person(`u-${name}`, name)] });
-  const byId = (list: readonly ChatSession[]) => new Map(list.map((s) => [s.id, s]));
-  const words = { untitled: 'Untitled', role: (r: string) => r, type: (t: string) => t, booking: (id: string) => `Booking ${id}` };
-
-  it('gives the rows that came or changed and the ids that left, as the latest list holds them, over pushes and trims', () => {
-    // A deterministic random walk: pushes (new sessions, moves, renames), removals, trims, and a list used twice.
-    let seed = 7;
-    const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
-    let list: ChatSession[] = Array.from({ length: 40 }, (_, i) => row(`s${i}`, 1000 - i, `n${i % 25}`));
-    const labeler = new SessionLabeler('self', words);
-    const directory = new PeopleDirectory('self', { id: 'self', displayName: 'Me', role: 'monitor' }, [], []);
-    labeler.label(list);
-    directory.learn(list);
-    let unanswered = 0;
-    for (let step = 0, clock = 2000; step < 300; step++) {
-      const before = list;
-      const pushes = 1 + Math.floor(random() * 3);
-      for (let p = 0; p < pushes; p++) {
-        const id = `s${Math.floor(random() * 80)}`;
-        list = random() < 0.1 ? mergeSession(list, id, null) : mergeSession(list, id, row(id, clock++, `n${Math.floor(random() * 30)}`));
-      }
-      list = keepMostRecent(list, 40, new Set(['s1']));
-      if (step % 50 === 49) mergeSession(before, 's2', row('s2', clock++, 'again')); // an updater run again on an older list
-      const delta = changesSince(list, before);
-      if (delta) {
-        const was = byId(before);
-        const now = byId(list);
-        expect(new Set(delta.removed)).toEqual(new Set([...was.keys()].filter((id) => !now.has(id))));
-        expect(new Set(delta.changed)).toEqual(new Set([...now.values()].filter((s) => was.get(s.id) !== s)));
-      } else unanswered++; // the chain is cut every so many steps
-      // Fed only what changed, the titles and the names are those worked out from the whole list.
-      expect(new Map(labeler.label(list))).toEqual(new Map(new SessionLabeler('self', words).label(list)));
-      const people = directory.learn(list);
-      for (const s of list) for (const p of s.participants) expect(people.get(p.userId)?.displayName).toBe(p.displayName);
-    }
-    expect(unanswered).toBeLessThan(300 / 8);
-  });
-
-  it('has no answer for a list made otherwise, or one too many steps behind: then every row is looked at', () => {
-    const list = [row('a', 2, 'A'), row('b', 1, 'B')];
-    expect(changesSince(list, null)).toBeNull();
-    expect(changesSince([...list], list)).toBeNull();
-    let next = list;
-    for (let i = 0; i < 40; i++) next = mergeSession(next, 'a', row('a', 10 + i, 'A'));
-    expect(changesSince(next, list)).toBeNull();
-    expect(changesSince(next, next)).toEqual({ changed: [], removed: [] });
   });
 });
