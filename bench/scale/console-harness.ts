@@ -118,6 +118,21 @@ export async function rendererSeconds(cdp: CDPSession): Promise<{ script: number
   return { script: value('ScriptDuration'), layout: value('LayoutDuration') + value('RecalcStyleDuration') };
 }
 
+/**
+ * CPU seconds the browser's renderer processes have used, all their threads (Chromium's SystemInfo): unlike
+ * ScriptDuration, which is the wall time of the page's scripts, it does not grow when the benchmark's own load (the
+ * backend in this process) takes the cores from the renderer. Only the console's page does work while a bench runs.
+ */
+export async function rendererCpuSeconds(browser: Browser): Promise<number> {
+  const session = await browser.newBrowserCDPSession();
+  try {
+    const { processInfo } = (await session.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; cpuTime: number }[] };
+    return processInfo.filter((p) => p.type === 'renderer').reduce((sum, p) => sum + p.cpuTime, 0);
+  } finally {
+    await session.detach();
+  }
+}
+
 export const pct = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN;
