@@ -19,8 +19,8 @@ type Props<T> = Omit<ComponentPropsWithoutRef<'ul'>, 'children'> & {
  * A row that leaves as another comes hands it its slot: its elements are drawn again with the new row's content
  * instead of one row being built and another torn down. On a platform where most messages come from sessions not
  * shown yet, that keeps a message's work what it is for a row that moves. A row holding the keyboard focus is not
- * handed on (the focus would stay on what became another row). `renderRow` keys whatever keeps state of its own
- * by the row's id, so that state does not pass to the next row.
+ * handed on (the focus would stay on what became another row). Whatever `renderRow` draws that keeps state of its
+ * own is keyed by the row's id or resets itself when the id changes (TriageMenu), so that state does not pass on.
  */
 export function OrderedList<T>({ items, idOf, renderRow, ...rest }: Props<T>) {
   const list = useRef<HTMLUListElement>(null);
