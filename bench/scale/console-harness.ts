@@ -1,5 +1,7 @@
-// One staff console for the scale benchmarks, as production runs it: the embedded local Supabase over an in-memory
-// PGlite with the migrations, the core under Node behind the web shell, the built renderer in Debian's Chromium.
+// One staff console for the scale benchmarks, as production runs it: the embedded local Supabase over PGlite with the
+// migrations, the core under Node behind the web shell, the built renderer in Debian's Chromium. The database is kept
+// in memory unless `databaseOnDisk`: quicker to seed a million messages, but its files (tables, WAL) then live in the
+// process's memory and grow its RSS with every write, which a data folder on disk, as the product keeps it, does not.
 // The benchmark keeps the database handle to seed it and to send as the clients do (send_message under their claims).
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -30,9 +32,10 @@ export interface ConsoleHarness {
   close(): Promise<void>;
 }
 
-export async function startConsoleHarness(options: { emergencySweepMs?: number } = {}): Promise<ConsoleHarness> {
+export async function startConsoleHarness(options: { emergencySweepMs?: number; databaseOnDisk?: boolean } = {}): Promise<ConsoleHarness> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'samia-scale-'));
-  const database = await PgliteDatabase.open(null);
+  const databaseDir = options.databaseOnDisk ? await mkdtemp(path.join(os.tmpdir(), 'samia-scale-db-')) : null;
+  const database = await PgliteDatabase.open(databaseDir);
   await applySchema({ exec: (sql) => database.db.exec(sql), query: (sql, params) => database.db.query(sql, params) }, { target: 'compat' });
   const backend = new EmbeddedSupabase({ dataDir: null, database, emergencySweepMs: options.emergencySweepMs ?? 0 });
   await backend.start();
@@ -106,11 +109,11 @@ export async function startConsoleHarness(options: { emergencySweepMs?: number }
       await backend.stop();
       await database.close();
       await rm(dataDir, { recursive: true, force: true });
+      if (databaseDir) await rm(databaseDir, { recursive: true, force: true });
     },
   };
 }
 
-/** Renderer main-thread script time (s) so far, as Chromium's Performance domain counts it. */
 /** Chromium's cumulative seconds of script, and of style and layout, for the page (Performance.getMetrics). */
 export async function rendererSeconds(cdp: CDPSession): Promise<{ script: number; layout: number }> {
   const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };

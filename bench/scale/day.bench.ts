@@ -41,7 +41,9 @@ interface Sample {
   audioBytes: number;
 }
 
-const harness = await startConsoleHarness({ emergencySweepMs: 1000 });
+// The backend's database in a data folder, as the product keeps it: in memory its files would grow the process's RSS
+// with every message stored, which is the database's size, not the console's memory.
+const harness = await startConsoleHarness({ emergencySweepMs: 1000, databaseOnDisk: true });
 const samples: Sample[] = [];
 let sent = 0;
 let emergencies = 0;
@@ -184,6 +186,12 @@ const warm = samples.find((s) => s.t >= warmUpSeconds) ?? samples[0]!;
 const last = samples.at(-1)!;
 const peak = (key: keyof Sample) => Math.max(...samples.filter((s) => s.t >= warm.t).map((s) => s[key]));
 const growth = (key: keyof Sample) => ((last[key] - warm[key]) / warm[key]) * 100;
+// DOM nodes and listeners follow what is on screen at the moment of the sample (an emergency's alert, the open
+// conversation's rows): whether they grow is read from the medians of the first and the last hour after warm-up.
+const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+const hourSeconds = 3600 / SPEED;
+const firstHour = (key: keyof Sample) => median(samples.filter((s) => s.t >= warm.t && s.t < warm.t + hourSeconds).map((s) => s[key]));
+const lastHour = (key: keyof Sample) => median(samples.filter((s) => s.t > last.t - hourSeconds).map((s) => s[key]));
 console.log(
   `working day: ${HOURS} h at ${SPEED}x (${runSeconds.toFixed(0)} s), ${SESSIONS} sessions, ${sent} messages, ${reviews} voice notes recorded, reviewed and played, ${emergencies} emergencies, typing every ${(dayMs(0.5) / 1000).toFixed(1)} s, ${samples.length} samples (1/s)`,
 );
@@ -198,6 +206,10 @@ line('main process JS heap', 'mainHeap', 'MiB', '< 10 %');
 line('renderer JS heap', 'rendererHeap', 'MiB', '< 10 %');
 line('renderer DOM nodes', 'nodes', '   ', '');
 line('renderer event listeners', 'listeners', '   ', 'constant');
+for (const [label, key] of [['DOM nodes', 'nodes'], ['event listeners', 'listeners']] as const) {
+  const [a, b] = [firstHour(key), lastHour(key)];
+  console.log(`    ${`${label}, median of the first / last hour`.padEnd(46)} ${a.toFixed(0).padStart(6)} / ${b.toFixed(0)}  (${(((b - a) / a) * 100).toFixed(1)} %)`);
+}
 line('realtime channels (server)', 'channels', '   ', `constant (bounded: fixed topics + ${MAX_SESSION_CHANNELS} typing)`);
 line('local message cache (rows)', 'cached', '   ', 'grows with the day, within the cap per session:');
 line('  the fullest session (rows)', 'cachedPerSession', '   ', `<= ${DEFAULT_MESSAGES_PER_SESSION} (cap) + the writes between two trims`);
