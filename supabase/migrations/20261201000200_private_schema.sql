@@ -130,3 +130,39 @@ begin
 end
 $$;
 revoke all on function private.check_text_length(text, text, bigint) from public;
+
+-- The platform's periodic sweeps (emergency deadlines, presence leases), scheduled by the migrations that define
+-- them. On Supabase pg_cron runs them without any console, and a sweep that cannot be scheduled stops the migration:
+-- an emergency that never escalates must not go unnoticed. Where the compatibility layer was applied (PGlite, stock
+-- PostgreSQL: the applier records it in supabase_migrations.compat_layer) the backend the console starts runs them
+-- on its own timer, so pg_cron is left alone even on a machine that has it: each sweep would otherwise run twice, and
+-- a pg_cron installed but not preloaded (or older than 1.5, which has no schedules in seconds) would stop the
+-- migration of a database that needs no scheduler.
+create or replace function private.schedule_sweep(p_job text, p_schedule text, p_command text, p_sweep text)
+returns void
+language plpgsql
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_compat boolean := false;
+begin
+  -- Read by name at run time: a Supabase project migrated by its CLI has no such table.
+  if to_regclass('supabase_migrations.compat_layer') is not null then
+    execute 'select exists (select 1 from supabase_migrations.compat_layer)' into v_compat;
+  end if;
+  if v_compat then
+    raise notice 'compatibility layer applied: the main process runs the % (%)', p_sweep, p_command;
+  elsif exists (select 1 from pg_catalog.pg_available_extensions where name = 'pg_cron') then
+    begin
+      create extension if not exists pg_cron;
+      perform cron.schedule(p_job, p_schedule, p_command);
+    exception when others then
+      raise exception 'pg_cron is available but the % could not be scheduled: %', p_sweep, sqlerrm
+        using hint = 'Enable pg_cron (Supabase: Database > Extensions > pg_cron), then apply the migrations again.';
+    end;
+  else
+    raise notice 'pg_cron is not available: the main process runs the % (%)', p_sweep, p_command;
+  end if;
+end
+$$;
+revoke all on function private.schedule_sweep(text, text, text, text) from public;

@@ -409,23 +409,9 @@ $$;
 revoke all on function public.expire_presence() from public, anon;
 grant execute on function public.expire_presence() to authenticated, service_role;
 
--- On Supabase (pg_cron available) the sweep runs every 30 seconds without any console; where pg_cron does not
--- exist (PGlite, plain PostgreSQL) the main process runs it (the embedded backend's sweep).
-do $$
-begin
-  if exists (select 1 from pg_available_extensions where name = 'pg_cron') then
-    begin
-      create extension if not exists pg_cron;
-      perform cron.schedule('samia-expire-presence', '30 seconds', 'select public.expire_presence()');
-    exception when others then
-      raise exception 'pg_cron is available but the presence sweep could not be scheduled: %', sqlerrm
-        using hint = 'Enable pg_cron (Supabase: Database > Extensions > pg_cron), then apply the migrations again.';
-    end;
-  else
-    raise notice 'pg_cron is not available: the main process runs the presence sweep (expire_presence())';
-  end if;
-end
-$$;
+-- On Supabase pg_cron runs the sweep every 30 seconds without any console; on PGlite and plain PostgreSQL the main
+-- process runs it (the embedded backend's sweep): private.schedule_sweep decides which.
+select private.schedule_sweep('samia-expire-presence', '30 seconds', 'select public.expire_presence()', 'presence sweep');
 
 -- The language of the user's console (and of what the platform sends them), chosen in the console.
 create or replace function public.set_preferred_language(p_language text)

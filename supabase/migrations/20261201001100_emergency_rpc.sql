@@ -252,22 +252,8 @@ grant execute on function public.resolve_emergency(uuid, text) to authenticated;
 -- The scheduler (pg_cron, the embedded backend's sweep) runs it as service_role too.
 grant execute on function public.advance_emergencies() to authenticated, service_role;
 
--- On Supabase (pg_cron available) the deadlines advance every five seconds without any console, and the
--- migration stops with an error when the sweep cannot be scheduled: an emergency that never escalates
--- must not go unnoticed. Where pg_cron does not exist (PGlite, plain PostgreSQL) the main process runs
--- the sweep (the embedded backend's timer calls advance_emergencies()).
-do $$
-begin
-  if exists (select 1 from pg_available_extensions where name = 'pg_cron') then
-    begin
-      create extension if not exists pg_cron;
-      perform cron.schedule('samia-advance-emergencies', '5 seconds', 'select public.advance_emergencies()');
-    exception when others then
-      raise exception 'pg_cron is available but the emergency sweep could not be scheduled: %', sqlerrm
-        using hint = 'Enable pg_cron (Supabase: Database > Extensions > pg_cron), then apply the migrations again.';
-    end;
-  else
-    raise notice 'pg_cron is not available: the main process runs the emergency sweep (advance_emergencies())';
-  end if;
-end
-$$;
+-- On Supabase pg_cron advances the deadlines every five seconds without any console, and the migration
+-- stops with an error when the sweep cannot be scheduled: an emergency that never escalates must not go
+-- unnoticed. On PGlite and plain PostgreSQL the main process runs the sweep (the embedded backend's timer
+-- calls advance_emergencies()): private.schedule_sweep decides which.
+select private.schedule_sweep('samia-advance-emergencies', '5 seconds', 'select public.advance_emergencies()', 'emergency sweep');

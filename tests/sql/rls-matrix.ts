@@ -187,6 +187,8 @@ export interface CaseResult {
   name: string;
   ok: boolean;
   detail?: string;
+  /** Not run on this machine, and why (ok: nothing failed; counted apart from the passed). */
+  skipped?: string;
 }
 
 async function outcome(db: Engine, who: Who, sql: string): Promise<{ letter: string; note: string }> {

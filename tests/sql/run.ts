@@ -112,7 +112,8 @@ for (const engineName of ['pglite', 'pg15']) {
   } finally {
     await db.close();
   }
-  const ok = results.filter((r) => r.ok).length;
+  const ok = results.filter((r) => r.ok && !r.skipped).length;
+  const skipped = results.filter((r) => r.skipped);
   const bad = results.filter((r) => !r.ok);
   const rls = results.filter((r) => r.name.startsWith('rls '));
   const sections = ['schema', 'rls', 'workflow', 'account', 'read', 'presence', 'waiting', 'figures', 'search', 'adversarial', 'race', 'changes', 'live-shaped', 'platform-shaped'];
@@ -120,10 +121,11 @@ for (const engineName of ['pglite', 'pg15']) {
   console.log(`\n[${db.name}] ${results.length} cases (${counts.join(', ')}) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   for (const r of results) {
     if (!r.ok) console.log(`  FAIL ${r.name}\n       ${r.detail}`);
+    else if (r.skipped) console.log(`  SKIP ${r.name}\n       ${r.skipped}`);
     else if (verbose || !(r.name.startsWith('rls ') || r.name.startsWith('adversarial '))) console.log(`  ok   ${r.name}`);
   }
   const adversarial = results.filter((r) => r.name.startsWith('adversarial '));
-  summary.push(`${db.name}: ${ok} passed, ${bad.length} failed (RLS matrix: ${rls.filter((r) => r.ok).length}/${rls.length}, adversarial: ${adversarial.filter((r) => r.ok).length}/${adversarial.length})`);
+  summary.push(`${db.name}: ${ok} passed, ${bad.length} failed (RLS matrix: ${rls.filter((r) => r.ok).length}/${rls.length}, adversarial: ${adversarial.filter((r) => r.ok).length}/${adversarial.length})${skipped.length > 0 ? `, ${skipped.length} not run here` : ''}`);
   passed += ok;
   failed += bad.length;
 }

@@ -27,6 +27,15 @@ const COMPAT_OWNERS: Record<string, string> = {
 
 export async function startPlatformPostgres(): Promise<PlatformPostgres> {
   const server = await startPostgres({ superuser: 'supabase_admin', maxConnections: 200 });
+  try {
+    return await shapeLikeSupabase(server);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
+
+async function shapeLikeSupabase(server: PostgresServer): Promise<PlatformPostgres> {
   const admin = new pg.Client({ connectionString: server.url });
   await admin.connect();
   try {
@@ -57,6 +66,15 @@ export async function startPlatformPostgres(): Promise<PlatformPostgres> {
   const owner = new pg.Client({ connectionString: postgresUrl });
   await owner.connect();
   try {
+    // Supabase runs pg_cron 1.5 or later, preloaded, and the migrations schedule the sweeps with it wherever it is
+    // available. Debian's postgresql-15-cron (1.4, no schedules in seconds) cannot stand in for it.
+    const cron = await owner.query(`select 1 from pg_available_extensions where name = 'pg_cron'`);
+    if (cron.rowCount) {
+      throw new Error(
+        "This machine's PostgreSQL 15 has pg_cron (Debian's postgresql-15-cron), which cannot schedule the sweeps as Supabase's does: " +
+          'a Supabase-shaped server cannot be made here. Remove the package (apt-get remove postgresql-15-cron) to run these tests.',
+      );
+    }
     await applySchema(fromPg(owner), { target: 'supabase' });
   } finally {
     await owner.end();
