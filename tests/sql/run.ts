@@ -87,6 +87,7 @@ async function suite(db: Engine): Promise<CaseResult[]> {
 
 let passed = 0;
 let failed = 0;
+let skippedCases = 0;
 const summary: string[] = [];
 for (const engineName of ['pglite', 'pg15']) {
   if (only && only !== engineName) continue;
@@ -128,8 +129,9 @@ for (const engineName of ['pglite', 'pg15']) {
   summary.push(`${db.name}: ${ok} passed, ${bad.length} failed (RLS matrix: ${rls.filter((r) => r.ok).length}/${rls.length}, adversarial: ${adversarial.filter((r) => r.ok).length}/${adversarial.length})${skipped.length > 0 ? `, ${skipped.length} not run here` : ''}`);
   passed += ok;
   failed += bad.length;
+  skippedCases += skipped.length;
 }
 console.log('');
 for (const s of summary) console.log(s);
-console.log(`${passed} passed, ${failed} failed`);
+console.log(`${passed} passed, ${failed} failed, ${skippedCases} skipped`);
 process.exit(failed > 0 ? 1 : 0);
