@@ -39,6 +39,15 @@ async function shapeLikeSupabase(server: PostgresServer): Promise<PlatformPostgr
   const admin = new pg.Client({ connectionString: server.url });
   await admin.connect();
   try {
+    // Supabase runs pg_cron 1.5 or later, preloaded, and the migrations schedule the sweeps with it wherever it is
+    // available. Debian's postgresql-15-cron (1.4, no schedules in seconds) cannot stand in for it.
+    const cron = await admin.query(`select 1 from pg_available_extensions where name = 'pg_cron'`);
+    if (cron.rowCount) {
+      throw new Error(
+        "This machine's PostgreSQL 15 has pg_cron (Debian's postgresql-15-cron), which cannot schedule the sweeps as Supabase's does: " +
+          'a Supabase-shaped server cannot be made here. Remove the package (apt-get remove postgresql-15-cron) to run these tests.',
+      );
+    }
     await admin.query(`
       create role supabase_auth_admin noinherit createrole;
       create role supabase_storage_admin noinherit createrole;
@@ -66,15 +75,6 @@ async function shapeLikeSupabase(server: PostgresServer): Promise<PlatformPostgr
   const owner = new pg.Client({ connectionString: postgresUrl });
   await owner.connect();
   try {
-    // Supabase runs pg_cron 1.5 or later, preloaded, and the migrations schedule the sweeps with it wherever it is
-    // available. Debian's postgresql-15-cron (1.4, no schedules in seconds) cannot stand in for it.
-    const cron = await owner.query(`select 1 from pg_available_extensions where name = 'pg_cron'`);
-    if (cron.rowCount) {
-      throw new Error(
-        "This machine's PostgreSQL 15 has pg_cron (Debian's postgresql-15-cron), which cannot schedule the sweeps as Supabase's does: " +
-          'a Supabase-shaped server cannot be made here. Remove the package (apt-get remove postgresql-15-cron) to run these tests.',
-      );
-    }
     await applySchema(fromPg(owner), { target: 'supabase' });
   } finally {
     await owner.end();
