@@ -1,5 +1,6 @@
 import type { ChatSession, Profile } from '../../shared/ipc/contract';
 import { MapView } from './map-view';
+import { listChange } from './session-list';
 
 /** Someone the console can name or pick: learned from session participants and from accounts created here. */
 export interface Person {
@@ -32,13 +33,16 @@ export function rememberPerson(ownerId: string, person: Person) {
 /**
  * Everyone the console can name: remembered accounts, then what accounts.list gives, then the people met in sessions
  * (their names as the backend gives them now), then the user. Made once per user and accounts list; the sessions are
- * learned as they come (`learn`), each participants array once, so a message costs nothing here unless it brings
- * someone new or renamed. People met in a session stay known after it leaves the list.
+ * learned as they come (`learn`), each participants array once, and a list made by a batch of pushes only for the rows
+ * that came (listChange), so a message costs nothing here unless it brings someone new or renamed, however long the
+ * list. People met in a session stay known after it leaves the list.
  */
 export class PeopleDirectory {
   private readonly people = new Map<string, Person>();
   private readonly learned = new WeakSet<ChatSession['participants']>();
   private view: ReadonlyMap<string, Person>;
+  /** The list last learned: a list made from it by a push brings only the rows its change says came. */
+  private lastList: readonly ChatSession[] | null = null;
 
   constructor(private readonly selfId: string, self: Person, remembered: readonly Person[], listed: readonly Person[]) {
     for (const p of remembered) this.people.set(p.id, p);
@@ -50,8 +54,11 @@ export class PeopleDirectory {
 
   /** The directory once these sessions' participants are known: the same view unless someone was added or renamed. */
   learn(sessions: readonly ChatSession[]): ReadonlyMap<string, Person> {
+    const change = listChange(sessions);
+    const rows = change && change.from === this.lastList ? change.came.values() : sessions;
+    this.lastList = sessions;
     let changed = false;
-    for (const s of sessions) {
+    for (const s of rows) {
       if (this.learned.has(s.participants)) continue;
       this.learned.add(s.participants);
       for (const p of s.participants) {
@@ -101,7 +108,8 @@ export interface LabelWords {
  * Titles that tell sessions apart: two conversations with "Sara Client" read "Sara Client · Booking 1a2b3c" and
  * "Sara Client · Support #9f8e7d". The qualifier is added only where titles collide among the sessions listed, so
  * most rows stay short. One labeler per user and language; `label` takes each new list and works out again only the
- * titles of the sessions that came, went, or changed who is in them (and of those sharing their title), so a message
+ * titles of the sessions that came, went, or changed who is in them (and of those sharing their title). A list made
+ * by a batch of pushes from the one labelled last is read from its change (listChange), not walked, so a message
  * costs the same however many sessions are listed.
  */
 export class SessionLabeler {
@@ -111,6 +119,8 @@ export class SessionLabeler {
   private readonly labels = new Map<string, SessionLabel>();
   private view: ReadonlyMap<string, SessionLabel> = new MapView(this.labels);
   private pass = 0;
+  /** The list last labelled: a list made from it by a push is labelled from its change alone. */
+  private lastList: readonly ChatSession[] | null = null;
 
   constructor(
     private readonly selfId: string,
@@ -119,36 +129,55 @@ export class SessionLabeler {
 
   /** The labels of exactly these sessions: the same view while none of them changed. */
   label(sessions: readonly ChatSession[]): ReadonlyMap<string, SessionLabel> {
-    const pass = ++this.pass;
+    const change = listChange(sessions);
+    const fromLast = change !== undefined && change.from === this.lastList;
+    this.lastList = sessions;
     const touched = new Set<string>();
-    let seen = 0;
-    for (const s of sessions) {
-      const entry = this.listed.get(s.id);
-      if (entry?.pass === pass) continue; // listed twice: labelled once
-      seen++;
-      if (entry && entry.participants === s.participants && entry.type === s.type && entry.bookingId === s.bookingId) {
-        entry.pass = pass;
-        continue;
-      }
-      const title = sessionTitle(s, this.selfId, this.words.untitled, this.words.role);
-      if (entry) this.leave(entry.title, s.id, touched);
-      this.listed.set(s.id, { participants: s.participants, type: s.type, bookingId: s.bookingId, title, pass });
-      let group = this.byTitle.get(title);
-      if (!group) this.byTitle.set(title, (group = new Set()));
-      group.add(s.id);
-      touched.add(title);
-    }
-    if (this.listed.size > seen) {
-      for (const [id, entry] of this.listed) {
-        if (entry.pass === pass) continue;
+    if (fromLast) {
+      // Only what the push changed: the rows that came, and the ids that left the list.
+      for (const id of change.left) {
+        const entry = this.listed.get(id);
+        if (!entry) continue;
         this.listed.delete(id);
         this.leave(entry.title, id, touched);
+      }
+      for (const s of change.came.values()) this.place(s, this.pass, touched);
+    } else {
+      const pass = ++this.pass;
+      let seen = 0;
+      for (const s of sessions) {
+        if (this.listed.get(s.id)?.pass === pass) continue; // listed twice: labelled once
+        seen++;
+        this.place(s, pass, touched);
+      }
+      if (this.listed.size > seen) {
+        for (const [id, entry] of this.listed) {
+          if (entry.pass === pass) continue;
+          this.listed.delete(id);
+          this.leave(entry.title, id, touched);
+        }
       }
     }
     let changed = false;
     for (const title of touched) if (this.relabel(title)) changed = true;
     if (changed) this.view = new MapView(this.labels);
     return this.view;
+  }
+
+  /** Files a listed session under its title (worked out again only when who is in it, its type or its booking changed). */
+  private place(s: ChatSession, pass: number, touched: Set<string>) {
+    const entry = this.listed.get(s.id);
+    if (entry && entry.participants === s.participants && entry.type === s.type && entry.bookingId === s.bookingId) {
+      entry.pass = pass;
+      return;
+    }
+    const title = sessionTitle(s, this.selfId, this.words.untitled, this.words.role);
+    if (entry) this.leave(entry.title, s.id, touched);
+    this.listed.set(s.id, { participants: s.participants, type: s.type, bookingId: s.bookingId, title, pass });
+    let group = this.byTitle.get(title);
+    if (!group) this.byTitle.set(title, (group = new Set()));
+    group.add(s.id);
+    touched.add(title);
   }
 
   private leave(title: string, id: string, touched: Set<string>) {

@@ -2,14 +2,71 @@ import type { ChatSession, SessionTriage } from '../../shared/ipc/contract';
 import { comesBefore } from '../../shared/session-order';
 
 /**
+ * How a list made by applyPushes differs from the list it was made from (`from`): the rows that came or changed, by
+ * id, and the ids of those that left. What is worked out from every session of the list (the directory's people, the
+ * titles) is then worked out again for these only, by whoever still holds what it made of `from`: a message costs the
+ * same there whether the list holds a hundred sessions or five hundred. A list made any other way has none: derive
+ * from all of it.
+ */
+export interface ListChange {
+  readonly from: readonly ChatSession[];
+  readonly came: ReadonlyMap<string, ChatSession>;
+  readonly left: ReadonlySet<string>;
+}
+
+const listChanges = new WeakMap<readonly ChatSession[], ListChange>();
+
+/** The change applyPushes made `list` by, from the list before it. */
+export function listChange(list: readonly ChatSession[]): ListChange | undefined {
+  return listChanges.get(list);
+}
+
+interface Changing {
+  came: Map<string, ChatSession>;
+  left: Set<string>;
+}
+
+function cameIn(change: Changing | undefined, session: ChatSession) {
+  change?.left.delete(session.id);
+  change?.came.set(session.id, session);
+}
+
+function leftOut(change: Changing | undefined, id: string) {
+  change?.came.delete(id);
+  change?.left.add(id);
+}
+
+/**
+ * The list after one batch of pushes (each merged by mergeSession, in order), held to `max` sessions (keepMostRecent):
+ * one change from `list`, which listChange tells.
+ */
+export function applyPushes(
+  list: ChatSession[],
+  pushes: readonly { sessionId: string; session: ChatSession | null }[],
+  max: number,
+  kept: ReadonlySet<string>,
+): ChatSession[] {
+  const change: Changing = { came: new Map(), left: new Set() };
+  const merged = pushes.reduce((next, p) => merge(next, p.sessionId, p.session, change), list);
+  const next = trim(merged, max, kept, change);
+  if (next !== list) listChanges.set(next, { from: list, ...change });
+  return next;
+}
+
+/**
  * Merges one pushed session into the list (null: the user may no longer see it) without re-sorting the rest:
  * the work per pushed change stays the same however many sessions a staff console follows.
  */
 export function mergeSession(list: readonly ChatSession[], sessionId: string, pushed: ChatSession | null): ChatSession[] {
+  return merge(list, sessionId, pushed, undefined);
+}
+
+function merge(list: readonly ChatSession[], sessionId: string, pushed: ChatSession | null, change: Changing | undefined): ChatSession[] {
   const index = list.findIndex((s) => s.id === sessionId);
   const previous = index < 0 ? undefined : list[index];
   const next = list.slice();
   if (index >= 0) next.splice(index, 1);
+  leftOut(change, sessionId);
   if (!pushed) return next;
   // Who is in the session rarely changes with its row: the same participants stay the same array, so what depends
   // only on them (the directory, the titles) is not worked out again for every message.
@@ -22,6 +79,7 @@ export function mergeSession(list: readonly ChatSession[], sessionId: string, pu
     else high = mid;
   }
   next.splice(low, 0, session);
+  cameIn(change, session);
   return next;
 }
 
@@ -31,6 +89,10 @@ export function mergeSession(list: readonly ChatSession[], sessionId: string, pu
  * on. The least recently active go first; open conversations and active emergencies stay whatever their age.
  */
 export function keepMostRecent(list: ChatSession[], max: number, kept: ReadonlySet<string>): ChatSession[] {
+  return trim(list, max, kept, undefined);
+}
+
+function trim(list: ChatSession[], max: number, kept: ReadonlySet<string>, change: Changing | undefined): ChatSession[] {
   if (list.length <= max) return list;
   let over = list.length - max;
   let next: ChatSession[] | null = null;
@@ -39,6 +101,7 @@ export function keepMostRecent(list: ChatSession[], max: number, kept: ReadonlyS
     if (kept.has(s.id) || (s.type === 'emergency' && s.status === 'active')) continue;
     next ??= list.slice();
     next.splice(i, 1); // from the end: the indices still to look at do not move
+    leftOut(change, s.id);
     over--;
   }
   return next ?? list;

@@ -1,4 +1,4 @@
-import { applyPresence, emergenciesFirst, keepMostRecent, mergeSession } from '../lib/session-list';
+import { applyPresence, applyPushes, emergenciesFirst } from '../lib/session-list';
 import { reportActivity } from '../lib/activity-reporter';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ChatSession, Profile } from '../../shared/ipc/contract';
@@ -101,7 +101,7 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
       const batch = pushed;
       pushed = [];
       if (batch.length > 0) {
-        setSessions((list) => keepMostRecent(batch.reduce((next, p) => mergeSession(next, p.sessionId, p.session), list), SESSION_LIST_MAX, new Set(openIdsRef.current)));
+        setSessions((list) => applyPushes(list, batch, SESSION_LIST_MAX, new Set(openIdsRef.current)));
       }
     };
     const offChanged = client.on('sessions.changed', ({ sessionId, session }) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatSession } from '../../../src/shared/ipc/contract';
 import { PeopleDirectory, SessionLabeler, type LabelWords, type Person } from '../../../src/renderer/lib/directory';
-import { mergeSession } from '../../../src/renderer/lib/session-list';
+import { applyPushes, listChange, mergeSession } from '../../../src/renderer/lib/session-list';
 import { sessionRow } from '../../support/session-rows';
 
 const SELF = 'u-self';
@@ -81,6 +81,47 @@ describe('session labels, worked out as the list changes', () => {
       } else list = [...list, make(random(40))].filter((s, i, all) => all.findIndex((t) => t.id === s.id) === i);
       expect(plain(labeler.label(list))).toEqual(plain(new SessionLabeler(SELF, WORDS).label(list)));
     }
+  });
+});
+
+describe('labels and people read from what each push changed', () => {
+  it('give, after any run of pushes and trims, what labelling and learning every list whole gives', () => {
+    // The lists as the workspace makes them: a batch of pushed rows (some removals) merged in, then held to a maximum.
+    let seed = 11;
+    const random = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed % n;
+    };
+    // One name per person (two people share one, so titles collide), or none where the profile is not revealed.
+    const names = ['Sara', 'Omar', 'Huda', 'Sara'];
+    const someone = (k: number) => person(`p${k}`, random(4) === 0 ? '' : names[k % names.length]!);
+    const make = (i: number, step: number): ChatSession =>
+      session(`s${String(i).padStart(5, '0')}`, new Date(Date.UTC(2026, 11, 1, 10, 0, 0, step * 10 + random(10))).toISOString(),
+        random(5) === 0 ? [] : [someone(random(8))], {
+          type: random(3) === 0 ? 'booking' : 'support',
+          bookingId: random(4) === 0 ? `b${random(9)}00000-0000-4000-8000-000000000000` : null,
+        });
+    const labeler = new SessionLabeler(SELF, WORDS);
+    const directory = new PeopleDirectory(SELF, { id: SELF, displayName: 'Me', role: 'monitor' }, [], []);
+    const wholeDirectory = new PeopleDirectory(SELF, { id: SELF, displayName: 'Me', role: 'monitor' }, [], []);
+    let list: ChatSession[] = [];
+    let readFromChange = 0;
+    for (let step = 0; step < 400; step++) {
+      const before = list;
+      const batch: { sessionId: string; session: ChatSession | null }[] = [];
+      for (let k = 1 + random(3); k > 0; k--) {
+        const id = `s${String(random(60)).padStart(5, '0')}`;
+        const known = list.find((s) => s.id === id);
+        // the same people as before most of the time (the row only moved), sometimes someone else or a removal
+        const row = random(6) === 0 ? null : known && random(3) > 0 ? { ...known, lastMessageAt: make(0, step).lastMessageAt } : make(Number(id.slice(1)), step);
+        batch.push({ sessionId: id, session: row });
+      }
+      list = applyPushes(list, batch, 25, new Set(random(2) ? [list[list.length - 1]?.id ?? ''] : []));
+      if (listChange(list)?.from === before) readFromChange++;
+      expect(plain(labeler.label(list))).toEqual(plain(new SessionLabeler(SELF, WORDS).label(list)));
+      expect(plain(directory.learn(list))).toEqual(plain(wholeDirectory.learn([...list])));
+    }
+    expect(readFromChange).toBeGreaterThan(350);
   });
 });
 

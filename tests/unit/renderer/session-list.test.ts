@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatSession } from '../../../src/shared/ipc/contract';
-import { emergenciesFirst, keepMostRecent, mergeSession } from '../../../src/renderer/lib/session-list';
+import { applyPushes, emergenciesFirst, keepMostRecent, listChange, mergeSession } from '../../../src/renderer/lib/session-list';
 import { sessionRow as session } from '../../support/session-rows';
 
 describe('merging a pushed session into the list', () => {
@@ -41,6 +41,37 @@ describe('holding the list to the most recent sessions', () => {
     const emergency = { ...session('e', at(-1)), type: 'emergency' as const };
     const kept = keepMostRecent([...list, emergency], 4, new Set(['s0']));
     expect(kept.map((s) => s.id)).toEqual(['s5', 's4', 's0', 'e']);
+  });
+});
+
+describe('what a batch of pushes changed in the list', () => {
+  const at = (n: number) => new Date(Date.UTC(2026, 11, 1, 10, 0, n)).toISOString();
+  const list = [3, 2, 1].map((n) => session(`s${n}`, at(n)));
+  const push = (id: string, n: number | null) => ({ sessionId: id, session: n === null ? null : session(id, at(n)) });
+
+  it('is one change from the list before: the pushes merged in order, then the list held to its maximum', () => {
+    const next = applyPushes(list, [push('s1', 10), push('s4', 11)], 3, new Set());
+    expect(next.map((s) => s.id)).toEqual(['s4', 's1', 's3']);
+    const change = listChange(next)!;
+    expect(change.from).toBe(list);
+    expect([...change.came.keys()].sort()).toEqual(['s1', 's4']);
+    expect(change.came.get('s1')).toBe(next[1]);
+    expect([...change.left]).toEqual(['s2']);
+  });
+
+  it('forgets a row that came and then left, and takes back one that left and came again', () => {
+    const gone = applyPushes(list, [push('s4', 4), push('s4', null)], 10, new Set());
+    expect([...listChange(gone)!.came.keys()]).toEqual([]);
+    expect([...listChange(gone)!.left]).toEqual(['s4']);
+    const back = applyPushes(list, [push('s2', null), push('s2', 5)], 10, new Set());
+    expect([...listChange(back)!.came.keys()]).toEqual(['s2']);
+    expect([...listChange(back)!.left]).toEqual([]);
+  });
+
+  it('is not there for a list made another way, nor for one that did not change', () => {
+    expect(listChange(mergeSession(list, 's1', session('s1', at(10))))).toBeUndefined();
+    expect(applyPushes(list, [], 5, new Set())).toBe(list);
+    expect(listChange(list)).toBeUndefined();
   });
 });
 
