@@ -19,6 +19,14 @@ const session = (id: string, at: string, people: ChatSession['participants'], mo
   participants: [person(SELF, 'Me', 'monitor'), ...people],
   ...more,
 });
+/** A repeatable random integer below n, so a failing run of changes fails the same way again. */
+const seededRandom = (start: number) => {
+  let seed = start;
+  return (n: number) => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    return seed % n;
+  };
+};
 const plain = (labels: ReadonlyMap<string, unknown>) => Object.fromEntries([...labels].sort(([a], [b]) => (a < b ? -1 : 1)));
 
 describe('session labels, worked out as the list changes', () => {
@@ -59,11 +67,7 @@ describe('session labels, worked out as the list changes', () => {
 
   it('gives after any run of changes the labels a new labeler gives for the same list', () => {
     // Random lists of sessions among a few names (so titles collide), types and bookings; each step one list.
-    let seed = 7;
-    const random = (n: number) => {
-      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-      return seed % n;
-    };
+    const random = seededRandom(7);
     const names = ['Sara', 'Omar', 'Huda', ''];
     const make = (i: number): ChatSession =>
       session(`s${String(i).padStart(5, '0')}`, `2026-12-01T10:00:${String(random(60)).padStart(2, '0')}Z`, random(4) === 0 ? [] : [person(`p${random(6)}`, names[random(4)]!)], {
@@ -87,11 +91,7 @@ describe('session labels, worked out as the list changes', () => {
 describe('labels and people read from what each push changed', () => {
   it('give, after any run of pushes and trims, what labelling and learning every list whole gives', () => {
     // The lists as the workspace makes them: a batch of pushed rows (some removals) merged in, then held to a maximum.
-    let seed = 11;
-    const random = (n: number) => {
-      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-      return seed % n;
-    };
+    const random = seededRandom(11);
     // One name per person (two people share one, so titles collide), or none where the profile is not revealed.
     const names = ['Sara', 'Omar', 'Huda', 'Sara'];
     const someone = (k: number) => person(`p${k}`, random(4) === 0 ? '' : names[k % names.length]!);
