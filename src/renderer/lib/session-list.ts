@@ -21,6 +21,7 @@ export function listChange(list: readonly ChatSession[]): ListChange | undefined
   return listChanges.get(list);
 }
 
+/** What a batch has changed so far, as applyPushes passes it to mergeSession and keepMostRecent. */
 interface Changing {
   came: Map<string, ChatSession>;
   left: Set<string>;
@@ -47,8 +48,8 @@ export function applyPushes(
   kept: ReadonlySet<string>,
 ): ChatSession[] {
   const change: Changing = { came: new Map(), left: new Set() };
-  const merged = pushes.reduce((next, p) => merge(next, p.sessionId, p.session, change), list);
-  const next = trim(merged, max, kept, change);
+  const merged = pushes.reduce((next, p) => mergeSession(next, p.sessionId, p.session, change), list);
+  const next = keepMostRecent(merged, max, kept, change);
   if (next !== list) listChanges.set(next, { from: list, ...change });
   return next;
 }
@@ -57,11 +58,7 @@ export function applyPushes(
  * Merges one pushed session into the list (null: the user may no longer see it) without re-sorting the rest:
  * the work per pushed change stays the same however many sessions a staff console follows.
  */
-export function mergeSession(list: readonly ChatSession[], sessionId: string, pushed: ChatSession | null): ChatSession[] {
-  return merge(list, sessionId, pushed, undefined);
-}
-
-function merge(list: readonly ChatSession[], sessionId: string, pushed: ChatSession | null, change: Changing | undefined): ChatSession[] {
+export function mergeSession(list: readonly ChatSession[], sessionId: string, pushed: ChatSession | null, change?: Changing): ChatSession[] {
   const index = list.findIndex((s) => s.id === sessionId);
   const previous = index < 0 ? undefined : list[index];
   const next = list.slice();
@@ -88,11 +85,7 @@ function merge(list: readonly ChatSession[], sessionId: string, pushed: ChatSess
  * every session of the platform, and a list that kept them all would make every message cost more as the day goes
  * on. The least recently active go first; open conversations and active emergencies stay whatever their age.
  */
-export function keepMostRecent(list: ChatSession[], max: number, kept: ReadonlySet<string>): ChatSession[] {
-  return trim(list, max, kept, undefined);
-}
-
-function trim(list: ChatSession[], max: number, kept: ReadonlySet<string>, change: Changing | undefined): ChatSession[] {
+export function keepMostRecent(list: ChatSession[], max: number, kept: ReadonlySet<string>, change?: Changing): ChatSession[] {
   if (list.length <= max) return list;
   let over = list.length - max;
   let next: ChatSession[] | null = null;
