@@ -21,14 +21,18 @@ export function Presence({ availability, name, showName = false }: { availabilit
   );
 }
 
-/** The other participants of a session, each with their presence. */
+/**
+ * The other participants of a session, each with their presence. Keyed by place, not by person: Presence keeps no
+ * state, and a list row handed on to another session (OrderedList) then redraws its presences in place instead of
+ * tearing them down and building new ones for other people.
+ */
 export function SessionPresence({ session, selfId, fallbackName }: { session: ChatSession; selfId: string; fallbackName(role: ChatSession['participants'][number]['roleInSession']): string }) {
   const others = session.participants.filter((p) => p.userId !== selfId);
   if (others.length === 0) return null;
   return (
     <span className="presence-list">
-      {others.map((p) => (
-        <Presence key={p.userId} availability={p.availability} name={p.displayName || fallbackName(p.roleInSession)} showName={others.length > 1} />
+      {others.map((p, place) => (
+        <Presence key={place} availability={p.availability} name={p.displayName || fallbackName(p.roleInSession)} showName={others.length > 1} />
       ))}
     </span>
   );

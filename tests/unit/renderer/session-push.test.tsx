@@ -69,3 +69,38 @@ describe('a pushed session row', () => {
     expect(new Set(previewRenders)).toEqual(new Set([B]));
   });
 });
+
+describe('a row handed on to another session', () => {
+  it('shows the newcomer’s people in the same presence elements', async () => {
+    // More sessions than the sidebar draws: a message in one not drawn brings it in, and the last drawn leaves.
+    const id = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    const two = (i: number) => [
+      participant(id(10_000 + i), `Client ${i}`, { availability: 'online' }),
+      participant(id(20_000 + i), `Reader ${i}`, { role: 'reader', roleInSession: 'reader', availability: i === 150 ? 'away' : 'busy' }),
+    ];
+    const at = (i: number) => new Date(Date.UTC(2026, 0, 1, 10) - i * 60_000).toISOString();
+    const sessions = Array.from({ length: 160 }, (_, i) => chatSession(id(i), two(i), { lastMessageAt: at(i) }));
+    const main = fakeMain({
+      'sessions.list': () => ({ sessions }),
+      'accounts.list': () => ({ people: [] }),
+      'alerts.openEmergencies': () => ({ emergencies: [] }),
+    });
+    wrap(<Workspace client={main.client} profile={ME} />);
+    await waitFor(() => expect(screen.getAllByTestId('session-item')).toHaveLength(100));
+    const leaving = document.querySelector<HTMLElement>(`[data-row-id="${id(99)}"]`)!;
+    const spans = within(leaving).getAllByTestId('presence');
+    expect(spans.map((s) => s.textContent)).toEqual(['Client 99: Online', 'Reader 99: Busy']);
+
+    main.emit('sessions.changed', { sessionId: id(150), session: chatSession(id(150), two(150), { lastMessageAt: '2026-01-02T10:00:00Z' }) });
+    await waitFor(() => expect(document.querySelector(`[data-row-id="${id(99)}"]`)).toBeNull());
+    const came = document.querySelector<HTMLElement>(`[data-row-id="${id(150)}"]`)!;
+    expect(came).toBe(leaving);
+    expect(came.parentElement!.firstElementChild).toBe(came);
+    const now = within(came).getAllByTestId('presence');
+    expect(now.map((s) => [s.textContent, s.dataset.availability])).toEqual([
+      ['Client 150: Online', 'online'],
+      ['Reader 150: Away', 'away'],
+    ]);
+    expect(now.every((s, i) => s === spans[i])).toBe(true);
+  });
+});
