@@ -38,6 +38,29 @@ function leftOut(change: Changing | undefined, id: string) {
 }
 
 /**
+ * Each list's ids, in its order: made once for a list that came from elsewhere, then carried through its merges and
+ * trims. Finding a session by id is then a search of strings: a pass over the rows themselves reads a property of
+ * objects of many shapes (rows differ in what they carry), which in the page costs several times as much, for every
+ * message, in proportion to the list's length.
+ */
+const listIds = new WeakMap<readonly ChatSession[], string[]>();
+
+function idsOf(list: readonly ChatSession[]): string[] {
+  let ids = listIds.get(list);
+  if (!ids) {
+    ids = list.map((s) => s.id);
+    listIds.set(list, ids);
+  }
+  return ids;
+}
+
+/** The list's session with this id, if it holds one. */
+export function findSession(list: readonly ChatSession[], sessionId: string): ChatSession | undefined {
+  const index = idsOf(list).indexOf(sessionId);
+  return index < 0 ? undefined : list[index];
+}
+
+/**
  * The list after one batch of pushes (each merged by mergeSession, in order), held to `max` sessions (keepMostRecent):
  * one change from `list`, which listChange tells.
  */
@@ -59,10 +82,16 @@ export function applyPushes(
  * the work per pushed change stays the same however many sessions a staff console follows.
  */
 export function mergeSession(list: readonly ChatSession[], sessionId: string, pushed: ChatSession | null, change?: Changing): ChatSession[] {
-  const index = list.findIndex((s) => s.id === sessionId);
+  const ids = idsOf(list);
+  const index = ids.indexOf(sessionId);
   const previous = index < 0 ? undefined : list[index];
   const next = list.slice();
-  if (index >= 0) next.splice(index, 1);
+  const nextIds = ids.slice();
+  listIds.set(next, nextIds);
+  if (index >= 0) {
+    next.splice(index, 1);
+    nextIds.splice(index, 1);
+  }
   leftOut(change, sessionId);
   if (!pushed) return next;
   // Who is in the session rarely changes with its row: the same participants stay the same array, so what depends
@@ -76,6 +105,7 @@ export function mergeSession(list: readonly ChatSession[], sessionId: string, pu
     else high = mid;
   }
   next.splice(low, 0, session);
+  nextIds.splice(low, 0, session.id);
   cameIn(change, session);
   return next;
 }
@@ -89,11 +119,17 @@ export function keepMostRecent(list: ChatSession[], max: number, kept: ReadonlyS
   if (list.length <= max) return list;
   let over = list.length - max;
   let next: ChatSession[] | null = null;
+  let nextIds: string[] = [];
   for (let i = list.length - 1; i >= 0 && over > 0; i--) {
     const s = list[i]!;
     if (kept.has(s.id) || (s.type === 'emergency' && s.status === 'active')) continue;
-    next ??= list.slice();
+    if (!next) {
+      next = list.slice();
+      nextIds = idsOf(list).slice();
+      listIds.set(next, nextIds);
+    }
     next.splice(i, 1); // from the end: the indices still to look at do not move
+    nextIds.splice(i, 1);
     leftOut(change, s.id);
     over--;
   }

@@ -1,4 +1,4 @@
-import { applyPresence, applyPushes, emergenciesFirst } from '../lib/session-list';
+import { applyPresence, applyPushes, emergenciesFirst, findSession } from '../lib/session-list';
 import { reportActivity } from '../lib/activity-reporter';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ChatSession, Profile } from '../../shared/ipc/contract';
@@ -312,11 +312,10 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
   const typingFor = (sessionId: string) => {
     const entry = typing[sessionId];
     if (!entry) return null;
-    const session = sessions.find((s) => s.id === sessionId) ?? null;
+    const session = findSession(sessions, sessionId) ?? null;
     return withSessionRoles(people, session, (r) => t(`participant.${r}`)).get(entry.userId)?.displayName || t('chat.someone');
   };
 
-  const byId = new Map(sessions.map((s) => [s.id, s]));
   const totalUnread = sessions.reduce((sum, s) => sum + s.unreadCount, 0);
   const pendingReviews = usePendingReviewCount(client, staff);
 
@@ -391,7 +390,7 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
           {view === 'chats' && openIds.length > 0 && (
             <div className="session-tabs" role="tablist" aria-label={t('tabs.label')}>
               {openIds.map((id) => {
-                const s = byId.get(id);
+                const s = findSession(sessions, id);
                 const label = labels.get(id);
                 const plain = label ? (label.qualifier ? `${label.title} · ${label.qualifier}` : label.title) : t('session.untitled');
                 return (
@@ -415,7 +414,7 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
             </div>
           )}
           {openIds.map((id) => {
-            const s = byId.get(id);
+            const s = findSession(sessions, id);
             return (
               <ChatView
                 key={id}

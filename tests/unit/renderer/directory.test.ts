@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChatSession } from '../../../src/shared/ipc/contract';
 import { PeopleDirectory, SessionLabeler, type LabelWords, type Person } from '../../../src/renderer/lib/directory';
 import { applyPushes, listChange, mergeSession } from '../../../src/renderer/lib/session-list';
+import { seededRandom } from '../../support/seeded-random';
 import { sessionRow } from '../../support/session-rows';
 
 const SELF = 'u-self';
@@ -19,14 +20,6 @@ const session = (id: string, at: string, people: ChatSession['participants'], mo
   participants: [person(SELF, 'Me', 'monitor'), ...people],
   ...more,
 });
-/** A repeatable random integer below n, so a failing run of changes fails the same way again. */
-const seededRandom = (start: number) => {
-  let seed = start;
-  return (n: number) => {
-    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-    return seed % n;
-  };
-};
 const plain = (labels: ReadonlyMap<string, unknown>) => Object.fromEntries([...labels].sort(([a], [b]) => (a < b ? -1 : 1)));
 
 describe('session labels, worked out as the list changes', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatSession } from '../../../src/shared/ipc/contract';
-import { applyPushes, emergenciesFirst, keepMostRecent, listChange, mergeSession } from '../../../src/renderer/lib/session-list';
+import { applyPushes, emergenciesFirst, findSession, keepMostRecent, listChange, mergeSession } from '../../../src/renderer/lib/session-list';
+import { seededRandom } from '../../support/seeded-random';
 import { sessionRow as session } from '../../support/session-rows';
 
 describe('merging a pushed session into the list', () => {
@@ -72,6 +73,26 @@ describe('what a batch of pushes changed in the list', () => {
     expect(listChange(mergeSession(list, 's1', session('s1', at(10))))).toBeUndefined();
     expect(applyPushes(list, [], 5, new Set())).toBe(list);
     expect(listChange(list)).toBeUndefined();
+  });
+});
+
+describe('finding a session of the list by id', () => {
+  it('finds what the rows hold through a random run of pushes, removals and trims, and nothing else', () => {
+    const random = seededRandom(11);
+    const id = (k: number) => `s${String(k).padStart(3, '0')}`;
+    const at = (step: number) => new Date(Date.UTC(2026, 11, 1, 10, 0, 0, step * 10 + random(10))).toISOString();
+    let list: ChatSession[] = [0, 1, 2].map((k) => session(id(k), at(0)));
+    for (let step = 1; step <= 300; step++) {
+      const batch = Array.from({ length: 1 + random(3) }, () => {
+        const k = random(40);
+        return { sessionId: id(k), session: random(6) === 0 ? null : session(id(k), at(step)) };
+      });
+      // The trim often has to keep the least recent (an open tab), so drops one before it; now and then a list
+      // is made another way (a presence change, the list at sign-in), with no ids carried.
+      const kept = new Set(random(2) ? [list.at(-1)?.id ?? ''] : []);
+      list = random(10) === 0 ? [...list] : applyPushes(list, batch, 5, kept);
+      for (let k = 0; k < 40; k++) expect(findSession(list, id(k))).toBe(list.find((s) => s.id === id(k)));
+    }
   });
 });
 
