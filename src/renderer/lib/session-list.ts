@@ -37,26 +37,51 @@ function leftOut(change: Changing | undefined, id: string) {
   change?.left.add(id);
 }
 
-/**
- * Each list's ids, in its order: made once for a list that came from elsewhere, then carried through its merges and
- * trims. Finding a session by id is then a search of strings: a pass over the rows themselves reads a property of
- * objects of many shapes (rows differ in what they carry), which in the page costs several times as much, for every
- * message, in proportion to the list's length.
- */
-const listIds = new WeakMap<readonly ChatSession[], string[]>();
-
-function idsOf(list: readonly ChatSession[]): string[] {
-  let ids = listIds.get(list);
-  if (!ids) {
-    ids = list.map((s) => s.id);
-    listIds.set(list, ids);
-  }
-  return ids;
+/** A value worked out from each row (its id, when its client's wait began), kept beside a list in the list's order. */
+export interface RowColumn<T> {
+  readonly of: (session: ChatSession) => T;
 }
+
+export const defineColumn = <T>(of: (session: ChatSession) => T): RowColumn<T> => ({ of });
+
+/**
+ * Each list's columns: made once for a list that came from elsewhere, then carried through its merges and trims, which
+ * work out the rows that come only. What is read from every row for every message is then a pass over an array of
+ * plain values: a pass over the rows themselves reads properties of objects of many shapes (rows differ in what they
+ * carry), which in the page costs several times as much, in proportion to the list's length.
+ */
+const listColumns = new WeakMap<readonly ChatSession[], Map<RowColumn<unknown>, unknown[]>>();
+
+/** The column's values for the list, one per row in the list's order. */
+export function column<T>(list: readonly ChatSession[], c: RowColumn<T>): readonly T[] {
+  let columns = listColumns.get(list);
+  if (!columns) {
+    columns = new Map();
+    listColumns.set(list, columns);
+  }
+  let values = columns.get(c);
+  if (!values) {
+    values = list.map(c.of);
+    columns.set(c, values);
+  }
+  return values as T[];
+}
+
+/** Copies of the list's columns for a list made from it by splices (carried), with the ids among them. */
+function carryColumns(list: readonly ChatSession[], next: readonly ChatSession[]): Map<RowColumn<unknown>, unknown[]> {
+  column(list, SESSION_ID);
+  const carried = new Map<RowColumn<unknown>, unknown[]>();
+  for (const [c, values] of listColumns.get(list)!) carried.set(c, values.slice());
+  listColumns.set(next, carried);
+  return carried;
+}
+
+const SESSION_ID = defineColumn((s) => s.id);
+const IS_EMERGENCY = defineColumn((s) => s.type === 'emergency');
 
 /** The list's session with this id, if it holds one. */
 export function findSession(list: readonly ChatSession[], sessionId: string): ChatSession | undefined {
-  const index = idsOf(list).indexOf(sessionId);
+  const index = column(list, SESSION_ID).indexOf(sessionId);
   return index < 0 ? undefined : list[index];
 }
 
@@ -82,15 +107,13 @@ export function applyPushes(
  * the work per pushed change stays the same however many sessions a staff console follows.
  */
 export function mergeSession(list: readonly ChatSession[], sessionId: string, pushed: ChatSession | null, change?: Changing): ChatSession[] {
-  const ids = idsOf(list);
-  const index = ids.indexOf(sessionId);
+  const index = column(list, SESSION_ID).indexOf(sessionId);
   const previous = index < 0 ? undefined : list[index];
   const next = list.slice();
-  const nextIds = ids.slice();
-  listIds.set(next, nextIds);
+  const columns = carryColumns(list, next);
   if (index >= 0) {
     next.splice(index, 1);
-    nextIds.splice(index, 1);
+    for (const values of columns.values()) values.splice(index, 1);
   }
   leftOut(change, sessionId);
   if (!pushed) return next;
@@ -105,7 +128,7 @@ export function mergeSession(list: readonly ChatSession[], sessionId: string, pu
     else high = mid;
   }
   next.splice(low, 0, session);
-  nextIds.splice(low, 0, session.id);
+  for (const [c, values] of columns) values.splice(low, 0, c.of(session));
   cameIn(change, session);
   return next;
 }
@@ -119,17 +142,16 @@ export function keepMostRecent(list: ChatSession[], max: number, kept: ReadonlyS
   if (list.length <= max) return list;
   let over = list.length - max;
   let next: ChatSession[] | null = null;
-  let nextIds: string[] = [];
+  let columns: Map<RowColumn<unknown>, unknown[]> | null = null;
   for (let i = list.length - 1; i >= 0 && over > 0; i--) {
     const s = list[i]!;
     if (kept.has(s.id) || (s.type === 'emergency' && s.status === 'active')) continue;
     if (!next) {
       next = list.slice();
-      nextIds = idsOf(list).slice();
-      listIds.set(next, nextIds);
+      columns = carryColumns(list, next);
     }
     next.splice(i, 1); // from the end: the indices still to look at do not move
-    nextIds.splice(i, 1);
+    for (const values of columns!.values()) values.splice(i, 1);
     leftOut(change, s.id);
     over--;
   }
@@ -153,8 +175,12 @@ function sameParticipants(a: ChatSession['participants'], b: ChatSession['partic
   );
 }
 
-/** Emergencies first, the rest as the list holds them (mergeSession keeps it in list_sessions' order): no sort per message. */
-export function emergenciesFirst(list: readonly ChatSession[]): ChatSession[] {
+/**
+ * Emergencies first, the rest as the list holds them (mergeSession keeps it in list_sessions' order): no sort per
+ * message. A list without emergencies is its own order, with its columns.
+ */
+export function emergenciesFirst(list: readonly ChatSession[]): readonly ChatSession[] {
+  if (!column(list, IS_EMERGENCY).includes(true)) return list;
   return [...list.filter((s) => s.type === 'emergency'), ...list.filter((s) => s.type !== 'emergency')];
 }
 
@@ -188,7 +214,11 @@ export function splitByTriage(
   sessions: readonly ChatSession[],
   triage: ReadonlyMap<string, SessionTriage>,
   now: number,
-): { listed: ChatSession[]; snoozed: ChatSession[] } {
+): { listed: readonly ChatSession[]; snoozed: ChatSession[] } {
+  // Most of the time nothing is snoozed: the list is then shown as it is (with its columns), and no row is read.
+  let anySnoozed = false;
+  for (const entry of triage.values()) anySnoozed ||= isSnoozed(entry, now);
+  if (!anySnoozed) return { listed: sessions, snoozed: [] };
   const listed: ChatSession[] = [];
   const snoozed: ChatSession[] = [];
   for (const session of sessions) {

@@ -5,7 +5,7 @@ import type { Person, SessionLabel } from '../lib/directory';
 import { LastMessagePreview, SessionTitle } from './session-labels';
 
 interface Props {
-  sessions: ChatSession[];
+  sessions: readonly ChatSession[];
   labels: ReadonlyMap<string, SessionLabel>;
   profile: Profile;
   people: ReadonlyMap<string, Person>;

@@ -30,7 +30,7 @@ import { TriageMenu } from './TriageMenu';
 interface Props {
   client: ConsoleClient;
   profile: Profile;
-  sessions: ChatSession[];
+  sessions: readonly ChatSession[];
   labels: ReadonlyMap<string, SessionLabel>;
   load: { status: 'loading' } | { status: 'ready'; refreshing?: boolean } | { status: 'error'; error: IpcError };
   activeId: string | null;

@@ -3,6 +3,7 @@ import type { ChatSession } from '../../shared/ipc/contract';
 import { countWaiting, waitState, type WaitLevel } from '../../shared/waiting-time';
 import type { ConsoleClient } from '../bridge/console-client';
 import { useI18n } from '../i18n/i18n';
+import { column, defineColumn } from '../lib/session-list';
 
 /** The console setting read for the target (supabase/migrations/20261201000500_app_settings.sql). */
 export const REPLY_TARGET_KEY = 'console.reply.target_minutes';
@@ -92,21 +93,9 @@ export function WaitingFigure({ waitingSince, target }: { waitingSince: string; 
   );
 }
 
-/** When each session's wait began, read once per session row (rows are new objects only when they change). */
-const waitStart = new WeakMap<ChatSession, number>();
-function waitStarts(sessions: readonly ChatSession[]): number[] {
-  const starts: number[] = [];
-  for (const s of sessions) {
-    if (s.status !== 'active' || !s.waitingSince) continue;
-    let since = waitStart.get(s);
-    if (since === undefined) {
-      since = Date.parse(s.waitingSince);
-      waitStart.set(s, since);
-    }
-    if (!Number.isNaN(since)) starts.push(since);
-  }
-  return starts;
-}
+/** When each row's client began to wait (NaN: nobody waits), carried with the list: worked out for the rows that come. */
+const WAIT_START = defineColumn((s) => (s.status === 'active' && s.waitingSince ? Date.parse(s.waitingSince) : NaN));
+const waitStarts = (sessions: readonly ChatSession[]): number[] => column(sessions, WAIT_START).filter((since) => !Number.isNaN(since));
 
 /** Count of sessions whose client is past (or close to) the target; a visible, announced warning above the list. */
 export function WaitingSummary({ sessions, target }: { sessions: readonly ChatSession[]; target: number | null }) {

@@ -136,5 +136,11 @@ describe('triage in the session list', () => {
     expect(listed.map((s) => s.id)).toEqual([b.id, c.id]);
     expect(snoozed.map((s) => s.id)).toEqual([a.id, d.id]);
     expect(isSnoozed(triage.get(a.id), Date.parse('2026-01-01T13:00:00Z'))).toBe(false);
+    // Nothing snoozed any more (muted only, snoozes over): the list is shown as it is, not copied.
+    const all = [a, b, c, d];
+    const later = Date.parse('2026-01-01T14:00:00Z');
+    const over = new Map([...triage].filter(([id]) => id === a.id || id === b.id));
+    expect(splitByTriage(all, over, later)).toEqual({ listed: all, snoozed: [] });
+    expect(splitByTriage(all, over, later).listed).toBe(all);
   });
 });

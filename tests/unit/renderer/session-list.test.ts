@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatSession } from '../../../src/shared/ipc/contract';
-import { applyPushes, emergenciesFirst, findSession, keepMostRecent, listChange, mergeSession } from '../../../src/renderer/lib/session-list';
+import { applyPushes, column, defineColumn, emergenciesFirst, findSession, keepMostRecent, listChange, mergeSession } from '../../../src/renderer/lib/session-list';
 import { seededRandom } from '../../support/seeded-random';
 import { sessionRow as session } from '../../support/session-rows';
 
@@ -76,8 +76,9 @@ describe('what a batch of pushes changed in the list', () => {
   });
 });
 
-describe('finding a session of the list by id', () => {
-  it('finds what the rows hold through a random run of pushes, removals and trims, and nothing else', () => {
+describe('what is read from every row of the list', () => {
+  it('agrees with the rows through a random run of pushes, removals and trims: ids, columns, emergencies first', () => {
+    const activity = defineColumn((s) => `${s.id} ${s.lastMessageAt} ${s.type}`);
     const random = seededRandom(11);
     const id = (k: number) => `s${String(k).padStart(3, '0')}`;
     const at = (step: number) => new Date(Date.UTC(2026, 11, 1, 10, 0, 0, step * 10 + random(10))).toISOString();
@@ -85,13 +86,17 @@ describe('finding a session of the list by id', () => {
     for (let step = 1; step <= 300; step++) {
       const batch = Array.from({ length: 1 + random(3) }, () => {
         const k = random(40);
-        return { sessionId: id(k), session: random(6) === 0 ? null : session(id(k), at(step)) };
+        const row = { ...session(id(k), at(step)), type: random(8) === 0 ? ('emergency' as const) : ('support' as const) };
+        return { sessionId: id(k), session: random(6) === 0 ? null : row };
       });
       // The trim often has to keep the least recent (an open tab), so drops one before it; now and then a list
       // is made another way (a presence change, the list at sign-in), with no ids carried.
       const kept = new Set(random(2) ? [list.at(-1)?.id ?? ''] : []);
       list = random(10) === 0 ? [...list] : applyPushes(list, batch, 5, kept);
       for (let k = 0; k < 40; k++) expect(findSession(list, id(k))).toBe(list.find((s) => s.id === id(k)));
+      expect(column(list, activity)).toEqual(list.map(activity.of));
+      const first = [...list.filter((s) => s.type === 'emergency'), ...list.filter((s) => s.type !== 'emergency')];
+      expect(emergenciesFirst(list)).toEqual(first);
     }
   });
 });
@@ -119,5 +124,6 @@ describe('what only depends on who is in the sessions', () => {
   it('puts emergencies first and keeps the list order otherwise', () => {
     const emergency = { ...session('e', null), type: 'emergency' as const };
     expect(emergenciesFirst([...list, emergency]).map((s) => s.id)).toEqual(['e', 'c', 'b']);
+    expect(emergenciesFirst(list)).toBe(list);
   });
 });
