@@ -1,4 +1,4 @@
-import { applyPresence, applyPushes, emergenciesFirst, findSession } from '../lib/session-list';
+import { applyPresence, applyPushes, column, defineColumn, emergenciesFirst, findSession } from '../lib/session-list';
 import { reportActivity } from '../lib/activity-reporter';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ChatSession, Profile } from '../../shared/ipc/contract';
@@ -38,6 +38,8 @@ export interface Standing {
   availability: Availability | null;
   emergencyOptIn: boolean | null;
 }
+
+const UNREAD_COUNT = defineColumn((s) => s.unreadCount);
 
 /** Readers, monitors and admins at work: sessions in a sidebar, open ones as tabs, and the staff views. */
 export function Workspace({ client, profile }: { client: ConsoleClient; profile: Profile }) {
@@ -316,7 +318,7 @@ export function Workspace({ client, profile }: { client: ConsoleClient; profile:
     return withSessionRoles(people, session, (r) => t(`participant.${r}`)).get(entry.userId)?.displayName || t('chat.someone');
   };
 
-  const totalUnread = sessions.reduce((sum, s) => sum + s.unreadCount, 0);
+  const totalUnread = column(sessions, UNREAD_COUNT).reduce((sum, n) => sum + n, 0);
   const pendingReviews = usePendingReviewCount(client, staff);
 
   return (

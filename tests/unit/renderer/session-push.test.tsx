@@ -42,10 +42,17 @@ describe('a pushed session row', () => {
     main.emit('sessions.changed', { sessionId: A, session: chatSession(A, people('Karim'), { unreadCount: 7, lastMessageAt: '2026-01-02T10:00:00Z' }) });
     const item = () => screen.getAllByTestId('session-item').find((el) => el.dataset.sessionId === A)!;
     await waitFor(() => expect(within(item()).getByTestId('unread-count').textContent).toBe('7'));
-    main.emit('sessions.changed', { sessionId: C, session: chatSession(C, people('Sami')) });
+    // The chats tab counts every session's unread messages, as the pushes leave them.
+    const chatsTab = () => screen.getByRole('tab', { name: /chats/i });
+    expect(within(chatsTab()).getByText('7')).toBeTruthy();
+    main.emit('sessions.changed', { sessionId: C, session: chatSession(C, people('Sami'), { unreadCount: 2 }) });
     await waitFor(() => expect(screen.getAllByTestId('session-item')).toHaveLength(3));
-    main.emit('sessions.changed', { sessionId: B, session: null });
+    expect(within(chatsTab()).getByText('9')).toBeTruthy();
+    main.emit('sessions.changed', { sessionId: A, session: null });
     await waitFor(() => expect(screen.getAllByTestId('session-item')).toHaveLength(2));
+    expect(within(chatsTab()).getByText('2')).toBeTruthy();
+    main.emit('sessions.changed', { sessionId: B, session: null });
+    await waitFor(() => expect(screen.getAllByTestId('session-item')).toHaveLength(1));
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(main.named('sessions.list')).toHaveLength(lists);
 
