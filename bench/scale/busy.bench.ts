@@ -4,8 +4,9 @@
 // Per event: main-process CPU (the console's share: the same load once the console has signed out is the baseline,
 // measured in the same run and subtracted), renderer script time (Chromium's ScriptDuration: wall time, so it grows
 // when the backend's larger database takes more of the two cores; the style and layout line, which does not depend on
-// the number of sessions, shows by how much), the renderer's CPU time (all its threads, which contention does not
-// inflate), and event (the client's send_message committed) -> the sidebar showing it, p50/p99.
+// the number of sessions, shows by how much; and at 10,000 nearly every message brings a session not drawn yet, whose
+// row is drawn with all new content where at 100 a drawn row moves), the renderer's CPU time (all its threads, which
+// contention does not inflate), and event (the client's send_message committed) -> the sidebar showing it, p50/p99.
 // The staff member looks on, as admins and monitors follow the platform: they have joined none of the sessions, and
 // staff:sessions brings them each message (and the row of a session they do not hold yet). BENCH_BUSY_JOINED=1 makes
 // them a participant of every session instead: each first message of a session since sign-in then costs a row read
