@@ -67,13 +67,29 @@ export function column<T>(list: readonly ChatSession[], c: RowColumn<T>): readon
   return values as T[];
 }
 
-/** Copies of the list's columns for a list made from it by splices (carried), with the ids among them. */
-function carryColumns(list: readonly ChatSession[], next: readonly ChatSession[]): Map<RowColumn<unknown>, unknown[]> {
+/** A copy of a list to splice, with copies of its columns (the ids among them) spliced alike: they stay its columns. */
+interface ListCopy {
+  readonly rows: ChatSession[];
+  readonly columns: Map<RowColumn<unknown>, unknown[]>;
+}
+
+function copyList(list: readonly ChatSession[]): ListCopy {
   column(list, SESSION_ID);
-  const carried = new Map<RowColumn<unknown>, unknown[]>();
-  for (const [c, values] of listColumns.get(list)!) carried.set(c, values.slice());
-  listColumns.set(next, carried);
-  return carried;
+  const columns = new Map<RowColumn<unknown>, unknown[]>();
+  for (const [c, values] of listColumns.get(list)!) columns.set(c, values.slice());
+  const rows = list.slice();
+  listColumns.set(rows, columns);
+  return { rows, columns };
+}
+
+function removeRow({ rows, columns }: ListCopy, index: number) {
+  rows.splice(index, 1);
+  for (const values of columns.values()) values.splice(index, 1);
+}
+
+function insertRow({ rows, columns }: ListCopy, index: number, session: ChatSession) {
+  rows.splice(index, 0, session);
+  for (const [c, values] of columns) values.splice(index, 0, c.of(session));
 }
 
 const SESSION_ID = defineColumn((s) => s.id);
@@ -109,12 +125,9 @@ export function applyPushes(
 export function mergeSession(list: readonly ChatSession[], sessionId: string, pushed: ChatSession | null, change?: Changing): ChatSession[] {
   const index = column(list, SESSION_ID).indexOf(sessionId);
   const previous = index < 0 ? undefined : list[index];
-  const next = list.slice();
-  const columns = carryColumns(list, next);
-  if (index >= 0) {
-    next.splice(index, 1);
-    for (const values of columns.values()) values.splice(index, 1);
-  }
+  const copy = copyList(list);
+  const next = copy.rows;
+  if (index >= 0) removeRow(copy, index);
   leftOut(change, sessionId);
   if (!pushed) return next;
   // Who is in the session rarely changes with its row: the same participants stay the same array, so what depends
@@ -127,8 +140,7 @@ export function mergeSession(list: readonly ChatSession[], sessionId: string, pu
     if (comesBefore(next[mid]!, session)) low = mid + 1;
     else high = mid;
   }
-  next.splice(low, 0, session);
-  for (const [c, values] of columns) values.splice(low, 0, c.of(session));
+  insertRow(copy, low, session);
   cameIn(change, session);
   return next;
 }
@@ -141,21 +153,16 @@ export function mergeSession(list: readonly ChatSession[], sessionId: string, pu
 export function keepMostRecent(list: ChatSession[], max: number, kept: ReadonlySet<string>, change?: Changing): ChatSession[] {
   if (list.length <= max) return list;
   let over = list.length - max;
-  let next: ChatSession[] | null = null;
-  let columns: Map<RowColumn<unknown>, unknown[]> | null = null;
+  let copy: ListCopy | null = null;
   for (let i = list.length - 1; i >= 0 && over > 0; i--) {
     const s = list[i]!;
     if (kept.has(s.id) || (s.type === 'emergency' && s.status === 'active')) continue;
-    if (!next) {
-      next = list.slice();
-      columns = carryColumns(list, next);
-    }
-    next.splice(i, 1); // from the end: the indices still to look at do not move
-    for (const values of columns!.values()) values.splice(i, 1);
+    copy ??= copyList(list);
+    removeRow(copy, i); // from the end: the indices still to look at do not move
     leftOut(change, s.id);
     over--;
   }
-  return next ?? list;
+  return copy?.rows ?? list;
 }
 
 function sameParticipants(a: ChatSession['participants'], b: ChatSession['participants']): boolean {
@@ -216,9 +223,7 @@ export function splitByTriage(
   now: number,
 ): { listed: readonly ChatSession[]; snoozed: ChatSession[] } {
   // Most of the time nothing is snoozed: the list is then shown as it is (with its columns), and no row is read.
-  let anySnoozed = false;
-  for (const entry of triage.values()) anySnoozed ||= isSnoozed(entry, now);
-  if (!anySnoozed) return { listed: sessions, snoozed: [] };
+  if (![...triage.values()].some((entry) => isSnoozed(entry, now))) return { listed: sessions, snoozed: [] };
   const listed: ChatSession[] = [];
   const snoozed: ChatSession[] = [];
   for (const session of sessions) {
